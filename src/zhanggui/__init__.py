@@ -1,0 +1,3 @@
+"""掌柜 Zhanggui — the operations desk for small online-shop teams."""
+
+__version__ = "0.1.0"

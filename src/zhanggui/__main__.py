@@ -1,0 +1,3 @@
+from zhanggui.cli import main
+
+main()

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    TAOBAO = "taobao", _("Taobao")
+    TMALL = "tmall", _("Tmall")
+    JD = "jd", _("JD")
+    PDD = "pdd", _("Pinduoduo")
+    WEB = "web", _("Web store")
+
+
+class WarehouseChoice(models.TextChoices):
+    """How a shop picks the warehouse that serves a reservation."""
+
+    PRIORITY = "priority", _("By warehouse priority")
+    MOST_STOCK = "most_stock", _("Warehouse with most stock")
+
+
+class ProductRole(models.TextChoices):
+    TRAFFIC = "traffic", _("Traffic (引流款)")
+    PROFIT = "profit", _("Profit (利润款)")
+    CAMPAIGN = "campaign", _("Campaign (活动款)")
+    IMAGE = "image", _("Image (形象款)")
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    LISTED = "listed", _("On sale")
+    DELISTED = "delisted", _("Off sale")
+
+
+class DelistReason(models.TextChoices):
+    NONE = "", _("—")
+    MANUAL = "manual", _("Taken off by a person")
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock (automatic)")
+    VIOLATION = "violation", _("Rule violation")
+    SEASON = "season", _("End of season")
+
+
+class Shop(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    warehouse_choice = models.CharField(
+        _("warehouse choice"),
+        max_length=16,
+        choices=WarehouseChoice.choices,
+        default=WarehouseChoice.PRIORITY,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        permissions = [("manage_shops", "Manage shops and banned words")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_channel_display()})"
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """One listing a buyer sees (宝贝): title, category, role, listing status."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="products", verbose_name=_("shop"))
+    code = models.CharField(_("product code (货号)"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("category"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=ProductRole.choices, default=ProductRole.PROFIT)
+    listing_status = models.CharField(
+        _("listing status"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.DRAFT
+    )
+    delist_reason = models.CharField(
+        _("delist reason"), max_length=16, choices=DelistReason.choices, default="", blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    main_image_url = models.URLField(_("main image URL"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["shop", "code"]
+        constraints = [models.UniqueConstraint(fields=["shop", "code"], name="product_code_unique_in_shop")]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        permissions = [
+            ("change_listing", "List and delist products and SKUs"),
+            ("edit_catalog", "Edit products and SKUs (not prices)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Sku(models.Model):
+    """One sellable variant. `code` is the 商家编码, unique within the shop."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("product")
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="skus", verbose_name=_("shop"))
+    code = models.CharField(_("SKU code (商家编码)"), max_length=64)
+    barcode = models.CharField(_("barcode"), max_length=64, blank=True)
+    spec = models.CharField(_("spec"), max_length=200, blank=True, help_text=_("e.g. 颜色:红;尺码:M"))
+    price = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    cost = models.DecimalField(
+        _("cost"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
+    safety_stock = models.PositiveIntegerField(_("safety stock"), default=0)
+    listing_status = models.CharField(
+        _("listing status"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.DRAFT
+    )
+    delist_reason = models.CharField(
+        _("delist reason"), max_length=16, choices=DelistReason.choices, default="", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["shop", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "code"], name="sku_code_unique_in_shop"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="sku_price_not_negative"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="sku_cost_not_negative"),
+        ]
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+        permissions = [("change_price", "Change SKU prices and costs")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.spec}".strip()
+
+
+class BannedWord(models.Model):
+    """A word titles must not contain (广告法 absolute terms, platform rules); configurable per channel."""
+
+    word = models.CharField(_("word"), max_length=50)
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Empty: applies to every channel"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [models.UniqueConstraint(fields=["word", "channel"], name="banned_word_unique")]
+        verbose_name = _("banned word")
+        verbose_name_plural = _("banned words")
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,0 +1,47 @@
+"""The `zhanggui` console command: a thin wrapper over Django's management commands.
+
+`zhanggui import-catalog --shop TM01 file.xlsx` runs the management command `import_catalog`; any Django
+command works too (`zhanggui migrate`, `zhanggui createsuperuser`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+OUR_COMMANDS = {
+    "demo": "Create the database, roles and the generated demo shop (idempotent).",
+    "serve": "Serve the desk over HTTP (default 127.0.0.1:8000).",
+    "import-catalog": "Import products and SKUs from XLSX/CSV into a shop.",
+    "export-catalog": "Export products and SKUs to XLSX/CSV.",
+    "check-ledger": "Verify on-hand = sum of the stock ledger; exit 1 on any drift.",
+    "setup-roles": "Create the role groups and their permissions.",
+    "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
+}
+
+
+def _usage() -> str:
+    lines = ["usage: zhanggui COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<22}{text}" for name, text in OUR_COMMANDS.items()]
+    lines += [
+        "",
+        "Any Django management command works too (zhanggui migrate, zhanggui shell, ...).",
+        "zhanggui COMMAND --help shows the options of one command.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhanggui.settings")
+    from django.core.management import execute_from_command_line
+
+    command = argv[0].replace("-", "_")
+    execute_from_command_line(["zhanggui", command, *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

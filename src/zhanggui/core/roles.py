@@ -1,0 +1,91 @@
+"""Roles (店长, 运营, 客服, 仓管, 美工, 文案) as Django groups, and the permission matrix.
+
+The matrix below is the single source: docs/permissions.md shows it as a table, `ensure_roles()` writes it
+into the groups, and views, API handlers, admin and services all ask `user.has_perm(...)` through `require`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.core.errors import PermissionDeniedError
+
+MANAGER = "manager"
+OPERATOR = "operator"
+SERVICE = "service"
+WAREHOUSE = "warehouse"
+DESIGNER = "designer"
+COPYWRITER = "copywriter"
+
+ROLE_LABELS = {
+    MANAGER: _("Manager (店长)"),
+    OPERATOR: _("Operator (运营)"),
+    SERVICE: _("Customer service (客服)"),
+    WAREHOUSE: _("Warehouse (仓管)"),
+    DESIGNER: _("Designer (美工)"),
+    COPYWRITER: _("Copywriter (文案)"),
+}
+ROLES = list(ROLE_LABELS)
+
+# Capabilities, as Django permission names.
+CHANGE_PRICE = "catalog.change_price"  # set a SKU's price or cost
+CHANGE_LISTING = "catalog.change_listing"  # list / delist
+EDIT_CATALOG = "catalog.edit_catalog"  # products, SKUs other than price, titles, images
+MANAGE_SHOPS = "catalog.manage_shops"  # shops, banned words
+BOOK_STOCK = "inventory.book_stock"  # any move of stock: receive, adjust, stocktake, transfer, reserve
+MANAGE_PURCHASING = "inventory.manage_purchasing"  # suppliers and purchase orders (not the receiving)
+
+CAPABILITIES = [CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_SHOPS, BOOK_STOCK, MANAGE_PURCHASING]
+
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    MANAGER: set(CAPABILITIES),
+    OPERATOR: {CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_PURCHASING},
+    SERVICE: set(),
+    WAREHOUSE: {BOOK_STOCK, MANAGE_PURCHASING},
+    DESIGNER: {EDIT_CATALOG},
+    COPYWRITER: {EDIT_CATALOG},
+}
+
+# Every role reads everything: the view permission of each of our models.
+READ_APPS = ("core", "catalog", "inventory")
+
+
+def ensure_roles() -> None:
+    """Create or update the six role groups so that they hold exactly the matrix's permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    view_perms = list(
+        Permission.objects.filter(content_type__app_label__in=READ_APPS, codename__startswith="view_")
+    )
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(content_type__app_label__in=READ_APPS).select_related(
+            "content_type"
+        )
+    }
+    for role, caps in ROLE_CAPABILITIES.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = [*view_perms, *(by_name[c] for c in caps if c in by_name)]
+        group.permissions.set(wanted)
+
+
+def ensure_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "label", None) == "inventory":
+        ensure_roles()
+
+
+def roles_of(user: Any) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [name for name in user.groups.values_list("name", flat=True) if name in ROLE_LABELS]
+
+
+def require(user: Any, permission: str) -> None:
+    """Raise PermissionDeniedError unless the user holds the permission (through a role or superuser)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(permission):
+        raise PermissionDeniedError(
+            str(_("You are not allowed to do this (needs %(perm)s).") % {"perm": permission}),
+            permission=permission,
+        )

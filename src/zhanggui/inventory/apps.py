@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    name = "zhanggui.inventory"
+    label = "inventory"
+    verbose_name = "库存 Inventory"
+
+    def ready(self) -> None:
+        from zhanggui.catalog import stock
+        from zhanggui.inventory.selectors import available_by_sku
+
+        stock.set_available_provider(available_by_sku)

@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.catalog.models import Category, Sku
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=10, help_text=_("Lower goes first"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["priority", "code"]
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockBalance(models.Model):
+    """On hand and reserved per (SKU, warehouse): a cache of the ledger, changed only by inventory.services.
+
+    The database itself refuses reserved > on hand, so no code path can oversell.
+    """
+
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="balances")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="balances")
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse"], name="balance_unique_sku_warehouse"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="balance_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="balance_reserved_not_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="balance_reserved_within_on_hand"
+            ),
+        ]
+        verbose_name = _("stock balance")
+        verbose_name_plural = _("stock balances")
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}@{self.warehouse_id}: {self.on_hand}/{self.reserved}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class MoveReason(models.TextChoices):
+    PURCHASE_RECEIPT = "purchase_receipt", _("Purchase receipt")
+    SALE_ISSUE = "sale_issue", _("Sale issue")
+    RETURN = "return", _("Customer return")
+    SUPPLIER_RETURN = "supplier_return", _("Return to supplier")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    STOCKTAKE = "stocktake", _("Stocktake")
+    TRANSFER = "transfer", _("Transfer")
+
+
+class StockMove(models.Model):
+    """One signed change of on-hand stock (库存流水). The ledger: never updated, never deleted."""
+
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="moves", verbose_name=_("SKU"))
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="moves", verbose_name=_("warehouse")
+    )
+    quantity = models.IntegerField(_("quantity"))
+    reason = models.CharField(_("reason"), max_length=20, choices=MoveReason.choices)
+    document = models.CharField(_("source document"), max_length=64, blank=True, db_index=True)
+    on_hand_after = models.IntegerField(_("on hand after"))
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sku", "warehouse", "created_at"])]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="move_quantity_not_zero")]
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock ledger")
+        permissions = [("book_stock", "Book stock moves (receive, adjust, stocktake, transfer, reserve)")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity:+d} {self.sku_id}@{self.warehouse_id} {self.reason}"
+
+    @property
+    def on_hand_before(self) -> int:
+        return self.on_hand_after - self.quantity
+
+
+class ReservationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RELEASED = "released", _("Released")
+    ISSUED = "issued", _("Issued")
+
+
+class Reservation(models.Model):
+    """Units held for a request (an order, a cart) in one warehouse; one row per line of the request."""
+
+    reference = models.CharField(_("reference"), max_length=64, db_index=True)
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="reservations")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive")
+        ]
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.quantity} × {self.sku_id}@{self.warehouse_id} ({self.status})"
+
+
+class Supplier(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        permissions = [("manage_purchasing", "Manage suppliers and purchase orders")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PurchaseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ORDERED = "ordered", _("Ordered")
+    PARTIAL = "partial", _("Partially received")
+    RECEIVED = "received", _("Received")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PurchaseOrder(models.Model):
+    ALLOWED_TRANSITIONS = {
+        PurchaseStatus.DRAFT: {PurchaseStatus.ORDERED, PurchaseStatus.CANCELLED},
+        PurchaseStatus.ORDERED: {
+            PurchaseStatus.PARTIAL,
+            PurchaseStatus.RECEIVED,
+            PurchaseStatus.CANCELLED,
+            PurchaseStatus.CLOSED,
+        },
+        PurchaseStatus.PARTIAL: {PurchaseStatus.PARTIAL, PurchaseStatus.RECEIVED, PurchaseStatus.CLOSED},
+        PurchaseStatus.RECEIVED: {PurchaseStatus.PARTIAL, PurchaseStatus.CLOSED},
+        PurchaseStatus.CLOSED: set(),
+        PurchaseStatus.CANCELLED: set(),
+    }
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("warehouse")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PurchaseStatus.choices, default=PurchaseStatus.DRAFT
+    )
+    expected_on = models.DateField(_("expected on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PurchaseOrderLine(models.Model):
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="purchase_lines")
+    quantity = models.PositiveIntegerField(_("ordered"))
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    received_quantity = models.PositiveIntegerField(_("received"), default=0)
+    returned_quantity = models.PositiveIntegerField(_("returned"), default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_quantity__lte=F("quantity")), name="pol_not_over_received"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__lte=F("received_quantity")), name="pol_not_over_returned"
+            ),
+            models.UniqueConstraint(fields=["purchase_order", "sku"], name="pol_one_line_per_sku"),
+        ]
+        verbose_name = _("purchase order line")
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order_id}/{self.sku_id}"
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.received_quantity
+
+
+class StocktakeStatus(models.TextChoices):
+    OPEN = "open", _("Counting")
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Stocktake(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stocktakes", verbose_name=_("warehouse")
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StocktakeLine(models.Model):
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    expected = models.IntegerField(_("on hand when the sheet was made"))
+    counted = models.IntegerField(_("counted"), null=True, blank=True)
+    booked_difference = models.IntegerField(_("booked difference"), null=True, blank=True)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "sku"], name="stocktake_one_line_per_sku"),
+            models.CheckConstraint(
+                condition=Q(counted__gte=0) | Q(counted__isnull=True), name="stocktake_counted_not_negative"
+            ),
+        ]
+        ordering = ["sku__code"]
+
+    def __str__(self) -> str:
+        return f"{self.stocktake_id}/{self.sku_id}"

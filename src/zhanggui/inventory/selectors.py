@@ -1,0 +1,142 @@
+"""Reads of the inventory: stock per SKU, ledger history, safety-stock alerts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from zhanggui.catalog.models import Sku
+from zhanggui.inventory.models import (
+    MoveReason,
+    PurchaseOrderLine,
+    PurchaseStatus,
+    StockBalance,
+    StockMove,
+)
+
+DEMAND_WINDOW_DAYS = 30
+REVIEW_PERIOD_DAYS = 30
+DEFAULT_LEAD_TIME_DAYS = 7
+
+
+def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
+    """Available units (on hand − reserved) per SKU over all warehouses; SKUs without stock map to 0."""
+    ids = list(sku_ids)
+    result = dict.fromkeys(ids, 0)
+    rows = (
+        StockBalance.objects.filter(sku_id__in=ids)
+        .values("sku_id")
+        .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+    )
+    for row in rows:
+        result[row["sku_id"]] = row["on_hand"] - row["reserved"]
+    return result
+
+
+def stock_totals(sku_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """(on hand, reserved) per SKU over all warehouses."""
+    ids = list(sku_ids)
+    result = dict.fromkeys(ids, (0, 0))
+    for row in (
+        StockBalance.objects.filter(sku_id__in=ids)
+        .values("sku_id")
+        .annotate(h=Sum("on_hand"), r=Sum("reserved"))
+    ):
+        result[row["sku_id"]] = (row["h"], row["r"])
+    return result
+
+
+def balances_for(sku: Sku) -> QuerySet[StockBalance]:
+    return StockBalance.objects.filter(sku=sku).select_related("warehouse").order_by("warehouse__priority")
+
+
+def ledger_for(sku: Sku, limit: int = 200) -> QuerySet[StockMove]:
+    return StockMove.objects.filter(sku=sku).select_related("warehouse", "actor")[:limit]
+
+
+def on_order_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
+    """Units ordered from suppliers and not yet received."""
+    ids = list(sku_ids)
+    result = dict.fromkeys(ids, 0)
+    for sku_id, quantity, received in PurchaseOrderLine.objects.filter(
+        sku_id__in=ids, purchase_order__status__in=[PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL]
+    ).values_list("sku_id", "quantity", "received_quantity"):
+        result[sku_id] += quantity - received
+    return result
+
+
+def issued_last_days(sku_ids: Iterable[int], days: int = DEMAND_WINDOW_DAYS) -> dict[int, int]:
+    ids = list(sku_ids)
+    since = timezone.now() - timedelta(days=days)
+    result = dict.fromkeys(ids, 0)
+    for row in (
+        StockMove.objects.filter(sku_id__in=ids, reason=MoveReason.SALE_ISSUE, created_at__gte=since)
+        .values("sku_id")
+        .annotate(units=Sum("quantity"))
+    ):
+        result[row["sku_id"]] = -row["units"]
+    return result
+
+
+@dataclass(frozen=True)
+class SafetyStockAlert:
+    sku: Sku
+    available: int
+    on_order: int
+    issued_30d: int
+    days_of_cover: float | None  # None: nothing issued in the window, cover cannot be estimated
+    suggested_reorder: int
+
+
+def suggested_reorder(
+    *, daily_demand: float, lead_time_days: int, safety_stock: int, available: int, on_order: int
+) -> int:
+    """Enough for the lead time plus one review period, plus the safety stock, minus what is there or coming.
+
+    reorder = max(0, ceil(daily × (lead time + 30)) + safety stock − available − on order)
+    """
+    need = math.ceil(daily_demand * (lead_time_days + REVIEW_PERIOD_DAYS)) + safety_stock
+    return max(0, need - available - on_order)
+
+
+def safety_stock_alerts(
+    *, shop_id: int | None = None, lead_time_days: int = DEFAULT_LEAD_TIME_DAYS
+) -> list[SafetyStockAlert]:
+    """SKUs whose available stock is at or under their safety stock (safety stock > 0), worst cover first."""
+    skus = Sku.objects.filter(safety_stock__gt=0).select_related("product", "shop")
+    if shop_id:
+        skus = skus.filter(shop_id=shop_id)
+    sku_list = list(skus)
+    ids = [s.pk for s in sku_list]
+    available = available_by_sku(ids)
+    low = [s for s in sku_list if available[s.pk] <= s.safety_stock]
+    low_ids = [s.pk for s in low]
+    on_order = on_order_by_sku(low_ids)
+    issued = issued_last_days(low_ids)
+    alerts = []
+    for sku in low:
+        daily = issued[sku.pk] / DEMAND_WINDOW_DAYS
+        cover = (available[sku.pk] / daily) if daily > 0 else None
+        alerts.append(
+            SafetyStockAlert(
+                sku=sku,
+                available=available[sku.pk],
+                on_order=on_order[sku.pk],
+                issued_30d=issued[sku.pk],
+                days_of_cover=round(cover, 1) if cover is not None else None,
+                suggested_reorder=suggested_reorder(
+                    daily_demand=daily,
+                    lead_time_days=lead_time_days,
+                    safety_stock=sku.safety_stock,
+                    available=available[sku.pk],
+                    on_order=on_order[sku.pk],
+                ),
+            )
+        )
+    alerts.sort(key=lambda a: (a.days_of_cover if a.days_of_cover is not None else math.inf, a.sku.code))
+    return alerts

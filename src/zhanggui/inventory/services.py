@@ -1,0 +1,715 @@
+"""Writes of the inventory: every change of stock goes through here, one StockMove per change.
+
+Invariants kept in the same transaction as the change:
+- StockBalance.on_hand == Σ StockMove.quantity for its (SKU, warehouse)   (checked by `check_ledger`)
+- StockBalance.reserved == Σ active Reservation.quantity                  (checked by `check_ledger`)
+- 0 ≤ reserved ≤ on_hand                                                  (also a database constraint)
+
+Hot rows are changed with one conditional UPDATE … RETURNING issued directly (no read-modify-write, no ORM
+SQL building while the row is locked); requests with several lines lock their rows in (SKU, warehouse) order.
+`actor=None` is refused: scripts and the demo act as the `system` user (core.services.system_user).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanggui.catalog import services as catalog_services
+from zhanggui.catalog.models import Category, Shop, Sku, WarehouseChoice
+from zhanggui.core import roles
+from zhanggui.core.services import record_audit
+from zhanggui.inventory.errors import (
+    InsufficientStock,
+    InvalidState,
+    OverReceipt,
+    ReservationNotFound,
+    StockRuleBroken,
+)
+from zhanggui.inventory.models import (
+    MoveReason,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseStatus,
+    Reservation,
+    ReservationStatus,
+    StockBalance,
+    StockMove,
+    Stocktake,
+    StocktakeLine,
+    StocktakeStatus,
+    Supplier,
+    Warehouse,
+)
+
+BALANCE = StockBalance._meta.db_table
+MOVE = StockMove._meta.db_table
+RESERVATION = Reservation._meta.db_table
+
+
+# --------------------------------------------------------------------------------------------------------
+# The ledger
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoveSpec:
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+    unit_cost: Decimal | None = None
+
+
+def _ensure_balance_rows(pairs: Iterable[tuple[int, int]]) -> None:
+    StockBalance.objects.bulk_create(
+        [StockBalance(sku_id=s, warehouse_id=w) for s, w in set(pairs)], ignore_conflicts=True
+    )
+
+
+def _sku_code(sku_id: int) -> str:
+    return Sku.objects.filter(pk=sku_id).values_list("code", flat=True).first() or str(sku_id)
+
+
+def _available_total(sku_ids: Iterable[int]) -> dict[int, int]:
+    from zhanggui.inventory.selectors import available_by_sku
+
+    return available_by_sku(sku_ids)
+
+
+def _apply_moves(
+    moves: list[MoveSpec], *, actor: Any, reason: str, document: str = "", note: str = ""
+) -> list[StockMove]:
+    """Book signed moves atomically. Refuses any that would take on hand below reserved (or below 0)."""
+    if not moves:
+        return []
+    now = timezone.now()
+    _ensure_balance_rows((m.sku_id, m.warehouse_id) for m in moves)
+    booked: list[StockMove] = []
+    with connection.cursor() as cursor:
+        for move in sorted(moves, key=lambda m: (m.sku_id, m.warehouse_id)):
+            if move.quantity == 0:
+                continue
+            cursor.execute(
+                f"UPDATE {BALANCE} SET on_hand = on_hand + %s "
+                f"WHERE sku_id = %s AND warehouse_id = %s AND on_hand + %s >= reserved "
+                f"RETURNING on_hand",
+                [move.quantity, move.sku_id, move.warehouse_id, move.quantity],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                balance = StockBalance.objects.get(sku_id=move.sku_id, warehouse_id=move.warehouse_id)
+                raise InsufficientStock(
+                    _sku_code(move.sku_id),
+                    -move.quantity,
+                    balance.available,
+                    _(
+                        "%(sku)s: cannot take %(wanted)s out of %(warehouse)s, only %(available)s are free "
+                        "(on hand %(on_hand)s, reserved %(reserved)s)."
+                    )
+                    % {
+                        "sku": _sku_code(move.sku_id),
+                        "wanted": -move.quantity,
+                        "warehouse": balance.warehouse,
+                        "available": balance.available,
+                        "on_hand": balance.on_hand,
+                        "reserved": balance.reserved,
+                    },
+                )
+            booked.append(
+                StockMove(
+                    sku_id=move.sku_id,
+                    warehouse_id=move.warehouse_id,
+                    quantity=move.quantity,
+                    reason=reason,
+                    document=document,
+                    note=note,
+                    on_hand_after=row[0],
+                    unit_cost=move.unit_cost,
+                    actor=actor,
+                    created_at=now,
+                )
+            )
+    StockMove.objects.bulk_create(booked)
+    _sync_listing({m.sku_id for m in booked}, actor=actor)
+    return booked
+
+
+def _sync_listing(sku_ids: set[int], *, actor: Any) -> None:
+    if sku_ids:
+        catalog_services.sync_listing_with_stock(actor=actor, available=_available_total(sku_ids))
+
+
+@transaction.atomic
+def book_move(
+    *,
+    actor: Any,
+    sku: Sku,
+    warehouse: Warehouse,
+    quantity: int,
+    reason: str,
+    document: str = "",
+    note: str = "",
+    unit_cost: Decimal | None = None,
+) -> StockMove:
+    """Book one signed change of on-hand stock with its reason (receipt, adjustment, return, ...)."""
+    roles.require(actor, roles.BOOK_STOCK)
+    if reason not in MoveReason.values:
+        raise StockRuleBroken(_("Unknown move reason: %(reason)s") % {"reason": reason})
+    if quantity == 0:
+        raise StockRuleBroken(_("A stock move needs a quantity other than 0."))
+    return _apply_moves(
+        [MoveSpec(sku.pk, warehouse.pk, quantity, unit_cost)],
+        actor=actor,
+        reason=reason,
+        document=document,
+        note=note,
+    )[0]
+
+
+def adjust_stock(*, actor: Any, sku: Sku, warehouse: Warehouse, quantity: int, note: str) -> StockMove:
+    """A correction found outside a stocktake (damaged, found); the note says why and is required."""
+    if not note.strip():
+        raise StockRuleBroken(_("Say why the stock is adjusted (the note is required)."))
+    return book_move(
+        actor=actor, sku=sku, warehouse=warehouse, quantity=quantity, reason=MoveReason.ADJUSTMENT, note=note
+    )
+
+
+@transaction.atomic
+def transfer_stock(
+    *, actor: Any, sku: Sku, source: Warehouse, destination: Warehouse, quantity: int, note: str = ""
+) -> list[StockMove]:
+    roles.require(actor, roles.BOOK_STOCK)
+    if quantity <= 0:
+        raise StockRuleBroken(_("Transfer a positive quantity."))
+    if source.pk == destination.pk:
+        raise StockRuleBroken(_("Source and destination are the same warehouse."))
+    document = f"TR-{timezone.now():%Y%m%d%H%M%S}"
+    return _apply_moves(
+        [MoveSpec(sku.pk, source.pk, -quantity), MoveSpec(sku.pk, destination.pk, quantity)],
+        actor=actor,
+        reason=MoveReason.TRANSFER,
+        document=document,
+        note=note,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reservations
+# --------------------------------------------------------------------------------------------------------
+
+
+def _candidate_warehouses(cursor, sku_id: int, choice: str, warehouses: list[int]) -> list[int]:
+    if choice == WarehouseChoice.MOST_STOCK:
+        cursor.execute(
+            f"SELECT warehouse_id FROM {BALANCE} WHERE sku_id = %s AND on_hand > reserved "
+            f"ORDER BY on_hand - reserved DESC, warehouse_id",
+            [sku_id],
+        )
+        stocked = [r[0] for r in cursor.fetchall() if r[0] in set(warehouses)]
+        return stocked or warehouses[:1]
+    return warehouses
+
+
+def _active_warehouses() -> list[int]:
+    return list(
+        Warehouse.objects.filter(is_active=True).order_by("priority", "pk").values_list("pk", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """One line of a reservation as it was made: which warehouse serves how many units of which SKU."""
+
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+
+
+def reserve(
+    *,
+    actor: Any,
+    reference: str,
+    lines: Mapping[int, int] | Iterable[tuple[int, int]],
+    shop: Shop | None = None,
+    warehouse: Warehouse | None = None,
+) -> list[Reserved]:
+    """Hold units for a request, all lines or none. `lines` maps SKU id → quantity.
+
+    Each line goes to one warehouse: the given one, else by the shop's setting (priority order, or the one
+    with most available stock), trying the next warehouse when one has too few. Never oversells: the
+    conditional UPDATE re-checks availability under the row lock, and the database refuses reserved > on hand.
+    Raises InsufficientStock naming the first SKU that could not be served.
+    """
+    roles.require(actor, roles.BOOK_STOCK)
+    wanted: dict[int, int] = defaultdict(int)
+    for sku_id, quantity in lines.items() if isinstance(lines, Mapping) else lines:
+        if quantity <= 0:
+            raise StockRuleBroken(_("Reserve a positive quantity."))
+        wanted[int(sku_id)] += int(quantity)
+    if not wanted:
+        raise StockRuleBroken(_("Nothing to reserve."))
+    choice = shop.warehouse_choice if shop is not None else WarehouseChoice.PRIORITY
+    warehouses = [warehouse.pk] if warehouse is not None else _active_warehouses()
+    now = timezone.now()
+    actor_id = actor.pk
+    emptied: set[int] = set()
+    made: list[tuple[int, int, int]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sku_id in sorted(wanted):
+            quantity = wanted[sku_id]
+            for warehouse_id in _candidate_warehouses(cursor, sku_id, choice, warehouses):
+                cursor.execute(
+                    f"UPDATE {BALANCE} SET reserved = reserved + %s "
+                    f"WHERE sku_id = %s AND warehouse_id = %s AND on_hand - reserved >= %s "
+                    f"RETURNING on_hand - reserved",
+                    [quantity, sku_id, warehouse_id, quantity],
+                )
+                row = cursor.fetchone()
+                if row is not None:
+                    made.append((sku_id, warehouse_id, quantity))
+                    if row[0] == 0:
+                        emptied.add(sku_id)
+                    break
+            else:
+                available = _available_total([sku_id]).get(sku_id, 0)
+                code = _sku_code(sku_id)
+                raise InsufficientStock(
+                    code,
+                    quantity,
+                    available,
+                    _("%(sku)s: %(wanted)s wanted, %(available)s available.")
+                    % {"sku": code, "wanted": quantity, "available": available},
+                )
+        cursor.executemany(
+            f"INSERT INTO {RESERVATION} "
+            f"(reference, sku_id, warehouse_id, quantity, status, actor_id, created_at) "
+            f"VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(reference, s, w, q, ReservationStatus.ACTIVE.value, actor_id, now) for s, w, q in made],
+        )
+        if emptied:
+            _sync_listing(emptied, actor=actor)
+    return [Reserved(s, w, q) for s, w, q in made]
+
+
+def _close_reservations(*, actor: Any, reference: str, issue: bool, document: str) -> list[Reservation]:
+    held = list(
+        Reservation.objects.select_for_update()
+        .filter(reference=reference, status=ReservationStatus.ACTIVE)
+        .order_by("sku_id", "warehouse_id")
+    )
+    if not held:
+        raise ReservationNotFound(_("No active reservation with reference %(ref)s.") % {"ref": reference})
+    now = timezone.now()
+    moves: list[StockMove] = []
+    with connection.cursor() as cursor:
+        for r in held:
+            if issue:
+                cursor.execute(
+                    f"UPDATE {BALANCE} SET on_hand = on_hand - %s, reserved = reserved - %s "
+                    f"WHERE sku_id = %s AND warehouse_id = %s RETURNING on_hand",
+                    [r.quantity, r.quantity, r.sku_id, r.warehouse_id],
+                )
+                on_hand_after = cursor.fetchone()[0]
+                moves.append(
+                    StockMove(
+                        sku_id=r.sku_id,
+                        warehouse_id=r.warehouse_id,
+                        quantity=-r.quantity,
+                        reason=MoveReason.SALE_ISSUE,
+                        document=document or reference,
+                        on_hand_after=on_hand_after,
+                        actor=actor,
+                        created_at=now,
+                    )
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {BALANCE} SET reserved = reserved - %s WHERE sku_id = %s AND warehouse_id = %s",
+                    [r.quantity, r.sku_id, r.warehouse_id],
+                )
+    Reservation.objects.filter(pk__in=[r.pk for r in held]).update(
+        status=ReservationStatus.ISSUED if issue else ReservationStatus.RELEASED, closed_at=now
+    )
+    StockMove.objects.bulk_create(moves)
+    if not issue:
+        _sync_listing({r.sku_id for r in held}, actor=actor)
+    return held
+
+
+@transaction.atomic
+def release(*, actor: Any, reference: str) -> list[Reservation]:
+    """Give back every unit still held under the reference (order cancelled, cart expired)."""
+    roles.require(actor, roles.BOOK_STOCK)
+    return _close_reservations(actor=actor, reference=reference, issue=False, document="")
+
+
+@transaction.atomic
+def issue_reserved(*, actor: Any, reference: str, document: str = "") -> list[Reservation]:
+    """Ship what was reserved: on hand and reserved both drop, one sale-issue move per line."""
+    roles.require(actor, roles.BOOK_STOCK)
+    return _close_reservations(actor=actor, reference=reference, issue=True, document=document)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Ledger check
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    sku_id: int
+    warehouse_id: int
+    what: str  # "on_hand" or "reserved"
+    cached: int
+    ledger: int
+
+
+def check_ledger() -> list[Drift]:
+    """Compare every cached balance with the ledger and the active reservations; [] means no drift."""
+    sums: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sku_id, warehouse_id, SUM(quantity) FROM {MOVE} GROUP BY sku_id, warehouse_id"
+        )
+        for sku_id, warehouse_id, total in cursor.fetchall():
+            sums[(sku_id, warehouse_id)][0] = int(total)
+        cursor.execute(
+            f"SELECT sku_id, warehouse_id, SUM(quantity) FROM {RESERVATION} WHERE status = %s "
+            f"GROUP BY sku_id, warehouse_id",
+            [ReservationStatus.ACTIVE.value],
+        )
+        for sku_id, warehouse_id, total in cursor.fetchall():
+            sums[(sku_id, warehouse_id)][1] = int(total)
+        cursor.execute(f"SELECT sku_id, warehouse_id, on_hand, reserved FROM {BALANCE}")
+        cached = {(s, w): (h, r) for s, w, h, r in cursor.fetchall()}
+    drifts: list[Drift] = []
+    for key in sorted(set(sums) | set(cached)):
+        on_hand, reserved = cached.get(key, (0, 0))
+        ledger_on_hand, ledger_reserved = sums.get(key, (0, 0))
+        if on_hand != ledger_on_hand:
+            drifts.append(Drift(key[0], key[1], "on_hand", on_hand, ledger_on_hand))
+        if reserved != ledger_reserved:
+            drifts.append(Drift(key[0], key[1], "reserved", reserved, ledger_reserved))
+    return drifts
+
+
+# --------------------------------------------------------------------------------------------------------
+# Purchasing
+# --------------------------------------------------------------------------------------------------------
+
+
+def create_supplier(
+    *, actor: Any, code: str, name: str, contact: str = "", phone: str = "", lead_time_days: int = 7
+) -> Supplier:
+    roles.require(actor, roles.MANAGE_PURCHASING)
+    supplier = Supplier(code=code, name=name, contact=contact, phone=phone, lead_time_days=lead_time_days)
+    supplier.full_clean()
+    supplier.save()
+    return supplier
+
+
+@transaction.atomic
+def create_purchase_order(
+    *,
+    actor: Any,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    lines: Iterable[tuple[Sku, int, Decimal | str]],
+    expected_on=None,
+    note: str = "",
+    place: bool = True,
+) -> PurchaseOrder:
+    """A purchase order with its lines (SKU, quantity, unit cost); placed (ordered) unless place=False."""
+    from zhanggui.core.money import to_fen
+
+    roles.require(actor, roles.MANAGE_PURCHASING)
+    merged: dict[int, tuple[Sku, int, Decimal]] = {}
+    for sku, quantity, unit_cost in lines:
+        if quantity <= 0:
+            raise StockRuleBroken(_("%(sku)s: order a positive quantity.") % {"sku": sku.code})
+        if sku.pk in merged:
+            raise StockRuleBroken(_("%(sku)s appears twice on the order.") % {"sku": sku.code})
+        merged[sku.pk] = (sku, quantity, to_fen(unit_cost))
+    if not merged:
+        raise StockRuleBroken(_("A purchase order needs at least one line."))
+    po = PurchaseOrder.objects.create(
+        number=f"tmp-{timezone.now().timestamp()}-{id(merged)}",
+        supplier=supplier,
+        warehouse=warehouse,
+        status=PurchaseStatus.ORDERED if place else PurchaseStatus.DRAFT,
+        expected_on=expected_on,
+        note=note,
+        created_by=actor,
+    )
+    po.number = f"PO{po.pk:06d}"
+    po.save(update_fields=["number"])
+    PurchaseOrderLine.objects.bulk_create(
+        [PurchaseOrderLine(purchase_order=po, sku=s, quantity=q, unit_cost=c) for s, q, c in merged.values()]
+    )
+    return po
+
+
+def _set_po_status(po: PurchaseOrder, status: str) -> None:
+    if status == po.status:
+        return
+    if status not in PurchaseOrder.ALLOWED_TRANSITIONS[po.status]:
+        raise InvalidState(
+            _("Purchase order %(po)s cannot go from %(a)s to %(b)s.")
+            % {"po": po.number, "a": po.status, "b": status}
+        )
+    po.status = status
+    po.save(update_fields=["status"])
+
+
+@transaction.atomic
+def place_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
+    roles.require(actor, roles.MANAGE_PURCHASING)
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    _set_po_status(po, PurchaseStatus.ORDERED)
+    return po
+
+
+@transaction.atomic
+def receive_purchase_order(
+    *, actor: Any, po: PurchaseOrder, quantities: Mapping[int, int], note: str = ""
+) -> list[StockMove]:
+    """Receive some or all of the open quantity of a PO; `quantities` maps SKU id → units received now.
+
+    Receive 60 of 100 now and 40 later: the PO is partially received, then received. More than was ordered
+    is refused (OverReceipt) and nothing is booked.
+    """
+    roles.require(actor, roles.BOOK_STOCK)
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    if po.status not in {PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL}:
+        raise InvalidState(
+            _("Purchase order %(po)s is %(status)s: nothing to receive.")
+            % {"po": po.number, "status": po.get_status_display()}
+        )
+    lines = {line.sku_id: line for line in po.lines.select_related("sku")}
+    moves: list[MoveSpec] = []
+    for sku_id, quantity in quantities.items():
+        if quantity == 0:
+            continue
+        line = lines.get(int(sku_id))
+        if line is None:
+            raise StockRuleBroken(
+                _("SKU %(sku)s is not on purchase order %(po)s.") % {"sku": sku_id, "po": po.number}
+            )
+        if quantity < 0:
+            raise StockRuleBroken(_("%(sku)s: receive a positive quantity.") % {"sku": line.sku.code})
+        if quantity > line.open_quantity:
+            raise OverReceipt(
+                _("%(sku)s: %(qty)s received but only %(open)s are still open on %(po)s.")
+                % {"sku": line.sku.code, "qty": quantity, "open": line.open_quantity, "po": po.number}
+            )
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(
+            received_quantity=F("received_quantity") + quantity
+        )
+        moves.append(MoveSpec(line.sku_id, po.warehouse_id, quantity, line.unit_cost))
+    if not moves:
+        raise StockRuleBroken(_("Enter at least one received quantity."))
+    booked = _apply_moves(
+        moves, actor=actor, reason=MoveReason.PURCHASE_RECEIPT, document=po.number, note=note
+    )
+    all_in = all(
+        received >= ordered for ordered, received in po.lines.values_list("quantity", "received_quantity")
+    )
+    _set_po_status(po, PurchaseStatus.RECEIVED if all_in else PurchaseStatus.PARTIAL)
+    return booked
+
+
+@transaction.atomic
+def return_to_supplier(
+    *, actor: Any, po: PurchaseOrder, quantities: Mapping[int, int], note: str = ""
+) -> list[StockMove]:
+    """Send received units back to the supplier: negative moves, never more than was received."""
+    roles.require(actor, roles.BOOK_STOCK)
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    lines = {line.sku_id: line for line in po.lines.select_related("sku")}
+    moves: list[MoveSpec] = []
+    for sku_id, quantity in quantities.items():
+        if quantity == 0:
+            continue
+        line = lines.get(int(sku_id))
+        if line is None or quantity < 0 or quantity > line.received_quantity - line.returned_quantity:
+            raise StockRuleBroken(
+                _("Cannot return %(qty)s of SKU %(sku)s on %(po)s.")
+                % {"qty": quantity, "sku": sku_id, "po": po.number}
+            )
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(
+            returned_quantity=F("returned_quantity") + quantity
+        )
+        moves.append(MoveSpec(line.sku_id, po.warehouse_id, -quantity, line.unit_cost))
+    if not moves:
+        raise StockRuleBroken(_("Enter at least one quantity to return."))
+    return _apply_moves(moves, actor=actor, reason=MoveReason.SUPPLIER_RETURN, document=po.number, note=note)
+
+
+@transaction.atomic
+def close_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
+    """Stop waiting for what is still open (the supplier will not deliver the rest)."""
+    roles.require(actor, roles.MANAGE_PURCHASING)
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    _set_po_status(po, PurchaseStatus.CLOSED)
+    record_audit(actor=actor, action="purchase_order.close", obj=po)
+    return po
+
+
+# --------------------------------------------------------------------------------------------------------
+# Stocktake
+# --------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_stocktake(*, actor: Any, warehouse: Warehouse, category: Category | None = None) -> Stocktake:
+    """A count sheet: every SKU with stock history in the warehouse (or every SKU of a category)."""
+    roles.require(actor, roles.BOOK_STOCK)
+    take = Stocktake.objects.create(
+        number=f"tmp-{timezone.now().timestamp()}", warehouse=warehouse, category=category, created_by=actor
+    )
+    take.number = f"ST{take.pk:06d}"
+    take.save(update_fields=["number"])
+    on_hand = dict(StockBalance.objects.filter(warehouse=warehouse).values_list("sku_id", "on_hand"))
+    if category is not None:
+        skus = Sku.objects.filter(product__category=category)
+    else:
+        skus = Sku.objects.filter(pk__in=list(on_hand))
+    StocktakeLine.objects.bulk_create(
+        [
+            StocktakeLine(stocktake=take, sku_id=pk, expected=on_hand.get(pk, 0), unit_cost=cost)
+            for pk, cost in skus.values_list("pk", "cost")
+        ]
+    )
+    return take
+
+
+@transaction.atomic
+def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int | None]) -> int:
+    """Record counts by SKU id (a SKU found but not on the sheet gets a line); returns the lines set."""
+    roles.require(actor, roles.BOOK_STOCK)
+    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if take.status != StocktakeStatus.OPEN:
+        raise InvalidState(
+            _("Stocktake %(st)s is already %(status)s.")
+            % {"st": take.number, "status": take.get_status_display()}
+        )
+    lines = {line.sku_id: line for line in take.lines.all()}
+    changed = 0
+    for sku_id, counted in counts.items():
+        if counted is not None and counted < 0:
+            raise StockRuleBroken(_("A count cannot be negative."))
+        line = lines.get(int(sku_id))
+        if line is None:
+            sku = Sku.objects.get(pk=sku_id)
+            expected = (
+                StockBalance.objects.filter(sku=sku, warehouse=take.warehouse)
+                .values_list("on_hand", flat=True)
+                .first()
+                or 0
+            )
+            StocktakeLine.objects.create(
+                stocktake=take, sku=sku, expected=expected, counted=counted, unit_cost=sku.cost
+            )
+            changed += 1
+        elif line.counted != counted:
+            line.counted = counted
+            line.save(update_fields=["counted"])
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class StocktakeReport:
+    gain_units: int
+    gain_value: Decimal
+    loss_units: int
+    loss_value: Decimal
+
+    @property
+    def net_value(self) -> Decimal:
+        return self.gain_value - self.loss_value
+
+
+@transaction.atomic
+def book_stocktake(*, actor: Any, stocktake: Stocktake) -> StocktakeReport:
+    """Book counted − on hand (at booking time) for each counted line as a stocktake move.
+
+    The difference is taken against on hand now, not when the sheet was made, so moves booked while people
+    were counting are not counted twice. Lines left uncounted are not booked.
+    """
+    roles.require(actor, roles.BOOK_STOCK)
+    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if take.status != StocktakeStatus.OPEN:
+        raise InvalidState(
+            _("Stocktake %(st)s is already %(status)s.")
+            % {"st": take.number, "status": take.get_status_display()}
+        )
+    lines = list(take.lines.filter(counted__isnull=False).select_related("sku"))
+    on_hand = dict(
+        StockBalance.objects.filter(
+            warehouse=take.warehouse, sku_id__in=[ln.sku_id for ln in lines]
+        ).values_list("sku_id", "on_hand")
+    )
+    moves = []
+    for line in lines:
+        line.booked_difference = line.counted - on_hand.get(line.sku_id, 0)
+        if line.booked_difference:
+            moves.append(MoveSpec(line.sku_id, take.warehouse_id, line.booked_difference, line.unit_cost))
+    try:
+        with transaction.atomic():
+            _apply_moves(moves, actor=actor, reason=MoveReason.STOCKTAKE, document=take.number)
+    except (InsufficientStock, IntegrityError) as exc:
+        raise StockRuleBroken(
+            _("A count is below the units reserved for orders; release or ship them first. (%(error)s)")
+            % {"error": getattr(exc, "message", exc)}
+        ) from exc
+    StocktakeLine.objects.bulk_update(lines, ["booked_difference"])
+    take.status, take.booked_by, take.booked_at = StocktakeStatus.BOOKED, actor, timezone.now()
+    take.save(update_fields=["status", "booked_by", "booked_at"])
+    return stocktake_report(take)
+
+
+def stocktake_report(take: Stocktake) -> StocktakeReport:
+    gain_units = loss_units = 0
+    gain_value = loss_value = Decimal("0.00")
+    for line in take.lines.all():
+        diff = (
+            line.booked_difference
+            if line.booked_difference is not None
+            else ((line.counted - line.expected) if line.counted is not None else 0)
+        )
+        if diff > 0:
+            gain_units += diff
+            gain_value += diff * line.unit_cost
+        elif diff < 0:
+            loss_units += -diff
+            loss_value += -diff * line.unit_cost
+    return StocktakeReport(gain_units, gain_value, loss_units, loss_value)
+
+
+@transaction.atomic
+def cancel_stocktake(*, actor: Any, stocktake: Stocktake) -> Stocktake:
+    roles.require(actor, roles.BOOK_STOCK)
+    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if take.status != StocktakeStatus.OPEN:
+        raise InvalidState(_("Only an open stocktake can be cancelled."))
+    take.status = StocktakeStatus.CANCELLED
+    take.save(update_fields=["status"])
+    return take
+
+
+def create_warehouse(*, actor: Any, code: str, name: str, priority: int = 10) -> Warehouse:
+    roles.require(actor, roles.MANAGE_SHOPS)
+    warehouse = Warehouse(code=code, name=name, priority=priority)
+    warehouse.full_clean()
+    warehouse.save()
+    return warehouse
