@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
+# DecimalField(max_digits=14, decimal_places=2) holds at most 999,999,999,999.99.
+LIMIT = Decimal("1000000000000")
 
 
 class MoneyError(ValueError):
@@ -28,8 +30,8 @@ def to_fen(value: Decimal | int | str) -> Decimal:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise MoneyError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
-        raise MoneyError(f"not an amount: {value!r}")
+    if not amount.is_finite() or abs(amount) >= LIMIT:
+        raise MoneyError(f"not an amount we can keep: {value!r}")
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
@@ -49,8 +51,8 @@ def parse_money(text: str) -> Decimal:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
         raise MoneyError(f"not an amount: {text!r}") from exc
-    if not amount.is_finite():
-        raise MoneyError(f"not an amount: {text!r}")
+    if not amount.is_finite() or abs(amount) >= LIMIT:
+        raise MoneyError(f"not an amount we can keep: {text!r}")
     if amount != amount.quantize(FEN):
         raise MoneyError(f"more than two decimals: {text!r}")
     return amount.quantize(FEN)

@@ -207,22 +207,52 @@ def transfer_stock(
 # --------------------------------------------------------------------------------------------------------
 
 
-def _candidate_warehouses(cursor, sku_id: int, choice: str, warehouses: list[int]) -> list[int]:
-    if choice == WarehouseChoice.MOST_STOCK:
-        cursor.execute(
-            f"SELECT warehouse_id FROM {BALANCE} WHERE sku_id = %s AND on_hand > reserved "
-            f"ORDER BY on_hand - reserved DESC, warehouse_id",
-            [sku_id],
-        )
-        stocked = [r[0] for r in cursor.fetchall() if r[0] in set(warehouses)]
-        return stocked or warehouses[:1]
-    return warehouses
+WAREHOUSE = Warehouse._meta.db_table
 
-
-def _active_warehouses() -> list[int]:
-    return list(
-        Warehouse.objects.filter(is_active=True).order_by("priority", "pk").values_list("pk", flat=True)
+# One statement picks the warehouse and takes the units: the sub-select chooses the best balance row that can
+# serve the whole line (by priority, or by most available), the outer UPDATE locks it and re-checks the
+# condition on the row as it is now. A miss under contention is retried while some warehouse can still serve.
+_PICK_ORDER = {
+    WarehouseChoice.PRIORITY: "w.priority, w.id",
+    WarehouseChoice.MOST_STOCK: "b.on_hand - b.reserved DESC, w.priority, w.id",
+}
+_RESERVE_ANY_SQL = {
+    choice: (
+        f"UPDATE {BALANCE} SET reserved = reserved + %s "
+        f"WHERE id = (SELECT b.id FROM {BALANCE} b JOIN {WAREHOUSE} w ON w.id = b.warehouse_id "
+        f"WHERE b.sku_id = %s AND w.is_active AND b.on_hand - b.reserved >= %s ORDER BY {order} LIMIT 1) "
+        f"AND on_hand - reserved >= %s RETURNING warehouse_id, on_hand - reserved"
     )
+    for choice, order in _PICK_ORDER.items()
+}
+_RESERVE_ONE_SQL = (
+    f"UPDATE {BALANCE} SET reserved = reserved + %s "
+    f"WHERE sku_id = %s AND warehouse_id = %s AND on_hand - reserved >= %s "
+    f"RETURNING warehouse_id, on_hand - reserved"
+)
+_CAN_SERVE_SQL = (
+    f"SELECT 1 FROM {BALANCE} b JOIN {WAREHOUSE} w ON w.id = b.warehouse_id "
+    f"WHERE b.sku_id = %s AND w.is_active AND b.on_hand - b.reserved >= %s LIMIT 1"
+)
+_INSERT_RESERVATION_SQL = (
+    f"INSERT INTO {RESERVATION} (reference, sku_id, warehouse_id, quantity, status, actor_id, created_at) "
+    f"VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _take_units(cursor, *, sku_id: int, quantity: int, choice: str, warehouse_id: int | None):
+    """Reserve `quantity` of one SKU in one warehouse; returns (warehouse id, available after) or None."""
+    while True:
+        if warehouse_id is not None:
+            cursor.execute(_RESERVE_ONE_SQL, [quantity, sku_id, warehouse_id, quantity])
+            return cursor.fetchone()
+        cursor.execute(_RESERVE_ANY_SQL[choice], [quantity, sku_id, quantity, quantity])
+        row = cursor.fetchone()
+        if row is not None:
+            return row
+        cursor.execute(_CAN_SERVE_SQL, [sku_id, quantity])
+        if cursor.fetchone() is None:
+            return None
 
 
 @dataclass(frozen=True)
@@ -244,9 +274,10 @@ def reserve(
 ) -> list[Reserved]:
     """Hold units for a request, all lines or none. `lines` maps SKU id → quantity.
 
-    Each line goes to one warehouse: the given one, else by the shop's setting (priority order, or the one
-    with most available stock), trying the next warehouse when one has too few. Never oversells: the
-    conditional UPDATE re-checks availability under the row lock, and the database refuses reserved > on hand.
+    Each line goes to one warehouse: the given one, else by the shop's setting (the first by priority that
+    can serve the whole line, or the one with most available stock). Never oversells: the conditional
+    UPDATE re-checks availability under the row lock, and the database refuses reserved > on hand. Lines are
+    locked in SKU order so requests with the same SKUs in another order cannot deadlock.
     Raises InsufficientStock naming the first SKU that could not be served.
     """
     roles.require(actor, roles.BOOK_STOCK)
@@ -258,28 +289,15 @@ def reserve(
     if not wanted:
         raise StockRuleBroken(_("Nothing to reserve."))
     choice = shop.warehouse_choice if shop is not None else WarehouseChoice.PRIORITY
-    warehouses = [warehouse.pk] if warehouse is not None else _active_warehouses()
+    warehouse_id = warehouse.pk if warehouse is not None else None
     now = timezone.now()
-    actor_id = actor.pk
     emptied: set[int] = set()
     made: list[tuple[int, int, int]] = []
     with transaction.atomic(), connection.cursor() as cursor:
         for sku_id in sorted(wanted):
             quantity = wanted[sku_id]
-            for warehouse_id in _candidate_warehouses(cursor, sku_id, choice, warehouses):
-                cursor.execute(
-                    f"UPDATE {BALANCE} SET reserved = reserved + %s "
-                    f"WHERE sku_id = %s AND warehouse_id = %s AND on_hand - reserved >= %s "
-                    f"RETURNING on_hand - reserved",
-                    [quantity, sku_id, warehouse_id, quantity],
-                )
-                row = cursor.fetchone()
-                if row is not None:
-                    made.append((sku_id, warehouse_id, quantity))
-                    if row[0] == 0:
-                        emptied.add(sku_id)
-                    break
-            else:
+            row = _take_units(cursor, sku_id=sku_id, quantity=quantity, choice=choice, warehouse_id=warehouse_id)
+            if row is None:
                 available = _available_total([sku_id]).get(sku_id, 0)
                 code = _sku_code(sku_id)
                 raise InsufficientStock(
@@ -289,12 +307,14 @@ def reserve(
                     _("%(sku)s: %(wanted)s wanted, %(available)s available.")
                     % {"sku": code, "wanted": quantity, "available": available},
                 )
-        cursor.executemany(
-            f"INSERT INTO {RESERVATION} "
-            f"(reference, sku_id, warehouse_id, quantity, status, actor_id, created_at) "
-            f"VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(reference, s, w, q, ReservationStatus.ACTIVE.value, actor_id, now) for s, w, q in made],
-        )
+            made.append((sku_id, row[0], quantity))
+            if row[1] == 0:
+                emptied.add(sku_id)
+        for sku_id, wh_id, quantity in made:
+            cursor.execute(
+                _INSERT_RESERVATION_SQL,
+                [reference, sku_id, wh_id, quantity, ReservationStatus.ACTIVE.value, actor.pk, now],
+            )
         if emptied:
             _sync_listing(emptied, actor=actor)
     return [Reserved(s, w, q) for s, w, q in made]
@@ -377,9 +397,7 @@ def check_ledger() -> list[Drift]:
     """Compare every cached balance with the ledger and the active reservations; [] means no drift."""
     sums: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT sku_id, warehouse_id, SUM(quantity) FROM {MOVE} GROUP BY sku_id, warehouse_id"
-        )
+        cursor.execute(f"SELECT sku_id, warehouse_id, SUM(quantity) FROM {MOVE} GROUP BY sku_id, warehouse_id")
         for sku_id, warehouse_id, total in cursor.fetchall():
             sums[(sku_id, warehouse_id)][0] = int(total)
         cursor.execute(
@@ -463,8 +481,7 @@ def _set_po_status(po: PurchaseOrder, status: str) -> None:
         return
     if status not in PurchaseOrder.ALLOWED_TRANSITIONS[po.status]:
         raise InvalidState(
-            _("Purchase order %(po)s cannot go from %(a)s to %(b)s.")
-            % {"po": po.number, "a": po.status, "b": status}
+            _("Purchase order %(po)s cannot go from %(a)s to %(b)s.") % {"po": po.number, "a": po.status, "b": status}
         )
     po.status = status
     po.save(update_fields=["status"])
@@ -501,9 +518,7 @@ def receive_purchase_order(
             continue
         line = lines.get(int(sku_id))
         if line is None:
-            raise StockRuleBroken(
-                _("SKU %(sku)s is not on purchase order %(po)s.") % {"sku": sku_id, "po": po.number}
-            )
+            raise StockRuleBroken(_("SKU %(sku)s is not on purchase order %(po)s.") % {"sku": sku_id, "po": po.number})
         if quantity < 0:
             raise StockRuleBroken(_("%(sku)s: receive a positive quantity.") % {"sku": line.sku.code})
         if quantity > line.open_quantity:
@@ -511,18 +526,12 @@ def receive_purchase_order(
                 _("%(sku)s: %(qty)s received but only %(open)s are still open on %(po)s.")
                 % {"sku": line.sku.code, "qty": quantity, "open": line.open_quantity, "po": po.number}
             )
-        PurchaseOrderLine.objects.filter(pk=line.pk).update(
-            received_quantity=F("received_quantity") + quantity
-        )
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(received_quantity=F("received_quantity") + quantity)
         moves.append(MoveSpec(line.sku_id, po.warehouse_id, quantity, line.unit_cost))
     if not moves:
         raise StockRuleBroken(_("Enter at least one received quantity."))
-    booked = _apply_moves(
-        moves, actor=actor, reason=MoveReason.PURCHASE_RECEIPT, document=po.number, note=note
-    )
-    all_in = all(
-        received >= ordered for ordered, received in po.lines.values_list("quantity", "received_quantity")
-    )
+    booked = _apply_moves(moves, actor=actor, reason=MoveReason.PURCHASE_RECEIPT, document=po.number, note=note)
+    all_in = all(received >= ordered for ordered, received in po.lines.values_list("quantity", "received_quantity"))
     _set_po_status(po, PurchaseStatus.RECEIVED if all_in else PurchaseStatus.PARTIAL)
     return booked
 
@@ -542,12 +551,9 @@ def return_to_supplier(
         line = lines.get(int(sku_id))
         if line is None or quantity < 0 or quantity > line.received_quantity - line.returned_quantity:
             raise StockRuleBroken(
-                _("Cannot return %(qty)s of SKU %(sku)s on %(po)s.")
-                % {"qty": quantity, "sku": sku_id, "po": po.number}
+                _("Cannot return %(qty)s of SKU %(sku)s on %(po)s.") % {"qty": quantity, "sku": sku_id, "po": po.number}
             )
-        PurchaseOrderLine.objects.filter(pk=line.pk).update(
-            returned_quantity=F("returned_quantity") + quantity
-        )
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + quantity)
         moves.append(MoveSpec(line.sku_id, po.warehouse_id, -quantity, line.unit_cost))
     if not moves:
         raise StockRuleBroken(_("Enter at least one quantity to return."))
@@ -599,8 +605,7 @@ def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int |
     take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     if take.status != StocktakeStatus.OPEN:
         raise InvalidState(
-            _("Stocktake %(st)s is already %(status)s.")
-            % {"st": take.number, "status": take.get_status_display()}
+            _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
         )
     lines = {line.sku_id: line for line in take.lines.all()}
     changed = 0
@@ -611,9 +616,7 @@ def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int |
         if line is None:
             sku = Sku.objects.get(pk=sku_id)
             expected = (
-                StockBalance.objects.filter(sku=sku, warehouse=take.warehouse)
-                .values_list("on_hand", flat=True)
-                .first()
+                StockBalance.objects.filter(sku=sku, warehouse=take.warehouse).values_list("on_hand", flat=True).first()
                 or 0
             )
             StocktakeLine.objects.create(
@@ -650,14 +653,13 @@ def book_stocktake(*, actor: Any, stocktake: Stocktake) -> StocktakeReport:
     take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     if take.status != StocktakeStatus.OPEN:
         raise InvalidState(
-            _("Stocktake %(st)s is already %(status)s.")
-            % {"st": take.number, "status": take.get_status_display()}
+            _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
         )
     lines = list(take.lines.filter(counted__isnull=False).select_related("sku"))
     on_hand = dict(
-        StockBalance.objects.filter(
-            warehouse=take.warehouse, sku_id__in=[ln.sku_id for ln in lines]
-        ).values_list("sku_id", "on_hand")
+        StockBalance.objects.filter(warehouse=take.warehouse, sku_id__in=[ln.sku_id for ln in lines]).values_list(
+            "sku_id", "on_hand"
+        )
     )
     moves = []
     for line in lines:

@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zhanggui.core.money import MoneyError, parse_money, to_fen
+
+
+@pytest.mark.parametrize(
+    ("raw", "fen"),
+    [("1.005", "1.01"), ("1.004", "1.00"), ("-1.005", "-1.01"), ("2.675", "2.68"), (3, "3.00")],
+)
+def test_to_fen_rounds_half_up(raw, fen):
+    assert to_fen(raw) == Decimal(fen)
+
+
+def test_floats_are_refused():
+    with pytest.raises(MoneyError):
+        to_fen(0.1)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("¥1,299.00", "1299.00"), ("1299元", "1299.00"), (" 12.5 ", "12.50"), ("￥0.01", "0.01"), ("31,396.00", "31396.00")],
+)
+def test_parse_money_reads_shop_files(text, amount):
+    assert parse_money(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "12.345", "NaN", "1e999999"])
+def test_parse_money_refuses_what_it_cannot_read_exactly(text):
+    with pytest.raises(MoneyError):
+        parse_money(text)
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+def test_parse_money_round_trips_two_decimal_amounts(amount):
+    assert parse_money(f"{amount:.2f}") == amount
