@@ -1,18 +1,35 @@
-"""The REST API under /api/v1/: one NinjaAPI, a router per app, JSON errors `{"code", "message"}`."""
+"""The REST API under /api/v1/: one NinjaAPI, a router per app, JSON errors `{"code", "message"}`.
+
+Authentication: `Authorization: Bearer zg_…` (or `X-Api-Token: zg_…`) with a token made by
+`zhanggui create-token USER NAME`, or the desk's login session (writes then need the CSRF token in the
+`X-CSRFToken` header, as any form post would). The permission rules are the services' own
+(core.roles.require), so the API refuses exactly what the pages and the admin refuse.
+
+Every error, whoever raises it, leaves as `{"code": ..., "message": ...}` (plus `details` when there are
+some): 401 not_authenticated, 403 permission_denied, 404 not_found, 409 for conflicts with the stock
+(insufficient_stock, over_receipt, invalid_state, ...), 422 invalid_input for a body or query that does not
+validate (400 invalid_input when the body is not JSON at all), and 500 server_error.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import ApiToken
 from zhanggui.core.services import hash_token
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -28,19 +45,29 @@ class TokenAuth(HttpBearer):
 
 
 class HeaderTokenAuth(APIKeyHeader):
+    """The same token in `X-Api-Token`, for tools that cannot set an Authorization header."""
+
     param_name = "X-Api-Token"
 
     def authenticate(self, request, key: str | None):
-        return TokenAuth().authenticate(request, key or "")
+        return TokenAuth().authenticate(request, key or "") if key else None
 
 
 api = NinjaAPI(
     title="Zhanggui 掌柜 API",
     version="1",
+    description="Catalog and inventory of the Zhanggui desk. Errors are `{code, message}`; money is a string.",
     urls_namespace="api-v1",
     auth=[TokenAuth(), HeaderTokenAuth(), django_auth],
     docs_url="/docs",
 )
+
+
+def error(request, status: int, code: str, message: str, details: object = None):
+    body = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
@@ -50,37 +77,73 @@ def domain_error(request, exc: DomainError):
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return api.create_response(
-        request, {"code": "not_authenticated", "message": "Log in or send a valid API token."}, status=401
-    )
+    return error(request, 401, "not_authenticated", _("Log in or send a valid API token."))
+
+
+_HTTP_CODES = {
+    400: "invalid_input",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """ninja's own refusals (a failed CSRF check on a session write, throttling) in our shape."""
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.message == "CSRF check Failed":
+        code, message = "csrf_failed", _("Send the CSRF token in the X-CSRFToken header, or use an API token.")
+    elif exc.message == "Cannot parse request body":
+        message = _("The request body is not valid JSON.")
+    else:
+        message = exc.message
+    return error(request, exc.status_code, code, message)
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    return api.create_response(
-        request,
-        {"code": "invalid_input", "message": "The request is not valid.", "details": exc.errors},
-        status=422,
-    )
+    return error(request, 422, "invalid_input", _("The request is not valid."), exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def model_validation_error(request, exc: DjangoValidationError):
+    """full_clean() in a service refused a value the schema let through (a duplicate code, ...)."""
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return error(request, 422, "invalid_input", " ".join(exc.messages), details)
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def not_found(request, exc):
-    return api.create_response(
-        request, {"code": "not_found", "message": str(exc) or "Not found."}, status=404
-    )
+    return error(request, 404, "not_found", str(exc) or _("Not found."))
 
 
 @api.exception_handler(Http404)
 def http404(request, exc):
-    return api.create_response(
-        request, {"code": "not_found", "message": str(exc) or "Not found."}, status=404
-    )
+    return error(request, 404, "not_found", str(exc) or _("Not found."))
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"code": "permission_denied", "message": str(exc)}, status=403)
+    return error(request, 403, "permission_denied", str(exc) or _("You are not allowed to do this."))
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    """A bug: logged with its traceback, answered in the same JSON shape so clients need one parser."""
+    logger.exception("API error on %s %s", request.method, request.path)
+    return error(request, 500, "server_error", _("Something went wrong on our side; it has been logged."))
+
+
+# Mounted after the app routers: any other path under /api/v1/ answers a JSON 404, not the HTML page.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False)
+def unknown_path(request, rest: str):
+    return error(request, 404, "not_found", _("No such endpoint: %(path)s") % {"path": request.path})
 
 
 def _mount() -> None:
@@ -89,6 +152,7 @@ def _mount() -> None:
 
     api.add_router("/catalog", catalog_router)
     api.add_router("/inventory", inventory_router)
+    api.add_router("", fallback)
 
 
 _mount()

@@ -15,6 +15,7 @@ OUR_COMMANDS = {
     "import-catalog": "Import products and SKUs from XLSX/CSV into a shop.",
     "export-catalog": "Export products and SKUs to XLSX/CSV.",
     "check-ledger": "Verify on-hand = sum of the stock ledger; exit 1 on any drift.",
+    "create-token": "Create an API token for a user (printed once).",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

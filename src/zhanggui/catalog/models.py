@@ -121,9 +121,7 @@ class Product(models.Model):
 class Sku(models.Model):
     """One sellable variant. `code` is the 商家编码, unique within the shop."""
 
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("product")
-    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("product"))
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="skus", verbose_name=_("shop"))
     code = models.CharField(_("SKU code (商家编码)"), max_length=64)
     barcode = models.CharField(_("barcode"), max_length=64, blank=True)

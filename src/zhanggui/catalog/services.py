@@ -31,9 +31,7 @@ SKU_FIELDS = ("barcode", "spec", "weight_g", "safety_stock")
 
 
 def banned_words_for(channel: str) -> list[str]:
-    return list(
-        BannedWord.objects.filter(channel__in=["", channel]).values_list("word", flat=True).distinct()
-    )
+    return list(BannedWord.objects.filter(channel__in=["", channel]).values_list("word", flat=True).distinct())
 
 
 def validate_title(*, title: str, shop: Shop) -> str:
@@ -223,10 +221,7 @@ def _refresh_product_listing(product: Product, *, actor: Any, note: str) -> None
     any_listed = any(s == ListingStatus.LISTED for s, _r in statuses)
     if any_listed and (
         product.listing_status != ListingStatus.LISTED
-        and (
-            product.delist_reason == DelistReason.OUT_OF_STOCK
-            or product.listing_status == ListingStatus.DRAFT
-        )
+        and (product.delist_reason == DelistReason.OUT_OF_STOCK or product.listing_status == ListingStatus.DRAFT)
     ):
         _set_listing(product, actor=actor, status=ListingStatus.LISTED, reason="", note=note)
     elif not any_listed and statuses and product.listing_status == ListingStatus.LISTED:
@@ -255,22 +250,16 @@ def list_product(*, actor: Any, product: Product, note: str = "") -> Product:
         if has_stock:
             _set_listing(sku, actor=actor, status=ListingStatus.LISTED, reason="", note=note)
         else:
-            _set_listing(
-                sku, actor=actor, status=ListingStatus.DELISTED, reason=DelistReason.OUT_OF_STOCK, note=note
-            )
+            _set_listing(sku, actor=actor, status=ListingStatus.DELISTED, reason=DelistReason.OUT_OF_STOCK, note=note)
     if any_stock:
         _set_listing(product, actor=actor, status=ListingStatus.LISTED, reason="", note=note)
     else:
-        _set_listing(
-            product, actor=actor, status=ListingStatus.DELISTED, reason=DelistReason.OUT_OF_STOCK, note=note
-        )
+        _set_listing(product, actor=actor, status=ListingStatus.DELISTED, reason=DelistReason.OUT_OF_STOCK, note=note)
     return product
 
 
 @transaction.atomic
-def delist_product(
-    *, actor: Any, product: Product, reason: str = DelistReason.MANUAL, note: str = ""
-) -> Product:
+def delist_product(*, actor: Any, product: Product, reason: str = DelistReason.MANUAL, note: str = "") -> Product:
     roles.require(actor, roles.CHANGE_LISTING)
     if reason not in DelistReason.values or not reason:
         raise ListingNotAllowed(_("Unknown delist reason: %(reason)s") % {"reason": reason})
@@ -288,9 +277,7 @@ def list_sku(*, actor: Any, sku: Sku, note: str = "") -> Sku:
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
     available = stock.available_for([sku.pk])
     if available is not None and available.get(sku.pk, 0) <= 0:
-        _set_listing(
-            sku, actor=actor, status=ListingStatus.DELISTED, reason=DelistReason.OUT_OF_STOCK, note=note
-        )
+        _set_listing(sku, actor=actor, status=ListingStatus.DELISTED, reason=DelistReason.OUT_OF_STOCK, note=note)
     else:
         _set_listing(sku, actor=actor, status=ListingStatus.LISTED, reason="", note=note)
     if sku.product.listing_status != ListingStatus.LISTED and sku.listing_status == ListingStatus.LISTED:
@@ -352,8 +339,6 @@ def add_banned_words(*, actor: Any, words: Iterable[str], channel: str = "", rea
     roles.require(actor, roles.MANAGE_SHOPS)
     created = 0
     for word in {w.strip() for w in words if w.strip()}:
-        _obj, was_created = BannedWord.objects.get_or_create(
-            word=word, channel=channel, defaults={"reason": reason}
-        )
+        _obj, was_created = BannedWord.objects.get_or_create(word=word, channel=channel, defaults={"reason": reason})
         created += int(was_created)
     return created

@@ -38,6 +38,14 @@ BOOK_STOCK = "inventory.book_stock"  # any move of stock: receive, adjust, stock
 MANAGE_PURCHASING = "inventory.manage_purchasing"  # suppliers and purchase orders (not the receiving)
 
 CAPABILITIES = [CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_SHOPS, BOOK_STOCK, MANAGE_PURCHASING]
+CAPABILITY_LABELS = {
+    CHANGE_PRICE: _("change prices"),
+    CHANGE_LISTING: _("put products on and off sale"),
+    EDIT_CATALOG: _("edit products"),
+    MANAGE_SHOPS: _("manage shops and banned words"),
+    BOOK_STOCK: _("book stock"),
+    MANAGE_PURCHASING: _("manage suppliers and purchase orders"),
+}
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     MANAGER: set(CAPABILITIES),
@@ -56,14 +64,10 @@ def ensure_roles() -> None:
     """Create or update the six role groups so that they hold exactly the matrix's permissions."""
     from django.contrib.auth.models import Group, Permission
 
-    view_perms = list(
-        Permission.objects.filter(content_type__app_label__in=READ_APPS, codename__startswith="view_")
-    )
+    view_perms = list(Permission.objects.filter(content_type__app_label__in=READ_APPS, codename__startswith="view_"))
     by_name = {
         f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.filter(content_type__app_label__in=READ_APPS).select_related(
-            "content_type"
-        )
+        for p in Permission.objects.filter(content_type__app_label__in=READ_APPS).select_related("content_type")
     }
     for role, caps in ROLE_CAPABILITIES.items():
         group, _created = Group.objects.get_or_create(name=role)
@@ -86,6 +90,9 @@ def require(user: Any, permission: str) -> None:
     """Raise PermissionDeniedError unless the user holds the permission (through a role or superuser)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(permission):
         raise PermissionDeniedError(
-            str(_("You are not allowed to do this (needs %(perm)s).") % {"perm": permission}),
+            str(
+                _("You are not allowed to %(what)s; ask your manager (店长) for the right role.")
+                % {"what": CAPABILITY_LABELS.get(permission, permission)}
+            ),
             permission=permission,
         )

@@ -1,4 +1,8 @@
+"""The desk's shared pages: the front page, the language switch and the audit trail."""
+
 from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,22 +18,23 @@ from zhanggui.core.services import set_user_language
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The desk's front page: today's stock worries at a glance."""
-    from zhanggui.catalog.models import ListingStatus, Product, Sku
-    from zhanggui.inventory.models import PurchaseOrder, PurchaseStatus
+    """The desk's front page: today's stock worries at a glance, each figure a link to the list behind it."""
+    from zhanggui.catalog.models import DelistReason, ListingStatus, Product, Sku
+    from zhanggui.inventory.models import PurchaseOrder, PurchaseStatus, Stocktake, StocktakeStatus
     from zhanggui.inventory.selectors import safety_stock_alerts
 
     alerts = safety_stock_alerts()
+    open_orders = PurchaseOrder.objects.filter(status__in=[PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL])
     context = {
         "products_listed": Product.objects.filter(listing_status=ListingStatus.LISTED).count(),
         "products_total": Product.objects.count(),
         "skus_total": Sku.objects.count(),
-        "skus_out_of_stock": Sku.objects.filter(delist_reason="out_of_stock").count(),
+        "skus_out_of_stock": Sku.objects.filter(delist_reason=DelistReason.OUT_OF_STOCK).count(),
         "alerts": alerts[:10],
         "alert_count": len(alerts),
-        "open_purchase_orders": PurchaseOrder.objects.filter(
-            status__in=[PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL]
-        ).count(),
+        "open_purchase_orders": open_orders.count(),
+        "purchase_orders": open_orders.select_related("supplier", "warehouse").order_by("expected_on", "pk")[:5],
+        "stocktakes": Stocktake.objects.filter(status=StocktakeStatus.OPEN).select_related("warehouse")[:5],
     }
     return render(request, "core/home.html", context)
 
@@ -44,7 +49,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
-    return redirect(target)
+    return redirect(_without_lang(target))
+
+
+def _without_lang(url: str) -> str:
+    """Drop `?lang=` from the page we go back to, or it would switch the language right back."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 @login_required

@@ -41,9 +41,7 @@ class StockBalance(models.Model):
             models.UniqueConstraint(fields=["sku", "warehouse"], name="balance_unique_sku_warehouse"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="balance_on_hand_not_negative"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="balance_reserved_not_negative"),
-            models.CheckConstraint(
-                condition=Q(reserved__lte=F("on_hand")), name="balance_reserved_within_on_hand"
-            ),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="balance_reserved_within_on_hand"),
         ]
         verbose_name = _("stock balance")
         verbose_name_plural = _("stock balances")
@@ -128,9 +126,7 @@ class Reservation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive")]
         verbose_name = _("reservation")
         verbose_name_plural = _("reservations")
 
@@ -186,9 +182,7 @@ class PurchaseOrder(models.Model):
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("warehouse")
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=PurchaseStatus.choices, default=PurchaseStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=10, choices=PurchaseStatus.choices, default=PurchaseStatus.DRAFT)
     expected_on = models.DateField(_("expected on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
@@ -215,9 +209,7 @@ class PurchaseOrderLine(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(received_quantity__lte=F("quantity")), name="pol_not_over_received"
-            ),
+            models.CheckConstraint(condition=Q(received_quantity__lte=F("quantity")), name="pol_not_over_received"),
             models.CheckConstraint(
                 condition=Q(returned_quantity__lte=F("received_quantity")), name="pol_not_over_returned"
             ),
@@ -252,12 +244,8 @@ class Stocktake(models.Model):
         related_name="+",
         verbose_name=_("category"),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.OPEN
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    status = models.CharField(_("status"), max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

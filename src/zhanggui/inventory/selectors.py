@@ -7,10 +7,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from zhanggui.catalog.models import Sku
+from zhanggui.catalog.models import Product, Sku
 from zhanggui.inventory.models import (
     MoveReason,
     PurchaseOrderLine,
@@ -43,9 +57,7 @@ def stock_totals(sku_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     ids = list(sku_ids)
     result = dict.fromkeys(ids, (0, 0))
     for row in (
-        StockBalance.objects.filter(sku_id__in=ids)
-        .values("sku_id")
-        .annotate(h=Sum("on_hand"), r=Sum("reserved"))
+        StockBalance.objects.filter(sku_id__in=ids).values("sku_id").annotate(h=Sum("on_hand"), r=Sum("reserved"))
     ):
         result[row["sku_id"]] = (row["h"], row["r"])
     return result
@@ -140,3 +152,58 @@ def safety_stock_alerts(
         )
     alerts.sort(key=lambda a: (a.days_of_cover if a.days_of_cover is not None else math.inf, a.sku.code))
     return alerts
+
+
+class StockState:
+    """Values of the catalog's stock filter (pages and API share them, so a desk URL's query works in both)."""
+
+    IN_STOCK = "in_stock"  # some units available
+    LOW = "low"  # some SKU at or under its safety stock
+    OUT = "out"  # nothing available over all SKUs and warehouses
+    ALL = (IN_STOCK, LOW, OUT)
+
+
+def _balance_sum(expression, **match) -> Coalesce:
+    group = next(iter(match))
+    rows = StockBalance.objects.filter(**match).order_by().values(group).annotate(total=Sum(expression))
+    return Coalesce(Subquery(rows.values("total")[:1], output_field=IntegerField()), Value(0))
+
+
+def _sku_price(aggregate) -> Subquery:
+    rows = Sku.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    return Subquery(
+        rows.annotate(v=aggregate("price")).values("v")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def products_with_stock(products: QuerySet[Product], stock: str | None = None) -> QuerySet[Product]:
+    """Annotate products with SKU count, price range, on hand, available and a low-stock flag; optionally keep
+    only one StockState.
+
+    Correlated subqueries rather than joins: a text search already joins SKUs, and a join would multiply the
+    sums. The list stays one query however many rows a page shows.
+    """
+    sku_count = Sku.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    low_skus = (
+        Sku.objects.filter(product=OuterRef("pk"), safety_stock__gt=0)
+        .annotate(sku_available=_balance_sum(F("on_hand") - F("reserved"), sku=OuterRef("pk")))
+        .filter(sku_available__lte=F("safety_stock"))
+    )
+    products = products.annotate(
+        sku_count=Coalesce(
+            Subquery(sku_count.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0)
+        ),
+        price_min=_sku_price(Min),
+        price_max=_sku_price(Max),
+        on_hand=_balance_sum(F("on_hand"), sku__product=OuterRef("pk")),
+        available=_balance_sum(F("on_hand") - F("reserved"), sku__product=OuterRef("pk")),
+        low=Exists(low_skus),
+    )
+    if stock == StockState.IN_STOCK:
+        products = products.filter(available__gt=0)
+    elif stock == StockState.OUT:
+        products = products.filter(available__lte=0)
+    elif stock == StockState.LOW:
+        products = products.filter(low=True)
+    return products

@@ -19,7 +19,11 @@ def test_price_change_is_audited_with_before_and_after(operator):
     assert sku.price == Decimal("89.90")
     entry = AuditEntry.objects.get(action="sku.price")
     assert (entry.actor, entry.before, entry.after, entry.note) == (
-        operator, {"price": "99.00"}, {"price": "89.90"}, "双11")
+        operator,
+        {"price": "99.00"},
+        {"price": "89.90"},
+        "双11",
+    )
 
 
 def test_setting_the_same_price_records_nothing(operator):
@@ -92,8 +96,9 @@ def test_delist_product_takes_its_skus_off_and_records_the_reason(manager):
     from zhanggui.inventory.tests.factories import WarehouseFactory
 
     sku = SkuFactory()
-    stock.book_move(actor=manager, sku=sku, warehouse=WarehouseFactory(), quantity=3,
-                    reason=MoveReason.PURCHASE_RECEIPT)
+    stock.book_move(
+        actor=manager, sku=sku, warehouse=WarehouseFactory(), quantity=3, reason=MoveReason.PURCHASE_RECEIPT
+    )
     services.list_product(actor=manager, product=sku.product)
     services.delist_product(actor=manager, product=sku.product, reason=DelistReason.SEASON, note="换季")
     sku.refresh_from_db()

@@ -80,12 +80,8 @@ def test_reserve_release_and_issue(manager):
 def test_priority_warehouse_first_then_the_next(manager):
     first, second = WarehouseFactory(priority=1), WarehouseFactory(priority=2)
     sku = SkuFactory()
-    services.book_move(
-        actor=manager, sku=sku, warehouse=first, quantity=2, reason=MoveReason.PURCHASE_RECEIPT
-    )
-    services.book_move(
-        actor=manager, sku=sku, warehouse=second, quantity=9, reason=MoveReason.PURCHASE_RECEIPT
-    )
+    services.book_move(actor=manager, sku=sku, warehouse=first, quantity=2, reason=MoveReason.PURCHASE_RECEIPT)
+    services.book_move(actor=manager, sku=sku, warehouse=second, quantity=9, reason=MoveReason.PURCHASE_RECEIPT)
     made = services.reserve(actor=manager, reference="o1", lines={sku.pk: 2})
     assert made[0].warehouse_id == first.pk
     made = services.reserve(actor=manager, reference="o2", lines={sku.pk: 1})
@@ -96,12 +92,8 @@ def test_most_stock_choice(manager):
     first, second = WarehouseFactory(priority=1), WarehouseFactory(priority=2)
     shop = ShopFactory(warehouse_choice="most_stock")
     sku = SkuFactory(product__shop=shop)
-    services.book_move(
-        actor=manager, sku=sku, warehouse=first, quantity=3, reason=MoveReason.PURCHASE_RECEIPT
-    )
-    services.book_move(
-        actor=manager, sku=sku, warehouse=second, quantity=9, reason=MoveReason.PURCHASE_RECEIPT
-    )
+    services.book_move(actor=manager, sku=sku, warehouse=first, quantity=3, reason=MoveReason.PURCHASE_RECEIPT)
+    services.book_move(actor=manager, sku=sku, warehouse=second, quantity=9, reason=MoveReason.PURCHASE_RECEIPT)
     made = services.reserve(actor=manager, reference="o1", lines={sku.pk: 1}, shop=shop)
     assert made[0].warehouse_id == second.pk
 
@@ -157,11 +149,7 @@ def test_check_ledger_finds_drift(manager):
 def test_only_manager_and_warehouse_book_stock(users, role):
     sku, wh = SkuFactory(), WarehouseFactory()
     with pytest.raises(PermissionDeniedError):
-        services.book_move(
-            actor=users[role], sku=sku, warehouse=wh, quantity=1, reason=MoveReason.PURCHASE_RECEIPT
-        )
+        services.book_move(actor=users[role], sku=sku, warehouse=wh, quantity=1, reason=MoveReason.PURCHASE_RECEIPT)
     assert not StockMove.objects.exists()
-    services.book_move(
-        actor=users["warehouse"], sku=sku, warehouse=wh, quantity=1, reason=MoveReason.PURCHASE_RECEIPT
-    )
+    services.book_move(actor=users["warehouse"], sku=sku, warehouse=wh, quantity=1, reason=MoveReason.PURCHASE_RECEIPT)
     assert StockMove.objects.count() == 1

@@ -1,0 +1,169 @@
+"""Forms of the catalog pages: they parse and check input; the services decide and write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.catalog import selectors
+from zhanggui.catalog.models import Category, DelistReason, ListingStatus, Product, ProductRole, Shop, Sku
+from zhanggui.inventory import selectors as stock_selectors
+from zhanggui.inventory.models import Warehouse
+from zhanggui.inventory.selectors import StockState
+
+IN_STOCK, LOW, OUT = StockState.IN_STOCK, StockState.LOW, StockState.OUT
+STOCK_CHOICES = [
+    ("", _("Any stock")),
+    (IN_STOCK, _("In stock")),
+    (LOW, _("At or under safety stock")),
+    (OUT, _("Out of stock")),
+]
+
+# Reasons a person picks; "out of stock" is set by the stock rule itself, never by hand.
+MANUAL_DELIST_REASONS = [
+    (value, label)
+    for value, label in DelistReason.choices
+    if value not in (DelistReason.NONE, DelistReason.OUT_OF_STOCK)
+]
+
+
+class ProductFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Title, product code, SKU code or barcode"), "type": "search"}),
+    )
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Any role")), *ProductRole.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Listing"), choices=[("", _("Any listing status")), *ListingStatus.choices], required=False
+    )
+    stock = forms.ChoiceField(label=_("Stock"), choices=STOCK_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].empty_label = _("All shops")
+        self.fields["category"].empty_label = _("All categories")
+
+    def products(self) -> QuerySet[Product]:
+        """The filtered products; a filter with a value that does not parse is ignored, never an error page."""
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with the fields that parse
+            data = self.cleaned_data
+        category = data.get("category")
+        products = selectors.products_for_list(
+            q=(data.get("q") or "").strip(),
+            shop=data.get("shop"),
+            role=data.get("role") or "",
+            status=data.get("status") or "",
+            category_id=category.pk if category else None,
+        )
+        return stock_selectors.products_with_stock(products, data.get("stock") or None)
+
+
+class ProductForm(forms.Form):
+    """The descriptive fields of a product; the title is checked against the channel's rules by the service."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ProductRole.choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    main_image_url = forms.URLField(label=_("Main image URL"), required=False, max_length=500, assume_scheme="https")
+
+    @classmethod
+    def for_product(cls, product: Product) -> ProductForm:
+        return cls(
+            initial={
+                "title": product.title,
+                "category": product.category_id,
+                "role": product.role,
+                "description": product.description,
+                "main_image_url": product.main_image_url,
+            }
+        )
+
+
+class ListingForm(forms.Form):
+    """Put on sale, or take off sale with a reason (the reason is what the team sees later in the audit)."""
+
+    LIST, DELIST = "list", "delist"
+    action = forms.ChoiceField(choices=[(LIST, _("Put on sale")), (DELIST, _("Take off sale"))])
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=MANUAL_DELIST_REASONS, required=False, initial=DelistReason.MANUAL
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.DELIST and not data.get("reason"):
+            self.add_error("reason", _("Choose why it goes off sale."))
+        return data
+
+
+class PriceForm(forms.Form):
+    price = forms.DecimalField(label=_("Price (¥)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    cost = forms.DecimalField(label=_("Cost (¥)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Why (optional)")}),
+    )
+
+    @classmethod
+    def for_sku(cls, sku: Sku) -> PriceForm:
+        return cls(initial={"price": sku.price, "cost": sku.cost})
+
+
+class SkuForm(forms.Form):
+    """A SKU's descriptive fields; price and cost have their own form and right."""
+
+    spec = forms.CharField(label=_("Spec"), max_length=200, required=False)
+    barcode = forms.CharField(label=_("Barcode"), max_length=64, required=False)
+    weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=0)
+    safety_stock = forms.IntegerField(label=_("Safety stock"), min_value=0)
+
+    @classmethod
+    def for_sku(cls, sku: Sku) -> SkuForm:
+        return cls(
+            initial={
+                "spec": sku.spec,
+                "barcode": sku.barcode,
+                "weight_g": sku.weight_g,
+                "safety_stock": sku.safety_stock,
+            }
+        )
+
+
+def _warehouses() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(is_active=True)
+
+
+class AdjustForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_warehouses())
+    quantity = forms.IntegerField(
+        label=_("Quantity (+ in, − out)"), widget=forms.NumberInput(attrs={"placeholder": "-2"})
+    )
+    note = forms.CharField(
+        label=_("Why"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 2 damaged in the shelf")}),
+    )
+
+    def clean_quantity(self) -> int:
+        quantity = self.cleaned_data["quantity"]
+        if quantity == 0:
+            raise forms.ValidationError(_("Enter a quantity other than 0."))
+        return quantity
+
+
+class TransferForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("From warehouse"), queryset=_warehouses())
+    destination = forms.ModelChoiceField(label=_("To warehouse"), queryset=_warehouses())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)

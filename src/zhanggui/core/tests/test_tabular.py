@@ -1,0 +1,247 @@
+"""Reading platform and Excel tables: encodings, header search, aliases, cell disguises, file-level errors."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.utils import translation
+from openpyxl import Workbook
+
+from zhanggui.core.tabular import (
+    CellError,
+    Column,
+    DuplicateColumns,
+    MissingColumns,
+    RowError,
+    UnreadableFile,
+    clean_cell,
+    normalize_header,
+    read_table,
+    whole_number,
+)
+
+COLUMNS = (
+    Column("sku_code", ("商家编码", "SKU编码", "sku_code"), required=True),
+    Column("counted", ("实盘数量", "counted"), required=True),
+    Column("note", ("备注", "note")),
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, whatever translations exist."""
+    with translation.override("en"):
+        yield
+
+
+def write_csv(path, text: str, encoding: str = "utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(path, rows, *, title_rows=(), extra_sheet_first=False):
+    workbook = Workbook()
+    sheet = workbook.active
+    if extra_sheet_first:
+        sheet.title = "说明"
+        sheet.append(["填写说明: 商家编码必填"])
+        sheet = workbook.create_sheet("盘点")
+        workbook.active = 1
+    for row in title_rows:
+        sheet.append(row)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def rows_of(table):
+    return [(row.line, row.values) for row in table]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_in_every_encoding_reads_the_same_rows(tmp_path, encoding):
+    path = write_csv(tmp_path / "counts.csv", "商家编码,实盘数量,备注\nA-红-M,12,货架三层\nB-白-L,0,\n", encoding)
+    table = read_table(file=path, columns=COLUMNS)
+    assert rows_of(table) == [
+        (2, {"sku_code": "A-红-M", "counted": "12", "note": "货架三层"}),
+        (3, {"sku_code": "B-白-L", "counted": "0", "note": ""}),
+    ]
+    assert (table.kind, table.filename, table.header_line) == ("csv", "counts.csv", 1)
+    assert table.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig"}.get(encoding, "gb18030")
+
+
+def test_title_rows_blank_rows_and_summary_rows_keep_the_line_numbers_the_user_sees(tmp_path):
+    text = "盘点表 2024-06-30,,\n仓库: 杭州仓,,\n\n商家编码 ,实盘数量,备注\nA1,3,\n,,\nA2,4,\n合计,7,\n总计：,7,\n"
+    table = read_table(file=write_csv(tmp_path / "c.csv", text), columns=COLUMNS)
+    assert table.header_line == 4
+    assert [(line, values["sku_code"]) for line, values in rows_of(table)] == [(5, "A1"), (7, "A2")]
+
+
+def test_columns_are_found_by_name_and_alias_in_any_order_with_odd_spacing(tmp_path):
+    # trailing space, full-width space, English alias in capitals, an unknown column in between
+    text = "备注,其他列,\u3000实盘数量 ,SKU_Code\nx,ignored,5,C9\n"
+    table = read_table(file=write_csv(tmp_path / "c.csv", text), columns=COLUMNS)
+    assert rows_of(table) == [(2, {"note": "x", "counted": "5", "sku_code": "C9"})]
+    assert table.headers == {"note": "备注", "counted": "实盘数量", "sku_code": "SKU_Code"}
+
+
+def test_header_names_are_folded_the_way_people_write_them():
+    assert normalize_header("重量（g） ") == normalize_header("重量(g)") == "重量(g)"
+    assert normalize_header("*商家编码") == "商家编码"
+    assert normalize_header("\ufeffSKU Code") == "skucode"
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ('="6901234567890"', "6901234567890"),
+        ("'13800138000", "13800138000"),
+        ("-", ""),
+        ("--", ""),
+        ("  12 \u3000", "12"),
+        (12.0, "12"),
+        (19.9, "19.9"),
+        (1e16, "10000000000000000"),
+        (7, "7"),
+        (None, ""),
+        ("a\x0bb", "ab"),
+    ],
+)
+def test_cells_lose_their_disguises(cell, text):
+    assert clean_cell(cell) == text
+
+
+def test_missing_required_columns_are_named_with_their_accepted_names(tmp_path):
+    path = write_csv(tmp_path / "c.csv", "商家编码,数量\nA1,3\n")
+    with pytest.raises(MissingColumns) as err:
+        read_table(file=path, columns=COLUMNS)
+    assert err.value.details == {"missing": ["counted"]}
+    assert "实盘数量 / counted" in err.value.message
+    assert "商家编码" not in err.value.message.split("Missing:")[1]
+
+
+def test_a_file_without_any_known_header_names_every_required_column(tmp_path):
+    path = write_csv(tmp_path / "c.csv", "a,b\n1,2\n")
+    with pytest.raises(MissingColumns) as err:
+        read_table(file=path, columns=COLUMNS)
+    assert err.value.details == {"missing": ["sku_code", "counted"]}
+
+
+def test_two_columns_meaning_the_same_thing_are_refused(tmp_path):
+    path = write_csv(tmp_path / "c.csv", "商家编码,实盘数量,SKU编码\nA1,3,A2\n")
+    with pytest.raises(DuplicateColumns) as err:
+        read_table(file=path, columns=COLUMNS)
+    assert "商家编码" in err.value.message and "SKU编码" in err.value.message
+
+
+def test_duplicate_columns_we_do_not_read_are_ignored(tmp_path):
+    path = write_csv(tmp_path / "c.csv", "商家编码,实盘数量,其他,其他\nA1,3,x,y\n")
+    assert rows_of(read_table(file=path, columns=COLUMNS)) == [(2, {"sku_code": "A1", "counted": "3"})]
+
+
+def test_xlsx_rows_keep_sheet_row_numbers_and_numbers_read_as_typed(tmp_path):
+    path = tmp_path / "counts.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "2024年6月盘点"
+    sheet.append(["商家编码", "实盘数量"])
+    sheet.append(["A1", 12])
+    sheet["A5"], sheet["B5"] = "A2", 3.0  # rows 4 is missing from the file entirely
+    sheet.append(["6901234567890", 0])
+    workbook.save(path)
+    table = read_table(file=path, columns=COLUMNS)
+    assert (table.kind, table.header_line) == ("xlsx", 2)
+    assert rows_of(table) == [
+        (3, {"sku_code": "A1", "counted": "12"}),
+        (5, {"sku_code": "A2", "counted": "3"}),
+        (6, {"sku_code": "6901234567890", "counted": "0"}),
+    ]
+
+
+def test_xlsx_header_is_found_on_another_sheet_than_the_instructions(tmp_path):
+    path = write_xlsx(tmp_path / "c.xlsx", [["商家编码", "实盘数量"], ["A1", 1]], extra_sheet_first=True)
+    table = read_table(file=path, columns=COLUMNS)
+    assert table.sheet == "盘点"
+    assert rows_of(table) == [(2, {"sku_code": "A1", "counted": "1"})]
+
+
+def test_a_file_object_is_read_like_a_path(tmp_path):
+    upload = io.BytesIO("商家编码,实盘数量\nA1,2\n".encode("gbk"))
+    table = read_table(file=upload, filename="upload.csv", columns=COLUMNS)
+    assert rows_of(table) == [(2, {"sku_code": "A1", "counted": "2"})]
+
+
+def test_an_xlsx_that_is_not_a_zip_is_refused_clearly(tmp_path):
+    path = write_csv(tmp_path / "counts.xlsx", "商家编码,实盘数量\nA1,2\n")
+    with pytest.raises(UnreadableFile) as err:
+        read_table(file=path, columns=COLUMNS)
+    assert (
+        err.value.message == "counts.xlsx is not a valid .xlsx file (it is not a zip archive). Save it as .xlsx or CSV."
+    )
+
+
+def test_an_old_xls_renamed_to_xlsx_is_named_as_such(tmp_path):
+    path = tmp_path / "counts.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(UnreadableFile) as err:
+        read_table(file=path, columns=COLUMNS)
+    assert "97-2003 (.xls)" in err.value.message
+
+
+def test_an_html_page_saved_as_xls_is_named_as_such(tmp_path):
+    path = tmp_path / "ExportOrderList.xls"
+    path.write_text("<html><table><tr><td>商家编码</td></tr></table></html>", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as err:
+        read_table(file=path, columns=COLUMNS)
+    assert "web page" in err.value.message
+
+
+def test_a_broken_zip_and_binary_garbage_are_unreadable(tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 50)
+    with pytest.raises(UnreadableFile):
+        read_table(file=broken, columns=COLUMNS)
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(UnreadableFile):
+        read_table(file=garbage, columns=COLUMNS)
+
+
+def test_empty_and_missing_files_are_unreadable(tmp_path):
+    empty = write_csv(tmp_path / "empty.csv", "  \n")
+    with pytest.raises(UnreadableFile, match="empty"):
+        read_table(file=empty, columns=COLUMNS)
+    with pytest.raises(UnreadableFile, match="Cannot open"):
+        read_table(file=tmp_path / "nope.csv", columns=COLUMNS)
+
+
+@pytest.mark.parametrize(("text", "number"), [("12", 12), ("1,200", 1200), ("12.0", 12), ("0", 0), (" 7 ", 7)])
+def test_whole_numbers(text, number):
+    assert whole_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("12.5", "not_whole_number"), ("abc", "not_whole_number"), ("-1", "negative"), ("1e12", "too_large")],
+)
+def test_not_whole_numbers(text, code):
+    with pytest.raises(CellError) as err:
+        whole_number(text)
+    assert err.value.code == code
+
+
+def test_row_error_reads_as_a_sentence():
+    assert (
+        str(RowError(line=7, column="价格", message="abc is not an amount.")) == "line 7, 价格: abc is not an amount."
+    )
+    assert str(RowError(line=3, column="", message="Broken.")) == "line 3: Broken."
+
+
+def test_excel_unicode_text_is_tab_separated_utf16(tmp_path):
+    path = tmp_path / "counts.txt"
+    path.write_bytes("商家编码\t实盘数量\t备注\nA1\t3\t颜色:红;尺码:M\n".encode("utf-16"))
+    table = read_table(file=path, columns=COLUMNS)
+    assert table.encoding == "utf-16"
+    assert rows_of(table) == [(2, {"sku_code": "A1", "counted": "3", "note": "颜色:红;尺码:M"})]

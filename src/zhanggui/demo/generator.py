@@ -1,0 +1,654 @@
+"""Generate the demo shop: two shops, the planned range, and 90 days of purchasing, sales and stock history.
+
+Why it is built this way:
+- Every change goes through the domain services as the person who would make it (运营 creates and lists the
+  products, 仓管 buys, receives, ships and counts, orders are reserved by the `system` user as a channel
+  import would), so the audit trail is real and `inventory.services.check_ledger()` finds no drift.
+- The services stamp `created_at` with the current time. To give the desk 90 days of history, the generator
+  books the events in simulated chronological order, remembers when each one happened (`_History`) and at the
+  end rewrites the timestamps of the rows it created: StockMove, Reservation, PurchaseOrder, Stocktake,
+  AuditEntry, Product and Sku. This rewrite is for demo data only; nothing else ever changes a ledger row.
+- The catalog comes from `catalog_plan.plan_catalog(seed)`, so the same seed gives the same titles and codes.
+- Everything runs in one transaction: a failed run leaves no half-made demo shop behind.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanggui.catalog import services as catalog
+from zhanggui.catalog.models import (
+    Channel,
+    DelistReason,
+    ListingStatus,
+    Product,
+    ProductRole,
+    Shop,
+    Sku,
+    WarehouseChoice,
+)
+from zhanggui.core import roles
+from zhanggui.core.errors import DomainError
+from zhanggui.core.models import AuditEntry
+from zhanggui.core.services import record_audit, system_user
+from zhanggui.demo.catalog_plan import (
+    BANNED_WORDS,
+    CHANNEL_BANNED_WORDS,
+    FULL,
+    DemoSize,
+    ProductPlan,
+    SkuPlan,
+    plan_catalog,
+)
+from zhanggui.inventory import services as inventory
+from zhanggui.inventory.models import (
+    MoveReason,
+    PurchaseOrder,
+    Reservation,
+    StockBalance,
+    StockMove,
+    Stocktake,
+    Supplier,
+    Warehouse,
+)
+from zhanggui.inventory.selectors import safety_stock_alerts
+
+DEFAULT_SEED = 2024
+# The password of every demo login unless `zhanggui demo --password` says otherwise. A demo on 127.0.0.1 only:
+# change it (or use --password) before the desk is reachable by anyone else.
+DEFAULT_PASSWORD = "zhanggui-demo"
+DEMO_URL = "http://127.0.0.1:8000/"
+
+# (code, name, channel, warehouse choice, prefix of order references)
+SHOPS = (
+    ("tmall-flagship", "棉语家纺天猫旗舰店", Channel.TMALL, WarehouseChoice.PRIORITY, "TM"),
+    ("jd-store", "棉语家纺京东专卖店", Channel.JD, WarehouseChoice.MOST_STOCK, "JD"),
+)
+DEMO_SHOP_CODES = [code for code, *_rest in SHOPS]
+WAREHOUSES = (("hz-main", "杭州主仓", 1), ("gz-branch", "广州分仓", 2))
+# Tmall ships from Hangzhou, JD from the Guangzhou branch; purchase orders go to the shop's home warehouse.
+HOME_WAREHOUSE = {"tmall-flagship": "hz-main", "jd-store": "gz-branch"}
+# (code, name, contact, phone, lead time in days)
+SUPPLIERS = (
+    ("nantong-jinhua", "南通锦华家纺有限公司", "周经理", "0513-8651 2290", 7),
+    ("shaoxing-keqiao", "绍兴柯桥织造厂", "钱厂长", "0575-8412 3377", 10),
+    ("gaoyang-hengrun", "高阳县恒润毛巾厂", "孙经理", "0312-6621 0458", 5),
+    ("huzhou-silk", "湖州丝之源丝绸有限公司", "吴经理", "0572-2263 1189", 14),
+    ("foshan-yaju", "佛山雅居家居服饰有限公司", "郑小姐", "0757-8330 6612", 8),
+)
+# (username, role, display name): one login per role.
+DEMO_USERS = (
+    ("manager", roles.MANAGER, "王店长"),
+    ("operator", roles.OPERATOR, "李运营"),
+    ("service", roles.SERVICE, "张客服"),
+    ("warehouse", roles.WAREHOUSE, "赵仓管"),
+    ("designer", roles.DESIGNER, "陈美工"),
+    ("copywriter", roles.COPYWRITER, "刘文案"),
+)
+
+DRAFT_SHARE = 0.06  # new arrivals the designer and copywriter are still preparing
+REVIEW_WEEKDAY_OFFSET = 1  # the warehouse reviews stock every 7th day, starting the day after opening
+NEGLECT_DAYS = 30  # some SKUs were left out of the last reviews: they run low at the end
+PARTIAL_EVERY = 6  # every 6th purchase order arrives in two parts...
+CLOSE_SHORT_EVERY = 12  # ...and every 12th never gets its rest (closed short)
+ADJUST_NOTES_OUT = ("运输破损", "包装污损报废", "质检不合格")
+ADJUST_NOTES_IN = ("复核多出1件", "退货区找到")
+COPY_EDITS = ("卖点更新：面料升级，手感更柔软。", "详情页文案更新：补充洗涤说明与尺寸对照。")
+
+
+class DemoRefused(DomainError):
+    code = "demo_refused"
+    http_status = 409
+
+
+@dataclass
+class DemoSummary:
+    seed: int
+    shops: int = 0
+    products: int = 0
+    listed_products: int = 0
+    skus: int = 0
+    warehouses: int = 0
+    suppliers: int = 0
+    purchase_orders: dict[str, int] = field(default_factory=dict)
+    stock_moves: int = 0
+    sale_issues_30d: int = 0
+    skus_low: int = 0  # available at or under safety stock
+    skus_out: int = 0  # nothing available
+    history_days: int = 0
+
+
+def demo_exists() -> bool:
+    return Shop.objects.filter(code__in=DEMO_SHOP_CODES).exists()
+
+
+def reset_database() -> None:
+    """Wipe every table (flush) so the demo can be generated again; refuses when other shops are present."""
+    foreign = list(Shop.objects.exclude(code__in=DEMO_SHOP_CODES).values_list("code", flat=True)[:5])
+    if foreign:
+        raise DemoRefused(
+            _(
+                "This database holds shops that are not the demo (%(shops)s): --reset would delete them. "
+                "Use another ZHANGGUI_DATA_DIR or DATABASE_URL for the demo."
+            )
+            % {"shops": ", ".join(foreign)}
+        )
+    call_command("flush", interactive=False, verbosity=0)
+    roles.ensure_roles()
+
+
+def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:
+    """One login per role; existing users keep their password and get their group back if it was removed."""
+    User = get_user_model()
+    groups = {g.name: g for g in Group.objects.filter(name__in=roles.ROLES)}
+    hashed = None  # hashing is slow on purpose: do it once for the six users
+    people: dict[str, Any] = {}
+    for username, role, display in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            hashed = hashed or make_password(password)
+            user = User(
+                username=username,
+                first_name=display,
+                email=f"{username}@demo.zhanggui.local",
+                is_staff=role == roles.MANAGER,  # the manager may use the admin, within the role's permissions
+                password=hashed,
+            )
+            user.full_clean()
+            user.save()
+        user.groups.add(groups[role])
+        people[role] = user
+    return people
+
+
+def _max_pk(model) -> int:
+    return model.objects.aggregate(top=Max("pk"))["top"] or 0
+
+
+class _History:
+    """Remembers when each simulated event happened and rewrites the timestamps at the end (demo data only)."""
+
+    MODELS = ((StockMove, "created_at"), (AuditEntry, "at"))
+
+    def __init__(self) -> None:
+        self.last = {model: _max_pk(model) for model, _field in self.MODELS}
+        self.spans: list[tuple[Any, str, int, int, datetime]] = []
+        self.reservations: list[tuple[str, datetime, datetime | None]] = []
+        self.purchase_orders: dict[int, datetime] = {}
+        self.stocktakes: dict[int, datetime] = {}
+
+    def mark(self, when: datetime) -> None:
+        """Everything booked since the previous mark happened at `when`."""
+        for model, field_name in self.MODELS:
+            top = _max_pk(model)
+            if top > self.last[model]:
+                self.spans.append((model, field_name, self.last[model], top, when))
+                self.last[model] = top
+
+    def rewrite(self) -> None:
+        for model, field_name, low, high, when in self.spans:
+            model.objects.filter(pk__gt=low, pk__lte=high).update(**{field_name: when})
+        for reference, reserved_at, closed_at in self.reservations:
+            Reservation.objects.filter(reference=reference).update(created_at=reserved_at, closed_at=closed_at)
+        for pk, when in self.purchase_orders.items():
+            PurchaseOrder.objects.filter(pk=pk).update(created_at=when)
+        for pk, when in self.stocktakes.items():
+            Stocktake.objects.filter(pk=pk).update(created_at=when, booked_at=when)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Units sold in one wave: Poisson-distributed (Knuth), fine for the small means of one SKU."""
+    if mean <= 0:
+        return 0
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+@dataclass
+class _SkuState:
+    plan: SkuPlan
+    product: int  # index into the plan list
+    sku: Sku
+    shop_code: str
+    supplier: str
+    pack: int
+
+
+class _Story:
+    """The simulated days: opening stock, listing, two shipping waves a day, weekly purchasing, a stocktake."""
+
+    def __init__(self, *, seed: int, size: DemoSize, today: date, people: dict[str, Any]) -> None:
+        self.rng = random.Random(f"zhanggui-demo-history-{seed}")
+        self.size = size
+        self.days = size.history_days
+        self.start = today - timedelta(days=self.days)
+        self.tz = timezone.get_current_timezone()
+        self.now = timezone.now()
+        self.people = people
+        self.system = system_user()
+        self.history = _History()
+        self.on_hand: dict[tuple[int, int], int] = defaultdict(int)
+        self.on_order: dict[int, int] = defaultdict(int)
+        self.receipts: dict[int, list[tuple[PurchaseOrder, dict[int, int]]]] = defaultdict(list)
+        self.closings: dict[int, list[tuple[PurchaseOrder, dict[int, int]]]] = defaultdict(list)
+        self.po_count = 0
+        self.transferred: set[int] = set()
+        self.selling: set[int] = set()  # indexes of the products on sale
+        self.neglected: set[int] = set()  # SKU ids left out of the last reviews
+        self.campaign_day = self.days - 20  # campaign products sell three times as much that day
+
+    # -- time ------------------------------------------------------------------------------------------
+
+    def when(self, day: int, hour: int, minute: int = 0) -> datetime:
+        moment = datetime.combine(self.start + timedelta(days=day), time(hour, minute), tzinfo=self.tz)
+        return min(moment, self.now)
+
+    def mark(self, day: int, hour: int, minute: int = 0) -> datetime:
+        moment = self.when(day, hour, minute)
+        self.history.mark(moment)
+        return moment
+
+    # -- set-up -----------------------------------------------------------------------------------------
+
+    def set_up(self, plans: list[ProductPlan]) -> None:
+        manager, operator = self.people[roles.MANAGER], self.people[roles.OPERATOR]
+        catalog.add_banned_words(actor=manager, words=BANNED_WORDS, reason="广告法 absolute terms")
+        for channel, words in CHANNEL_BANNED_WORDS.items():
+            catalog.add_banned_words(actor=manager, words=words, channel=channel, reason="names another platform")
+        self.shops: dict[str, Shop] = {}
+        self.prefix: dict[str, str] = {}
+        for code, name, channel, choice, prefix in SHOPS:
+            # No catalog service creates shops yet (they are set up once, in the admin): validate and save here.
+            shop = Shop(code=code, name=name, channel=channel, warehouse_choice=choice)
+            shop.full_clean()
+            shop.save()
+            record_audit(actor=manager, action="shop.create", obj=shop, after={"channel": channel})
+            self.shops[code], self.prefix[code] = shop, prefix
+        self.warehouses = {
+            code: inventory.create_warehouse(actor=manager, code=code, name=name, priority=priority)
+            for code, name, priority in WAREHOUSES
+        }
+        self.suppliers: dict[str, Supplier] = {
+            code: inventory.create_supplier(
+                actor=manager, code=code, name=name, contact=contact, phone=phone, lead_time_days=lead
+            )
+            for code, name, contact, phone, lead in SUPPLIERS
+        }
+        categories = {}
+        self.products: list[Product] = []
+        self.skus: list[_SkuState] = []
+        for index, plan in enumerate(plans):
+            if plan.category not in categories:
+                categories[plan.category] = catalog.get_or_create_category(plan.category)
+            product = catalog.create_product(
+                actor=operator,
+                shop=self.shops[plan.shop_code],
+                code=plan.code,
+                title=plan.title,
+                category=categories[plan.category],
+                role=plan.role,
+                description=plan.description,
+            )
+            self.products.append(product)
+            for sku_plan in plan.skus:
+                sku = catalog.create_sku(
+                    actor=operator,
+                    product=product,
+                    code=sku_plan.code,
+                    price=sku_plan.price,
+                    cost=sku_plan.cost,
+                    barcode=sku_plan.barcode,
+                    spec=sku_plan.spec,
+                    weight_g=sku_plan.weight_g,
+                    safety_stock=sku_plan.safety_stock,
+                )
+                pack = 10 if sku_plan.daily_demand >= 0.3 else 5
+                self.skus.append(_SkuState(sku_plan, index, sku, plan.shop_code, plan.supplier, pack))
+        self.plans = plans
+        self.mark(0, 8)
+
+    # -- purchasing -------------------------------------------------------------------------------------
+
+    def home(self, state: _SkuState) -> Warehouse:
+        return self.warehouses[HOME_WAREHOUSE[state.shop_code]]
+
+    def total_on_hand(self, state: _SkuState) -> int:
+        return sum(self.on_hand[(state.sku.pk, w.pk)] for w in self.warehouses.values())
+
+    def order(self, day: int, lines: Iterable[tuple[_SkuState, int]], *, note: str, opening: bool = False):
+        """One purchase order per (supplier, warehouse), its deliveries scheduled: whole, in two parts, or short."""
+        by_source: dict[tuple[str, str], list[tuple[_SkuState, int]]] = defaultdict(list)
+        for state, quantity in lines:
+            by_source[(state.supplier, HOME_WAREHOUSE[state.shop_code])].append((state, quantity))
+        for (supplier_code, warehouse_code), group in by_source.items():
+            supplier = self.suppliers[supplier_code]
+            arrive = day if opening else day + supplier.lead_time_days + self.rng.choice((-1, 0, 0, 0, 1, 2))
+            po = inventory.create_purchase_order(
+                actor=self.people[roles.WAREHOUSE],
+                supplier=supplier,
+                warehouse=self.warehouses[warehouse_code],
+                lines=[(s.sku, q, s.sku.cost) for s, q in group],
+                expected_on=self.start + timedelta(days=day if opening else day + supplier.lead_time_days),
+                note=note,
+            )
+            self.history.purchase_orders[po.pk] = self.when(day, 8, 30) if opening else self.when(day, 16, 30)
+            quantities = {s.sku.pk: q for s, q in group}
+            for sku_id, quantity in quantities.items():
+                self.on_order[sku_id] += quantity
+            self.po_count += 1
+            if opening or self.po_count % PARTIAL_EVERY != PARTIAL_EVERY // 2:
+                self.receipts[arrive].append((po, quantities))
+                continue
+            first = {k: max(1, q * self.rng.randint(50, 90) // 100) for k, q in quantities.items()}
+            rest = {k: q - first[k] for k, q in quantities.items() if q > first[k]}
+            self.receipts[arrive].append((po, first))
+            if self.po_count % CLOSE_SHORT_EVERY == CLOSE_SHORT_EVERY // 2 + PARTIAL_EVERY // 2:
+                self.closings[arrive + 7].append((po, rest))
+            elif rest:
+                self.receipts[arrive + self.rng.randint(3, 6)].append((po, rest))
+
+    def receive(self, day: int) -> None:
+        for i, (po, quantities) in enumerate(self.receipts.pop(day, [])):
+            inventory.receive_purchase_order(actor=self.people[roles.WAREHOUSE], po=po, quantities=quantities)
+            for sku_id, quantity in quantities.items():
+                self.on_hand[(sku_id, po.warehouse_id)] += quantity
+                self.on_order[sku_id] -= quantity
+            self.mark(day, 9, 30 + i % 30)
+
+    def close_short(self, day: int) -> None:
+        for po, rest in self.closings.pop(day, []):
+            inventory.close_purchase_order(actor=self.people[roles.WAREHOUSE], po=po)
+            for sku_id, quantity in rest.items():
+                self.on_order[sku_id] -= quantity
+            self.mark(day, 16)
+
+    def review(self, day: int) -> None:
+        """The weekly replenishment: order up to lead time + 4 weeks of demand when cover is short."""
+        lines = []
+        neglect_from = self.days - NEGLECT_DAYS
+        for state in self.skus:
+            if state.product not in self.selling or (day >= neglect_from and state.sku.pk in self.neglected):
+                continue
+            demand = state.plan.daily_demand
+            lead = self.suppliers[state.supplier].lead_time_days
+            projected = self.total_on_hand(state) + self.on_order[state.sku.pk]
+            if projected < math.ceil(demand * (lead + 7)) + state.plan.safety_stock:
+                wanted = math.ceil(demand * (lead + 28)) + state.plan.safety_stock - projected
+                lines.append((state, math.ceil(wanted / state.pack) * state.pack))
+        if lines:
+            self.order(day, lines, note="每周补货")
+
+    # -- selling ----------------------------------------------------------------------------------------
+
+    def best_free(self, state: _SkuState) -> int:
+        return max(self.on_hand[(state.sku.pk, w.pk)] for w in self.warehouses.values())
+
+    def wave(self, day: int, half: str, demand: dict[int, int], *, ship: bool = True) -> None:
+        """One shipping wave per shop: the orders since the last wave reserved together, then issued."""
+        hour = 10 if half == "AM" else 14
+        for shop_code, shop in self.shops.items():
+            lines = {}
+            for state in self.skus:
+                quantity = min(demand.get(state.sku.pk, 0), self.best_free(state))
+                if state.shop_code == shop_code and quantity > 0:
+                    lines[state.sku.pk] = quantity
+            if not lines:
+                continue
+            reference = f"{self.prefix[shop_code]}{self.start + timedelta(days=day):%Y%m%d}-{half}"
+            made = inventory.reserve(actor=self.system, reference=reference, lines=lines, shop=shop)
+            reserved_at = self.mark(day, hour, 30)
+            if not ship:
+                self.history.reservations.append((reference, reserved_at, None))
+                continue
+            inventory.issue_reserved(
+                actor=self.people[roles.WAREHOUSE], reference=reference, document="WV-" + reference
+            )
+            for line in made:
+                self.on_hand[(line.sku_id, line.warehouse_id)] -= line.quantity
+            self.history.reservations.append((reference, reserved_at, self.mark(day, hour + 1)))
+
+    def demand(self, day: int, share: float) -> dict[int, int]:
+        weekday = (self.start + timedelta(days=day)).weekday()
+        busy = 1.25 if weekday >= 5 else 1.0
+        result = {}
+        for state in self.skus:
+            if state.product not in self.selling:
+                continue
+            boost = 3.0 if day == self.campaign_day and self.plans[state.product].role == ProductRole.CAMPAIGN else 1
+            units = _poisson(self.rng, state.plan.daily_demand * share * busy * boost)
+            if units:
+                result[state.sku.pk] = units
+        return result
+
+    # -- the odd jobs ---------------------------------------------------------------------------------
+
+    def adjust(self, day: int) -> None:
+        stocked = [key for key, units in self.on_hand.items() if units >= 3]
+        warehouses = {w.pk: w for w in self.warehouses.values()}
+        skus = {s.sku.pk: s.sku for s in self.skus}
+        for sku_id, warehouse_id in self.rng.sample(stocked, k=min(len(stocked), self.rng.randint(1, 2))):
+            quantity = self.rng.choice((-1, -1, -2, 1))
+            note = self.rng.choice(ADJUST_NOTES_OUT if quantity < 0 else ADJUST_NOTES_IN)
+            inventory.adjust_stock(
+                actor=self.people[roles.WAREHOUSE],
+                sku=skus[sku_id],
+                warehouse=warehouses[warehouse_id],
+                quantity=quantity,
+                note=note,
+            )
+            self.on_hand[(sku_id, warehouse_id)] += quantity
+        self.mark(day, 17)
+
+    def stocktake(self, day: int) -> None:
+        """The month-end count of one category in the main warehouse, with a few differences booked."""
+        warehouse = self.warehouses["hz-main"]
+        categories = [self.products[s.product].category for s in self.skus if s.shop_code == "tmall-flagship"]
+        names = [c.name for c in categories]
+        category = categories[names.index("毛巾浴巾")] if "毛巾浴巾" in names else categories[0]
+        actor = self.people[roles.WAREHOUSE]
+        take = inventory.create_stocktake(actor=actor, warehouse=warehouse, category=category)
+        counts = {}
+        lines = list(take.lines.order_by("sku_id").values_list("sku_id", flat=True))
+        off = set(self.rng.sample(lines, k=min(3, len(lines))))
+        for sku_id in lines:
+            units = self.on_hand[(sku_id, warehouse.pk)]
+            difference = self.rng.choice((-2, -1, 1)) if sku_id in off and units >= 2 else 0
+            counts[sku_id] = units + difference
+            self.on_hand[(sku_id, warehouse.pk)] = counts[sku_id]
+        inventory.enter_counts(actor=actor, stocktake=take, counts=counts)
+        inventory.book_stocktake(actor=actor, stocktake=take)
+        self.history.stocktakes[take.pk] = self.mark(day, 17, 30)
+
+    def transfer(self, day: int) -> None:
+        """Move some of the Tmall best sellers to Guangzhou so south China ships faster."""
+        source, destination = self.warehouses["hz-main"], self.warehouses["gz-branch"]
+        best = sorted(
+            (s for s in self.skus if s.shop_code == "tmall-flagship" and s.product in self.selling),
+            key=lambda s: -s.plan.daily_demand,
+        )
+        for state in best[:3]:
+            units = self.on_hand[(state.sku.pk, source.pk)] * 3 // 10
+            if units < 5:
+                continue
+            inventory.transfer_stock(
+                actor=self.people[roles.WAREHOUSE],
+                sku=state.sku,
+                source=source,
+                destination=destination,
+                quantity=units,
+                note="华南备货",
+            )
+            self.on_hand[(state.sku.pk, source.pk)] -= units
+            self.on_hand[(state.sku.pk, destination.pk)] += units
+            self.transferred.add(state.sku.pk)
+        self.mark(day, 17, 45)
+
+    def end_of_season(self, day: int) -> None:
+        month = (self.start + timedelta(days=day)).month
+        category = "毛毯" if 4 <= month <= 9 else "凉席"
+        candidates = [i for i in sorted(self.selling) if self.plans[i].category == category][:2]
+        for index in candidates:
+            catalog.delist_product(
+                actor=self.people[roles.MANAGER],
+                product=self.products[index],
+                reason=DelistReason.SEASON,
+                note="换季下架",
+            )
+            self.selling.discard(index)
+        self.mark(day, 18)
+
+    def squeeze(self, demand: dict[int, int]) -> list[_SkuState]:
+        """The last wave leaves some SKUs under safety stock and a few sold out (the alerts need them).
+
+        Returns the SKUs squeezed, so the warehouse can reorder some of them after the wave.
+        """
+        candidates = [
+            s
+            for s in self.skus
+            if s.product in self.selling
+            and s.sku.pk not in self.transferred
+            and self.best_free(s) == self.total_on_hand(s) > s.plan.safety_stock + 1
+        ]
+        chosen = self.rng.sample(candidates, k=min(len(candidates), max(5, len(self.skus) // 30)))
+        sold_out = max(2, len(self.skus) // 120)
+        for i, state in enumerate(chosen):
+            units = self.total_on_hand(state)
+            keep = 0 if i < sold_out else self.rng.randint(1, state.plan.safety_stock)
+            demand[state.sku.pk] = max(demand.get(state.sku.pk, 0), units - keep)
+        return chosen
+
+    def react_to_alerts(self, day: int, squeezed: list[_SkuState]) -> None:
+        """The warehouse reorders half of yesterday's low SKUs at once: those orders are still on their way."""
+        lines = []
+        for state in squeezed[::2]:
+            wanted = math.ceil(state.plan.daily_demand * 30) + state.plan.safety_stock
+            lines.append((state, max(state.pack, math.ceil(wanted / state.pack) * state.pack)))
+        if lines:
+            self.order(day, lines, note="预警补货")
+
+    # -- the story --------------------------------------------------------------------------------------
+
+    def run(self, plans: list[ProductPlan]) -> None:
+        self.set_up(plans)
+        # Day 0: the opening stock arrives and the range goes on sale, but for a few drafts.
+        opening = []
+        for state in self.skus:
+            days_of_stock = self.rng.randint(25, 45)
+            wanted = math.ceil(state.plan.daily_demand * days_of_stock) + state.plan.safety_stock
+            opening.append((state, max(state.pack, math.ceil(wanted / state.pack) * state.pack)))
+        self.order(0, opening, note="期初入库", opening=True)
+        self.receive(0)
+        drafts = {i for i in range(len(plans)) if self.rng.random() < DRAFT_SHARE} or {len(plans) - 1}
+        for index, product in enumerate(self.products):
+            if index not in drafts:
+                catalog.list_product(actor=self.people[roles.OPERATOR], product=product)
+                self.selling.add(index)
+        self.mark(0, 10)
+        for product in self.rng.sample(self.products, k=min(6, len(self.products))):
+            catalog.update_product(
+                actor=self.people[roles.COPYWRITER],
+                product=product,
+                description=f"{product.description}{self.rng.choice(COPY_EDITS)}",
+            )
+        self.mark(1, 9)
+
+        skus = [s.sku.pk for s in self.skus]
+        self.neglected = set(self.rng.sample(skus, k=max(3, len(skus) * 7 // 100)))
+        # The monthly count happens on the last day of a month (the seeds: 28th–31st), the latest one we have.
+        month_ends = [d for d in range(2, self.days - 1) if (self.start + timedelta(days=d + 1)).day == 1]
+        stocktake_day = month_ends[-1] if month_ends else self.days // 2
+        transfer_days = {max(2, self.days - 45), max(3, self.days - 15)}
+        for day in range(1, self.days):
+            self.receive(day)
+            self.wave(day, "AM", self.demand(day, 0.55))
+            pm = self.demand(day, 0.45)
+            squeezed = self.squeeze(pm) if day == self.days - 1 else []
+            self.wave(day, "PM", pm)
+            if squeezed:
+                self.react_to_alerts(day, squeezed)
+            self.close_short(day)
+            if day % 7 == REVIEW_WEEKDAY_OFFSET:
+                self.review(day)
+            if day % 11 == 5:
+                self.adjust(day)
+            if day == stocktake_day:
+                self.stocktake(day)
+            if day in transfer_days:
+                self.transfer(day)
+            if day == self.days - 20:
+                self.end_of_season(day)
+        # Today: the morning's orders are reserved and wait for the 11:00 wave.
+        self.wave(self.days, "AM", self.demand(self.days, 0.3), ship=False)
+
+        self.history.rewrite()
+        opened = self.when(0, 8)
+        Product.objects.filter(shop__in=self.shops.values()).update(created_at=opened)
+        Sku.objects.filter(shop__in=self.shops.values()).update(created_at=opened)
+
+
+def summarize(seed: int = DEFAULT_SEED) -> DemoSummary:
+    shops = Shop.objects.filter(code__in=DEMO_SHOP_CODES)
+    skus = Sku.objects.filter(shop__in=shops)
+    since = timezone.now() - timedelta(days=30)
+    available = dict(
+        StockBalance.objects.filter(sku__in=skus)
+        .values("sku_id")
+        .annotate(free=Sum("on_hand") - Sum("reserved"))
+        .values_list("sku_id", "free")
+    )
+    first_move = StockMove.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    statuses: dict[str, int] = defaultdict(int)
+    for status in PurchaseOrder.objects.values_list("status", flat=True):
+        statuses[status] += 1
+    return DemoSummary(
+        seed=seed,
+        shops=shops.count(),
+        products=Product.objects.filter(shop__in=shops).count(),
+        listed_products=Product.objects.filter(shop__in=shops, listing_status=ListingStatus.LISTED).count(),
+        skus=skus.count(),
+        warehouses=Warehouse.objects.count(),
+        suppliers=Supplier.objects.count(),
+        purchase_orders=dict(sorted(statuses.items())),
+        stock_moves=StockMove.objects.count(),
+        sale_issues_30d=StockMove.objects.filter(reason=MoveReason.SALE_ISSUE, created_at__gte=since).count(),
+        skus_low=len(safety_stock_alerts()),
+        skus_out=sum(1 for pk in skus.values_list("pk", flat=True) if available.get(pk, 0) <= 0),
+        history_days=(timezone.localdate() - timezone.localtime(first_move).date()).days if first_move else 0,
+    )
+
+
+def generate_demo(
+    *,
+    seed: int = DEFAULT_SEED,
+    size: DemoSize = FULL,
+    password: str = DEFAULT_PASSWORD,
+    today: date | None = None,
+) -> DemoSummary:
+    """Create the demo shop in an empty database (raise DemoRefused when it is already there)."""
+    plans = plan_catalog(seed, size)
+    with transaction.atomic():
+        if demo_exists():
+            raise DemoRefused(_("The demo shop is already in this database."))
+        roles.ensure_roles()
+        people = ensure_demo_users(password)
+        _Story(seed=seed, size=size, today=today or timezone.localdate(), people=people).run(plans)
+    return summarize(seed)

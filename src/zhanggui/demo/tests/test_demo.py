@@ -1,0 +1,249 @@
+"""The demo shop: the plan is deterministic and valid, the generated history is consistent, the command is
+idempotent. One test generates the full-size shop (about 10 s on SQLite) to hold it to the issue's numbers."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone, translation
+
+from zhanggui.catalog.models import BannedWord, Channel, DelistReason, ListingStatus, Product, Shop, Sku
+from zhanggui.catalog.services import banned_words_for
+from zhanggui.catalog.tests.factories import ShopFactory
+from zhanggui.catalog.titles import check_title
+from zhanggui.core import roles
+from zhanggui.core.models import AuditEntry
+from zhanggui.demo.catalog_plan import (
+    BANNED_WORDS,
+    CHANNEL_BANNED_WORDS,
+    FULL,
+    SMALL,
+    ProductPlan,
+    ean13,
+    plan_catalog,
+)
+from zhanggui.demo.generator import DEFAULT_PASSWORD, DEFAULT_SEED, DEMO_USERS, demo_exists, generate_demo
+from zhanggui.inventory.models import (
+    MoveReason,
+    PurchaseOrder,
+    PurchaseStatus,
+    Reservation,
+    ReservationStatus,
+    StockMove,
+    Supplier,
+    Warehouse,
+)
+from zhanggui.inventory.selectors import available_by_sku, safety_stock_alerts
+from zhanggui.inventory.services import check_ledger
+
+
+@pytest.fixture
+def fast_hashing(settings):
+    """The demo hashes one password; the default hasher is slow on purpose, tests need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def small_demo(db, fast_hashing):
+    return generate_demo(size=SMALL)
+
+
+def fingerprint(plans: list[ProductPlan]) -> list[tuple]:
+    return [
+        (p.shop_code, p.code, p.title, p.role, [(s.code, s.barcode, s.spec, s.price, s.cost) for s in p.skus])
+        for p in plans
+    ]
+
+
+def table_counts() -> dict[str, int]:
+    models = [Shop, Product, Sku, BannedWord, Warehouse, Supplier, PurchaseOrder, StockMove, Reservation]
+    counts = {m.__name__: m.objects.count() for m in models}
+    counts.update(users=User.objects.count(), groups=Group.objects.count(), audit=AuditEntry.objects.count())
+    return counts
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions read the English messages; the commands speak the desk's language (zh-hans by default)."""
+    with translation.override("en"):
+        yield
+
+
+# -- the plan (no database) -------------------------------------------------------------------------------
+
+
+def test_the_same_seed_plans_the_same_catalog_and_another_seed_a_different_one():
+    assert fingerprint(plan_catalog(7)) == fingerprint(plan_catalog(7))
+    assert [p.title for p in plan_catalog(7)] != [p.title for p in plan_catalog(8)]
+
+
+def test_full_plan_has_the_issues_numbers_and_every_title_passes_its_channels_rules():
+    plans = plan_catalog(DEFAULT_SEED, FULL)
+    skus = [s for p in plans for s in p.skus]
+    assert len(plans) >= 150
+    assert len(skus) >= 400
+    assert {p.channel for p in plans} == {Channel.TMALL, Channel.JD}
+    for plan in plans:
+        banned = BANNED_WORDS + CHANNEL_BANNED_WORDS[plan.channel]
+        assert check_title(plan.title, plan.channel, banned) == [], plan.title
+    assert len({(p.shop_code, p.title) for p in plans}) == len(plans)
+    assert len({s.code for s in skus}) == len(skus)
+    assert len({s.barcode for s in skus}) == len(skus)
+    assert all(ean13(s.barcode[:12]) == s.barcode and s.barcode.startswith("69") for s in skus)
+    for sku in skus:
+        assert isinstance(sku.price, Decimal) and sku.price == sku.price.quantize(Decimal("0.01"))
+        assert Decimal("0") < sku.cost < sku.price
+        assert sku.safety_stock >= 3
+    share = {role: sum(p.role == role for p in plans) / len(plans) for role in {p.role for p in plans}}
+    assert set(share) == {"traffic", "profit", "campaign", "image"}
+    assert max(share, key=share.get) == "profit"
+    assert share["image"] < share["traffic"]
+
+
+# -- the generated shop (small) ---------------------------------------------------------------------------
+
+
+def test_small_demo_books_every_stock_change_through_the_ledger(small_demo):
+    assert check_ledger() == []
+    reasons = set(StockMove.objects.values_list("reason", flat=True))
+    assert {MoveReason.PURCHASE_RECEIPT, MoveReason.SALE_ISSUE, MoveReason.ADJUSTMENT} <= reasons
+    assert Reservation.objects.filter(status=ReservationStatus.ACTIVE).exists()  # today's orders wait
+
+
+def test_small_demo_history_is_backdated_over_the_simulated_days(small_demo):
+    now = timezone.now()
+    first = StockMove.objects.order_by("created_at").first()
+    assert first.reason == MoveReason.PURCHASE_RECEIPT
+    assert now - first.created_at > timedelta(days=SMALL.history_days - 1)
+    assert StockMove.objects.filter(reason=MoveReason.SALE_ISSUE, created_at__gte=now - timedelta(days=30)).exists()
+    assert not StockMove.objects.filter(created_at__gt=now).exists()
+    assert PurchaseOrder.objects.order_by("created_at").first().created_at < now - timedelta(days=30)
+    issued = Reservation.objects.filter(status=ReservationStatus.ISSUED).first()
+    assert issued.closed_at > issued.created_at
+    # Each move's running balance agrees with the order of the rewritten times.
+    for sku_id, warehouse_id in StockMove.objects.values_list("sku_id", "warehouse_id").distinct()[:20]:
+        running = 0
+        for move in StockMove.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).order_by("created_at", "id"):
+            running += move.quantity
+            assert move.on_hand_after == running
+
+
+def test_small_demo_titles_pass_the_stored_title_rules(small_demo):
+    assert BannedWord.objects.filter(word="最", channel="").exists()
+    for product in Product.objects.select_related("shop"):
+        assert check_title(product.title, product.shop.channel, banned_words_for(product.shop.channel)) == []
+
+
+def test_small_demo_has_shops_warehouses_suppliers_and_open_purchase_orders(small_demo):
+    shops = dict(Shop.objects.values_list("code", "channel"))
+    assert shops == {"tmall-flagship": Channel.TMALL, "jd-store": Channel.JD}
+    assert list(Warehouse.objects.values_list("name", "priority")) == [("杭州主仓", 1), ("广州分仓", 2)]
+    assert Supplier.objects.count() == 5
+    statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
+    assert PurchaseStatus.RECEIVED in statuses
+    assert statuses & {PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL}  # a few still on their way
+    assert PurchaseOrder.objects.filter(created_by__username="warehouse").count() == PurchaseOrder.objects.count()
+
+
+def test_small_demo_leaves_some_skus_low_and_a_few_sold_out_and_off_sale(small_demo):
+    alerts = safety_stock_alerts()
+    assert len(alerts) >= 3
+    assert any(a.issued_30d > 0 and a.days_of_cover is not None for a in alerts)
+    available = available_by_sku(Sku.objects.values_list("pk", flat=True))
+    sold_out = [pk for pk, units in available.items() if units <= 0]
+    assert sold_out
+    assert Sku.objects.filter(
+        pk__in=sold_out, listing_status=ListingStatus.DELISTED, delist_reason=DelistReason.OUT_OF_STOCK
+    ).exists()
+    assert Product.objects.filter(listing_status=ListingStatus.LISTED).count() > Product.objects.count() // 2
+
+
+def test_small_demo_has_one_login_per_role_with_its_group(small_demo):
+    for username, role, display in DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.first_name == display
+        assert user.check_password(DEFAULT_PASSWORD)
+    manager = User.objects.get(username="manager")
+    assert (manager.is_staff, manager.is_superuser) == (True, False)
+    assert not User.objects.filter(username="operator", is_staff=True).exists()
+    assert manager.has_perm(roles.MANAGE_SHOPS)
+
+
+# -- the command --------------------------------------------------------------------------------------------
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_command_is_idempotent_and_prints_the_logins(db, fast_hashing):
+    first = run_demo("--size", "small", "--password", "shop-pass-123")
+    assert "manager" in first and "王店长" in first and "shop-pass-123" in first
+    before = table_counts()
+    again = run_demo("--size", "small", "--password", "shop-pass-123")
+    assert table_counts() == before
+    assert "nothing generated" in again
+    assert "shop-pass-123" in again
+    # Asked with another password, it does not claim one it did not set.
+    assert "zhanggui-demo" not in run_demo("--size", "small")
+
+
+def test_demo_reset_generates_the_shop_again_from_the_new_seed(db, fast_hashing):
+    run_demo("--size", "small")
+    run_demo("--size", "small", "--reset", "--seed", "99")
+    titles = list(Product.objects.order_by("shop__code", "code").values_list("title", flat=True))
+    expected = sorted(plan_catalog(99, SMALL), key=lambda p: (p.shop_code, p.code))
+    assert titles == [p.title for p in expected]
+    assert check_ledger() == []
+
+
+def test_demo_reset_refuses_a_database_with_other_shops(db, fast_hashing):
+    ShopFactory(code="real-shop")
+    with pytest.raises(CommandError, match="real-shop"):
+        run_demo("--size", "small", "--reset")
+    assert Shop.objects.filter(code="real-shop").exists()
+    assert not demo_exists()
+
+
+def test_demo_refuses_a_password_the_validators_reject(db):
+    with pytest.raises(CommandError):
+        run_demo("--size", "small", "--password", "short")
+    assert not demo_exists()
+
+
+# -- full size, once ----------------------------------------------------------------------------------------
+
+
+def test_full_demo_meets_the_issues_numbers(db, fast_hashing):
+    started = time.perf_counter()
+    summary = generate_demo()
+    seconds = time.perf_counter() - started
+    print(f"full demo generated in {seconds:.1f} s: {summary}")
+
+    assert summary.shops == 2
+    assert summary.products >= 150
+    assert summary.skus >= 400
+    assert (summary.warehouses, summary.suppliers) == (2, 5)
+    assert summary.history_days >= 89
+    assert summary.sale_issues_30d > 0
+    assert summary.skus_low > 0 and summary.skus_out > 0
+    assert summary.purchase_orders[PurchaseStatus.RECEIVED] > 0
+    assert (
+        summary.purchase_orders.get(PurchaseStatus.ORDERED, 0) + summary.purchase_orders.get(PurchaseStatus.PARTIAL, 0)
+        > 0
+    )
+    assert check_ledger() == []
+    stored = list(Product.objects.order_by("shop__code", "code").values_list("code", "title"))
+    planned = sorted(plan_catalog(DEFAULT_SEED, FULL), key=lambda p: (p.shop_code, p.code))
+    assert stored == [(p.code, p.title) for p in planned]
+    assert Group.objects.get(name=roles.WAREHOUSE).user_set.filter(username="warehouse").exists()

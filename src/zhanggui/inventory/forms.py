@@ -1,0 +1,341 @@
+"""Forms of the inventory pages: they parse and check input; inventory.services decides and books."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.catalog.models import Category, Shop, Sku
+from zhanggui.inventory.models import (
+    PurchaseOrderLine,
+    PurchaseStatus,
+    StockBalance,
+    StocktakeLine,
+    Supplier,
+    Warehouse,
+)
+
+OPEN = "open"  # ordered or partially received: what the warehouse still waits for
+
+
+def resolve_sku(text: str) -> Sku:
+    """A SKU from what a person types: its code (商家编码) or barcode, or `shop code/SKU code` when the
+    same code is used in several shops."""
+    text = text.strip()
+    found = list(Sku.objects.select_related("shop").filter(Q(code=text) | Q(barcode=text))[:5])
+    if not found and "/" in text:
+        shop_code, _sep, code = text.partition("/")
+        found = list(Sku.objects.select_related("shop").filter(shop__code=shop_code.strip(), code=code.strip()))
+    if not found:
+        raise forms.ValidationError(_("No SKU has the code or barcode %(code)s."), params={"code": text})
+    if len({sku.pk for sku in found}) > 1:
+        shops = ", ".join(sorted({sku.shop.code for sku in found}))
+        raise forms.ValidationError(
+            _("%(code)s is used in several shops (%(shops)s): write shop code/SKU code, e.g. %(example)s."),
+            params={"code": text, "shops": shops, "example": f"{found[0].shop.code}/{text}"},
+        )
+    return found[0]
+
+
+def _active_warehouses() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(is_active=True)
+
+
+class StockFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("SKU code, barcode or title"), "type": "search"}),
+    )
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False)
+    in_stock = forms.BooleanField(label=_("Only with stock on hand"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].empty_label = _("All warehouses")
+
+    def balances(self) -> QuerySet[StockBalance]:
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()  # a filter value that does not parse is ignored
+            data = self.cleaned_data
+        balances = StockBalance.objects.select_related("sku__product", "warehouse").order_by(
+            "sku__code", "warehouse__priority", "warehouse__code"
+        )
+        q = (data.get("q") or "").strip()
+        if q:
+            balances = balances.filter(
+                Q(sku__code__icontains=q) | Q(sku__barcode=q) | Q(sku__product__title__icontains=q)
+            )
+        if data.get("warehouse"):
+            balances = balances.filter(warehouse=data["warehouse"])
+        if data.get("in_stock"):
+            balances = balances.filter(on_hand__gt=0)
+        return balances
+
+
+# --------------------------------------------------------------------------------------------------------
+# Purchasing
+# --------------------------------------------------------------------------------------------------------
+
+
+class PurchaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), (OPEN, _("Still to receive")), *PurchaseStatus.choices],
+    )
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].empty_label = _("All suppliers")
+
+    def filters(self) -> dict:
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        found: dict = {}
+        if data.get("status") == OPEN:
+            found["status__in"] = [PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL]
+        elif data.get("status"):
+            found["status"] = data["status"]
+        if data.get("supplier"):
+            found["supplier"] = data["supplier"]
+        return found
+
+
+class PurchaseOrderForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.all())
+    warehouse = forms.ModelChoiceField(label=_("Deliver to warehouse"), queryset=_active_warehouses())
+    expected_on = forms.DateField(
+        label=_("Expected on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class PurchaseLineForm(forms.Form):
+    sku = forms.CharField(
+        label=_("SKU code"), max_length=130, widget=forms.TextInput(attrs={"placeholder": _("code or barcode")})
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    unit_cost = forms.DecimalField(
+        label=_("Unit cost (¥)"),
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Blank: the SKU's cost"),
+    )
+
+    def has_changed(self) -> bool:
+        # A row prefilled from the alerts page counts as filled in even when nobody touched it.
+        return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields)
+
+    def clean_sku(self) -> Sku:
+        return resolve_sku(self.cleaned_data["sku"])
+
+
+class BasePurchaseLineFormSet(forms.BaseFormSet):
+    def initial_form_count(self) -> int:
+        return 0  # every row may be left blank, prefilled ones too
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not self.lines():
+            raise forms.ValidationError(_("Enter at least one line: SKU code and quantity."))
+
+    def lines(self) -> list[tuple[Sku, int, Decimal]]:
+        """(SKU, quantity, unit cost) of the filled rows; a blank unit cost takes the SKU's cost."""
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if data and data.get("sku"):
+                cost = data["unit_cost"] if data.get("unit_cost") is not None else data["sku"].cost
+                rows.append((data["sku"], data["quantity"], cost))
+        return rows
+
+
+def purchase_lines_formset(data=None, *, initial: list[dict] | None = None) -> BasePurchaseLineFormSet:
+    """The lines of a new purchase order: the prefilled rows plus a few blank ones."""
+    initial = initial or []
+    formset_class = forms.formset_factory(
+        PurchaseLineForm, formset=BasePurchaseLineFormSet, extra=max(5, len(initial) + 2), max_num=200
+    )
+    return formset_class(data, initial=initial, prefix="lines")
+
+
+class LineQuantitiesForm(forms.Form):
+    """One whole number per purchase-order line, named `<field_prefix>_<SKU id>`; blank means 0."""
+
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(
+        self,
+        *args,
+        lines: Iterable[PurchaseOrderLine],
+        field_prefix: str,
+        initial_of: Callable[[PurchaseOrderLine], int],
+        max_of: Callable[[PurchaseOrderLine], int],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        self.field_prefix = field_prefix
+        for line in self.lines:
+            self.fields[self._name(line)] = forms.IntegerField(
+                label=line.sku.code,
+                min_value=0,
+                required=False,
+                initial=initial_of(line),
+                widget=forms.NumberInput(attrs={"class": "count", "min": 0, "max": max_of(line)}),
+            )
+
+    def _name(self, line: PurchaseOrderLine) -> str:
+        return f"{self.field_prefix}_{line.sku_id}"
+
+    def rows(self) -> list[tuple[PurchaseOrderLine, forms.BoundField]]:
+        return [(line, self[self._name(line)]) for line in self.lines]
+
+    def quantities(self) -> dict[int, int]:
+        return {line.sku_id: self.cleaned_data.get(self._name(line)) or 0 for line in self.lines}
+
+
+def receive_form(lines: Iterable[PurchaseOrderLine], data=None) -> LineQuantitiesForm:
+    """'Receive now' per line, prefilled with what is still open."""
+    return LineQuantitiesForm(
+        data,
+        lines=lines,
+        field_prefix="receive",
+        initial_of=lambda line: line.open_quantity,
+        max_of=lambda line: line.open_quantity,
+    )
+
+
+def return_form(lines: Iterable[PurchaseOrderLine], data=None) -> LineQuantitiesForm:
+    """'Return to supplier' per line, never more than was received and not yet returned."""
+    return LineQuantitiesForm(
+        data,
+        lines=lines,
+        field_prefix="return",
+        initial_of=lambda line: 0,
+        max_of=lambda line: line.received_quantity - line.returned_quantity,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Stocktake
+# --------------------------------------------------------------------------------------------------------
+
+
+class StocktakeForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_active_warehouses())
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Blank: every SKU with stock history in the warehouse"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("All categories")
+
+
+def count_name(sku_id: int) -> str:
+    return f"count_{sku_id}"
+
+
+def seen_name(sku_id: int) -> str:
+    return f"seen_{sku_id}"
+
+
+def _parse_count(raw: str) -> int | None:
+    raw = raw.strip()
+    if raw == "":
+        return None
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+class CountsForm(forms.Form):
+    """The whole count sheet in one POST; only the lines whose value differs from what the page showed
+    are saved, so two people counting different shelves do not overwrite each other."""
+
+    def __init__(self, data, *, lines: Iterable[StocktakeLine]) -> None:
+        super().__init__(data)
+        self.lines = list(lines)
+
+    def clean(self):
+        data = super().clean()
+        changed: dict[int, int | None] = {}
+        bad: list[str] = []
+        for line in self.lines:
+            raw = self.data.get(count_name(line.sku_id))
+            if raw is None:
+                continue  # the line was not on the page (filtered out)
+            try:
+                counted = _parse_count(raw)
+            except ValueError:
+                bad.append(line.sku.code)
+                continue
+            seen = (self.data.get(seen_name(line.sku_id)) or "").strip()
+            if str(counted if counted is not None else "") != seen:
+                changed[line.sku_id] = counted
+        if bad:
+            raise forms.ValidationError(
+                _("Counts must be whole numbers of 0 or more: %(skus)s"), params={"skus": ", ".join(bad)}
+            )
+        data["counts"] = changed
+        return data
+
+
+class LineCountForm(forms.Form):
+    counted = forms.IntegerField(label=_("Counted"), min_value=0, required=False)
+
+
+class AddCountForm(forms.Form):
+    """A SKU found on the shelf that is not on the sheet."""
+
+    sku = forms.CharField(label=_("SKU code"), max_length=130)
+    counted = forms.IntegerField(label=_("Counted"), min_value=0)
+
+    def clean_sku(self) -> Sku:
+        return resolve_sku(self.cleaned_data["sku"])
+
+
+class CountsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Counts file (XLSX or CSV)"),
+        help_text=_(
+            "Columns 商家编码 (SKU code) and 实盘数量 (counted); a 店铺 column when a code is used in several shops."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload
+
+
+class AlertFilterForm(forms.Form):
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].empty_label = _("All shops")
+
+    def shop_id(self) -> int | None:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("shop"):
+            return self.cleaned_data["shop"].pk
+        return None

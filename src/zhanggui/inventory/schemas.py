@@ -1,0 +1,245 @@
+"""JSON shapes of the inventory API (money as "12.50" strings, like the catalog API)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from ninja import Field, Schema
+
+from zhanggui.catalog.schemas import InputSchema, MoneyIn, MoneyOut, MoveOut
+from zhanggui.inventory.models import MoveReason
+
+
+class BookableReason(StrEnum):
+    """Reasons a person may book directly. Sales go through reservations, transfers and stocktakes through
+    their own endpoints, so that every such move carries its document."""
+
+    ADJUSTMENT = MoveReason.ADJUSTMENT.value
+    RETURN = MoveReason.RETURN.value
+    PURCHASE_RECEIPT = MoveReason.PURCHASE_RECEIPT.value
+    SUPPLIER_RETURN = MoveReason.SUPPLIER_RETURN.value
+
+
+class WarehouseOut(Schema):
+    id: int
+    code: str
+    name: str
+    priority: int
+    is_active: bool
+
+
+class BalanceRowOut(Schema):
+    sku_id: int
+    sku: str = Field(..., alias="sku.code")
+    warehouse_id: int
+    warehouse: str = Field(..., alias="warehouse.code")
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class BalancePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[BalanceRowOut]
+
+
+class MoveIn(InputSchema):
+    sku_id: int
+    warehouse: str = Field(..., description="Warehouse code")
+    quantity: int = Field(..., description="Signed: + into the warehouse, − out of it; not 0")
+    reason: BookableReason
+    document: str = Field("", max_length=64)
+    note: str = Field("", max_length=255, description="Required for an adjustment: say why")
+    unit_cost: MoneyIn | None = None
+
+
+class TransferIn(InputSchema):
+    sku_id: int
+    source: str = Field(..., description="Warehouse code")
+    destination: str = Field(..., description="Warehouse code")
+    quantity: int = Field(..., gt=0)
+    note: str = Field("", max_length=255)
+
+
+class ReservationLineIn(InputSchema):
+    sku_id: int
+    quantity: int = Field(..., gt=0)
+
+
+class ReservationIn(InputSchema):
+    reference: str = Field(..., min_length=1, max_length=64, description="Order or cart number")
+    lines: list[ReservationLineIn] = Field(..., min_length=1)
+    shop: str | None = Field(None, description="Shop code: its warehouse choice rule picks the warehouse")
+    warehouse: str | None = Field(None, description="Warehouse code: reserve only there")
+
+
+class ReservationLineOut(Schema):
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+
+
+class ReservationOut(Schema):
+    reference: str
+    status: str
+    lines: list[ReservationLineOut]
+
+
+class ReservationRowOut(ReservationLineOut):
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class IssueIn(InputSchema):
+    document: str = Field("", max_length=64, description="Shipping document; the reference when empty")
+
+
+class SupplierOut(Schema):
+    id: int
+    code: str
+    name: str
+    contact: str
+    phone: str
+    lead_time_days: int
+
+
+class SupplierIn(InputSchema):
+    code: str = Field(..., min_length=1, max_length=32)
+    name: str = Field(..., min_length=1, max_length=100)
+    contact: str = Field("", max_length=100)
+    phone: str = Field("", max_length=40)
+    lead_time_days: int = Field(7, ge=0, le=365)
+
+
+class PurchaseLineIn(InputSchema):
+    sku_id: int
+    quantity: int = Field(..., gt=0)
+    unit_cost: MoneyIn
+
+
+class PurchaseOrderIn(InputSchema):
+    supplier: str = Field(..., description="Supplier code")
+    warehouse: str = Field(..., description="Warehouse code")
+    lines: list[PurchaseLineIn] = Field(..., min_length=1)
+    expected_on: date | None = None
+    note: str = Field("", max_length=255)
+    place: bool = Field(True, description="Place the order now; false keeps it as a draft")
+
+
+class PurchaseLineOut(Schema):
+    sku_id: int
+    sku: str = Field(..., alias="sku.code")
+    quantity: int
+    unit_cost: MoneyOut
+    received_quantity: int
+    returned_quantity: int
+    open_quantity: int
+
+
+class PurchaseOrderListItem(Schema):
+    id: int
+    number: str
+    supplier: str = Field(..., alias="supplier.code")
+    warehouse: str = Field(..., alias="warehouse.code")
+    status: str
+    expected_on: date | None
+    note: str
+    created_at: datetime
+    created_by: str | None = Field(None, alias="created_by.username")
+
+
+class PurchaseOrderPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[PurchaseOrderListItem]
+
+
+class PurchaseOrderOut(PurchaseOrderListItem):
+    lines: list[PurchaseLineOut]
+
+
+class QuantitiesIn(InputSchema):
+    quantities: dict[int, int] = Field(..., description="SKU id → units", examples=[{"12": 60}])
+    note: str = Field("", max_length=255)
+
+
+class ReceiptOut(Schema):
+    purchase_order: PurchaseOrderOut
+    moves: list[MoveOut]
+
+
+class StocktakeIn(InputSchema):
+    warehouse: str = Field(..., description="Warehouse code")
+    category_id: int | None = Field(None, description="Count only this category (else every stocked SKU)")
+
+
+class CountsIn(InputSchema):
+    counts: dict[int, int | None] = Field(
+        ..., description="SKU id → units counted (null clears a count)", examples=[{"12": 58}]
+    )
+
+
+class StocktakeLineOut(Schema):
+    sku_id: int
+    sku: str = Field(..., alias="sku.code")
+    expected: int
+    counted: int | None
+    booked_difference: int | None
+    unit_cost: MoneyOut
+
+
+class StocktakeReportOut(Schema):
+    """Gains and losses at cost; before booking, counted − expected of the counted lines."""
+
+    gain_units: int
+    gain_value: MoneyOut
+    loss_units: int
+    loss_value: MoneyOut
+    net_value: MoneyOut
+
+
+class StocktakeListItem(Schema):
+    id: int
+    number: str
+    warehouse: str = Field(..., alias="warehouse.code")
+    category: str | None = Field(None, alias="category.name")
+    status: str
+    created_at: datetime
+    booked_at: datetime | None
+
+
+class StocktakeOut(StocktakeListItem):
+    lines: list[StocktakeLineOut]
+    report: StocktakeReportOut
+
+
+class AlertOut(Schema):
+    sku_id: int = Field(..., alias="sku.pk")
+    sku: str = Field(..., alias="sku.code")
+    product_id: int = Field(..., alias="sku.product_id")
+    product_title: str = Field(..., alias="sku.product.title")
+    shop: str = Field(..., alias="sku.shop.code")
+    safety_stock: int = Field(..., alias="sku.safety_stock")
+    available: int
+    on_order: int
+    issued_30d: int
+    days_of_cover: float | None = Field(..., description="null: nothing issued in 30 days")
+    suggested_reorder: int
+
+
+class DriftOut(Schema):
+    sku_id: int
+    warehouse_id: int
+    what: str = Field(..., description="on_hand or reserved")
+    cached: int
+    ledger: int
+
+
+class LedgerCheckOut(Schema):
+    ok: bool
+    drifts: list[DriftOut]
