@@ -16,7 +16,8 @@ find_python() {
 }
 
 ensure_venv() {  # $1: pip extras, e.g. "[dev]" or ""
-  local extras="${1:-}" stamp=".venv/.installed${extras//[^a-z]/-}"
+  local extras="${1:-}"
+  local stamp=".venv/.installed${extras//[^a-z]/-}"
   if [ ! -x .venv/bin/python ]; then
     "$(find_python)" -m venv .venv || {
       echo "python -m venv failed; on Debian/Ubuntu: apt-get install -y python3-venv" >&2; exit 1; }
