@@ -343,7 +343,7 @@ def test_a_refused_htmx_post_shows_its_reason_in_the_flash_area(client, users):
     response = client.post(reverse("catalog:sku-price", args=[sku.pk]), {"price": "1", "cost": "1"}, **HTMX)
     assert response.status_code == 403
     assert response["HX-Retarget"] == "#flash"
-    assert "not allowed to change prices" in response.content.decode()
+    assert "你没有权限修改价格" in response.content.decode()
 
 
 def test_sku_goes_off_sale_with_a_reason(client, users):
