@@ -12,6 +12,7 @@ SQL building while the row is locked); requests with several lines lock their ro
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -460,7 +461,7 @@ def create_purchase_order(
     if not merged:
         raise StockRuleBroken(_("A purchase order needs at least one line."))
     po = PurchaseOrder.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}-{id(merged)}",
+        number=_provisional_number(),
         supplier=supplier,
         warehouse=warehouse,
         status=PurchaseStatus.ORDERED if place else PurchaseStatus.DRAFT,
@@ -474,6 +475,11 @@ def create_purchase_order(
         [PurchaseOrderLine(purchase_order=po, sku=s, quantity=q, unit_cost=c) for s, q, c in merged.values()]
     )
     return po
+
+
+def _provisional_number() -> str:
+    """A unique placeholder (fits the 32-character column) until the row's id gives the real number."""
+    return f"tmp-{uuid.uuid4().hex}"[:32]
 
 
 def _set_po_status(po: PurchaseOrder, status: str) -> None:
@@ -580,7 +586,7 @@ def create_stocktake(*, actor: Any, warehouse: Warehouse, category: Category | N
     """A count sheet: every SKU with stock history in the warehouse (or every SKU of a category)."""
     roles.require(actor, roles.BOOK_STOCK)
     take = Stocktake.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}", warehouse=warehouse, category=category, created_by=actor
+        number=_provisional_number(), warehouse=warehouse, category=category, created_by=actor
     )
     take.number = f"ST{take.pk:06d}"
     take.save(update_fields=["number"])
