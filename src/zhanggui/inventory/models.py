@@ -161,7 +161,7 @@ class PurchaseStatus(models.TextChoices):
 
 
 class PurchaseOrder(models.Model):
-    ALLOWED_TRANSITIONS = {
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         PurchaseStatus.DRAFT: {PurchaseStatus.ORDERED, PurchaseStatus.CANCELLED},
         PurchaseStatus.ORDERED: {
             PurchaseStatus.PARTIAL,

@@ -213,11 +213,11 @@ WAREHOUSE = Warehouse._meta.db_table
 # One statement picks the warehouse and takes the units: the sub-select chooses the best balance row that can
 # serve the whole line (by priority, or by most available), the outer UPDATE locks it and re-checks the
 # condition on the row as it is now. A miss under contention is retried while some warehouse can still serve.
-_PICK_ORDER = {
+_PICK_ORDER: dict[str, str] = {
     WarehouseChoice.PRIORITY: "w.priority, w.id",
     WarehouseChoice.MOST_STOCK: "b.on_hand - b.reserved DESC, w.priority, w.id",
 }
-_RESERVE_ANY_SQL = {
+_RESERVE_ANY_SQL: dict[str, str] = {
     choice: (
         f"UPDATE {BALANCE} SET reserved = reserved + %s "
         f"WHERE id = (SELECT b.id FROM {BALANCE} b JOIN {WAREHOUSE} w ON w.id = b.warehouse_id "
@@ -669,6 +669,7 @@ def book_stocktake(*, actor: Any, stocktake: Stocktake) -> StocktakeReport:
     )
     moves = []
     for line in lines:
+        assert line.counted is not None  # only counted lines were selected
         line.booked_difference = line.counted - on_hand.get(line.sku_id, 0)
         if line.booked_difference:
             moves.append(MoveSpec(line.sku_id, take.warehouse_id, line.booked_difference, line.unit_cost))
