@@ -102,16 +102,21 @@ def update_product(*, actor: Any, product: Product, **changes: Any) -> Product:
         raise TypeError(f"update_product does not change {sorted(unknown)}")
     if "title" in changes:
         changes["title"] = validate_title(title=changes["title"], shop=product.shop)
+    _apply_changes(product, changes, actor=actor, action="product.update")
+    return product
+
+
+def _apply_changes(obj: Product | Sku, changes: dict[str, Any], *, actor: Any, action: str) -> None:
+    """Set the fields that really change, validate, save only those, and audit them with before/after."""
     before, after = {}, {}
     for field, value in changes.items():
-        if getattr(product, field) != value:
-            before[field], after[field] = getattr(product, field), value
-            setattr(product, field, value)
+        if getattr(obj, field) != value:
+            before[field], after[field] = getattr(obj, field), value
+            setattr(obj, field, value)
     if after:
-        product.full_clean()
-        product.save(update_fields=[*after, "updated_at"])
-        record_audit(actor=actor, action="product.update", obj=product, before=before, after=after)
-    return product
+        obj.full_clean()
+        obj.save(update_fields=[*after, "updated_at"])
+        record_audit(actor=actor, action=action, obj=obj, before=before, after=after)
 
 
 @transaction.atomic
@@ -156,15 +161,7 @@ def update_sku(*, actor: Any, sku: Sku, **changes: Any) -> Sku:
     unknown = set(changes) - set(SKU_FIELDS)
     if unknown:
         raise TypeError(f"update_sku does not change {sorted(unknown)}")
-    before, after = {}, {}
-    for field, value in changes.items():
-        if getattr(sku, field) != value:
-            before[field], after[field] = getattr(sku, field), value
-            setattr(sku, field, value)
-    if after:
-        sku.full_clean()
-        sku.save(update_fields=[*after, "updated_at"])
-        record_audit(actor=actor, action="sku.update", obj=sku, before=before, after=after)
+    _apply_changes(sku, changes, actor=actor, action="sku.update")
     return sku
 
 
