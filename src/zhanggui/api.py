@@ -149,9 +149,13 @@ def unknown_path(request, rest: str):
 def _mount() -> None:
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
+    from zhanggui.promotions.api import router as promotions_router
+    from zhanggui.promotions.pricing_api import router as pricing_router
 
     api.add_router("/catalog", catalog_router)
     api.add_router("/inventory", inventory_router)
+    api.add_router("/promotions", promotions_router)
+    api.add_router("/pricing", pricing_router)
     api.add_router("", fallback)
 
 

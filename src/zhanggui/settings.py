@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhanggui.core",
     "zhanggui.catalog",
     "zhanggui.inventory",
+    "zhanggui.promotions",
     "zhanggui.demo",
 ]
 

@@ -36,8 +36,17 @@ EDIT_CATALOG = "catalog.edit_catalog"  # products, SKUs other than price, titles
 MANAGE_SHOPS = "catalog.manage_shops"  # shops, banned words
 BOOK_STOCK = "inventory.book_stock"  # any move of stock: receive, adjust, stocktake, transfer, reserve
 MANAGE_PURCHASING = "inventory.manage_purchasing"  # suppliers and purchase orders (not the receiving)
+MANAGE_PROMOTIONS = "promotions.manage_promotions"  # create, switch on and off promotions and flash sales
 
-CAPABILITIES = [CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_SHOPS, BOOK_STOCK, MANAGE_PURCHASING]
+CAPABILITIES = [
+    CHANGE_PRICE,
+    CHANGE_LISTING,
+    EDIT_CATALOG,
+    MANAGE_SHOPS,
+    BOOK_STOCK,
+    MANAGE_PURCHASING,
+    MANAGE_PROMOTIONS,
+]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
     CHANGE_LISTING: _("put products on and off sale"),
@@ -45,11 +54,12 @@ CAPABILITY_LABELS = {
     MANAGE_SHOPS: _("manage shops and banned words"),
     BOOK_STOCK: _("book stock"),
     MANAGE_PURCHASING: _("manage suppliers and purchase orders"),
+    MANAGE_PROMOTIONS: _("manage promotions and flash sales"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     MANAGER: set(CAPABILITIES),
-    OPERATOR: {CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_PURCHASING},
+    OPERATOR: {CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_PURCHASING, MANAGE_PROMOTIONS},
     SERVICE: set(),
     WAREHOUSE: {BOOK_STOCK, MANAGE_PURCHASING},
     DESIGNER: {EDIT_CATALOG},
@@ -57,7 +67,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 }
 
 # Every role reads everything: the view permission of each of our models.
-READ_APPS = ("core", "catalog", "inventory")
+READ_APPS = ("core", "catalog", "inventory", "promotions")
 
 
 def ensure_roles() -> None:
@@ -76,7 +86,9 @@ def ensure_roles() -> None:
 
 
 def ensure_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", None) == "inventory":
+    """Runs after each of our apps: post_migrate creates an app's permissions only when that app's turn comes,
+    so the last of them to migrate is the one that gives the groups their complete set (idempotent)."""
+    if getattr(sender, "label", None) in READ_APPS:
         ensure_roles()
 
 

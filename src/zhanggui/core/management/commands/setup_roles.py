@@ -20,6 +20,7 @@ CAPABILITY_LABELS = {
     roles.MANAGE_SHOPS: gettext_lazy("shops"),
     roles.BOOK_STOCK: gettext_lazy("stock"),
     roles.MANAGE_PURCHASING: gettext_lazy("purchasing"),
+    roles.MANAGE_PROMOTIONS: gettext_lazy("promotions"),
 }
 
 

@@ -1,0 +1,97 @@
+"""Admin of flash sales.
+
+A flash sale is created here through promotions.flash (the same checks and audit row as the API); once it
+exists only its name and its on/off switch change, because buyers may already hold units under its caps and
+window. `sold`, the per-buyer counters and the purchases are read-only for everyone: they change only with a
+purchase, a release or an issue, in the same transaction as the stock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.core import roles
+from zhanggui.core.admin import CapabilityAdmin, ReadOnlyAdmin, ServiceErrorsMixin
+from zhanggui.promotions import flash
+from zhanggui.promotions.models import FlashSale, FlashSaleBuyer, FlashSalePurchase, FlashSaleStatus
+
+ADD_FIELDS = ("sku", "name", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at", "is_active")
+FIXED_AFTER_CREATE = ("shop", "sku", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at")
+COUNTERS = ("sold", "created_by", "created_at")
+
+
+@admin.register(FlashSale)
+class FlashSaleAdmin(ServiceErrorsMixin, CapabilityAdmin):
+    edit_capabilities = (roles.MANAGE_PROMOTIONS,)
+    list_display = (
+        "__str__",
+        "shop",
+        "sku",
+        "price",
+        "stock_cap",
+        "sold",
+        "per_buyer_cap",
+        "starts_at",
+        "ends_at",
+        "status",
+    )
+    list_filter = ("is_active", "shop")
+    search_fields = ("name", "sku__code")
+    list_select_related = ("shop", "sku")
+    raw_id_fields = ("sku",)
+    date_hierarchy = "starts_at"
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ADD_FIELDS
+        return ("name", "is_active", *FIXED_AFTER_CREATE, *COUNTERS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return () if obj is None else (*FIXED_AFTER_CREATE, *COUNTERS)
+
+    @admin.display(description=_("status"))
+    def status(self, obj: FlashSale) -> str:
+        return str(FlashSaleStatus(obj.status).label)
+
+    def save_model(self, request: HttpRequest, obj: FlashSale, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            created = flash.create_flash_sale(
+                actor=request.user,
+                sku=obj.sku,
+                price=obj.price,
+                stock_cap=obj.stock_cap,
+                per_buyer_cap=obj.per_buyer_cap,
+                starts_at=obj.starts_at,
+                ends_at=obj.ends_at,
+                name=obj.name,
+                is_active=obj.is_active,
+            )
+            # The admin goes on with `obj` (its change message, the redirect): make it the row just created.
+            obj.pk, obj.shop_id, obj.created_at = created.pk, created.shop_id, created.created_at
+            obj.created_by, obj._state.adding = request.user, False
+            return
+        if "is_active" in form.changed_data:
+            flash.set_flash_sale_active(actor=request.user, flash_sale=obj, is_active=obj.is_active)
+        if "name" in form.changed_data:
+            obj.save(update_fields=["name"])
+
+
+@admin.register(FlashSaleBuyer)
+class FlashSaleBuyerAdmin(ReadOnlyAdmin):
+    list_display = ("flash_sale", "buyer_ref", "quantity")
+    search_fields = ("buyer_ref",)
+    list_select_related = ("flash_sale",)
+
+
+@admin.register(FlashSalePurchase)
+class FlashSalePurchaseAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "flash_sale", "buyer_ref", "quantity", "status", "created_at", "closed_at")
+    list_filter = ("status",)
+    search_fields = ("reference", "buyer_ref")
+    list_select_related = ("flash_sale",)
+    date_hierarchy = "created_at"

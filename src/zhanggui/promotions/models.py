@@ -1,0 +1,137 @@
+"""Promotions. For now the flash sale (秒杀): a special price on one SKU, a stock cap, a per-buyer cap, a window.
+
+`FlashSale.sold` and `FlashSaleBuyer.quantity` are counters changed only by promotions.flash, with conditional
+UPDATEs in the same transaction as the stock reservation; the CHECK constraints below are the database's own
+guard, so no code path (or hand-written SQL) can sell over the cap.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.catalog.models import Shop, Sku
+
+
+class FlashSaleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    RUNNING = "running", _("Running")
+    ENDED = "ended", _("Ended")
+
+
+class FlashSale(models.Model):
+    """One flash sale (秒杀) of one SKU. Its status is not stored: it follows from the window and `is_active`.
+
+    - ended: the window is over (whatever the switch);
+    - draft: switched off (never published, or stopped by hand) and not yet over;
+    - scheduled / running: switched on, before / inside the window [starts_at, ends_at).
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="flash_sales", verbose_name=_("shop"))
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="flash_sales", verbose_name=_("SKU"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    price = models.DecimalField(
+        _("flash price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    stock_cap = models.PositiveIntegerField(_("flash-sale stock"), help_text=_("Units for sale in this flash sale"))
+    per_buyer_cap = models.PositiveIntegerField(_("per-buyer cap"), help_text=_("Most units one buyer may take"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    sold = models.PositiveIntegerField(_("sold"), default=0, help_text=_("Units taken (held or shipped)"))
+    is_active = models.BooleanField(_("active"), default=False, help_text=_("Off: buyers cannot buy"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="flash_sale_price_not_negative"),
+            models.CheckConstraint(condition=Q(stock_cap__gte=1), name="flash_sale_stock_cap_positive"),
+            models.CheckConstraint(condition=Q(per_buyer_cap__gte=1), name="flash_sale_per_buyer_cap_positive"),
+            models.CheckConstraint(condition=Q(sold__gte=0), name="flash_sale_sold_not_negative"),
+            models.CheckConstraint(condition=Q(sold__lte=F("stock_cap")), name="flash_sale_sold_within_cap"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="flash_sale_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["sku", "starts_at"])]
+        verbose_name = _("flash sale")
+        verbose_name_plural = _("flash sales")
+        permissions = [("manage_promotions", "Manage promotions and flash sales")]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk} {self.sku_id}"
+
+    def status_at(self, at: datetime) -> str:
+        if at >= self.ends_at:
+            return FlashSaleStatus.ENDED
+        if not self.is_active:
+            return FlashSaleStatus.DRAFT
+        return FlashSaleStatus.SCHEDULED if at < self.starts_at else FlashSaleStatus.RUNNING
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+    @property
+    def left(self) -> int:
+        return self.stock_cap - self.sold
+
+
+class FlashSaleBuyer(models.Model):
+    """How many units one buyer holds or has bought in one sale: the row the per-buyer cap is checked on."""
+
+    flash_sale = models.ForeignKey(FlashSale, on_delete=models.PROTECT, related_name="buyers")
+    buyer_ref = models.CharField(_("buyer"), max_length=64)
+    quantity = models.IntegerField(_("quantity"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flash_sale", "buyer_ref"], name="flash_buyer_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="flash_buyer_quantity_not_negative"),
+        ]
+        verbose_name = _("flash-sale buyer")
+        verbose_name_plural = _("flash-sale buyers")
+
+    def __str__(self) -> str:
+        return f"{self.flash_sale_id}/{self.buyer_ref}: {self.quantity}"
+
+
+class FlashPurchaseStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Released")
+    ISSUED = "issued", _("Issued")
+
+
+class FlashSalePurchase(models.Model):
+    """One purchase in a flash sale; `reference` is the inventory reservation that holds its units."""
+
+    flash_sale = models.ForeignKey(
+        FlashSale, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("flash sale")
+    )
+    buyer_ref = models.CharField(_("buyer"), max_length=64, help_text=_("Member id or platform buyer nick"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    reference = models.CharField(_("reservation reference"), max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FlashPurchaseStatus.choices, default=FlashPurchaseStatus.HELD
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["flash_sale", "buyer_ref"])]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="flash_purchase_quantity_positive")]
+        verbose_name = _("flash-sale purchase")
+        verbose_name_plural = _("flash-sale purchases")
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.quantity} × {self.buyer_ref} ({self.status})"

@@ -1,0 +1,415 @@
+"""The promotion spec: what a promotion, a cart and a buyer look like to the pricing engine.
+
+The same JSON is used by `zhanggui quote`, `POST /api/v1/pricing/quote` and (later) the promotion
+import/export; docs/pricing.md documents every field with examples. Parsing is strict: an unknown kind, a
+missing parameter or a float-looking amount that is not exact gives a SpecError naming the field.
+Amounts are held as integer fen inside the engine; they come in and go out as decimal strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from zhanggui.core.errors import ValidationFailed
+
+ITEM, SHOP, COUPON = "item", "shop", "coupon"
+LAYERS = (ITEM, SHOP, COUPON)
+
+# kind → layer. The engine decides by these specs, never by a promotion's name.
+KINDS: dict[str, str] = {
+    "price_cut": ITEM,  # 直降: amount off the unit price
+    "discount": ITEM,  # 折: pay rate/10 of the unit price
+    "special_price": ITEM,  # 特价
+    "member_price": ITEM,  # 会员价 by tier (price or rate per tier)
+    "member_discount": ITEM,  # 累计消费满 X 终身 N 折
+    "flash_sale": ITEM,  # 秒杀: special price for at most per_buyer_cap units a buyer
+    "group_buy": ITEM,  # 成团价 once min_buyers have joined
+    "spend_save": SHOP,  # 满减 (tiers) and 每满减 (repeat with a cap)
+    "spend_discount": SHOP,  # 满折: spend X, pay rate/10
+    "quantity_discount": SHOP,  # 满N件打折
+    "multibuy": SHOP,  # 买N送M / 第N件 rate 折 (第二件半价)
+    "bundle": SHOP,  # 搭配套餐 at a set price
+    "gift": SHOP,  # 满赠
+    "coupon": COUPON,  # 优惠券
+}
+
+
+class SpecError(ValidationFailed):
+    code = "invalid_promotion_spec"
+
+
+def fen(value: Any, where: str) -> int:
+    """An exact amount in integer fen; refuses floats and more than two decimals."""
+    if isinstance(value, float | bool):
+        raise SpecError(f"{where}: write amounts as strings or integers, not {value!r}")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise SpecError(f"{where}: not an amount: {value!r}") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) >= 10**12:
+        raise SpecError(f"{where}: not an amount to the fen: {value!r}")
+    return int(amount * 100)
+
+
+RATE_ONE = 10_000  # rates are held as parts of 10,000: 8.5折 → 8,500
+
+
+def rate(value: Any, where: str) -> int:
+    """A 折 rate: '8.5' means pay 85 %, held as 8,500 parts of 10,000. Between 0 and 10, at most 3 decimals."""
+    if isinstance(value, float | bool):
+        raise SpecError(f"{where}: write rates as strings, not {value!r}")
+    try:
+        r = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise SpecError(f"{where}: not a rate: {value!r}") from None
+    if not r.is_finite() or not 0 <= r <= 10:
+        raise SpecError(f"{where}: a rate is between 0 and 10 (折), got {value!r}")
+    parts = r * 1000
+    if parts != parts.to_integral_value():
+        raise SpecError(f"{where}: at most three decimals in a rate, got {value!r}")
+    return int(parts)
+
+
+def count(value: Any, where: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise SpecError(f"{where}: not a whole number: {value!r}")
+    try:
+        n = int(value)
+    except ValueError:
+        raise SpecError(f"{where}: not a whole number: {value!r}") from None
+    if n < minimum:
+        raise SpecError(f"{where}: must be at least {minimum}, got {n}")
+    return n
+
+
+def moment(value: Any, where: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    parsed = parse_datetime(str(value))
+    if parsed is None or parsed.tzinfo is None:
+        raise SpecError(f"{where}: not a date-time with time zone (ISO 8601): {value!r}")
+    return parsed
+
+
+def yuan(amount_fen: int) -> str:
+    sign = "-" if amount_fen < 0 else ""
+    return f"{sign}{abs(amount_fen) // 100}.{abs(amount_fen) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which lines a promotion covers: all, or listed SKUs/products/categories/roles; minus exclusions."""
+
+    skus: frozenset[str] = frozenset()
+    products: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    exclude_skus: frozenset[str] = frozenset()
+    exclude_products: frozenset[str] = frozenset()
+    exclude_categories: frozenset[str] = frozenset()
+    exclude_roles: frozenset[str] = frozenset()
+
+    @property
+    def everything(self) -> bool:
+        return not (self.skus or self.products or self.categories or self.roles)
+
+    def covers(self, line: CartLine) -> bool:
+        if self is _ALL:
+            return True
+        if (
+            line.sku in self.exclude_skus
+            or line.product in self.exclude_products
+            or line.category in self.exclude_categories
+            or line.role in self.exclude_roles
+        ):
+            return False
+        return (
+            self.everything
+            or line.sku in self.skus
+            or line.product in self.products
+            or line.category in self.categories
+            or line.role in self.roles
+        )
+
+
+_ALL = Scope()
+SCOPE_KEYS = ("skus", "products", "categories", "roles")
+
+
+def parse_scope(raw: Any, where: str) -> Scope:
+    if raw in (None, "all", {}):
+        return _ALL
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"{where}: scope is 'all' or an object")
+    allowed = {*SCOPE_KEYS, *(f"exclude_{k}" for k in SCOPE_KEYS)}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise SpecError(f"{where}: unknown scope keys {sorted(unknown)}")
+    values = {}
+    for key in allowed:
+        items = raw.get(key, [])
+        if isinstance(items, str) or not isinstance(items, Iterable):
+            raise SpecError(f"{where}.{key}: a list of codes")
+        values[key] = frozenset(str(i) for i in items)
+    return Scope(**values)
+
+
+@dataclass(frozen=True)
+class Promotion:
+    id: str
+    kind: str
+    name: str = ""
+    scope: Scope = field(default_factory=Scope)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    stackable: bool = False  # may combine with another promotion of its layer on the same unit
+    exclusive: bool = False  # units it touches get nothing from later layers
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    @property
+    def layer(self) -> str:
+        return KINDS[self.kind]
+
+    def running_at(self, at: datetime | None) -> bool:
+        if at is None:
+            return True
+        return (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or at < self.ends_at)
+
+
+COMMON_KEYS = {"id", "kind", "name", "scope", "stackable", "exclusive", "starts_at", "ends_at"}
+
+
+def _tiers(raw: Any, where: str, threshold, benefit) -> tuple[tuple[Any, Any], ...]:
+    if not isinstance(raw, list) or not raw:
+        raise SpecError(f"{where}: a non-empty list of [threshold, benefit] pairs")
+    tiers = []
+    for i, pair in enumerate(raw):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise SpecError(f"{where}[{i}]: a [threshold, benefit] pair")
+        tiers.append((threshold(pair[0], f"{where}[{i}][0]"), benefit(pair[1], f"{where}[{i}][1]")))
+    tiers.sort(key=lambda t: t[0])
+    return tuple(tiers)
+
+
+def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Check and convert one kind's parameters (amounts to fen, rates to fractions)."""
+    p: dict[str, Any] = {}
+    get = raw.get
+
+    def need(key: str) -> Any:
+        if key not in raw:
+            raise SpecError(f"{where}: {kind} needs '{key}'")
+        return raw[key]
+
+    if kind == "price_cut":
+        p["amount"] = fen(need("amount"), f"{where}.amount")
+    elif kind == "discount":
+        p["rate"] = rate(need("rate"), f"{where}.rate")
+    elif kind in ("special_price", "flash_sale", "group_buy"):
+        p["price"] = fen(need("price"), f"{where}.price")
+        if kind == "flash_sale":
+            p["per_buyer_cap"] = count(need("per_buyer_cap"), f"{where}.per_buyer_cap", 1)
+        if kind == "group_buy":
+            p["min_buyers"] = count(need("min_buyers"), f"{where}.min_buyers", 2)
+            p["joined"] = count(get("joined", 0), f"{where}.joined")
+    elif kind == "member_price":
+        prices, rates = get("prices", {}), get("rates", {})
+        if not prices and not rates:
+            raise SpecError(f"{where}: member_price needs 'prices' or 'rates' by tier")
+        p["prices"] = {str(t): fen(v, f"{where}.prices.{t}") for t, v in prices.items()}
+        p["rates"] = {str(t): rate(v, f"{where}.rates.{t}") for t, v in rates.items()}
+    elif kind == "member_discount":
+        p["min_past_spend"] = fen(need("min_past_spend"), f"{where}.min_past_spend")
+        p["rate"] = rate(need("rate"), f"{where}.rate")
+    elif kind == "spend_save":
+        if "tiers" not in raw and "repeat" not in raw:
+            raise SpecError(f"{where}: spend_save needs 'tiers' and/or 'repeat'")
+        p["tiers"] = _tiers(get("tiers"), f"{where}.tiers", fen, fen) if "tiers" in raw else ()
+        if "repeat" in raw:
+            rep = raw["repeat"]
+            if not isinstance(rep, Mapping):
+                raise SpecError(f"{where}.repeat: an object {{every, off, cap}}")
+            every = fen(rep.get("every"), f"{where}.repeat.every")
+            if every <= 0:
+                raise SpecError(f"{where}.repeat.every: must be above 0")
+            cap = rep.get("cap")
+            p["repeat"] = (
+                every,
+                fen(rep.get("off"), f"{where}.repeat.off"),
+                fen(cap, f"{where}.repeat.cap") if cap is not None else None,
+            )
+        else:
+            p["repeat"] = None
+    elif kind == "spend_discount":
+        p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", fen, rate)
+    elif kind == "quantity_discount":
+        p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", lambda v, w: count(v, w, 1), rate)
+    elif kind == "multibuy":
+        if "nth" in raw:
+            p["nth"] = count(raw["nth"], f"{where}.nth", 2)
+            p["rate"] = rate(need("rate"), f"{where}.rate")
+        else:
+            p["buy"] = count(need("buy"), f"{where}.buy", 1)
+            p["free"] = count(need("free"), f"{where}.free", 1)
+    elif kind == "bundle":
+        items = need("items")
+        if not isinstance(items, list) or len(items) < 2:
+            raise SpecError(f"{where}.items: at least two {{sku, quantity}} items")
+        p["items"] = tuple(
+            (str(it["sku"]), count(it.get("quantity", 1), f"{where}.items[{i}].quantity", 1))
+            for i, it in enumerate(items)
+        )
+        p["price"] = fen(need("price"), f"{where}.price")
+    elif kind == "gift":
+        if "threshold" not in raw and "min_items" not in raw:
+            raise SpecError(f"{where}: gift needs 'threshold' (amount) or 'min_items'")
+        p["threshold"] = fen(raw["threshold"], f"{where}.threshold") if "threshold" in raw else None
+        p["min_items"] = count(raw["min_items"], f"{where}.min_items", 1) if "min_items" in raw else None
+        p["gift_sku"] = str(need("gift_sku"))
+        p["gift_quantity"] = count(get("gift_quantity", 1), f"{where}.gift_quantity", 1)
+        p["gift_stock"] = count(get("gift_stock"), f"{where}.gift_stock") if get("gift_stock") is not None else None
+    elif kind == "coupon":
+        p["amount"] = fen(need("amount"), f"{where}.amount")
+        p["min_spend"] = fen(get("min_spend", 0), f"{where}.min_spend")
+        codes = get("codes", [])
+        if isinstance(codes, str) or not isinstance(codes, list):
+            raise SpecError(f"{where}.codes: a list of codes")
+        p["codes"] = frozenset(str(c) for c in codes)
+        if not p["codes"]:
+            raise SpecError(f"{where}: a coupon needs 'codes' (one shared code or several single-use codes)")
+        p["per_buyer_limit"] = count(get("per_buyer_limit", 1), f"{where}.per_buyer_limit", 1)
+        p["combinable"] = bool(get("combinable", False))
+    known = {
+        "price_cut": {"amount"},
+        "discount": {"rate"},
+        "special_price": {"price"},
+        "flash_sale": {"price", "per_buyer_cap", "stock_cap"},
+        "group_buy": {"price", "min_buyers", "joined"},
+        "member_price": {"prices", "rates"},
+        "member_discount": {"min_past_spend", "rate"},
+        "spend_save": {"tiers", "repeat"},
+        "spend_discount": {"tiers"},
+        "quantity_discount": {"tiers"},
+        "multibuy": {"nth", "rate", "buy", "free"},
+        "bundle": {"items", "price"},
+        "gift": {"threshold", "min_items", "gift_sku", "gift_quantity", "gift_stock", "gift_value"},
+        "coupon": {"amount", "min_spend", "codes", "per_buyer_limit", "combinable"},
+    }[kind]
+    unknown = set(raw) - known - COMMON_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown parameters for {kind}: {sorted(unknown)}")
+    return p
+
+
+def parse_promotion(raw: Mapping[str, Any], where: str = "promotion") -> Promotion:
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"{where}: an object")
+    pid = str(raw.get("id") or "").strip()
+    if not pid:
+        raise SpecError(f"{where}: needs an 'id'")
+    where = f"{where} {pid}"
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise SpecError(f"{where}: unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    return Promotion(
+        id=pid,
+        kind=kind,
+        name=str(raw.get("name", "")),
+        scope=parse_scope(raw.get("scope"), f"{where}.scope"),
+        params=_params(kind, raw, where),
+        stackable=bool(raw.get("stackable", kind == "gift")),
+        exclusive=bool(raw.get("exclusive", False)),
+        starts_at=moment(raw.get("starts_at"), f"{where}.starts_at"),
+        ends_at=moment(raw.get("ends_at"), f"{where}.ends_at"),
+    )
+
+
+def parse_promotions(raw: Any) -> list[Promotion]:
+    items = raw.get("promotions") if isinstance(raw, Mapping) else raw
+    if not isinstance(items, list):
+        raise SpecError("promotions: a list (or an object with a 'promotions' list)")
+    promotions = [parse_promotion(item, f"promotions[{i}]") for i, item in enumerate(items)]
+    ids = [p.id for p in promotions]
+    if len(set(ids)) != len(ids):
+        raise SpecError("promotions: ids must be unique")
+    return promotions
+
+
+@dataclass(frozen=True)
+class CartLine:
+    sku: str
+    quantity: int
+    unit_price: int  # fen
+    product: str = ""
+    category: str = ""
+    role: str = ""
+    floor: int | None = None  # the lowest unit price allowed after every discount (最低折扣), fen
+
+
+@dataclass(frozen=True)
+class Buyer:
+    id: str = ""
+    tier: str = ""
+    past_spend: int = 0  # fen
+    coupon_uses: Mapping[str, int] = field(default_factory=dict)  # coupon promotion id → times used
+    flash_bought: Mapping[str, int] = field(default_factory=dict)  # flash-sale promotion id → units bought
+
+
+@dataclass(frozen=True)
+class Cart:
+    lines: tuple[CartLine, ...]
+    buyer: Buyer = field(default_factory=Buyer)
+    coupons: frozenset[str] = frozenset()  # coupon codes the buyer offers
+    used_codes: frozenset[str] = frozenset()  # single-use codes already redeemed
+    at: datetime | None = None
+    max_discount: int | None = None  # cap on the order's total discount, fen
+    max_discount_rate: Fraction | None = None  # cap as a share of the list total
+
+
+def parse_cart(raw: Mapping[str, Any]) -> Cart:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("lines"), list) or not raw["lines"]:
+        raise SpecError("cart: an object with a non-empty 'lines' list")
+    lines = []
+    for i, line in enumerate(raw["lines"]):
+        w = f"cart.lines[{i}]"
+        if not isinstance(line, Mapping) or "sku" not in line:
+            raise SpecError(f"{w}: needs 'sku'")
+        floor = line.get("floor")
+        lines.append(
+            CartLine(
+                sku=str(line["sku"]),
+                quantity=count(line.get("quantity", 1), f"{w}.quantity", 1),
+                unit_price=fen(line.get("unit_price"), f"{w}.unit_price"),
+                product=str(line.get("product", "")),
+                category=str(line.get("category", "")),
+                role=str(line.get("role", "")),
+                floor=fen(floor, f"{w}.floor") if floor is not None else None,
+            )
+        )
+    if any(line.unit_price < 0 for line in lines):
+        raise SpecError("cart: unit prices cannot be negative")
+    b = raw.get("buyer") or {}
+    buyer = Buyer(
+        id=str(b.get("id", "")),
+        tier=str(b.get("tier", "")),
+        past_spend=fen(b.get("past_spend", 0), "buyer.past_spend"),
+        coupon_uses={str(k): count(v, f"buyer.coupon_uses.{k}") for k, v in (b.get("coupon_uses") or {}).items()},
+        flash_bought={str(k): count(v, f"buyer.flash_bought.{k}") for k, v in (b.get("flash_bought") or {}).items()},
+    )
+    cap_rate = raw.get("max_discount_rate")
+    return Cart(
+        lines=tuple(lines),
+        buyer=buyer,
+        coupons=frozenset(str(c) for c in raw.get("coupons", [])),
+        used_codes=frozenset(str(c) for c in raw.get("used_codes", [])),
+        at=moment(raw.get("at"), "cart.at"),
+        max_discount=fen(raw["max_discount"], "cart.max_discount") if raw.get("max_discount") is not None else None,
+        max_discount_rate=Fraction(Decimal(str(cap_rate))) if cap_rate is not None else None,
+    )

@@ -1,0 +1,200 @@
+"""Properties of the pricing engine over random carts and promotions (hypothesis)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhanggui.promotions.engine import quote
+from zhanggui.promotions.spec import parse_cart, parse_promotions
+
+# More examples for a soak run: ZHANGGUI_HYPOTHESIS_SCALE=20 bin/test
+SCALE = int(os.environ.get("ZHANGGUI_HYPOTHESIS_SCALE", "1"))
+SKUS = ["A", "B", "C", "D"]
+CATEGORY = {"A": "被子", "B": "被子", "C": "毛巾", "D": "枕头"}
+
+
+def money(lo: int, hi: int):
+    return st.integers(lo, hi).map(lambda f: f"{f // 100}.{f % 100:02d}")
+
+
+scopes = st.one_of(
+    st.just("all"),
+    st.builds(lambda s: {"skus": s}, st.lists(st.sampled_from(SKUS), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda c: {"categories": [c]}, st.sampled_from(sorted(set(CATEGORY.values())))),
+    st.builds(lambda s: {"exclude_skus": [s]}, st.sampled_from(SKUS)),
+)
+zhe = st.integers(10, 99).map(lambda n: f"{n // 10}.{n % 10}")
+
+promotion_bodies = st.one_of(
+    st.fixed_dictionaries({"kind": st.just("price_cut"), "amount": money(1, 5000)}),
+    st.fixed_dictionaries({"kind": st.just("discount"), "rate": zhe}),
+    st.fixed_dictionaries({"kind": st.just("special_price"), "price": money(0, 20000)}),
+    st.fixed_dictionaries(
+        {"kind": st.just("member_price"), "prices": st.fixed_dictionaries({"gold": money(0, 20000)})}
+    ),
+    st.fixed_dictionaries({"kind": st.just("flash_sale"), "price": money(0, 5000), "per_buyer_cap": st.integers(1, 3)}),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("spend_save"),
+            "tiers": st.lists(st.tuples(money(100, 60000), money(1, 8000)), min_size=1, max_size=3).map(
+                lambda ts: [list(t) for t in ts]
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("spend_save"),
+            "repeat": st.fixed_dictionaries(
+                {"every": money(1000, 30000), "off": money(1, 3000), "cap": money(1, 9000)}
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("spend_discount"), "tiers": st.tuples(money(0, 60000), zhe).map(lambda t: [list(t)])}
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("quantity_discount"), "tiers": st.tuples(st.integers(1, 5), zhe).map(lambda t: [list(t)])}
+    ),
+    st.fixed_dictionaries({"kind": st.just("multibuy"), "nth": st.integers(2, 3), "rate": zhe}),
+    st.fixed_dictionaries({"kind": st.just("multibuy"), "buy": st.integers(1, 3), "free": st.integers(1, 2)}),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("bundle"),
+            "items": st.lists(st.sampled_from(SKUS), min_size=2, max_size=2, unique=True).map(
+                lambda s: [{"sku": x, "quantity": 1} for x in s]
+            ),
+            "price": money(100, 40000),
+        }
+    ),
+    st.fixed_dictionaries({"kind": st.just("gift"), "threshold": money(0, 50000), "gift_sku": st.just("G")}),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("coupon"),
+            "amount": money(1, 20000),
+            "min_spend": money(0, 60000),
+            "combinable": st.booleans(),
+        }
+    ),
+)
+
+
+@st.composite
+def promotion_lists(draw, min_size=0, max_size=4):
+    bodies = draw(st.lists(promotion_bodies, min_size=min_size, max_size=max_size))
+    result = []
+    for i, body in enumerate(bodies):
+        promo = {
+            "id": f"p{i}",
+            "scope": draw(scopes),
+            "stackable": draw(st.booleans()) and body["kind"] != "coupon",
+            **body,
+        }
+        if body["kind"] == "coupon":
+            promo["codes"] = [f"C{i}"]
+        result.append(promo)
+    return result
+
+
+carts = st.lists(
+    st.fixed_dictionaries({"sku": st.sampled_from(SKUS), "quantity": st.integers(1, 4), "unit_price": money(1, 30000)}),
+    min_size=1,
+    max_size=5,
+).map(lambda lines: [{**ln, "category": CATEGORY[ln["sku"]]} for ln in lines])
+
+
+def run(lines, promotions, tier="gold"):
+    codes = [c for p in promotions if p["kind"] == "coupon" for c in p["codes"]]
+    cart = parse_cart({"lines": lines, "buyer": {"tier": tier}, "coupons": codes})
+    return quote(cart, parse_promotions(promotions))
+
+
+def cents(text: str) -> int:
+    return round(float(text) * 100)  # test-side reading of the JSON strings only; the engine never sees floats
+
+
+@settings(max_examples=300 * SCALE, deadline=None)
+@given(lines=carts, promotions=promotion_lists())
+def test_totals_never_negative_and_shares_add_up_exactly(lines, promotions):
+    q = run(lines, promotions)
+    assert q.payable >= 0
+    for line in q.lines:
+        assert line.paid >= 0  # no discount, coupons included, takes a line below zero
+        assert all(s.amount > 0 for s in line.shares)
+    by_promotion: dict[str, int] = {}
+    for line in q.lines:
+        for s in line.shares:
+            by_promotion[s.promotion] = by_promotion.get(s.promotion, 0) + s.amount
+    assert by_promotion == {pid: amount for pid, amount in q.applied.items() if amount}
+    assert q.payable == q.list_total - sum(q.applied.values())
+    d = q.as_dict()
+    assert sum(cents(ln["paid"]) for ln in d["lines"]) == cents(d["totals"]["payable"])
+
+
+@st.composite
+def near_threshold_scenarios(draw):
+    """A cart plus promotions whose thresholds sit close to the cart's amount, where layers interact most."""
+    lines = draw(carts)
+    total = sum(int(ln["unit_price"].replace(".", "")) * ln["quantity"] for ln in lines)
+    near = money(max(0, total * 7 // 10), total + total // 20)
+    kinds = st.one_of(
+        st.fixed_dictionaries(
+            {"kind": st.just("spend_save"), "tiers": st.tuples(near, money(1, 5000)).map(lambda t: [list(t)])}
+        ),
+        st.fixed_dictionaries(
+            {"kind": st.just("spend_discount"), "tiers": st.tuples(near, zhe).map(lambda t: [list(t)])}
+        ),
+        st.fixed_dictionaries(
+            {"kind": st.just("coupon"), "amount": money(1, 5000), "min_spend": near, "combinable": st.booleans()}
+        ),
+        promotion_bodies,
+    )
+    bodies = draw(st.lists(kinds, min_size=1, max_size=4))
+    promotions = []
+    for i, body in enumerate(bodies):
+        promo = {
+            "id": f"p{i}",
+            "scope": draw(scopes),
+            "stackable": draw(st.booleans()) and body["kind"] != "coupon",
+            **body,
+        }
+        if body["kind"] == "coupon":
+            promo["codes"] = [f"C{i}"]
+        promotions.append(promo)
+    return lines, promotions
+
+
+@settings(max_examples=400 * SCALE, deadline=None)
+@given(scenario=near_threshold_scenarios(), which=st.integers(0, 3))
+def test_adding_a_promotion_never_raises_what_the_buyer_pays(scenario, which):
+    lines, promotions = scenario
+    added = promotions[which % len(promotions)]
+    others = [p for p in promotions if p is not added]
+    before = run(lines, others).payable
+    after = run(lines, [*others, added]).payable
+    assert after <= before
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(lines=carts, promotions=promotion_lists(), seed=st.integers(0, 10**6))
+def test_result_does_not_depend_on_line_order(lines, promotions, seed):
+    shuffled = list(range(len(lines)))
+    random.Random(seed).shuffle(shuffled)
+    first = run(lines, promotions).as_dict()
+    second = run([lines[i] for i in shuffled], promotions).as_dict()
+    assert first["totals"] == second["totals"]
+    if len({json.dumps(ln, sort_keys=True) for ln in lines}) == len(lines):
+        assert [first["lines"][i] for i in shuffled] == second["lines"]
+    else:  # identical lines are interchangeable: which of them got a capped benefit may follow the order
+        assert sorted(map(json.dumps, first["lines"])) == sorted(map(json.dumps, second["lines"]))
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(lines=carts, promotions=promotion_lists())
+def test_a_refund_of_every_line_returns_exactly_what_was_paid(lines, promotions):
+    q = run(lines, promotions)
+    assert sum(line.paid for line in q.lines) == q.payable
