@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from zhanggui.promotions.spec import COUPON, ITEM, RATE_ONE, SHOP, Cart, CartLine, Promotion, yuan
 
 EXACT_SHOP = 10  # shop promotions that can give something: up to this many, every combination is tried
-EXACT_ITEMS = 6  # item promotions that touch a threshold's units: up to this many, every subset is tried
+EXACT_ITEMS = 4  # item promotions that touch a threshold's units: up to this many, every subset is tried
 
 
 def times(amount: int, rate: int) -> int:
@@ -210,24 +210,44 @@ def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
     raise AssertionError(kind)
 
 
-def _price_units(units: list[Unit], enabled: Sequence[Promotion], eligible: dict[str, list[bool]], cart: Cart) -> int:
+ItemTable = list[tuple[list[tuple[Promotion, int]], list[Promotion]]]  # per unit: (non-stackable, prices), stackable
+
+
+def _item_table(units: list[Unit], items: Sequence[Promotion], eligible: dict[str, set[int]], cart: Cart) -> ItemTable:
+    """Per unit, once a quote: each non-stackable item promotion that applies with the price it gives, and the
+    stackable ones in id order. Pricing a subset of promotions then only looks these up."""
+    table: ItemTable = []
+    for i, u in enumerate(units):
+        options = []
+        stack = []
+        for p in items:
+            if i not in eligible[p.id]:
+                continue
+            if p.stackable:
+                stack.append(p)
+            else:
+                price = _apply_item(p, u.list_price, cart)
+                if price is not None and price < u.list_price:
+                    options.append((p, price))
+        table.append((options, stack))
+    return table
+
+
+def _price_units(units: list[Unit], enabled: Sequence[Promotion], table: ItemTable, cart: Cart) -> int:
     """Set each unit's price under the enabled item promotions; returns the item-layer saving in fen."""
     saving = 0
-    non_stackable = [p for p in enabled if not p.stackable]
-    stackable = [p for p in enabled if p.stackable]
-    for u_index, u in enumerate(units):
+    on = {p.id for p in enabled}
+    for u, (options, stack) in zip(units, table, strict=True):
         best, best_price = None, u.list_price
-        for p in non_stackable:
-            if eligible[p.id][u_index]:
-                price = _apply_item(p, u.list_price, cart)
-                if price is not None and price < best_price:
-                    best, best_price = p, price
+        for p, price in options:
+            if price < best_price and p.id in on:
+                best, best_price = p, price
         steps: list[tuple[Promotion, int]] = []
         if best is not None:
             steps.append((best, u.list_price - best_price))
         price = best_price
-        for p in stackable:
-            if eligible[p.id][u_index]:
+        for p in stack:
+            if p.id in on:
                 new = _apply_item(p, price, cart)
                 if new is not None and new < price:
                     steps.append((p, price - new))
@@ -261,12 +281,10 @@ class Outcome:
     gift: Gift | None = None
 
 
-def _tier(tiers: Sequence[tuple[Any, Any]], value: int) -> tuple[Any, Any] | None:
-    reached = None
-    for threshold, benefit in tiers:
-        if value >= threshold:
-            reached = (threshold, benefit)
-    return reached
+def _reached(tiers: Sequence[tuple[Any, Any]], value: int) -> list[Any]:
+    """The benefits of every tier the value reaches (the buyer gets the best of them, so a higher amount never
+    gives less even when a spec's tiers are not in increasing order of benefit)."""
+    return [benefit for threshold, benefit in tiers if value >= threshold]
 
 
 Covered = dict[str, frozenset[int]]  # promotion id → the unit indexes its scope covers (computed once a quote)
@@ -284,18 +302,17 @@ def _evaluate(p: Promotion, units: list[Unit], available: Iterable[int], covered
         weights = {i: units[i].price for i in idx}
         discount = 0
         if kind == "spend_save":
-            reached = _tier(q["tiers"], amount)
-            discount = reached[1] if reached else 0
+            discount = max(_reached(q["tiers"], amount), default=0)
             if q["repeat"]:
                 every, off, cap = q["repeat"]
                 repeat = (amount // every) * off
                 discount = max(discount, min(repeat, cap) if cap is not None else repeat)
         elif kind == "spend_discount":
-            reached = _tier(q["tiers"], amount)
-            discount = amount - times(amount, reached[1]) if reached else 0
+            rates = _reached(q["tiers"], amount)
+            discount = amount - times(amount, min(rates)) if rates else 0
         elif kind == "quantity_discount":
-            reached = _tier(q["tiers"], len(idx))
-            discount = amount - times(amount, reached[1]) if reached else 0
+            rates = _reached(q["tiers"], len(idx))
+            discount = amount - times(amount, min(rates)) if rates else 0
         else:
             ok = (q["threshold"] is None or amount >= q["threshold"]) and (
                 q["min_items"] is None or len(idx) >= q["min_items"]
@@ -576,15 +593,19 @@ class _Search:
         def build(pool: list[Promotion]) -> list[tuple[Promotion, Outcome]]:
             available = frozenset(self.everything)
             chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None]
-            rest = [p for p in pool if not p.stackable]
-            while rest:
-                scored = [(o.discount, p.id, p, o) for p in rest if (o := _evaluate(p, units, available, covered))]
-                if not scored:
+            # Lazy greedy: a promotion's value changes only when units it covers were taken.
+            scored = {p.id: (p, _evaluate(p, units, available, covered)) for p in pool if not p.stackable}
+            while scored:
+                live = [(o.discount, pid, p, o) for pid, (p, o) in scored.items() if o is not None]
+                if not live:
                     break
-                _d, _id, p, o = max(scored, key=lambda t: (t[0], [-ord(c) for c in t[1]]))
+                _d, pid, p, o = max(live, key=lambda t: (t[0], [-ord(c) for c in t[1]]))
                 chosen.append((p, o))
                 available = available - o.consumed
-                rest.remove(p)
+                del scored[pid]
+                for qid, (q, _qo) in list(scored.items()):
+                    if covered[qid] & o.consumed:
+                        scored[qid] = (q, _evaluate(q, units, available, covered))
             return sorted(chosen, key=lambda po: po[0].id)
 
         pool = [p for p, _u in candidates]
@@ -630,7 +651,7 @@ class _Search:
         return _best_coupons(_coupon_amounts(self.coupons, self.units, after, self.covered))
 
 
-def _plan(cart: Cart, units: list[Unit], items: list[Promotion], eligible, shop, coupons, covered) -> Plan:
+def _plan(cart: Cart, units: list[Unit], items: list[Promotion], table: ItemTable, shop, coupons, covered) -> Plan:
     """All item promotions at their best, unless some of them cost a later layer more than they save.
 
     Later layers only give more when unit prices are higher, so their value with no item promotion bounds
@@ -639,13 +660,13 @@ def _plan(cart: Cart, units: list[Unit], items: list[Promotion], eligible, shop,
     each one left out in turn.
     """
     search = _Search(units, shop, coupons, covered)
-    all_saving = _price_units(units, items, eligible, cart)
+    all_saving = _price_units(units, items, table, cart)
     later_all, shop_all, coupons_all = search.shop_and_coupon()
     best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
     if not items or not (shop or coupons):
         best.exhausted = search.exhausted
         return best
-    _price_units(units, [], eligible, cart)
+    _price_units(units, [], table, cart)
     later_none, _s, _c = search.shop_and_coupon()
     if later_none > later_all:
         later_units = set().union(*(covered[p.id] for p in [*shop, *coupons]))
@@ -660,14 +681,14 @@ def _plan(cart: Cart, units: list[Unit], items: list[Promotion], eligible, shop,
             subsets = [[q for q in sensitive if q is not p] for p in sensitive] + [[]]
         for subset in subsets:
             enabled = [*fixed, *subset]
-            saving = _price_units(units, enabled, eligible, cart)
+            saving = _price_units(units, enabled, table, cart)
             if saving + later_none < best.saving:
                 continue
             later, shop_choice, coupon_choice = search.shop_and_coupon()
             candidate = Plan(saving + later, tuple(sorted(enabled, key=lambda p: p.id)), shop_choice, coupon_choice)
             if candidate.key() < best.key():
                 best = candidate
-    _price_units(units, list(best.item_enabled), eligible, cart)
+    _price_units(units, list(best.item_enabled), table, cart)
     best.exhausted = search.exhausted
     return best
 
@@ -675,6 +696,32 @@ def _plan(cart: Cart, units: list[Unit], items: list[Promotion], eligible, shop,
 # ------------------------------------------------------------------------------------------------------------
 # quote()
 # ------------------------------------------------------------------------------------------------------------
+
+
+def _lines_covered(promotions: Sequence[Promotion], lines: Sequence[CartLine]) -> dict[str, list[int]]:
+    """Which lines each promotion covers, by looking its scope's codes up rather than testing every line."""
+    index: dict[str, dict[str, list[int]]] = {"skus": {}, "products": {}, "categories": {}, "roles": {}}
+    for li, line in enumerate(lines):
+        index["skus"].setdefault(line.sku, []).append(li)
+        index["products"].setdefault(line.product, []).append(li)
+        index["categories"].setdefault(line.category, []).append(li)
+        index["roles"].setdefault(line.role, []).append(li)
+    everything = list(range(len(lines)))
+    result: dict[str, list[int]] = {}
+    for p in promotions:
+        scope = p.scope
+        if scope.everything:
+            candidates = everything
+        else:
+            found: set[int] = set()
+            for key in ("skus", "products", "categories", "roles"):
+                for code in getattr(scope, key):
+                    found.update(index[key].get(code, ()))
+            candidates = sorted(found)
+        if scope.exclude_skus or scope.exclude_products or scope.exclude_categories or scope.exclude_roles:
+            candidates = [li for li in candidates if scope.covers(lines[li])]
+        result[p.id] = candidates
+    return result
 
 
 def _canonical(lines: Sequence[CartLine]) -> list[int]:
@@ -698,7 +745,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     lines = tuple(cart.lines[i] for i in order)
     notes: list[str] = []
     running = sorted((p for p in promotions if p.running_at(cart.at)), key=lambda p: p.id)
-    line_cover = {p.id: [li for li, line in enumerate(lines) if p.scope.covers(line)] for p in running}
+    line_cover = _lines_covered(running, lines)
     covering = [p for p in running if line_cover[p.id]]
     items = [p for p in covering if p.layer == ITEM]
     shop = [p for p in covering if p.layer == SHOP]
@@ -714,22 +761,22 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
 
     # Which units each item promotion may touch: its scope, and a flash sale's per-buyer allowance
     # (given to the most expensive units, the best use for the buyer).
-    eligible: dict[str, list[bool]] = {}
+    eligible: dict[str, set[int]] = {}
     for p in items:
-        flags = [i in covered[p.id] for i in range(len(units))]
+        flags = set(covered[p.id])
         if p.kind == "flash_sale":
             allowance = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
-            ordered = sorted((i for i, f in enumerate(flags) if f), key=lambda i: (-units[i].list_price, i))
-            keep = set(ordered[:allowance])
-            flags = [i in keep for i in range(len(units))]
+            ordered = sorted(flags, key=lambda i: (-units[i].list_price, i))
+            flags = set(ordered[:allowance])
             if len(ordered) > allowance:
                 notes.append(
                     _("%(promo)s: at most %(cap)s units at the flash-sale price for this buyer.")
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
         eligible[p.id] = flags
+    table = _item_table(units, items, eligible, cart)
 
-    plan = _plan(cart, units, items, eligible, shop, coupons, covered)
+    plan = _plan(cart, units, items, table, shop, coupons, covered)
 
     # Build the priced lines: item shares per unit, then shop and coupon allocations per line.
     priced = [PricedLine(line.sku, line.quantity, line.unit_price, []) for line in lines]
