@@ -425,16 +425,28 @@ def choose_coupons(
         return 0, []
     combinable = [o for o in options if o[0].params["combinable"]]
     singles = sorted((o for o in options if not o[0].params["combinable"]), key=lambda o: o[0].id)
+    base_room = [_room(units, after, i) for i in range(len(after))]
     best: tuple[int, list[tuple]] = (-1, [])
     for single in [None, *singles]:
         chosen = sorted(combinable + ([single] if single else []), key=lambda o: o[0].id)
-        room = [_room(units, after, i) for i in range(len(after))]
-        given = 0
+        # Shortcut: when each coupon, with all those before it, fits in its own units' room, allocation will
+        # give every coupon in full (allocate gives min(total, Σ room)); otherwise allocate for real.
+        running, fits = 0, True
         for _p, discount, idx, _amount in chosen:
-            shares = allocate(discount, [after[i] for i in idx], [room[i] for i in idx])
-            for i, share in zip(idx, shares, strict=True):
-                room[i] -= share
-            given += sum(shares)
+            running += discount
+            if running > sum(base_room[i] for i in idx):
+                fits = False
+                break
+        if fits:
+            given = running
+        else:
+            room = list(base_room)
+            given = 0
+            for _p, discount, idx, _amount in chosen:
+                shares = allocate(discount, [after[i] for i in idx], [room[i] for i in idx])
+                for i, share in zip(idx, shares, strict=True):
+                    room[i] -= share
+                given += sum(shares)
         if given > best[0]:
             best = (given, chosen)
     return best
@@ -532,22 +544,23 @@ class _Search:
 
     def _shop_and_coupon(self) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
         units, everything, covered = self.units, self.everything, self.covered
-        stacked = {p.id: _evaluate(p, units, everything, covered) for p in self.shop if p.stackable}
+        # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
+        whole = {p.id: _evaluate(p, units, everything, covered) for p in self.shop}
+        stacked = {p.id: whole[p.id] for p in self.shop if p.stackable}
         # A promotion that gives nothing on all the units gives nothing on fewer: leave it out of the search.
         candidates: list[tuple[Promotion, int]] = []
         for p in self.shop:
-            if p.stackable:
-                outcome = stacked[p.id]
-                if outcome is not None:
-                    candidates.append((p, outcome.discount))
-            else:
+            outcome = whole[p.id]
+            if p.kind == "multibuy" and not p.stackable:
                 upper = _upper_bound(p, units, everything, covered)
-                if upper > 0:
-                    candidates.append((p, upper))
+            else:
+                upper = outcome.discount if outcome is not None else 0
+            if upper > 0 or (outcome is not None and outcome.gift is not None):
+                candidates.append((p, upper))
         if len(candidates) <= EXACT_SHOP:
             return self._exact(candidates, stacked)
         self.exhausted = True
-        return self._greedy(candidates, stacked)
+        return self._greedy(candidates, stacked, whole)
 
     def _score(self, chosen: list[tuple[Promotion, Outcome]]) -> tuple[tuple, int, list[tuple]]:
         total, coupon_choice = self._realize(chosen)
@@ -586,7 +599,7 @@ class _Search:
         _key, total, chosen, coupon_choice = best[0]
         return total, chosen, coupon_choice
 
-    def _greedy(self, candidates, stacked) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
+    def _greedy(self, candidates, stacked, whole) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
         """Take the promotion worth most on what is left, again and again; then try dropping each one."""
         units, covered = self.units, self.covered
 
@@ -594,7 +607,7 @@ class _Search:
             available = frozenset(self.everything)
             chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None]
             # Lazy greedy: a promotion's value changes only when units it covers were taken.
-            scored = {p.id: (p, _evaluate(p, units, available, covered)) for p in pool if not p.stackable}
+            scored = {p.id: (p, whole[p.id]) for p in pool if not p.stackable}
             while scored:
                 live = [(o.discount, pid, p, o) for pid, (p, o) in scored.items() if o is not None]
                 if not live:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import translation
 
 from zhanggui.promotions.engine import allocate, quote
 from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotions
@@ -366,3 +367,16 @@ def test_a_promotion_outside_its_window_does_nothing():
     promo = [{"id": "d", "kind": "discount", "rate": "9", "starts_at": "2026-12-01T00:00:00+08:00"}]
     r = price([line("A", 1, "100.00")], promo, at=datetime(2026, 11, 30, tzinfo=UTC).isoformat())
     assert r["totals"]["payable"] == "100.00"
+
+
+def test_many_shop_promotions_fall_back_to_a_greedy_plan_and_say_so():
+    # 12 满减 on 12 different SKUs (more than the exact search takes): each SKU line 100 → 满100减10 → 12 × 90
+    skus = [f"S{i:02d}" for i in range(12)]
+    promos = [
+        {"id": f"mj{i:02d}", "kind": "spend_save", "tiers": [["100", "10"]], "scope": {"skus": [sku]}}
+        for i, sku in enumerate(skus)
+    ]
+    with translation.override("en"):
+        r = price([line(sku, 1, "100.00") for sku in skus], promos)
+    assert r["totals"]["payable"] == "1080.00"
+    assert any("not proven" in n for n in r["notes"])
