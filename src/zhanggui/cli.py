@@ -16,6 +16,10 @@ OUR_COMMANDS = {
     "export-catalog": "Export products and SKUs to XLSX/CSV.",
     "check-ledger": "Verify on-hand = sum of the stock ledger; exit 1 on any drift.",
     "create-token": "Create an API token for a user (printed once).",
+    "quote": "Price a cart against promotions (JSON files, or the running ones).",
+    "whatif": "Replay a draft promotion over a list of carts.",
+    "import-promotions": "Import promotions (the JSON spec format) into a shop, all or nothing.",
+    "export-promotions": "Export promotions in the JSON spec format.",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

@@ -6,6 +6,7 @@ Every variable is documented in the README and in `.env.example`.
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not raw:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> Decimal:
+    """A 折 rate between 0 and 10 ("7" = pay 70 %); a bad value stops the start-up instead of being guessed."""
+    raw = os.environ.get(name) or default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a 折 rate between 0 and 10 such as 7 or 8.5, got {raw!r}") from None
+    if not value.is_finite() or not 0 <= value <= 10:
+        raise ImproperlyConfigured(f"{name} must be a 折 rate between 0 and 10 such as 7 or 8.5, got {raw!r}")
+    return value
 
 
 DEBUG = env_bool("ZHANGGUI_DEBUG", False)
@@ -121,6 +134,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("ZHANGGUI_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
+
+# Promotions deeper than this 折 rate need a manager's approval (docs/pricing.md, "Stored promotions").
+ZHANGGUI_APPROVAL_DISCOUNT_LIMIT = env_rate("ZHANGGUI_APPROVAL_DISCOUNT_LIMIT", "7")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("ZHANGGUI_STATIC_ROOT", DATA_DIR / "static"))

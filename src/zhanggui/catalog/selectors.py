@@ -51,3 +51,9 @@ def title_report(product: Product, banned_words: list[str]) -> dict:
 
 def sku_by_code(shop: Shop, code: str) -> Sku | None:
     return Sku.objects.filter(shop=shop, code=code).first()
+
+
+def costs_by_sku_code(shop: Shop | None = None) -> dict[str, int]:
+    """Unit cost in fen by SKU code (商家编码), for margin reports; with several shops, pass the shop."""
+    qs = Sku.objects.all() if shop is None else Sku.objects.filter(shop=shop)
+    return {code: int(cost * 100) for code, cost in qs.values_list("code", "cost")}

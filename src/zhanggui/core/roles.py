@@ -37,6 +37,7 @@ MANAGE_SHOPS = "catalog.manage_shops"  # shops, banned words
 BOOK_STOCK = "inventory.book_stock"  # any move of stock: receive, adjust, stocktake, transfer, reserve
 MANAGE_PURCHASING = "inventory.manage_purchasing"  # suppliers and purchase orders (not the receiving)
 MANAGE_PROMOTIONS = "promotions.manage_promotions"  # create, switch on and off promotions and flash sales
+APPROVE_PROMOTIONS = "promotions.approve_promotions"  # approve discounts deeper than the approval limit
 
 CAPABILITIES = [
     CHANGE_PRICE,
@@ -46,6 +47,7 @@ CAPABILITIES = [
     BOOK_STOCK,
     MANAGE_PURCHASING,
     MANAGE_PROMOTIONS,
+    APPROVE_PROMOTIONS,
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
@@ -55,6 +57,7 @@ CAPABILITY_LABELS = {
     BOOK_STOCK: _("book stock"),
     MANAGE_PURCHASING: _("manage suppliers and purchase orders"),
     MANAGE_PROMOTIONS: _("manage promotions and flash sales"),
+    APPROVE_PROMOTIONS: _("approve deep-discount promotions"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {

@@ -20,7 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -605,6 +607,116 @@ class _Story:
         Sku.objects.filter(shop__in=self.shops.values()).update(created_at=opened)
 
 
+def _double_eleven(now: datetime) -> datetime:
+    """00:00 Beijing time on 11 November of this year, or of next year once this year's is over."""
+    tz = ZoneInfo("Asia/Shanghai")
+    start = datetime(now.year, 11, 11, tzinfo=tz)
+    return start if now < start + timedelta(days=1) else datetime(now.year + 1, 11, 11, tzinfo=tz)
+
+
+def create_demo_promotions(*, people: dict[str, Any], shop: Shop) -> list[Any]:
+    """A season of promotions through the services: most approved, one deep discount pending, one draft.
+
+    The operator creates and submits them; the manager approves the deep ones, as at a real desk.
+    """
+    from zhanggui.promotions import services as promotions
+
+    operator, manager = people[roles.OPERATOR], people[roles.MANAGER]
+    now = timezone.now().replace(second=0, microsecond=0)
+    skus = list(
+        Sku.objects.filter(shop=shop, product__listing_status=ListingStatus.LISTED)
+        .select_related("product__category")
+        .order_by("-price", "code")
+    )
+    categories = sorted({s.product.category.name for s in skus if s.product.category_id})
+    stocked = dict(
+        StockBalance.objects.filter(sku__in=skus)
+        .values("sku_id")
+        .annotate(free=Sum("on_hand") - Sum("reserved"))
+        .values_list("sku_id", "free")
+    )
+    gift = min((s for s in skus if stocked.get(s.pk, 0) >= 5), key=lambda s: (s.price, s.code))
+    first, second, third = categories[0], categories[1 % len(categories)], categories[2 % len(categories)]
+    season = {"starts_at": (now - timedelta(days=3)).isoformat(), "ends_at": (now + timedelta(days=27)).isoformat()}
+    d11 = _double_eleven(now)
+    event = {"starts_at": d11.isoformat(), "ends_at": (d11 + timedelta(hours=23, minutes=59)).isoformat()}
+    flash_sku = skus[len(skus) // 2]
+    # (spec, what happens to it): "approve" = submitted (and approved by the manager if deep), else as named.
+    plan: list[tuple[dict[str, Any], str]] = [
+        ({"id": "mj300", "kind": "spend_save", "name": "全店满300减30", "tiers": [["300", "30"]], **season}, "approve"),
+        (
+            {"id": "d85", "kind": "discount", "name": f"{first}8.5折", "rate": "8.5", "scope": {"categories": [first]}}
+            | season,
+            "approve",
+        ),
+        (
+            {"id": "half2", "kind": "multibuy", "name": f"{second}第二件半价", "nth": 2, "rate": "5"}
+            | {"scope": {"categories": [second]}, **season},
+            "approve",
+        ),
+        (
+            {"id": "set1", "kind": "bundle", "name": "搭配套餐", "price": str(skus[0].price + skus[-1].price - 20)}
+            | {"items": [{"sku": skus[0].code, "quantity": 1}, {"sku": skus[-1].code, "quantity": 1}], **season},
+            "approve",
+        ),
+        (
+            {"id": "zp199", "kind": "gift", "name": "满199送赠品", "threshold": "199.00", "gift_sku": gift.code}
+            | {"gift_stock": min(stocked[gift.pk], 50), **season},
+            "approve",
+        ),
+        (
+            {"id": "vip", "kind": "member_price", "name": "会员价", "rates": {"gold": "9", "silver": "9.5"}, **season},
+            "approve",
+        ),
+        (
+            {"id": "q20", "kind": "coupon", "name": "店铺券满199减20", "amount": "20.00", "min_spend": "199.00"}
+            | {"codes": ["MIANYU20"], "per_buyer_limit": 1, **season},
+            "approve",
+        ),
+        (
+            {"id": "d11-mj", "kind": "spend_save", "name": "双11跨品类满减"}
+            | {"tiers": [["300", "40"], ["600", "90"]], "scope": {"categories": [first, second, third]}, **event},
+            "approve",
+        ),
+        (
+            {
+                "id": "d11-ms",
+                "kind": "flash_sale",
+                "name": "双11零点秒杀",
+                "price": str((flash_sku.price * 8 / 10).quantize(Decimal("0.01"))),
+            }
+            | {"per_buyer_cap": 1, "scope": {"skus": [flash_sku.code]}, "exclusive": True}
+            | {"starts_at": d11.isoformat(), "ends_at": (d11 + timedelta(hours=1)).isoformat()},
+            "approve",
+        ),
+        (
+            {
+                "id": "clear6",
+                "kind": "discount",
+                "name": f"{third}清仓6折",
+                "rate": "6",
+                "scope": {"categories": [third]},
+            }
+            | season,
+            "submit",
+        ),
+        (
+            {"id": "d12-mj", "kind": "spend_save", "name": "双12满200减20", "tiers": [["200", "20"]]}
+            | {"starts_at": (d11 + timedelta(days=31)).isoformat(), "ends_at": (d11 + timedelta(days=32)).isoformat()},
+            "draft",
+        ),
+    ]
+    created = []
+    for raw, step in plan:
+        promotion = promotions.create_promotion(actor=operator, shop=shop, raw_spec=raw)
+        if step != "draft":
+            promotion = promotions.submit_promotion(actor=operator, promotion=promotion)
+        if step == "approve" and promotion.state != "approved":
+            promotion = promotions.approve_promotion(actor=manager, promotion=promotion)
+        created.append(promotion)
+    return created
+
+
 def summarize(seed: int = DEFAULT_SEED) -> DemoSummary:
     shops = Shop.objects.filter(code__in=DEMO_SHOP_CODES)
     skus = Sku.objects.filter(shop__in=shops)
@@ -651,4 +763,5 @@ def generate_demo(
         roles.ensure_roles()
         people = ensure_demo_users(password)
         _Story(seed=seed, size=size, today=today or timezone.localdate(), people=people).run(plans)
+        create_demo_promotions(people=people, shop=Shop.objects.get(code=SHOPS[0][0]))
     return summarize(seed)

@@ -4,6 +4,9 @@ A flash sale is created here through promotions.flash (the same checks and audit
 exists only its name and its on/off switch change, because buyers may already hold units under its caps and
 window. `sold`, the per-buyer counters and the purchases are read-only for everyone: they change only with a
 purchase, a release or an issue, in the same transaction as the stock.
+
+Stored promotions are listed here read-only: they change through the API and `zhanggui import-promotions`,
+whose services check the spec, the approval and the audit trail (an admin form would bypass all three).
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from zhanggui.core import roles
 from zhanggui.core.admin import CapabilityAdmin, ReadOnlyAdmin, ServiceErrorsMixin
 from zhanggui.promotions import flash
-from zhanggui.promotions.models import FlashSale, FlashSaleBuyer, FlashSalePurchase, FlashSaleStatus
+from zhanggui.promotions.models import (
+    FlashSale,
+    FlashSaleBuyer,
+    FlashSalePurchase,
+    FlashSaleStatus,
+    Promotion,
+    PromotionStatus,
+)
 
 ADD_FIELDS = ("sku", "name", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at", "is_active")
 FIXED_AFTER_CREATE = ("shop", "sku", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at")
@@ -95,3 +105,16 @@ class FlashSalePurchaseAdmin(ReadOnlyAdmin):
     search_fields = ("reference", "buyer_ref")
     list_select_related = ("flash_sale",)
     date_hierarchy = "created_at"
+
+
+@admin.register(Promotion)
+class PromotionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "shop", "kind", "starts_at", "ends_at", "status", "created_by", "approved_by")
+    list_filter = ("state", "kind", "shop")
+    search_fields = ("code", "name")
+    list_select_related = ("shop", "created_by", "approved_by")
+    date_hierarchy = "starts_at"
+
+    @admin.display(description=_("status"))
+    def status(self, obj: Promotion) -> str:
+        return str(PromotionStatus(obj.status).label)

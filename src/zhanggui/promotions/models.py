@@ -1,4 +1,5 @@
-"""Promotions. For now the flash sale (秒杀): a special price on one SKU, a stock cap, a per-buyer cap, a window.
+"""Promotions: the stored promotion (any kind of docs/pricing.md, with a calendar and an approval) and the
+flash sale (秒杀): a special price on one SKU, a stock cap, a per-buyer cap, a window.
 
 `FlashSale.sold` and `FlashSaleBuyer.quantity` are counters changed only by promotions.flash, with conditional
 UPDATEs in the same transaction as the stock reservation; the CHECK constraints below are the database's own
@@ -135,3 +136,107 @@ class FlashSalePurchase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.quantity} × {self.buyer_ref} ({self.status})"
+
+
+class PromotionState(models.TextChoices):
+    """What people decided, stored; the calendar status (PromotionStatus) adds the clock to it."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PromotionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    SCHEDULED = "scheduled", _("Scheduled")
+    RUNNING = "running", _("Running")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The state changes the services may make; anything else is refused with invalid_promotion_state.
+PROMOTION_TRANSITIONS: dict[str, set[str]] = {
+    PromotionState.DRAFT: {PromotionState.SUBMITTED, PromotionState.APPROVED, PromotionState.CANCELLED},
+    PromotionState.SUBMITTED: {PromotionState.APPROVED, PromotionState.CANCELLED},
+    PromotionState.APPROVED: {PromotionState.CANCELLED},
+    PromotionState.CANCELLED: set(),
+}
+
+
+class Promotion(models.Model):
+    """A promotion stored in the desk: its spec (docs/pricing.md) plus a calendar window and an approval.
+
+    `spec` is the full JSON object the engine reads; `starts_at`/`ends_at` are the truth for the window and the
+    services copy them into the spec on every save. Only approved promotions are priced (selectors.running_
+    promotions). `status` is derived: draft, pending_approval (submitted), cancelled; an approved one is
+    scheduled before its start, running inside [starts_at, ends_at), ended after.
+    """
+
+    shop = models.ForeignKey(
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="promotions",
+        verbose_name=_("shop"),
+        help_text=_("Empty: every shop"),
+    )
+    code = models.CharField(_("code"), max_length=64, help_text=_("The spec's id: unique in its shop"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    spec = models.JSONField(_("spec"), help_text=_("The promotion in the format of docs/pricing.md"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    state = models.CharField(_("state"), max_length=10, choices=PromotionState.choices, default=PromotionState.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "code"], name="promotion_code_unique_in_shop"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(shop__isnull=True), name="promotion_code_unique_all_shops"
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promotion_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["state", "starts_at", "ends_at"])]
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        permissions = [("approve_promotions", "Approve promotions with deep discounts")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+    def status_at(self, at: datetime) -> str:
+        if self.state == PromotionState.CANCELLED:
+            return PromotionStatus.CANCELLED
+        if self.state == PromotionState.DRAFT:
+            return PromotionStatus.DRAFT
+        if self.state == PromotionState.SUBMITTED:
+            return PromotionStatus.PENDING_APPROVAL
+        if at < self.starts_at:
+            return PromotionStatus.SCHEDULED
+        return PromotionStatus.RUNNING if at < self.ends_at else PromotionStatus.ENDED
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+    def started_at(self, at: datetime) -> bool:
+        """Approved and its window has begun: buyers may already have been priced with it."""
+        return self.state == PromotionState.APPROVED and self.starts_at <= at

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Body, Router
 
+from zhanggui.catalog.api import get_or_404
+from zhanggui.catalog.models import Shop
 from zhanggui.promotions.engine import quote
+from zhanggui.promotions.selectors import running_promotions
 from zhanggui.promotions.spec import parse_cart, parse_promotions
 
 router = Router(tags=["pricing"])
@@ -16,7 +20,15 @@ router = Router(tags=["pricing"])
 def quote_cart(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's way to take a JSON body
     """Price `payload["cart"]` against `payload["promotions"]` (formats in docs/pricing.md).
 
-    Every role may ask for a quote: it changes nothing. A bad spec answers 422 with the field named.
+    Without "promotions", the stored promotions running at the cart's `at` (default now) are used: those of
+    `payload["shop"]` (a shop code) and those of every shop. Every role may ask for a quote: it changes
+    nothing. A bad spec answers 422 with the field named; an unknown shop 404.
     """
-    result = quote(parse_cart(payload.get("cart") or {}), parse_promotions(payload.get("promotions", [])))
-    return result.as_dict()
+    cart = parse_cart(payload.get("cart") or {})
+    if "promotions" in payload:
+        promotions = parse_promotions(payload["promotions"])
+    else:
+        code = payload.get("shop")
+        shop = get_or_404(Shop.objects.all(), _("Shop"), code=str(code)) if code else None
+        promotions = running_promotions(shop=shop, at=cart.at)
+    return quote(cart, promotions).as_dict()

@@ -1,4 +1,5 @@
-"""JSON shapes of the promotions API (money as "12.50" strings, like the catalog API).
+"""JSON shapes of the promotions API (money as "12.50" strings, like the catalog API; a stored promotion
+carries its spec exactly as in docs/pricing.md).
 
 A date-time sent without a UTC offset is read in the desk's time zone (settings.TIME_ZONE, Beijing time by
 default), because that is how a shop team writes "20:00 tonight".
@@ -7,7 +8,7 @@ default), because that is how a shop team writes "20:00 tonight".
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -71,3 +72,79 @@ class FlashPurchaseOut(Schema):
 
 class FlashIssueIn(InputSchema):
     document: str = Field("", max_length=64, description="Shipping document; the reference when empty")
+
+
+class PromotionIn(InputSchema):
+    shop: str | None = Field(None, description="Shop code; empty for a promotion of every shop")
+    spec: dict[str, Any] = Field(
+        ...,
+        description="The promotion as in docs/pricing.md, with id, kind, starts_at and ends_at",
+        examples=[
+            {
+                "id": "mj300",
+                "kind": "spend_save",
+                "name": "满300减30",
+                "tiers": [["300", "30"]],
+                "starts_at": "2026-06-01T00:00:00+08:00",
+                "ends_at": "2026-06-19T00:00:00+08:00",
+            }
+        ],
+    )
+
+
+class PromotionSpecIn(InputSchema):
+    spec: dict[str, Any] = Field(..., description="The whole new spec (its id stays the promotion's code)")
+
+
+class PromotionNoteIn(InputSchema):
+    note: str = Field("", max_length=255)
+
+
+class PromotionOut(Schema):
+    id: int
+    shop: str | None = Field(None, description="Shop code; null: every shop")
+    code: str
+    name: str
+    kind: str
+    spec: dict[str, Any]
+    starts_at: datetime
+    ends_at: datetime
+    state: str = Field(..., description="draft, submitted, approved or cancelled (stored)")
+    status: str = Field(
+        ..., description="draft, pending_approval, scheduled, running, ended or cancelled (state and clock)"
+    )
+    created_by: str
+    approved_by: str | None
+    approved_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_shop(obj) -> str | None:
+        return obj.shop.code if obj.shop_id else None
+
+    @staticmethod
+    def resolve_created_by(obj) -> str:
+        return obj.created_by.username
+
+    @staticmethod
+    def resolve_approved_by(obj) -> str | None:
+        return obj.approved_by.username if obj.approved_by_id else None
+
+
+class AuditOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    note: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+
+class PromotionDetailOut(PromotionOut):
+    needs_approval: bool = Field(..., description="Deeper than ZHANGGUI_APPROVAL_DISCOUNT_LIMIT: a manager approves")
+    history: list[AuditOut]

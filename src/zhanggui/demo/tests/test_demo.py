@@ -152,6 +152,50 @@ def test_small_demo_has_shops_warehouses_suppliers_and_open_purchase_orders(smal
     assert PurchaseOrder.objects.filter(created_by__username="warehouse").count() == PurchaseOrder.objects.count()
 
 
+def test_small_demo_has_a_season_of_promotions_that_prices_a_demo_cart(small_demo):
+    from zhanggui.promotions.engine import quote
+    from zhanggui.promotions.models import Promotion
+    from zhanggui.promotions.selectors import running_promotions
+    from zhanggui.promotions.spec import parse_cart
+
+    statuses = dict(Promotion.objects.values_list("code", "state"))
+    assert statuses == {
+        "mj300": "approved",
+        "d85": "approved",
+        "half2": "approved",
+        "set1": "approved",
+        "zp199": "approved",
+        "vip": "approved",
+        "q20": "approved",
+        "d11-mj": "approved",
+        "d11-ms": "approved",
+        "clear6": "submitted",
+        "d12-mj": "draft",
+    }
+    d11 = Promotion.objects.get(code="d11-mj")
+    local = timezone.localtime(d11.starts_at)
+    assert (local.month, local.day, local.hour, local.minute) == (11, 11, 0, 0)
+    assert d11.ends_at - d11.starts_at == timedelta(hours=23, minutes=59)
+    assert Promotion.objects.get(code="set1").approved_by.username == "operator"
+    shop = Shop.objects.get(code="tmall-flagship")
+    running = running_promotions(shop=shop)
+    assert [p.id for p in running] == ["d85", "half2", "mj300", "q20", "set1", "vip", "zp199"]
+    skus = list(Sku.objects.filter(shop=shop).select_related("product__category").order_by("-price")[:3])
+    cart = parse_cart(
+        {
+            "lines": [
+                {"sku": s.code, "quantity": 2, "unit_price": str(s.price), "category": s.product.category.name}
+                for s in skus
+            ],
+            "buyer": {"tier": "gold"},
+            "coupons": ["MIANYU20"],
+        }
+    )
+    priced = quote(cart, running).as_dict()
+    assert Decimal(priced["totals"]["payable"]) < Decimal(priced["totals"]["list"])
+    assert priced["gifts"][0]["sku"] == Promotion.objects.get(code="zp199").spec["gift_sku"]
+
+
 def test_small_demo_leaves_some_skus_low_and_a_few_sold_out_and_off_sale(small_demo):
     alerts = safety_stock_alerts()
     assert len(alerts) >= 3

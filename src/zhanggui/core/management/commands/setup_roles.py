@@ -21,6 +21,7 @@ CAPABILITY_LABELS = {
     roles.BOOK_STOCK: gettext_lazy("stock"),
     roles.MANAGE_PURCHASING: gettext_lazy("purchasing"),
     roles.MANAGE_PROMOTIONS: gettext_lazy("promotions"),
+    roles.APPROVE_PROMOTIONS: gettext_lazy("approval"),
 }
 
 

@@ -1,4 +1,8 @@
-"""`zhanggui quote`: price a cart offline from two JSON files and print the priced cart as JSON."""
+"""`zhanggui quote`: price a cart from a JSON file and print the priced cart as JSON.
+
+The promotions come from `--promotions SPEC.json` (offline, nothing stored is read) or, without it, from the
+desk: the approved promotions running at the cart's moment, of `--shop` and of every shop.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from zhanggui.catalog.models import Shop
 from zhanggui.promotions.engine import quote
+from zhanggui.promotions.selectors import running_promotions
 from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotions
 
 
@@ -16,12 +22,16 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # a property: gettext at import time would freeze the language
         return _(
-            "Price a cart against promotions, offline: both files are JSON in the formats of docs/pricing.md. "
+            "Price a cart against promotions: the files are JSON in the formats of docs/pricing.md; without "
+            "--promotions, the stored promotions running at the cart's moment are used. "
             "Prints the priced cart (every line, every discount's share to the fen, gifts, totals, near misses)."
         )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--promotions", required=True, type=Path, help="SPEC.json: a list of promotions")
+        parser.add_argument(
+            "--promotions", type=Path, help="SPEC.json: a list of promotions (default: the stored running ones)"
+        )
+        parser.add_argument("--shop", help="shop code whose stored promotions apply (with those of every shop)")
         parser.add_argument("--cart", required=True, type=Path, help="CART.json: lines, buyer, coupons")
         parser.add_argument("--member", help="the buyer's member tier (overrides the cart file's buyer.tier)")
         parser.add_argument("--past-spend", help="the buyer's past spend in yuan (overrides buyer.past_spend)")
@@ -29,7 +39,6 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="the moment to price at, ISO 8601 with time zone (default: the cart's)")
 
     def handle(self, *args, **options) -> None:
-        spec_raw = self._read(options["promotions"])
         cart_raw = self._read(options["cart"])
         if not isinstance(cart_raw, dict):
             raise CommandError(_("%(file)s: the cart must be a JSON object") % {"file": options["cart"]})
@@ -43,8 +52,18 @@ class Command(BaseCommand):
             cart_raw["coupons"] = [*cart_raw.get("coupons", []), *options["coupon"]]
         if options["at"]:
             cart_raw["at"] = options["at"]
+        shop = None
+        if options["shop"]:
+            shop = Shop.objects.filter(code=options["shop"]).first()
+            if shop is None:
+                raise CommandError(_("No shop with the code %(code)s.") % {"code": options["shop"]}, returncode=2)
         try:
-            result = quote(parse_cart(cart_raw), parse_promotions(spec_raw))
+            cart = parse_cart(cart_raw)
+            if options["promotions"] is not None:
+                promotions = parse_promotions(self._read(options["promotions"]))
+            else:
+                promotions = running_promotions(shop=shop, at=cart.at)
+            result = quote(cart, promotions)
         except SpecError as exc:
             raise CommandError(exc.message, returncode=1) from exc
         self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -1,0 +1,61 @@
+"""`zhanggui whatif`: what a draft promotion would do to a list of carts, printed as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from zhanggui.catalog.models import Shop
+from zhanggui.catalog.selectors import costs_by_sku_code
+from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotion, parse_promotions
+from zhanggui.promotions.whatif import what_if
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:
+        return _(
+            "Replay a draft promotion over a list of carts (JSON, formats in docs/pricing.md): carts touched, "
+            "revenue before and after, the draft's discount, margin per SKU at catalog cost, and the share of "
+            "carts that would reach it by buying more."
+        )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--draft", required=True, type=Path, help="DRAFT.json: one promotion")
+        parser.add_argument("--carts", required=True, type=Path, help="CARTS.json: a list of carts")
+        parser.add_argument("--promotions", type=Path, help="RUNNING.json: the promotions already running")
+        parser.add_argument("--shop", help="take unit costs from this shop's catalog (by SKU code)")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            draft = parse_promotion(self._read(options["draft"]), "draft")
+            raw_carts = self._read(options["carts"])
+            if not isinstance(raw_carts, list):
+                raise CommandError(_("%(file)s: a list of carts") % {"file": options["carts"]}, returncode=1)
+            carts = [parse_cart(c) for c in raw_carts]
+            running = parse_promotions(self._read(options["promotions"])) if options["promotions"] else []
+        except SpecError as exc:
+            raise CommandError(exc.message, returncode=1) from exc
+        costs = None
+        if options["shop"]:
+            shop = Shop.objects.filter(code=options["shop"]).first()
+            if shop is None:
+                raise CommandError(_("No shop with code %(code)s.") % {"code": options["shop"]}, returncode=2)
+            costs = costs_by_sku_code(shop)
+        report = what_if(draft, carts, running, costs)
+        self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+
+    def _read(self, path: Path):
+        try:
+            return json.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise CommandError(_("%(file)s: no such file") % {"file": path}, returncode=2) from None
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                _("%(file)s: not valid JSON (line %(line)s: %(error)s)")
+                % {"file": path, "line": exc.lineno, "error": exc.msg},
+                returncode=1,
+            ) from None

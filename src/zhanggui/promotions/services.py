@@ -1,0 +1,427 @@
+"""Writes of stored promotions: create, update, submit, approve, cancel, import — each one audited.
+
+Rules (docs/pricing.md, "Stored promotions"):
+- The spec is checked with `spec.parse_promotion` on every save, so the desk never stores a promotion the
+  engine would refuse. The model's `starts_at`/`ends_at` are the truth; they are written back into the spec.
+- Create, edit, submit and cancel need `promotions.manage_promotions`; approving needs
+  `promotions.approve_promotions` (manager). A promotion deeper than `ZHANGGUI_APPROVAL_DISCOUNT_LIMIT`
+  (`needs_approval`) waits for a manager other than its creator; any other one is approved on submission.
+- Only drafts and submitted promotions change. An approved promotion that has started keeps its prices and
+  rules (buyers were already priced with them): PromotionStarted. Not started yet: cancel it and make a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from zhanggui.catalog.models import Shop, Sku
+from zhanggui.core import roles
+from zhanggui.core.errors import DomainError
+from zhanggui.core.services import record_audit
+from zhanggui.promotions import spec
+from zhanggui.promotions.errors import (
+    InvalidPromotionState,
+    PromotionCodeTaken,
+    PromotionStarted,
+    SelfApprovalRefused,
+)
+from zhanggui.promotions.models import PROMOTION_TRANSITIONS, Promotion, PromotionState
+
+RATE_ONE = spec.RATE_ONE
+
+
+def _local(value: datetime) -> str:
+    return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+# --------------------------------------------------------------------------------------------------------
+# The spec as stored
+# --------------------------------------------------------------------------------------------------------
+
+
+def normalize_spec(raw: Any, *, code: str | None = None) -> tuple[dict[str, Any], spec.Promotion]:
+    """Check a promotion's JSON and return it as stored (times in the desk's zone) with its parsed form.
+
+    A stored promotion needs a window; its `id` is its code and cannot change once it has one.
+    """
+    if not isinstance(raw, Mapping):
+        raise spec.SpecError(_("promotion: a JSON object"))
+    data = dict(raw)
+    if code is not None:
+        given = str(data.get("id") or "").strip()
+        if given and given != code:
+            raise spec.SpecError(
+                _("promotion %(code)s.id: the code of a stored promotion does not change (got %(given)s)")
+                % {"code": code, "given": given}
+            )
+        data["id"] = code
+    if not str(data.get("id") or "").strip():
+        raise spec.SpecError(_("promotion: needs an 'id'"))
+    where = f"promotion {str(data['id']).strip()}"
+    bounds = {}
+    for key in ("starts_at", "ends_at"):
+        value = spec.moment(data.get(key), f"{where}.{key}")
+        if value is None:
+            raise spec.SpecError(
+                _("%(where)s.%(key)s: a stored promotion needs a start and an end") % {"where": where, "key": key}
+            )
+        bounds[key] = value
+    if bounds["ends_at"] <= bounds["starts_at"]:
+        raise spec.SpecError(_("%(where)s.ends_at: must be after starts_at") % {"where": where})
+    for key, value in bounds.items():
+        data[key] = timezone.localtime(value).isoformat()
+    data["id"] = str(data.get("id") or "").strip()
+    parsed = spec.parse_promotion(data)
+    return data, parsed
+
+
+def _window(parsed: spec.Promotion) -> tuple[datetime, datetime]:
+    """The window normalize_spec has already required, typed as present."""
+    if parsed.starts_at is None or parsed.ends_at is None:  # pragma: no cover - normalize_spec refuses these
+        raise spec.SpecError(_("promotion %(id)s: needs starts_at and ends_at") % {"id": parsed.id})
+    return parsed.starts_at, parsed.ends_at
+
+
+# --------------------------------------------------------------------------------------------------------
+# How deep a promotion cuts, and when a manager must approve it
+# --------------------------------------------------------------------------------------------------------
+
+
+def _sku_prices(promotion: spec.Promotion, shop: Shop | None) -> dict[str, list[int]]:
+    """The list prices (fen) of the SKUs a promotion names, in its shop (or any shop for an all-shops one)."""
+    codes = set(promotion.scope.skus)
+    if promotion.kind == "bundle":
+        codes |= {sku for sku, _quantity in promotion.params["items"]}
+    if not codes:
+        return {}
+    rows = Sku.objects.filter(code__in=codes)
+    if shop is not None:
+        rows = rows.filter(shop=shop)
+    prices: dict[str, list[int]] = {}
+    for code, price in rows.values_list("code", "price"):
+        prices.setdefault(code, []).append(int(Decimal(price) * 100))
+    return prices
+
+
+def _paid_share(paid: int, price: int) -> Fraction:
+    return Fraction(max(paid, 0), price) if price > 0 else Fraction(1)
+
+
+def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[int]]) -> Fraction | None:
+    """The smallest share of the price a buyer pays under the promotion (1 = nothing off; 0.65 = 6.5折).
+
+    None when it cannot be told: a gift, or an amount or price with no SKU named to compare it with.
+    Multi-unit offers count over the whole group (第二件半价 = 7.5折, 买二送一 = 6.67折), 满减 over its threshold.
+    """
+    p, kind = promotion.params, promotion.kind
+    shares: list[Fraction] = []
+    named = [price for code in sorted(promotion.scope.skus) for price in sku_prices.get(code, [])]
+    if kind in ("discount", "member_discount"):
+        shares.append(Fraction(p["rate"], RATE_ONE))
+    elif kind == "member_price":
+        shares += [Fraction(r, RATE_ONE) for r in p["rates"].values()]
+        shares += [_paid_share(price, listed) for price in p["prices"].values() for listed in named]
+    elif kind == "price_cut":
+        shares += [_paid_share(listed - p["amount"], listed) for listed in named]
+    elif kind in ("special_price", "flash_sale", "group_buy"):
+        shares += [_paid_share(p["price"], listed) for listed in named]
+    elif kind == "spend_save":
+        shares += [
+            _paid_share(threshold - off, threshold) if threshold else Fraction(0) for threshold, off in p["tiers"]
+        ]
+        if p["repeat"]:
+            every, off, _cap = p["repeat"]
+            shares.append(_paid_share(every - off, every))
+    elif kind in ("spend_discount", "quantity_discount"):
+        shares += [Fraction(r, RATE_ONE) for _threshold, r in p["tiers"]]
+    elif kind == "multibuy":
+        if "nth" in p:
+            shares.append((p["nth"] - 1 + Fraction(p["rate"], RATE_ONE)) / p["nth"])
+        else:
+            shares.append(Fraction(p["buy"], p["buy"] + p["free"]))
+    elif kind == "bundle":
+        if all(sku_prices.get(sku) for sku, _q in p["items"]):
+            listed = sum(max(sku_prices[sku]) * quantity for sku, quantity in p["items"])
+            shares.append(_paid_share(p["price"], listed))
+    elif kind == "coupon":
+        # 无门槛 (no minimum spend): how deep it cuts depends on the cart, so a manager decides.
+        shares.append(_paid_share(p["min_spend"] - p["amount"], p["min_spend"]) if p["min_spend"] else Fraction(0))
+    return min(shares) if shares else None
+
+
+def approval_limit() -> Fraction:
+    """ZHANGGUI_APPROVAL_DISCOUNT_LIMIT as a share of the price: "7" → 0.7."""
+    return Fraction(Decimal(settings.ZHANGGUI_APPROVAL_DISCOUNT_LIMIT)) / 10
+
+
+def needs_approval(promotion: spec.Promotion | Mapping[str, Any], *, shop: Shop | None = None) -> bool:
+    """True when the promotion cuts deeper than the approval limit (7折 by default: 6.9折 needs a manager)."""
+    parsed = promotion if isinstance(promotion, spec.Promotion) else spec.parse_promotion(promotion)
+    depth = discount_depth(parsed, sku_prices=_sku_prices(parsed, shop))
+    return depth is not None and depth < approval_limit()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Writes
+# --------------------------------------------------------------------------------------------------------
+
+
+def _check_code_free(*, shop: Shop | None, code: str) -> None:
+    """A code is unique among the promotions a quote can see together: the shop's and the all-shops ones."""
+    taken = Promotion.objects.filter(code=code)
+    if shop is not None:
+        taken = taken.filter(Q(shop=shop) | Q(shop__isnull=True))
+    if taken.exists():
+        raise PromotionCodeTaken(
+            _("A promotion with the code %(code)s already exists for this shop or for every shop.") % {"code": code},
+            code=code,
+        )
+
+
+def _move(promotion: Promotion, to: str) -> None:
+    if to not in PROMOTION_TRANSITIONS[promotion.state]:
+        raise InvalidPromotionState(
+            _("Promotion %(code)s is %(state)s and cannot become %(to)s.")
+            % {
+                "code": promotion.code,
+                "state": PromotionState(promotion.state).label,
+                "to": PromotionState(to).label,
+            },
+            state=promotion.state,
+        )
+
+
+def _locked(promotion: Promotion) -> Promotion:
+    """The row again, locked until commit: two people approving or editing at once do not both win."""
+    return Promotion.objects.select_for_update(of=("self",)).select_related("shop").get(pk=promotion.pk)
+
+
+@transaction.atomic
+def create_promotion(*, actor: Any, shop: Shop | None, raw_spec: Any) -> Promotion:
+    """A draft promotion from its spec (docs/pricing.md); submit it to schedule it."""
+    roles.require(actor, roles.MANAGE_PROMOTIONS)
+    data, parsed = normalize_spec(raw_spec)
+    _check_code_free(shop=shop, code=parsed.id)
+    starts_at, ends_at = _window(parsed)
+    promotion = Promotion(
+        shop=shop,
+        code=parsed.id,
+        name=parsed.name,
+        kind=parsed.kind,
+        spec=data,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        state=PromotionState.DRAFT,
+        created_by=actor,
+    )
+    promotion.full_clean()
+    promotion.save()
+    record_audit(
+        actor=actor,
+        action="promotion.create",
+        obj=promotion,
+        after={"state": promotion.state, "spec": data},
+    )
+    return promotion
+
+
+@transaction.atomic
+def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Promotion:
+    """Replace a draft's or a submitted promotion's spec; no change, no write (an import may repeat itself)."""
+    roles.require(actor, roles.MANAGE_PROMOTIONS)
+    promotion = _locked(promotion)
+    data, parsed = normalize_spec(raw_spec, code=promotion.code)
+    if data == promotion.spec:
+        return promotion
+    now = timezone.now()
+    if promotion.started_at(now):
+        raise PromotionStarted(
+            _(
+                "Promotion %(code)s has been running since %(start)s: its prices and rules cannot change. "
+                "Cancel it and create a new one."
+            )
+            % {"code": promotion.code, "start": _local(promotion.starts_at)},
+            code=promotion.code,
+        )
+    if promotion.state not in (PromotionState.DRAFT, PromotionState.SUBMITTED):
+        raise InvalidPromotionState(
+            _("Promotion %(code)s is %(state)s: only drafts and promotions waiting for approval can be edited.")
+            % {"code": promotion.code, "state": PromotionState(promotion.state).label},
+            state=promotion.state,
+        )
+    before = {
+        k: promotion.spec.get(k)
+        for k in sorted(set(data) | set(promotion.spec))
+        if promotion.spec.get(k) != data.get(k)
+    }
+    after = {k: data.get(k) for k in before}
+    promotion.spec, promotion.name, promotion.kind = data, parsed.name, parsed.kind
+    promotion.starts_at, promotion.ends_at = _window(parsed)
+    promotion.full_clean()
+    promotion.save(update_fields=["spec", "name", "kind", "starts_at", "ends_at", "updated_at"])
+    record_audit(actor=actor, action="promotion.update", obj=promotion, before=before, after=after)
+    return promotion
+
+
+@transaction.atomic
+def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
+    """Ask for approval; a promotion within the approval limit is approved at once by whoever submits it."""
+    roles.require(actor, roles.MANAGE_PROMOTIONS)
+    promotion = _locked(promotion)
+    _move(promotion, PromotionState.SUBMITTED)
+    deep = needs_approval(promotion.spec, shop=promotion.shop)
+    before = {"state": promotion.state}
+    if deep:
+        promotion.state = PromotionState.SUBMITTED
+        promotion.save(update_fields=["state", "updated_at"])
+    else:
+        promotion.state, promotion.approved_by, promotion.approved_at = PromotionState.APPROVED, actor, timezone.now()
+        promotion.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    after: dict[str, Any] = {"state": promotion.state, "needs_approval": deep}
+    if not deep:
+        after["approved_by"] = getattr(actor, "username", "")
+    record_audit(actor=actor, action="promotion.submit", obj=promotion, before=before, after=after)
+    return promotion
+
+
+@transaction.atomic
+def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Promotion:
+    """A manager approves a submitted promotion; its creator cannot approve their own deep discount."""
+    roles.require(actor, roles.APPROVE_PROMOTIONS)
+    promotion = _locked(promotion)
+    _move(promotion, PromotionState.APPROVED)
+    if promotion.created_by_id == getattr(actor, "pk", None) and needs_approval(promotion.spec, shop=promotion.shop):
+        raise SelfApprovalRefused(
+            _("You created promotion %(code)s: another manager has to approve its discount.")
+            % {"code": promotion.code},
+            code=promotion.code,
+        )
+    promotion.state, promotion.approved_by, promotion.approved_at = PromotionState.APPROVED, actor, timezone.now()
+    promotion.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="promotion.approve",
+        obj=promotion,
+        before={"state": PromotionState.SUBMITTED},
+        after={"state": promotion.state, "approved_by": getattr(actor, "username", "")},
+        note=note,
+    )
+    return promotion
+
+
+@transaction.atomic
+def cancel_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Promotion:
+    """Stop a promotion now (it is no longer priced) or drop a draft; an ended one stays in the history as is."""
+    roles.require(actor, roles.MANAGE_PROMOTIONS)
+    promotion = _locked(promotion)
+    _move(promotion, PromotionState.CANCELLED)
+    if promotion.state == PromotionState.APPROVED and promotion.ends_at <= timezone.now():
+        raise InvalidPromotionState(
+            _("Promotion %(code)s ended on %(end)s; there is nothing left to cancel.")
+            % {"code": promotion.code, "end": _local(promotion.ends_at)},
+            state=promotion.state,
+        )
+    before = {"state": promotion.state}
+    promotion.state = PromotionState.CANCELLED
+    promotion.save(update_fields=["state", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="promotion.cancel",
+        obj=promotion,
+        before=before,
+        after={"state": promotion.state},
+        note=note,
+    )
+    return promotion
+
+
+# --------------------------------------------------------------------------------------------------------
+# Import
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Rejected:
+    index: int
+    id: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def written(self) -> bool:
+        """Whether the database changed: nothing is kept on a dry run or when any promotion was refused."""
+        return not self.dry_run and not self.rejected and bool(self.created or self.updated)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _import_one(*, actor: Any, shop: Shop | None, raw: Any, report: ImportReport) -> None:
+    code = str(raw.get("id") or "").strip() if isinstance(raw, Mapping) else ""
+    existing = Promotion.objects.filter(shop=shop, code=code).first() if code else None
+    if existing is None:
+        created = create_promotion(actor=actor, shop=shop, raw_spec=raw)
+        report.created.append(created.code)
+        return
+    data, _parsed = normalize_spec(raw, code=existing.code)
+    if data == existing.spec:
+        report.unchanged.append(existing.code)
+        return
+    update_promotion(actor=actor, promotion=existing, raw_spec=raw)
+    report.updated.append(existing.code)
+
+
+def import_promotions(*, actor: Any, shop: Shop | None, items: Any, dry_run: bool = False) -> ImportReport:
+    """All or nothing: new codes become drafts, drafts with the same code are updated, identical ones skipped.
+
+    Every promotion is tried (each in its own savepoint) so the report names all the refused ones, by index
+    and id, with the reason; then the whole import is rolled back if any was refused or on a dry run.
+    """
+    roles.require(actor, roles.MANAGE_PROMOTIONS)
+    rows = items.get("promotions") if isinstance(items, Mapping) else items
+    if not isinstance(rows, list):
+        raise spec.SpecError(_("promotions: a list (or an object with a 'promotions' list)"))
+    report = ImportReport(dry_run=dry_run)
+    seen: set[str] = set()
+    try:
+        with transaction.atomic():
+            for index, raw in enumerate(rows):
+                code = str(raw.get("id") or "").strip() if isinstance(raw, Mapping) else ""
+                if code and code in seen:
+                    report.rejected.append(Rejected(index, code, _("the id %(id)s appears twice") % {"id": code}))
+                    continue
+                seen.add(code)
+                try:
+                    with transaction.atomic():
+                        _import_one(actor=actor, shop=shop, raw=raw, report=report)
+                except DomainError as exc:
+                    report.rejected.append(Rejected(index, code, exc.message))
+                except ValidationError as exc:
+                    report.rejected.append(Rejected(index, code, " ".join(exc.messages)))
+            if report.rejected or dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    return report

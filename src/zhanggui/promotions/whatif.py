@@ -1,0 +1,110 @@
+"""What-if: what a draft promotion would do to a set of carts, before anyone launches it.
+
+Each cart is priced twice by the engine — with the promotions already running, and with the draft added —
+so the figures are the draft's real effect after stacking and best-for-buyer choice, not its face value:
+how many carts it touches, how much less the shop would take in, margin per SKU at catalog cost before and
+after, and the share of carts that would cross the draft's threshold by adding items (its near misses).
+Pure: the carts come from a file, a cart list, or (once orders exist) the last N days of orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zhanggui.promotions.engine import quote
+from zhanggui.promotions.spec import Cart, Promotion, yuan
+
+
+@dataclass
+class SkuMargin:
+    sku: str
+    units: int = 0
+    revenue_before: int = 0  # fen
+    revenue_after: int = 0
+    cost: int | None = 0  # None: the SKU's cost is not known
+
+    def as_dict(self) -> dict[str, Any]:
+        def margin(revenue: int) -> dict[str, Any]:
+            if self.cost is None:
+                return {"revenue": yuan(revenue), "margin": None, "margin_rate": None}
+            profit = revenue - self.cost
+            rate = f"{profit * 100 / revenue:.1f}%" if revenue else None
+            return {"revenue": yuan(revenue), "margin": yuan(profit), "margin_rate": rate}
+
+        return {
+            "sku": self.sku,
+            "units": self.units,
+            "cost": yuan(self.cost) if self.cost is not None else None,
+            "before": margin(self.revenue_before),
+            "after": margin(self.revenue_after),
+        }
+
+
+@dataclass
+class WhatIf:
+    promotion: str
+    carts: int = 0
+    touched: int = 0  # carts the draft changes the price of (or gives a gift to)
+    revenue_before: int = 0
+    revenue_after: int = 0
+    draft_discount: int = 0  # the draft's own allocated discount
+    near_miss_carts: int = 0  # carts that would reach the draft (or its next tier) by buying more
+    near_miss_total: int = 0  # Σ of what those carts are missing, fen
+    skus: dict[str, SkuMargin] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        share = f"{self.near_miss_carts * 100 / self.carts:.1f}%" if self.carts else None
+        average_missing = yuan(self.near_miss_total // self.near_miss_carts) if self.near_miss_carts else None
+        return {
+            "promotion": self.promotion,
+            "carts": self.carts,
+            "carts_touched": self.touched,
+            "revenue_before": yuan(self.revenue_before),
+            "revenue_after": yuan(self.revenue_after),
+            "revenue_change": yuan(self.revenue_after - self.revenue_before),
+            "draft_discount": yuan(self.draft_discount),
+            "near_miss_carts": self.near_miss_carts,
+            "near_miss_share": share,
+            "near_miss_average_missing": average_missing,
+            "skus": [m.as_dict() for _sku, m in sorted(self.skus.items())],
+        }
+
+
+def what_if(
+    draft: Promotion,
+    carts: Sequence[Cart],
+    running: Sequence[Promotion] = (),
+    costs: Mapping[str, int] | None = None,
+) -> WhatIf:
+    """Replay `draft` over `carts` on top of the `running` promotions; `costs` maps SKU → unit cost in fen."""
+    others = [p for p in running if p.id != draft.id]
+    with_draft = [*others, draft]
+    report = WhatIf(promotion=draft.id)
+    costs = costs or {}
+    for cart in carts:
+        before = quote(cart, others)
+        after = quote(cart, with_draft)
+        report.carts += 1
+        report.revenue_before += before.payable
+        report.revenue_after += after.payable
+        gift = any(g.promotion == draft.id for g in after.gifts)
+        if after.payable != before.payable or gift:
+            report.touched += 1
+        report.draft_discount += after.applied.get(draft.id, 0)
+        misses = [m for m in after.near_misses if m.promotion == draft.id]
+        if misses:
+            report.near_miss_carts += 1
+            report.near_miss_total += min(m.missing for m in misses)
+        for line_before, line_after in zip(before.lines, after.lines, strict=True):
+            margin = report.skus.setdefault(line_after.sku, SkuMargin(line_after.sku))
+            margin.units += line_after.quantity
+            margin.revenue_before += line_before.paid
+            margin.revenue_after += line_after.paid
+            unit_cost = costs.get(line_after.sku)
+            if unit_cost is None or margin.cost is None:
+                margin.cost = None
+            else:
+                margin.cost += unit_cost * line_after.quantity
+    return report
