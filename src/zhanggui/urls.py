@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("zhanggui.core.urls")),
     path("catalog/", include("zhanggui.catalog.urls")),
     path("inventory/", include("zhanggui.inventory.urls")),
+    path("promotions/", include("zhanggui.promotions.urls")),
 ]

@@ -1,0 +1,90 @@
+"""The promotion editor in a real headless Chromium: an operator writes a 满300减30 draft, watches the live
+preview of the sample cart change as they type, and saves it (see core/tests/test_browser.py for the setup)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from zhanggui.promotions.models import Promotion, PromotionState
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(os.environ.get("ZHANGGUI_SCREENSHOTS", "/tmp/zhanggui-shots"))
+
+
+@pytest.fixture
+def page(live_server):
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database reads stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_operator_writes_a_spend_save_draft_with_a_live_preview(page, live_server, users):
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "operator")
+    page.fill("input[name=password]", "pw-operator")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    # The editor starts from a 满减 spec (满300减30) and the fixed sample cart (¥317): the preview loads by itself.
+    page.goto(f"{base}/promotions/new/?kind=spend_save&lang=zh-hans")
+    payable = page.locator("#payable-with")
+    payable.wait_for()
+    assert payable.inner_text() == "¥287.00"
+    assert page.locator("#payable-without").inner_text() == "¥317.00"
+
+    # Change the tier to 满300减50 by typing: the preview follows after a short pause.
+    spec = json.loads(page.locator("#id_spec").input_value())
+    spec.update({"id": "d11-mj300", "name": "双11满300减30", "tiers": [["300", "50"]]})
+    page.locator("#id_spec").fill(json.dumps(spec, ensure_ascii=False, indent=2))
+    page.locator("#id_spec").press("End")  # a keyup, as a person typing
+    page.wait_for_function("document.querySelector('#payable-with').innerText === '¥267.00'")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "promotion-editor.png"), full_page=True)
+
+    # Back to 满300减30 and save the draft.
+    spec["tiers"] = [["300", "30"]]
+    page.locator("#id_spec").fill(json.dumps(spec, ensure_ascii=False, indent=2))
+    page.locator("#id_spec").press("End")
+    page.wait_for_function("document.querySelector('#payable-with').innerText === '¥287.00'")
+    page.click("#save-promotion")
+    page.wait_for_url(re.compile(r"/promotions/\d+/#editor$"))
+    promotion = Promotion.objects.get()
+    assert (promotion.code, promotion.state, promotion.spec["tiers"]) == (
+        "d11-mj300",
+        PromotionState.DRAFT,
+        [["300", "30"]],
+    )
+    assert page.locator("#promotion-status").inner_text() == "草稿"
+    page.locator("#payable-with").wait_for()
+    page.screenshot(path=str(SHOTS / "promotion-saved.png"), full_page=True)
+
+    page.goto(f"{base}/promotions/calendar/?month={timezone.localtime(promotion.starts_at):%Y-%m}")
+    page.locator(f"#calendar a[href='/promotions/{promotion.pk}/']").first.wait_for()
+    page.screenshot(path=str(SHOTS / "promotion-calendar.png"), full_page=True)

@@ -1,0 +1,406 @@
+"""Promotion pages: the list and the calendar, the editor with a live preview of a sample cart, the what-if
+report and the campaign eligibility check (docs/pricing.md, docs/campaigns.md).
+
+Every role reads, previews and checks (nothing is stored by those); saving, submitting and cancelling need
+`manage_promotions`, approving `approve_promotions`, checked before the form is read so a refused POST is a
+403 that changes nothing. A spec the services refuse comes back on the form with what was typed (422).
+"""
+
+from __future__ import annotations
+
+import calendar as months
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhanggui.catalog.models import Shop
+from zhanggui.catalog.selectors import costs_by_sku_code
+from zhanggui.core import edges, roles
+from zhanggui.core.errors import ValidationFailed
+from zhanggui.promotions import selectors, services, spec
+from zhanggui.promotions.eligibility import Campaign, Offer, SkuFacts, check_many
+from zhanggui.promotions.eligibility_facts import sku_facts
+from zhanggui.promotions.eligibility_presets import NOTES, PRESETS
+from zhanggui.promotions.engine import quote
+from zhanggui.promotions.errors import PromotionCodeTaken
+from zhanggui.promotions.forms import (
+    EligibilityForm,
+    NoteForm,
+    OfferLine,
+    PreviewForm,
+    PromotionFilterForm,
+    PromotionForm,
+    WhatIfForm,
+    dumps,
+    kind_label,
+    sample_cart,
+    starter_spec,
+)
+from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
+from zhanggui.promotions.whatif import what_if
+
+PAGE_SIZE = 50
+EVENT_HOURS = 48  # a promotion this short is an event (双11, 618): the calendar makes it stand out
+
+
+# --------------------------------------------------------------------------------------------------------
+# List and calendar
+# --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def promotion_list(request: HttpRequest) -> HttpResponse:
+    form = PromotionFilterForm(request.GET or None)
+    page = Paginator(form.promotions(), PAGE_SIZE).get_page(request.GET.get("page"))
+    _label(page, timezone.now())
+    return edges.render_page(
+        request,
+        "promotions/promotion_list.html",
+        {"form": form, "page": page},
+        fragment="promotions/_promotion_results.html",
+    )
+
+
+def _label(rows: Any, now: datetime) -> None:
+    """The kind's and the status's names for display: the status depends on the clock, not only the row."""
+    for p in rows:
+        p.kind_label = kind_label(p.kind)
+        p.status_now = p.status_at(now)
+        p.status_label = PromotionStatus(p.status_now).label
+        p.is_event = p.ends_at - p.starts_at <= timedelta(hours=EVENT_HOURS)
+
+
+@dataclass
+class Day:
+    day: date
+    in_month: bool
+    promotions: list[Promotion]
+
+    @property
+    def has_event(self) -> bool:
+        return any(p.is_event for p in self.promotions)
+
+
+def _month(value: str | None) -> date:
+    """?month=2026-11 → the 1st of that month; anything else → this month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _weeks(first: date, rows: list[Promotion]) -> list[list[Day]]:
+    """Monday-first weeks covering the month, each day with the promotions whose window touches it."""
+    zone = timezone.get_current_timezone()
+    start = first - timedelta(days=first.weekday())
+    last = first.replace(day=months.monthrange(first.year, first.month)[1])
+    weeks: list[list[Day]] = []
+    day = start
+    while day <= last or day.weekday() != 0:
+        if day.weekday() == 0:
+            weeks.append([])
+        begin = datetime(day.year, day.month, day.day, tzinfo=zone)
+        running = [p for p in rows if p.starts_at < begin + timedelta(days=1) and p.ends_at > begin]
+        weeks[-1].append(Day(day, day.month == first.month, running))
+        day += timedelta(days=1)
+    return weeks
+
+
+@login_required
+def promotion_calendar(request: HttpRequest) -> HttpResponse:
+    first = _month(request.GET.get("month"))
+    shop = Shop.objects.filter(pk=request.GET.get("shop")).first() if request.GET.get("shop", "").isdigit() else None
+    zone = timezone.get_current_timezone()
+    start = datetime(first.year, first.month, 1, tzinfo=zone)
+    following = (first + timedelta(days=32)).replace(day=1)
+    rows = list(
+        selectors.calendar(start=start, end=datetime(following.year, following.month, 1, tzinfo=zone), shop=shop)
+    )
+    _label(rows, timezone.now())
+    context = {
+        "month": first,
+        "previous": (first - timedelta(days=1)).replace(day=1),
+        "following": following,
+        "weeks": _weeks(first, rows),
+        "events": [p for p in rows if p.is_event],
+        "shops": Shop.objects.all(),
+        "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
+        "shop": shop,
+        "today": timezone.localdate(),
+    }
+    return edges.render_page(request, "promotions/calendar.html", context)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Editor
+# --------------------------------------------------------------------------------------------------------
+
+
+def _promotion(pk: int) -> Promotion:
+    return get_object_or_404(Promotion.objects.select_related("shop", "created_by", "approved_by"), pk=pk)
+
+
+def _approval(raw: Any, shop: Shop | None) -> dict[str, Any] | None:
+    """Whether the spec needs a manager, and the depth that decides it when the spec alone tells it."""
+    try:
+        parsed = spec.parse_promotion(raw)
+        needed = services.needs_approval(parsed, shop=shop)
+    except (ValidationFailed, TypeError, KeyError, AttributeError):
+        return None  # the form shows why the spec does not parse
+    depth = services.discount_depth(parsed, sku_prices={})
+    return {
+        "needed": needed,
+        "limit": _zhe(services.approval_limit()),
+        "depth": _zhe(depth) if depth is not None else None,
+        "coupon_without_minimum": parsed.kind == "coupon" and not parsed.params["min_spend"],
+    }
+
+
+def _zhe(share: Fraction) -> str:
+    """A share of the price as a 折 rate: 0.65 → "6.5"."""
+    rate = (Decimal(share.numerator) * 10 / Decimal(share.denominator)).quantize(Decimal("0.01"))
+    return f"{rate.normalize():f}"
+
+
+def _editor(
+    request: HttpRequest, promotion: Promotion | None, form: PromotionForm, *, status: int = 200
+) -> HttpResponse:
+    can_manage = request.user.has_perm(roles.MANAGE_PROMOTIONS)
+    editable = promotion is None or promotion.state in (PromotionState.DRAFT, PromotionState.SUBMITTED)
+    raw = getattr(form, "cleaned_data", {}).get("spec") or form.initial.get("spec_data")
+    if raw is None and promotion is not None:
+        raw = promotion.spec
+    context = {
+        "promotion": promotion,
+        "form": form,
+        "can_edit": can_manage and editable and not (promotion and promotion.started_at(timezone.now())),
+        "kinds": [(k, kind_label(k)) for k in spec.KINDS],
+        "approval": _approval(raw, promotion.shop if promotion else None) if raw is not None else None,
+        "audit": selectors.promotion_history(promotion) if promotion else [],
+        "note_form": NoteForm(),
+    }
+    if promotion:
+        _label([promotion], timezone.now())
+    return edges.render_page(request, "promotions/editor.html", context, status=status)
+
+
+def _initial(*, shop: Shop | None, raw: dict[str, Any]) -> dict[str, Any]:
+    cart = sample_cart(shop)
+    return {"shop": shop, "spec": dumps(raw), "cart": dumps(cart), "spec_data": raw}
+
+
+@login_required
+@edges.guarded
+def promotion_new(request: HttpRequest) -> HttpResponse:
+    """GET: a starter spec of ?kind= (满减 by default) and a sample cart; POST: save it as a draft."""
+    if request.method == "POST":
+        edges.require(request, roles.MANAGE_PROMOTIONS)
+        form = PromotionForm(request.POST)
+        if form.is_valid():
+            with edges.form_errors(form, fields={spec.SpecError: "spec", PromotionCodeTaken: "spec"}) as outcome:
+                promotion = services.create_promotion(
+                    actor=request.user, shop=form.cleaned_data["shop"], raw_spec=form.cleaned_data["spec"]
+                )
+            if outcome.ok:
+                messages.success(request, _("Draft saved. Submit it when it is ready."))
+                return redirect("promotions:promotion-detail", pk=promotion.pk)
+        return _editor(request, None, form, status=edges.FORM_ERROR)
+    shop = Shop.objects.filter(pk=request.GET.get("shop")).first() if request.GET.get("shop", "").isdigit() else None
+    cart = sample_cart(shop)
+    raw = starter_spec(request.GET.get("kind", ""), cart)
+    return _editor(request, None, PromotionForm(initial=_initial(shop=shop, raw=raw)))
+
+
+@login_required
+@edges.guarded
+def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the promotion in the editor; POST: save the changed spec (drafts and submitted ones only)."""
+    promotion = _promotion(pk)
+    if request.method == "POST":
+        edges.require(request, roles.MANAGE_PROMOTIONS)
+        form = PromotionForm(request.POST)
+        if form.is_valid():
+            with edges.form_errors(form, fields={spec.SpecError: "spec"}) as outcome:
+                services.update_promotion(actor=request.user, promotion=promotion, raw_spec=form.cleaned_data["spec"])
+            if outcome.ok:
+                messages.success(request, _("Promotion saved."))
+                return redirect("promotions:promotion-detail", pk=promotion.pk)
+        return _editor(request, _promotion(pk), form, status=edges.FORM_ERROR)
+    initial = _initial(shop=promotion.shop, raw=promotion.spec)
+    return _editor(request, promotion, PromotionForm(initial=initial))
+
+
+def _state_change(request: HttpRequest, pk: int, permission: str, change: Any, done: str) -> HttpResponse:
+    """Submit, approve or cancel: one service call; a refusal comes back as a message on the editor."""
+    edges.require(request, permission)
+    promotion = _promotion(pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    with edges.message_errors(request) as outcome:
+        promotion = change(actor=request.user, promotion=promotion, note=note)
+    if outcome.ok:
+        messages.success(request, done)
+    return redirect("promotions:promotion-detail", pk=pk)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def promotion_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    def submit(*, actor: Any, promotion: Promotion, note: str) -> Promotion:
+        return services.submit_promotion(actor=actor, promotion=promotion)
+
+    return _state_change(
+        request, pk, roles.MANAGE_PROMOTIONS, submit, _("Submitted: approved at once unless it needs a manager.")
+    )
+
+
+@login_required
+@edges.guarded
+@require_POST
+def promotion_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _state_change(request, pk, roles.APPROVE_PROMOTIONS, services.approve_promotion, _("Promotion approved."))
+
+
+@login_required
+@edges.guarded
+@require_POST
+def promotion_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _state_change(request, pk, roles.MANAGE_PROMOTIONS, services.cancel_promotion, _("Promotion cancelled."))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Live preview
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    line: dict[str, Any]
+    paid_without: str
+
+
+def compare(cart: spec.Cart, draft: spec.Promotion, running: list[spec.Promotion]) -> dict[str, Any]:
+    """The cart priced with the running promotions plus the draft, and without the draft (same line order)."""
+    others = [p for p in running if p.id != draft.id]
+    with_draft, without = quote(cart, [*others, draft]), quote(cart, others)
+    shown, other = with_draft.as_dict(), without.as_dict()
+    return {
+        "draft": draft,
+        "running": others,
+        "names": {p.id: p.name or p.id for p in [*others, draft]},
+        "rows": [PreviewRow(line, o["paid"]) for line, o in zip(shown["lines"], other["lines"], strict=True)],
+        "with": shown,
+        "without": other,
+        "saving": spec.yuan(without.payable - with_draft.payable),
+    }
+
+
+@login_required
+@require_POST
+def promotion_preview(request: HttpRequest) -> HttpResponse:
+    """The editor's sample cart priced with the draft: a partial, with errors inside it, never a 500."""
+    form = PreviewForm(request.POST)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            cart = spec.parse_cart(data["cart"])
+            draft = spec.parse_promotion(data["spec"], "promotion")
+            running = selectors.running_promotions(data["shop"], at=cart.at)
+            context["preview"] = compare(cart, draft, running)
+        except ValidationFailed as exc:
+            context["error"] = exc.message
+    return edges.render_page(request, "promotions/_preview.html", context)
+
+
+# --------------------------------------------------------------------------------------------------------
+# What-if
+# --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A saved promotion (GET prefilled) or the editor's unsaved draft (POST) replayed over a list of carts."""
+    promotion = _promotion(pk) if pk is not None else None
+    report, error, status = None, None, 200
+    if request.method == "POST":
+        form = WhatIfForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                draft = spec.parse_promotion(data["spec"], "draft")
+                carts = [spec.parse_cart(c) for c in data["carts"]]
+                report = what_if(
+                    draft, carts, selectors.running_promotions(data["shop"]), costs_by_sku_code(data["shop"])
+                ).as_dict()
+            except (ValidationFailed, TypeError, KeyError, AttributeError) as exc:
+                error = getattr(exc, "message", None) or _("A cart is not in the format of docs/pricing.md.")
+        if report is None:
+            status = edges.FORM_ERROR
+    else:
+        shop = promotion.shop if promotion else None
+        raw = promotion.spec if promotion else starter_spec("spend_save", sample_cart(shop))
+        cart = sample_cart(shop)
+        form = WhatIfForm(initial={"shop": shop, "spec": dumps(raw), "carts": dumps(_cart_variants(cart))})
+    context = {"form": form, "promotion": promotion, "report": report, "error": error}
+    return edges.render_page(request, "promotions/what_if.html", context, status=status)
+
+
+def _cart_variants(cart: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sample cart with one, two and three of each line: small, middling and large baskets."""
+    return [
+        {**cart, "lines": [{**line, "quantity": line["quantity"] * n} for line in cart["lines"]]} for n in (1, 2, 3)
+    ]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Campaign eligibility
+# --------------------------------------------------------------------------------------------------------
+
+
+def _entries(skus: list[Any], lines: list[OfferLine], campaign: Campaign) -> list[tuple[SkuFacts, Offer]]:
+    """Each line's SKU facts (reviews as typed: the desk has none) with its offer, in the order typed."""
+    facts = sku_facts(set(skus), windows=campaign.windows())
+    return [
+        (replace(facts[sku.pk], reviews=line.reviews) if line.reviews is not None else facts[sku.pk], line.offer)
+        for sku, line in zip(skus, lines, strict=True)
+    ]
+
+
+@login_required
+def eligibility(request: HttpRequest) -> HttpResponse:
+    """Check SKUs against a campaign preset or spec; per SKU, each rule passes, fails or is unknown."""
+    results, problems, status = None, [], 200
+    if request.method == "POST":
+        form = EligibilityForm(request.POST)
+        if form.is_valid():
+            campaign = form.chosen_campaign()
+            skus, problems = form.skus()
+            if not problems:
+                entries = _entries(skus, form.cleaned_data["lines"], campaign)
+                results = {"campaign": campaign, "rows": check_many(campaign, entries)}
+        if results is None:
+            status = edges.FORM_ERROR
+    else:
+        form = EligibilityForm(initial={"preset": "tiantiantejia"})
+    context = {
+        "form": form,
+        "results": results,
+        "problems": problems,
+        "presets": [(key, raw["name"], NOTES[key]) for key, raw in PRESETS.items()],
+    }
+    return edges.render_page(request, "promotions/eligibility.html", context, status=status)
