@@ -64,3 +64,24 @@ def system(db):
     from zhanggui.core.services import system_user
 
     return system_user()
+
+
+@pytest.fixture
+def page(monkeypatch, live_server):
+    """A Chromium page (Debian's chromium through Playwright) for tests against the live server."""
+    from zhanggui.core.tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database reads are still
+    # plain synchronous calls, between the browser's requests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()

@@ -8,45 +8,17 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from zhanggui.catalog.tests.factories import SkuFactory
 from zhanggui.core.services import system_user
+from zhanggui.core.tests.browser import log_in
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import PurchaseStatus
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(monkeypatch, live_server):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own database reads are still
-    # plain synchronous calls, between the browser's requests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def test_warehouse_receives_a_purchase_order_in_two_deliveries(page, live_server, users, tmp_path):
@@ -59,11 +31,7 @@ def test_warehouse_receives_a_purchase_order_in_two_deliveries(page, live_server
     base = live_server.url
 
     # 仓管 logs in through the login page.
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "warehouse")
-    page.fill("input[name=password]", "pw-warehouse")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "warehouse")
 
     # The purchase order: receive 60 of the 100 now.
     page.goto(f"{base}/inventory/purchases/{po.pk}/")

@@ -11,46 +11,17 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from zhanggui.core.tests.browser import log_in
 from zhanggui.promotions.models import Promotion, PromotionState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path(os.environ.get("ZHANGGUI_SCREENSHOTS", "/tmp/zhanggui-shots"))
-
-
-@pytest.fixture
-def page(live_server):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own database reads stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def test_operator_writes_a_spend_save_draft_with_a_live_preview(page, live_server, users):
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "operator")
-    page.fill("input[name=password]", "pw-operator")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "operator")
 
     # The editor starts from a 满减 spec (满300减30) and the fixed sample cart (¥317): the preview loads by itself.
     page.goto(f"{base}/promotions/new/?kind=spend_save&lang=zh-hans")

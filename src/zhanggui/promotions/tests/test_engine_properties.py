@@ -83,9 +83,8 @@ promotion_bodies = st.one_of(
 )
 
 
-@st.composite
-def promotion_lists(draw, min_size=0, max_size=4):
-    bodies = draw(st.lists(promotion_bodies, min_size=min_size, max_size=max_size))
+def finish(draw, bodies: list[dict]) -> list[dict]:
+    """Give each drawn promotion body an id, a scope, maybe `stackable`, and a code when it is a coupon."""
     result = []
     for i, body in enumerate(bodies):
         promo = {
@@ -98,6 +97,11 @@ def promotion_lists(draw, min_size=0, max_size=4):
             promo["codes"] = [f"C{i}"]
         result.append(promo)
     return result
+
+
+@st.composite
+def promotion_lists(draw, min_size=0, max_size=4):
+    return finish(draw, draw(st.lists(promotion_bodies, min_size=min_size, max_size=max_size)))
 
 
 carts = st.lists(
@@ -153,19 +157,7 @@ def near_threshold_scenarios(draw):
         ),
         promotion_bodies,
     )
-    bodies = draw(st.lists(kinds, min_size=1, max_size=4))
-    promotions = []
-    for i, body in enumerate(bodies):
-        promo = {
-            "id": f"p{i}",
-            "scope": draw(scopes),
-            "stackable": draw(st.booleans()) and body["kind"] != "coupon",
-            **body,
-        }
-        if body["kind"] == "coupon":
-            promo["codes"] = [f"C{i}"]
-        promotions.append(promo)
-    return lines, promotions
+    return lines, finish(draw, draw(st.lists(kinds, min_size=1, max_size=4)))
 
 
 @settings(max_examples=400 * SCALE, deadline=None)

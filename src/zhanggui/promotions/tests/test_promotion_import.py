@@ -139,7 +139,7 @@ def test_usage_errors(db, tmp_path):
     for args, message in (
         (("--shop", "nowhere", str(path)), "No shop with the code nowhere."),
         (("--actor", "nobody", str(path)), "No active user nobody."),
-        ((str(tmp_path / "missing.json"),), "No such file"),
+        ((str(tmp_path / "missing.json"),), "no such file"),
     ):
         with pytest.raises(CommandError, match=message) as refused:
             run("import_promotions", *args)

@@ -7,7 +7,6 @@ left alone, so importing the same file twice changes nothing. Exit 0 when import
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from zhanggui.catalog.models import Shop
 from zhanggui.core.errors import DomainError
 from zhanggui.core.services import system_user
+from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.services import import_promotions
 
 USAGE_ERROR, REFUSED = 2, 1
@@ -51,16 +51,7 @@ class Command(BaseCommand):
         else:
             actor = system_user()
         path: Path = options["file"]
-        try:
-            items = json.loads(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise CommandError(_("No such file: %(path)s") % {"path": path}, returncode=USAGE_ERROR) from None
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                _("%(file)s: not valid JSON (line %(line)s: %(error)s)")
-                % {"file": path, "line": exc.lineno, "error": exc.msg},
-                returncode=REFUSED,
-            ) from None
+        items = read_json(path)  # exit 2 when missing, 1 when not JSON, as the other promotion commands
         try:
             report = import_promotions(actor=actor, shop=shop, items=items, dry_run=options["dry_run"])
         except DomainError as exc:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.promotions.engine import quote
+from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.selectors import running_promotions
 from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotions
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="the moment to price at, ISO 8601 with time zone (default: the cart's)")
 
     def handle(self, *args, **options) -> None:
-        cart_raw = self._read(options["cart"])
+        cart_raw = read_json(options["cart"])
         if not isinstance(cart_raw, dict):
             raise CommandError(_("%(file)s: the cart must be a JSON object") % {"file": options["cart"]})
         buyer = dict(cart_raw.get("buyer") or {})
@@ -60,22 +61,10 @@ class Command(BaseCommand):
         try:
             cart = parse_cart(cart_raw)
             if options["promotions"] is not None:
-                promotions = parse_promotions(self._read(options["promotions"]))
+                promotions = parse_promotions(read_json(options["promotions"]))
             else:
                 promotions = running_promotions(shop=shop, at=cart.at)
             result = quote(cart, promotions)
         except SpecError as exc:
             raise CommandError(exc.message, returncode=1) from exc
         self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-
-    def _read(self, path: Path):
-        try:
-            return json.loads(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise CommandError(_("%(file)s: no such file") % {"file": path}, returncode=2) from None
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                _("%(file)s: not valid JSON (line %(line)s: %(error)s)")
-                % {"file": path, "line": exc.lineno, "error": exc.msg},
-                returncode=1,
-            ) from None

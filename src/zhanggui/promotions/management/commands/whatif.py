@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.catalog.selectors import costs_by_sku_code
+from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotion, parse_promotions
 from zhanggui.promotions.whatif import what_if
 
@@ -31,12 +32,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            draft = parse_promotion(self._read(options["draft"]), "draft")
-            raw_carts = self._read(options["carts"])
+            draft = parse_promotion(read_json(options["draft"]), "draft")
+            raw_carts = read_json(options["carts"])
             if not isinstance(raw_carts, list):
                 raise CommandError(_("%(file)s: a list of carts") % {"file": options["carts"]}, returncode=1)
             carts = [parse_cart(c) for c in raw_carts]
-            running = parse_promotions(self._read(options["promotions"])) if options["promotions"] else []
+            running = parse_promotions(read_json(options["promotions"])) if options["promotions"] else []
         except SpecError as exc:
             raise CommandError(exc.message, returncode=1) from exc
         costs = None
@@ -47,15 +48,3 @@ class Command(BaseCommand):
             costs = costs_by_sku_code(shop)
         report = what_if(draft, carts, running, costs)
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-
-    def _read(self, path: Path):
-        try:
-            return json.loads(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise CommandError(_("%(file)s: no such file") % {"file": path}, returncode=2) from None
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                _("%(file)s: not valid JSON (line %(line)s: %(error)s)")
-                % {"file": path, "line": exc.lineno, "error": exc.msg},
-                returncode=1,
-            ) from None
