@@ -603,16 +603,18 @@ class _Search:
         """Take the promotion worth most on what is left, again and again; then try dropping each one."""
         units, covered = self.units, self.covered
 
+        rank = {p.id: -i for i, (p, _u) in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
+
         def build(pool: list[Promotion]) -> list[tuple[Promotion, Outcome]]:
             available = frozenset(self.everything)
             chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None]
             # Lazy greedy: a promotion's value changes only when units it covers were taken.
             scored = {p.id: (p, whole[p.id]) for p in pool if not p.stackable}
             while scored:
-                live = [(o.discount, pid, p, o) for pid, (p, o) in scored.items() if o is not None]
+                live = [(o.discount, rank[pid], pid, p, o) for pid, (p, o) in scored.items() if o is not None]
                 if not live:
                     break
-                _d, pid, p, o = max(live, key=lambda t: (t[0], [-ord(c) for c in t[1]]))
+                _d, _r, pid, p, o = max(live, key=lambda t: (t[0], t[1]))
                 chosen.append((p, o))
                 available = available - o.consumed
                 del scored[pid]
@@ -624,7 +626,13 @@ class _Search:
         pool = [p for p, _u in candidates]
         chosen = build(pool)
         best = (*self._score(chosen), chosen)
-        for p, _o in list(chosen):
+        for p, o in list(chosen):
+            # Leaving p out can only help when another promotion wants its units, or a coupon measures them.
+            wanted = bool(self.coupons) or (
+                not p.stackable and any(covered[q.id] & o.consumed for q in pool if q is not p and not q.stackable)
+            )
+            if not wanted:
+                continue
             alternative = build([q for q in pool if q is not p])
             scored = (*self._score(alternative), alternative)
             if scored[0] < best[0]:
