@@ -184,6 +184,10 @@ class Unit:
     price: int = 0  # after the item layer
     item: list[tuple[Promotion, int]] = field(default_factory=list)
     locked: bool = False  # an exclusive promotion touched it: no later layer
+    low: int = 0  # the lowest this unit may cost after every layer: min(floor, list price)
+
+    def __post_init__(self) -> None:
+        self.low = min(self.floor, self.list_price)
 
 
 def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
@@ -410,11 +414,6 @@ def _best_coupons(options: list[tuple]) -> tuple[int, list[tuple]]:
     return sum(o[1] for o in chosen), chosen
 
 
-def _room(units: list[Unit], after: list[int], i: int) -> int:
-    """How far unit i can still go down: to its floor (or 0), never below."""
-    return max(0, after[i] - min(units[i].floor, units[i].list_price))
-
-
 def choose_coupons(
     coupons: Sequence[Promotion], units: list[Unit], after: list[int], covered: Covered
 ) -> tuple[int, list[tuple]]:
@@ -425,7 +424,7 @@ def choose_coupons(
         return 0, []
     combinable = [o for o in options if o[0].params["combinable"]]
     singles = sorted((o for o in options if not o[0].params["combinable"]), key=lambda o: o[0].id)
-    base_room = [_room(units, after, i) for i in range(len(after))]
+    base_room = [max(0, a - u.low) for a, u in zip(after, units, strict=True)]
     best: tuple[int, list[tuple]] = (-1, [])
     for single in [None, *singles]:
         chosen = sorted(combinable + ([single] if single else []), key=lambda o: o[0].id)
@@ -651,7 +650,8 @@ class _Search:
         for _p, o in sorted(shop, key=lambda po: po[0].id):
             if o.discount and o.weights:
                 ids = sorted(o.weights)
-                shares = allocate(o.discount, [o.weights[i] for i in ids], [_room(self.units, after, i) for i in ids])
+                rooms = [max(0, after[i] - self.units[i].low) for i in ids]
+                shares = allocate(o.discount, [o.weights[i] for i in ids], rooms)
                 for i, share in zip(ids, shares, strict=True):
                     after[i] -= share
                 given += sum(shares)
