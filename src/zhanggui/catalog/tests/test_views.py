@@ -470,3 +470,13 @@ def test_a_transfer_to_the_same_warehouse_is_refused(client, users):
     assert response.status_code == 422
     assert response.context["transfer_form"].non_field_errors()
     assert StockMove.objects.count() == 1
+
+
+def test_listing_card_offers_what_fits_the_status(client, users):
+    sku = SkuFactory(product__listing_status=ListingStatus.LISTED, listing_status=ListingStatus.DRAFT)
+    login(client, users["operator"])
+    product_page = client.get(reverse("catalog:product-detail", args=[sku.product.pk])).content.decode()
+    assert 'id="delist-product"' in product_page and 'id="list-product"' not in product_page
+    sku_page = client.get(reverse("catalog:sku-detail", args=[sku.pk])).content.decode()
+    assert 'id="list-sku"' in sku_page and 'id="delist-sku"' not in sku_page
+    assert reverse("catalog:sku-listing", args=[sku.pk]) + "#listing" in sku_page
