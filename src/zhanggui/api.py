@@ -150,6 +150,7 @@ def _mount() -> None:
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
     from zhanggui.promotions.api import router as promotions_router
+    from zhanggui.promotions.campaign_api import router as stored_campaigns_router
     from zhanggui.promotions.eligibility_api import router as campaigns_router
     from zhanggui.promotions.pricing_api import router as pricing_router
     from zhanggui.promotions.whatif_api import router as whatif_router
@@ -159,6 +160,7 @@ def _mount() -> None:
     api.add_router("/promotions", promotions_router)
     api.add_router("/pricing/what-if", whatif_router)
     api.add_router("/pricing", pricing_router)
+    api.add_router("/campaigns/stored", stored_campaigns_router)
     api.add_router("/campaigns", campaigns_router)
     api.add_router("", fallback)
 

@@ -48,6 +48,7 @@ from zhanggui.core import roles
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import record_audit, system_user
+from zhanggui.demo.campaigns import create_demo_campaigns
 from zhanggui.demo.catalog_plan import (
     BANNED_WORDS,
     CHANNEL_BANNED_WORDS,
@@ -685,7 +686,7 @@ def create_demo_promotions(*, people: dict[str, Any], shop: Shop) -> list[Any]:
                 "name": "双11零点秒杀",
                 "price": str((flash_sku.price * 8 / 10).quantize(Decimal("0.01"))),
             }
-            | {"per_buyer_cap": 1, "scope": {"skus": [flash_sku.code]}, "exclusive": True}
+            | {"per_buyer_cap": 1, "stock_cap": 30, "scope": {"skus": [flash_sku.code]}, "exclusive": True}
             | {"starts_at": d11.isoformat(), "ends_at": (d11 + timedelta(hours=1)).isoformat()},
             "approve",
         ),
@@ -764,4 +765,5 @@ def generate_demo(
         people = ensure_demo_users(password)
         _Story(seed=seed, size=size, today=today or timezone.localdate(), people=people).run(plans)
         create_demo_promotions(people=people, shop=Shop.objects.get(code=SHOPS[0][0]))
+        create_demo_campaigns(people=people, shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES))
     return summarize(seed)

@@ -26,12 +26,13 @@ from zhanggui.promotions.models import (
     FlashSaleBuyer,
     FlashSalePurchase,
     FlashSaleStatus,
+    OfficialCampaign,
     Promotion,
     PromotionStatus,
 )
 
 ADD_FIELDS = ("sku", "name", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at", "is_active")
-FIXED_AFTER_CREATE = ("shop", "sku", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at")
+FIXED_AFTER_CREATE = ("shop", "sku", "promotion", "price", "stock_cap", "per_buyer_cap", "starts_at", "ends_at")
 COUNTERS = ("sold", "created_by", "created_at")
 
 
@@ -49,10 +50,11 @@ class FlashSaleAdmin(ServiceErrorsMixin, CapabilityAdmin):
         "starts_at",
         "ends_at",
         "status",
+        "promotion",
     )
     list_filter = ("is_active", "shop")
-    search_fields = ("name", "sku__code")
-    list_select_related = ("shop", "sku")
+    search_fields = ("name", "sku__code", "promotion__code")
+    list_select_related = ("shop", "sku", "promotion")
     raw_id_fields = ("sku",)
     date_hierarchy = "starts_at"
 
@@ -118,3 +120,13 @@ class PromotionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("status"))
     def status(self, obj: Promotion) -> str:
         return str(PromotionStatus(obj.status).label)
+
+
+@admin.register(OfficialCampaign)
+class OfficialCampaignAdmin(ReadOnlyAdmin):
+    """Changed only through promotions.campaigns (the pages and the API): the spec check and the audit row."""
+
+    list_display = ("code", "name", "shop", "preset", "apply_by", "starts_at", "ends_at", "is_archived", "created_by")
+    list_filter = ("is_archived", "preset", "shop")
+    search_fields = ("code", "name")
+    list_select_related = ("shop", "created_by")

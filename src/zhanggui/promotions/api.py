@@ -42,7 +42,7 @@ router = Router(tags=["promotions"])
 
 
 def _flash_sale(sale_id: int) -> FlashSale:
-    return get_or_404(FlashSale.objects.select_related("shop", "sku"), _("Flash sale"), pk=sale_id)
+    return get_or_404(FlashSale.objects.select_related("shop", "sku", "promotion"), _("Flash sale"), pk=sale_id)
 
 
 def _purchase(purchase_id: int) -> FlashSalePurchase:

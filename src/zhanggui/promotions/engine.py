@@ -25,7 +25,7 @@ Amounts are integer fen inside; Decimal strings outside.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -171,7 +171,7 @@ def as_decimal(amount_fen: int) -> Decimal:
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Units and the item layer
+# Units, lots and the item layer
 # ------------------------------------------------------------------------------------------------------------
 
 
@@ -188,6 +188,21 @@ class Unit:
 
     def __post_init__(self) -> None:
         self.low = min(self.floor, self.list_price)
+
+
+@dataclass
+class Lot:
+    """Units of one line that the same item promotions may touch: they always get the same item price, so the
+    item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it)."""
+
+    units: list[int]
+    list_price: int
+    floor: int
+    options: list[tuple[Promotion, int]]  # non-stackable item promotions that apply, with the price each gives
+    stack: list[Promotion]  # stackable ones, in id order
+    price: int = 0  # after the enabled item promotions
+    steps: list[tuple[Promotion, int]] = field(default_factory=list)  # each promotion's cut of that, in order
+    locked: bool = False  # an exclusive promotion is among the steps
 
 
 def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
@@ -214,62 +229,83 @@ def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
     raise AssertionError(kind)
 
 
-ItemTable = list[tuple[list[tuple[Promotion, int]], list[Promotion]]]  # per unit: (non-stackable, prices), stackable
+def _item_lots(
+    units: list[Unit],
+    line_units: list[range],
+    line_items: list[list[Promotion]],
+    allowance: dict[str, set[int]],
+    cart: Cart,
+) -> list[Lot]:
+    """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
+    flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
+    promotion that applies with the price it gives, and the stackable ones in id order."""
+    lots: list[Lot] = []
+    for unit_range, promos in zip(line_units, line_items, strict=True):
+        if not promos:
+            u = units[unit_range[0]]
+            lots.append(Lot(list(unit_range), u.list_price, u.floor, [], []))
+            continue
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i in unit_range:
+            groups.setdefault(tuple(p.id for p in promos if p.id in allowance and i not in allowance[p.id]), []).append(
+                i
+            )
+        for left_out, members in groups.items():
+            u = units[members[0]]
+            options, stack = [], []
+            for p in promos:
+                if p.id in left_out:
+                    continue
+                if p.stackable:
+                    stack.append(p)
+                else:
+                    price = _apply_item(p, u.list_price, cart)
+                    if price is not None and price < u.list_price:
+                        options.append((p, price))
+            lots.append(Lot(members, u.list_price, u.floor, options, stack))
+    return lots
 
 
-def _item_table(units: list[Unit], items: Sequence[Promotion], eligible: dict[str, set[int]], cart: Cart) -> ItemTable:
-    """Per unit, once a quote: each non-stackable item promotion that applies with the price it gives, and the
-    stackable ones in id order. Pricing a subset of promotions then only looks these up."""
-    table: ItemTable = []
-    for i, u in enumerate(units):
-        options = []
-        stack = []
-        for p in items:
-            if i not in eligible[p.id]:
-                continue
-            if p.stackable:
-                stack.append(p)
-            else:
-                price = _apply_item(p, u.list_price, cart)
-                if price is not None and price < u.list_price:
-                    options.append((p, price))
-        table.append((options, stack))
-    return table
-
-
-def _price_units(units: list[Unit], enabled: Sequence[Promotion], table: ItemTable, cart: Cart) -> int:
-    """Set each unit's price under the enabled item promotions; returns the item-layer saving in fen."""
+def _price_lots(lots: list[Lot], enabled: Sequence[Promotion], cart: Cart) -> int:
+    """Price each lot under the enabled item promotions; returns the item-layer saving in fen."""
     saving = 0
     on = {p.id for p in enabled}
-    for u, (options, stack) in zip(units, table, strict=True):
-        best, best_price = None, u.list_price
-        for p, price in options:
+    for lot in lots:
+        list_price = lot.list_price
+        best, best_price = None, list_price
+        for p, price in lot.options:
             if price < best_price and p.id in on:
                 best, best_price = p, price
         steps: list[tuple[Promotion, int]] = []
         if best is not None:
-            steps.append((best, u.list_price - best_price))
+            steps.append((best, list_price - best_price))
         price = best_price
-        for p in stack:
+        for p in lot.stack:
             if p.id in on:
                 new = _apply_item(p, price, cart)
                 if new is not None and new < price:
                     steps.append((p, price - new))
                     price = new
-        if price < u.floor:  # the floor takes back the last discounts first
-            excess = min(u.floor, u.list_price) - price
+        if price < lot.floor:  # the floor takes back the last discounts first
+            excess = min(lot.floor, list_price) - price
             while excess > 0 and steps:
                 promo, amount = steps.pop()
                 give_back = min(amount, excess)
                 excess -= give_back
                 if amount > give_back:
                     steps.append((promo, amount - give_back))
-            price = max(price, min(u.floor, u.list_price))
-        u.price = price
-        u.item = steps
-        u.locked = any(p.exclusive for p, _a in steps)
-        saving += u.list_price - price
+            price = max(price, min(lot.floor, list_price))
+        lot.price, lot.steps, lot.locked = price, steps, any(p.exclusive for p, _a in steps)
+        saving += (list_price - price) * len(lot.units)
     return saving
+
+
+def _commit(lots: list[Lot], units: list[Unit]) -> None:
+    """Give every unit its lot's item price and steps: the plan is chosen."""
+    for lot in lots:
+        for i in lot.units:
+            u = units[i]
+            u.price, u.item, u.locked = lot.price, lot.steps, lot.locked
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -280,7 +316,7 @@ def _price_units(units: list[Unit], enabled: Sequence[Promotion], table: ItemTab
 @dataclass
 class Outcome:
     discount: int
-    consumed: frozenset[int]  # unit indexes used (conditions and benefits)
+    consumed: int  # bit mask of the unit indexes used (conditions and benefits)
     weights: dict[int, int]  # unit index → weight for the allocation of the discount
     gift: Gift | None = None
 
@@ -294,16 +330,23 @@ def _reached(tiers: Sequence[tuple[Any, Any]], value: int) -> list[Any]:
 Covered = dict[str, frozenset[int]]  # promotion id → the unit indexes its scope covers (computed once a quote)
 
 
-def _evaluate(p: Promotion, units: list[Unit], available: Iterable[int], covered: Covered) -> Outcome | None:
-    """What promotion p gives on the available units (in its scope, not locked), or None."""
-    q = p.params
-    idx = sorted(i for i in covered[p.id].intersection(available) if not units[i].locked)
+def _mask(indexes: Iterable[int]) -> int:
+    m = 0
+    for i in indexes:
+        m |= 1 << i
+    return m
+
+
+def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int], mask: int) -> Outcome | None:
+    """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
+    same set as a bit mask) at the unit prices `prices`; None when it gives nothing."""
     if not idx:
         return None
+    q = p.params
     kind = p.kind
     if kind in ("spend_save", "spend_discount", "quantity_discount", "gift"):
-        amount = sum(units[i].price for i in idx)
-        weights = {i: units[i].price for i in idx}
+        weights = {i: prices[i] for i in idx}
+        amount = sum(weights.values())
         discount = 0
         if kind == "spend_save":
             discount = max(_reached(q["tiers"], amount), default=0)
@@ -323,31 +366,31 @@ def _evaluate(p: Promotion, units: list[Unit], available: Iterable[int], covered
             )
             stock_ok = q["gift_stock"] is None or q["gift_stock"] >= q["gift_quantity"]
             if ok and stock_ok:
-                return Outcome(0, frozenset(idx), {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
+                return Outcome(0, mask, {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
             return None
         discount = min(discount, amount)
-        return Outcome(discount, frozenset(idx), weights) if discount > 0 else None
+        return Outcome(discount, mask, weights) if discount > 0 else None
     if kind == "multibuy":
-        ordered = sorted(idx, key=lambda i: (-units[i].price, i))  # most expensive first
+        ordered = sorted(idx, key=lambda i: (-prices[i], i))  # most expensive first
         if "nth" in q:
             groups = len(ordered) // q["nth"]
             if not groups:
                 return None
             conditions = ordered[: groups * (q["nth"] - 1)]
             benefits = ordered[len(ordered) - groups :]
-            cut = {i: units[i].price - times(units[i].price, q["rate"]) for i in benefits}
+            cut = {i: prices[i] - times(prices[i], q["rate"]) for i in benefits}
         else:
             groups = len(ordered) // (q["buy"] + q["free"])
             if not groups:
                 return None
             conditions = ordered[: groups * q["buy"]]
             benefits = ordered[len(ordered) - groups * q["free"] :]
-            cut = {i: units[i].price for i in benefits}
+            cut = {i: prices[i] for i in benefits}
         discount = sum(cut.values())
         if discount <= 0:
             return None
         # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
-        return Outcome(discount, frozenset(conditions) | frozenset(benefits), cut)
+        return Outcome(discount, _mask(conditions) | _mask(benefits), cut)
     if kind == "bundle":
         by_sku: dict[str, list[int]] = {}
         for i in idx:
@@ -357,25 +400,36 @@ def _evaluate(p: Promotion, units: list[Unit], available: Iterable[int], covered
             return None
         chosen: list[int] = []
         for sku, n in q["items"]:
-            chosen += sorted(by_sku[sku], key=lambda i: (-units[i].price, i))[: sets * n]
-        total = sum(units[i].price for i in chosen)
+            chosen += sorted(by_sku[sku], key=lambda i: (-prices[i], i))[: sets * n]
+        total = sum(prices[i] for i in chosen)
         discount = total - sets * q["price"]
         if discount <= 0:
             return None
-        return Outcome(discount, frozenset(chosen), {i: units[i].price for i in chosen})
+        return Outcome(discount, _mask(chosen), {i: prices[i] for i in chosen})
     raise AssertionError(kind)
 
 
-def _upper_bound(p: Promotion, units: list[Unit], everything: list[int], covered: Covered) -> int:
-    """The most p can give on any subset of the units (multibuy can give more on fewer units)."""
+def _upper_bound(p: Promotion, prices: list[int], idx: list[int], whole: Outcome | None) -> int:
+    """The most p can give on any subset of the units idx (multibuy can give more on fewer units).
+
+    Multibuy on a subset with g groups gives its benefit on the subset's cheapest units, which are never
+    dearer than the units ranked (N−1)g+1 … Ng (第N件) or Bg+1 … (B+F)g (买B送F) among all of idx by price:
+    the most over g of those is the bound.
+    """
     if p.kind == "multibuy":
         q = p.params
-        prices = sorted((units[i].price for i in covered[p.id] if not units[i].locked), reverse=True)
+        ranked = sorted((prices[i] for i in idx), reverse=True)
         if "nth" in q:
-            return sum(price - times(price, q["rate"]) for price in prices[: len(prices) // q["nth"]])
-        return sum(prices[: (len(prices) // (q["buy"] + q["free"])) * q["free"]])
-    outcome = _evaluate(p, units, everything, covered)
-    return outcome.discount if outcome else 0
+            step, free = q["nth"], 1
+            cuts = [price - times(price, q["rate"]) for price in ranked]
+        else:
+            step, free = q["buy"] + q["free"], q["free"]
+            cuts = ranked
+        most = 0
+        for g in range(1, len(ranked) // step + 1):
+            most = max(most, sum(cuts[(step - free) * g : step * g]))
+        return most
+    return whole.discount if whole else 0
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -391,13 +445,18 @@ def _coupon_allowed(p: Promotion, cart: Cart) -> bool:
     return cart.buyer.coupon_uses.get(p.id, 0) < q["per_buyer_limit"]
 
 
-def _coupon_amounts(
-    coupons: Sequence[Promotion], units: list[Unit], unit_after_shop: list[int], covered: Covered
-) -> list[tuple]:
+CouponUnits = list[tuple[Promotion, list[int]]]  # each coupon with its in-scope, unlocked unit indexes
+
+
+def coupon_units(coupons: Sequence[Promotion], locked: int, covered: Covered) -> CouponUnits:
+    """Each coupon with the units it may measure and discount: its scope less the locked units (bit mask)."""
+    return [(p, sorted(i for i in covered[p.id] if not locked >> i & 1)) for p in coupons]
+
+
+def _coupon_amounts(coupons: CouponUnits, unit_after_shop: list[int]) -> list[tuple]:
     """Each usable coupon with (discount, its in-scope unit indexes, in-scope amount)."""
     result = []
-    for p in coupons:
-        idx = sorted(i for i in covered[p.id] if not units[i].locked)
+    for p, idx in coupons:
         amount = sum(unit_after_shop[i] for i in idx)
         if amount > 0 and amount >= p.params["min_spend"]:
             result.append((p, min(p.params["amount"], amount), idx, amount))
@@ -414,35 +473,49 @@ def _best_coupons(options: list[tuple]) -> tuple[int, list[tuple]]:
     return sum(o[1] for o in chosen), chosen
 
 
-def choose_coupons(
-    coupons: Sequence[Promotion], units: list[Unit], after: list[int], covered: Covered
+def choose_coupons(coupons: CouponUnits, units: list[Unit], after: list[int]) -> tuple[int, list[tuple]]:
+    """The coupons that give the buyer most on units that cost `after`, as really allocated."""
+    return _pick_coupons(_coupon_amounts(coupons, after), units, lambda: after, floors=any(u.low for u in units))
+
+
+def _pick_coupons(
+    options: list[tuple], units: list[Unit], after: Callable[[], list[int]], floors: bool
 ) -> tuple[int, list[tuple]]:
-    """The coupons that give the buyer most, as really allocated (within each unit's room above its floor):
-    every combinable coupon plus at most one other; the lowest id wins a tie."""
-    options = _coupon_amounts(coupons, units, after, covered)
+    """Of the usable coupons (`options`), those that give the buyer most, as really allocated (within each
+    unit's room above its floor): every combinable coupon plus at most one other; the lowest id wins a tie.
+    `after()` gives what each unit costs; it is asked only when a coupon may not fit in its units."""
     if not options:
         return 0, []
     combinable = [o for o in options if o[0].params["combinable"]]
     singles = sorted((o for o in options if not o[0].params["combinable"]), key=lambda o: o[0].id)
-    base_room = [max(0, a - u.low) for a, u in zip(after, units, strict=True)]
+    known: list[Any] = []
+
+    def rooms() -> tuple[list[int], list[int]]:
+        if not known:
+            left = after()
+            known.extend([left, [max(0, a - u.low) for a, u in zip(left, units, strict=True)]])
+        return known[0], known[1]
+
     best: tuple[int, list[tuple]] = (-1, [])
     for single in [None, *singles]:
         chosen = sorted(combinable + ([single] if single else []), key=lambda o: o[0].id)
         # Shortcut: when each coupon, with all those before it, fits in its own units' room, allocation will
-        # give every coupon in full (allocate gives min(total, Σ room)); otherwise allocate for real.
+        # give every coupon in full (allocate gives min(total, Σ room)); otherwise allocate for real. Without
+        # floors a coupon's room is its in-scope amount.
         running, fits = 0, True
-        for _p, discount, idx, _amount in chosen:
+        for _p, discount, idx, amount in chosen:
             running += discount
-            if running > sum(base_room[i] for i in idx):
+            if running > (sum(rooms()[1][i] for i in idx) if floors else amount):
                 fits = False
                 break
         if fits:
             given = running
         else:
+            left, base_room = rooms()
             room = list(base_room)
             given = 0
             for _p, discount, idx, _amount in chosen:
-                shares = allocate(discount, [after[i] for i in idx], [room[i] for i in idx])
+                shares = allocate(discount, [left[i] for i in idx], [room[i] for i in idx])
                 for i, share in zip(idx, shares, strict=True):
                     room[i] -= share
                 given += sum(shares)
@@ -517,47 +590,106 @@ class Plan:
         return (-self.saving, len(ids), ids)
 
 
+Choice = tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]  # (what later layers give, shop, coupons)
+
+
 class _Search:
     """Chooses shop promotions and coupons for the units' current prices.
 
     Exact (branch and bound over every subset) while at most EXACT_SHOP promotions can give anything;
     beyond that, greedy by value with one round of improvement, and the quote says so in its notes.
+    Sets of units are bit masks; a promotion's outcome on a set of units is computed once per set of prices.
     """
 
-    def __init__(self, units: list[Unit], shop: list[Promotion], coupons: list[Promotion], covered: Covered):
+    def __init__(
+        self, units: list[Unit], lots: list[Lot], shop: list[Promotion], coupons: list[Promotion], covered: Covered
+    ):
         self.units = units
+        self.lots = lots
         self.shop = sorted(shop, key=lambda p: p.id)
         self.coupons = coupons
         self.covered = covered
+        self.scope = {p.id: _mask(covered[p.id]) for p in self.shop}
+        self.scope_list = {p.id: sorted(covered[p.id]) for p in self.shop}
+        self.everything = (1 << len(units)) - 1
+        self.floors = any(u.low for u in units)
+        self.lot_masks = [_mask(lot.units) for lot in lots]
         self.nodes = 0
         self.exhausted = False
-        self.everything = list(range(len(units)))
-        self.memo: dict[tuple, tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]] = {}
+        self.memo: dict[tuple, Choice] = {}
+        # Per set of prices (set by above() from the lots):
+        self.prices = [-1] * len(units)
+        self.locked = 0
+        self.outcomes: dict[tuple[str, int], Outcome | None] = {}
+        self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[tuple]]] = {}
+        self.coupon_units: CouponUnits = []
+        self.coupon_base: list[int] = []  # each coupon's in-scope amount before the shop layer
+        self.coupon_masks: list[int] = []
+        self.shares: dict[int, list[tuple[int, int]]] = {}  # id(outcome) → its allocation, when alone on its units
+        self.coupon_cut: dict[tuple[int, int], int] = {}  # (id(outcome), coupon index) → its shares in the scope
 
-    def shop_and_coupon(self) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
-        """Memoised on the units' prices: item-promotion subsets often leave the same prices behind."""
-        key = tuple((u.price, u.locked) for u in self.units)
-        if key not in self.memo:
-            self.memo[key] = self._shop_and_coupon()
-        return self.memo[key]
+    def shop_and_coupon(self) -> Choice:
+        """Memoised on the lots' prices: item-promotion subsets often leave the same prices behind."""
+        choice = self.above(-1)
+        assert choice is not None
+        return choice
 
-    def _shop_and_coupon(self) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
-        units, everything, covered = self.units, self.everything, self.covered
+    def above(self, target: int) -> Choice | None:
+        """The best choice for the current prices when it gives more than `target`, else None: with a target
+        the exact search prunes every branch that cannot beat it, which is most of them."""
+        key = tuple((lot.price, lot.locked) for lot in self.lots)
+        if key in self.memo:
+            known = self.memo[key]
+            return known if known[0] > target else None
+        prices, locked, changed = self.prices, 0, 0
+        for lot, lot_mask in zip(self.lots, self.lot_masks, strict=True):
+            if prices[lot.units[0]] != lot.price or bool(self.locked & lot_mask) != lot.locked:
+                changed |= lot_mask
+                for i in lot.units:
+                    prices[i] = lot.price
+            if lot.locked:
+                locked |= lot_mask
+        self.locked = locked
+        # Outcomes on units whose prices did not change stay right: item-promotion subsets move a few lots.
+        self.outcomes = {key: o for key, o in self.outcomes.items() if not key[1] & changed}
+        self.realized = {}
+        self.shares = {}
+        self.coupon_cut = {}
+        self.coupon_units = coupon_units(self.coupons, locked, self.covered)
+        self.coupon_base = [sum(prices[i] for i in idx) for _p, idx in self.coupon_units]
+        self.coupon_masks = [_mask(idx) for _p, idx in self.coupon_units]
+        choice = self._shop_and_coupon(target)
+        if choice is not None:
+            self.memo[key] = choice  # the pruned search finds the same best as the full one when it beats target
+            if choice[0] <= target:
+                return None
+        return choice
+
+    def evaluate(self, p: Promotion, available: int) -> Outcome | None:
+        mask = self.scope[p.id] & available & ~self.locked
+        key = (p.id, mask)
+        if key not in self.outcomes:
+            idx = [i for i in self.scope_list[p.id] if mask >> i & 1]
+            self.outcomes[key] = _evaluate(p, self.prices, self.units, idx, mask)
+        return self.outcomes[key]
+
+    def _shop_and_coupon(self, target: int) -> Choice | None:
         # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
-        whole = {p.id: _evaluate(p, units, everything, covered) for p in self.shop}
+        whole = {p.id: self.evaluate(p, self.everything) for p in self.shop}
         stacked = {p.id: whole[p.id] for p in self.shop if p.stackable}
         # A promotion that gives nothing on all the units gives nothing on fewer: leave it out of the search.
         candidates: list[tuple[Promotion, int]] = []
         for p in self.shop:
             outcome = whole[p.id]
             if p.kind == "multibuy" and not p.stackable:
-                upper = _upper_bound(p, units, everything, covered)
+                idx = [i for i in self.scope_list[p.id] if not self.locked >> i & 1]
+                upper = _upper_bound(p, self.prices, idx, outcome)
             else:
                 upper = outcome.discount if outcome is not None else 0
             if upper > 0 or (outcome is not None and outcome.gift is not None):
                 candidates.append((p, upper))
         if len(candidates) <= EXACT_SHOP:
-            return self._exact(candidates, stacked)
+            return self._exact(candidates, stacked, target)
         self.exhausted = True
         return self._greedy(candidates, stacked, whole)
 
@@ -567,45 +699,70 @@ class _Search:
         gifts = sum(1 for _p, o in chosen if o.gift is not None)
         return (-total, -gifts, len(ids) + len(coupon_choice), ids), total, coupon_choice
 
-    def _exact(self, candidates, stacked) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
-        units, covered = self.units, self.covered
+    def _exact(self, candidates, stacked, target: int) -> Choice | None:
+        """Branch and bound over every subset of the candidates, applied in id order.
+
+        The bound is exact for the shop layer: `most(k, available)`, the most the promotions k.. can promise on
+        the units still available, memoised on (k, available) — few distinct sets of units occur, as each
+        promotion takes all it may — so only plans whose shop discounts come within the coupons' face value of
+        the best are realised (allocated, with coupons chosen on top).
+        """
         promos = [p for p, _u in candidates]
-        suffix = [0] * (len(candidates) + 1)
-        for k in range(len(candidates) - 1, -1, -1):
-            suffix[k] = suffix[k + 1] + candidates[k][1]
         coupon_upper = self._coupons_after([])[0]
+        known: dict[tuple[int, int], int] = {}
+
+        def most(k: int, available: int) -> int:
+            key = (k, available)
+            if key not in known:
+                if k == len(promos):
+                    known[key] = 0
+                else:
+                    p = promos[k]
+                    if p.stackable:
+                        o = stacked[p.id]
+                        known[key] = (o.discount if o is not None else 0) + most(k + 1, available)
+                    else:
+                        result = most(k + 1, available)
+                        o = self.evaluate(p, available)
+                        if o is not None:
+                            result = max(result, o.discount + most(k + 1, available & ~o.consumed))
+                        known[key] = result
+            return known[key]
+
         best: list[Any] = [None]
 
-        def dfs(k: int, available: frozenset[int], chosen: list[tuple[Promotion, Outcome]], value: int) -> None:
+        def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int) -> None:
             self.nodes += 1
-            if best[0] is not None and value + suffix[k] + coupon_upper < best[0][1]:
+            bound = value + most(k, available) + coupon_upper
+            if bound <= target or (best[0] is not None and bound < best[0][1]):
                 return
             if k == len(promos):
                 key, total, coupon_choice = self._score(chosen)
-                if best[0] is None or key < best[0][0]:
+                if total > target and (best[0] is None or key < best[0][0]):
                     best[0] = (key, total, list(chosen), coupon_choice)
                 return
             p = promos[k]
-            outcome = stacked[p.id] if p.stackable else _evaluate(p, units, available, covered)
+            outcome = stacked[p.id] if p.stackable else self.evaluate(p, available)
             if outcome is not None:
                 chosen.append((p, outcome))
-                rest = available if p.stackable else available - outcome.consumed
+                rest = available if p.stackable else available & ~outcome.consumed
                 dfs(k + 1, rest, chosen, value + outcome.discount)
                 chosen.pop()
             dfs(k + 1, available, chosen, value)
 
-        dfs(0, frozenset(self.everything), [], 0)
+        dfs(0, self.everything, [], 0)
+        if best[0] is None:
+            return None
         _key, total, chosen, coupon_choice = best[0]
         return total, chosen, coupon_choice
 
-    def _greedy(self, candidates, stacked, whole) -> tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]:
+    def _greedy(self, candidates, stacked, whole) -> Choice:
         """Take the promotion worth most on what is left, again and again; then try dropping each one."""
-        units, covered = self.units, self.covered
-
+        scope = self.scope
         rank = {p.id: -i for i, (p, _u) in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
 
         def build(pool: list[Promotion]) -> list[tuple[Promotion, Outcome]]:
-            available = frozenset(self.everything)
+            available = self.everything
             chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None]
             # Lazy greedy: a promotion's value changes only when units it covers were taken.
             scored = {p.id: (p, whole[p.id]) for p in pool if not p.stackable}
@@ -615,24 +772,27 @@ class _Search:
                     break
                 _d, _r, pid, p, o = max(live, key=lambda t: (t[0], t[1]))
                 chosen.append((p, o))
-                available = available - o.consumed
+                available &= ~o.consumed
                 del scored[pid]
                 for qid, (q, _qo) in list(scored.items()):
-                    if covered[qid] & o.consumed:
-                        scored[qid] = (q, _evaluate(q, units, available, covered))
+                    if scope[qid] & o.consumed:
+                        scored[qid] = (q, self.evaluate(q, available))
             return sorted(chosen, key=lambda po: po[0].id)
 
         pool = [p for p, _u in candidates]
         chosen = build(pool)
         best = (*self._score(chosen), chosen)
+        coupon_upper = self._coupons_after([])[0]
         for p, o in list(chosen):
             # Leaving p out can only help when another promotion wants its units, or a coupon measures them.
             wanted = bool(self.coupons) or (
-                not p.stackable and any(covered[q.id] & o.consumed for q in pool if q is not p and not q.stackable)
+                not p.stackable and any(scope[q.id] & o.consumed for q in pool if q is not p and not q.stackable)
             )
             if not wanted:
                 continue
             alternative = build([q for q in pool if q is not p])
+            if sum(o.discount for _q, o in alternative) + coupon_upper < best[1]:
+                continue  # what it gives, with every coupon at its face value, is less than the best gives
             scored = (*self._score(alternative), alternative)
             if scored[0] < best[0]:
                 best = scored
@@ -645,7 +805,7 @@ class _Search:
         Returns what was really given and what each unit costs afterwards: two discounts on the same unit can
         promise more than the unit is worth, and the search must compare what the buyer really gets.
         """
-        after = [u.price for u in self.units]
+        after = list(self.prices)
         given = 0
         for _p, o in sorted(shop, key=lambda po: po[0].id):
             if o.discount and o.weights:
@@ -657,59 +817,140 @@ class _Search:
                 given += sum(shares)
         return given, after
 
+    def _alone(self, o: Outcome) -> list[tuple[int, int]]:
+        """o's allocation when nothing else touched its units and there are no floors (what _after_shop gives
+        then), once per outcome."""
+        key = id(o)
+        if key not in self.shares:
+            ids = sorted(o.weights)
+            shares = allocate(o.discount, [o.weights[i] for i in ids], [self.prices[i] for i in ids])
+            self.shares[key] = list(zip(ids, shares, strict=True))
+        return self.shares[key]
+
     def _realize(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
-        given, after = self._after_shop(shop)
-        if not self.coupons:
-            return given, []
-        coupon_given, chosen = choose_coupons(self.coupons, self.units, after, self.covered)
-        return given + coupon_given, chosen
+        """What the shop promotions and the best coupons on top really give (memoised per set of promotions)."""
+        key = tuple(sorted((p.id, id(o)) for p, o in shop))
+        if key in self.realized:
+            return self.realized[key]
+        result: tuple[int, list[tuple]]
+        if self.floors or any(p.stackable and o.discount for p, o in shop):
+            given, after = self._after_shop(shop)
+            if self.coupons:
+                coupon_given, chosen = choose_coupons(self.coupon_units, self.units, after)
+                result = (given + coupon_given, chosen)
+            else:
+                result = (given, [])
+        else:
+            # Disjoint units, no floors: every discount fits in its units' prices, so allocation gives it all,
+            # and each coupon's amount is its amount before the shop layer less the shares in its scope.
+            given = sum(o.discount for _p, o in shop)
+            if not self.coupons:
+                result = (given, [])
+            else:
+                discounted = [o for _p, o in shop if o.discount]
+                options = []
+                for c, (p, idx) in enumerate(self.coupon_units):
+                    amount = self.coupon_base[c] - sum(self._cut(o, c) for o in discounted)
+                    if amount > 0 and amount >= p.params["min_spend"]:
+                        options.append((p, min(p.params["amount"], amount), idx, amount))
+
+                def left_after() -> list[int]:
+                    left = list(self.prices)
+                    for o in discounted:
+                        for i, share in self._alone(o):
+                            left[i] -= share
+                    return left
+
+                coupon_given, chosen = _pick_coupons(options, self.units, left_after, floors=False)
+                result = (given + coupon_given, chosen)
+        self.realized[key] = result
+        return result
+
+    def _cut(self, o: Outcome, coupon: int) -> int:
+        """How much of o's discount lands on coupon's units."""
+        key = (id(o), coupon)
+        if key not in self.coupon_cut:
+            scope = self.coupon_masks[coupon]
+            self.coupon_cut[key] = sum(share for i, share in self._alone(o) if scope >> i & 1)
+        return self.coupon_cut[key]
 
     def _coupons_after(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
         """An upper bound of the coupon layer: the coupons' face value on the prices after the shop layer."""
         if not self.coupons:
             return 0, []
         after = self._after_shop(shop)[1]
-        return _best_coupons(_coupon_amounts(self.coupons, self.units, after, self.covered))
+        return _best_coupons(_coupon_amounts(self.coupon_units, after))
 
 
-def _plan(cart: Cart, units: list[Unit], items: list[Promotion], table: ItemTable, shop, coupons, covered) -> Plan:
-    """All item promotions at their best, unless some of them cost a later layer more than they save.
+def _plan(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotion], shop, coupons, covered) -> Plan:
+    """The plan best for the buyer, with every unit priced by it."""
+    plan = _choose(cart, units, lots, items, shop, coupons, covered)
+    _commit(lots, units)  # the lots hold the prices of the chosen item promotions
+    return plan
 
-    Later layers only give more when unit prices are higher, so their value with no item promotion bounds
-    every plan. When it is above the value with all of them, the item promotions whose units a threshold
-    promotion covers are searched: every subset while there are at most EXACT_ITEMS of them, otherwise
-    each one left out in turn.
+
+def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotion], shop, coupons, covered) -> Plan:
+    """All item promotions at their best, unless leaving some out makes the buyer pay strictly less (a price cut
+    that takes the cart under a 满减 threshold, say).
+
+    Only item promotions that lower some unit a later-layer promotion covers can matter ("sensitive"). Later
+    layers only give more when unit prices are higher, so a plan without one of them can win only if the
+    later layers, with none of them, give more than the best plan less what the item layer still saves
+    without it: that is asked of a search pruned at that target, which mostly answers no at once. If yes,
+    every subset is tried while there are at most EXACT_ITEMS sensitive promotions, otherwise each one left
+    out in turn. When the shop layer itself is searched greedily (more than EXACT_SHOP promotions), the item
+    promotions are all kept: that plan is not proven best anyway, and the quote says so.
     """
-    search = _Search(units, shop, coupons, covered)
-    all_saving = _price_units(units, items, table, cart)
+    search = _Search(units, lots, shop, coupons, covered)
+    all_saving = _price_lots(lots, items, cart)
     later_all, shop_all, coupons_all = search.shop_and_coupon()
     best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
-    if not items or not (shop or coupons):
+    if not items or not (shop or coupons) or search.exhausted:
         best.exhausted = search.exhausted
         return best
-    _price_units(units, [], table, cart)
-    later_none, _s, _c = search.shop_and_coupon()
-    if later_none > later_all:
-        later_units = set().union(*(covered[p.id] for p in [*shop, *coupons]))
-        sensitive = [p for p in items if covered[p.id] & later_units]
-        fixed = [p for p in items if p not in sensitive]
-        if len(sensitive) <= EXACT_ITEMS:
-            subsets = [
-                [p for bit, p in enumerate(sensitive) if mask >> bit & 1] for mask in range(2 ** len(sensitive) - 1)
-            ]
-        else:
-            search.exhausted = True
-            subsets = [[q for q in sensitive if q is not p] for p in sensitive] + [[]]
-        for subset in subsets:
-            enabled = [*fixed, *subset]
-            saving = _price_units(units, enabled, table, cart)
-            if saving + later_none < best.saving:
-                continue
-            later, shop_choice, coupon_choice = search.shop_and_coupon()
-            candidate = Plan(saving + later, tuple(sorted(enabled, key=lambda p: p.id)), shop_choice, coupon_choice)
-            if candidate.key() < best.key():
-                best = candidate
-    _price_units(units, list(best.item_enabled), table, cart)
+    later_units = _mask(i for p in [*shop, *coupons] for i in covered[p.id])
+    acting = {p.id for lot in lots for p, _x in lot.options} | {p.id for lot in lots for p in lot.stack}
+    sensitive = [p for p in items if p.id in acting and _mask(covered[p.id]) & later_units]
+    if not sensitive:
+        return best
+    fixed = [p for p in items if p not in sensitive]
+    touched = {p.id for p in sensitive}
+    moving = [
+        lot for lot in lots if any(p.id in touched for p, _x in lot.options) or any(p.id in touched for p in lot.stack)
+    ]
+    still = [lot for lot in lots if lot not in moving]
+    still_saving = _price_lots(still, fixed, cart)
+    most_without_one = still_saving + max(
+        _price_lots(moving, [q for q in items if q is not p], cart) for p in sensitive
+    )
+    _price_lots(moving, fixed, cart)
+    none = search.above(best.saving - most_without_one)
+    if none is None:  # no plan without a sensitive promotion can beat the best: keep them all
+        _price_lots(moving, items, cart)
+        best.exhausted = search.exhausted
+        return best
+    later_none = none[0]
+    if len(sensitive) <= EXACT_ITEMS:
+        subsets = [[p for bit, p in enumerate(sensitive) if mask >> bit & 1] for mask in range(2 ** len(sensitive) - 1)]
+    else:
+        search.exhausted = True
+        subsets = [[q for q in sensitive if q is not p] for p in sensitive] + [[]]
+    all_items = best
+    for subset in subsets:
+        enabled = [*fixed, *subset]
+        saving = still_saving + _price_lots(moving, enabled, cart)
+        # Later layers must give more than this for the subset to win (beat all items, or tie the best so far).
+        target = all_items.saving - saving if best is all_items else best.saving - saving - 1
+        if later_none <= target:
+            continue
+        choice = search.above(target)
+        if choice is None:
+            continue
+        later, shop_choice, coupon_choice = choice
+        candidate = Plan(saving + later, tuple(sorted(enabled, key=lambda p: p.id)), shop_choice, coupon_choice)
+        if candidate.saving > all_items.saving and candidate.key() < best.key():
+            best = candidate
+    _price_lots(lots, list(best.item_enabled), cart)
     best.exhausted = search.exhausted
     return best
 
@@ -780,24 +1021,24 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         units += [Unit(li, line, line.unit_price, floor) for _ in range(line.quantity)]
     covered: Covered = {p.id: frozenset(i for li in line_cover[p.id] for i in line_units[li]) for p in covering}
 
-    # Which units each item promotion may touch: its scope, and a flash sale's per-buyer allowance
-    # (given to the most expensive units, the best use for the buyer).
-    eligible: dict[str, set[int]] = {}
+    # A flash sale's per-buyer allowance: the units it may touch (the most expensive, the best use for the buyer).
+    allowance: dict[str, set[int]] = {}
+    line_items: list[list[Promotion]] = [[] for _ in lines]
     for p in items:
-        flags = set(covered[p.id])
+        for li in line_cover[p.id]:
+            line_items[li].append(p)
         if p.kind == "flash_sale":
-            allowance = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
-            ordered = sorted(flags, key=lambda i: (-units[i].list_price, i))
-            flags = set(ordered[:allowance])
-            if len(ordered) > allowance:
+            left = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
+            ordered = sorted(covered[p.id], key=lambda i: (-units[i].list_price, i))
+            allowance[p.id] = set(ordered[:left])
+            if len(ordered) > left:
                 notes.append(
                     _("%(promo)s: at most %(cap)s units at the flash-sale price for this buyer.")
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
-        eligible[p.id] = flags
-    table = _item_table(units, items, eligible, cart)
+    lots = _item_lots(units, line_units, line_items, allowance, cart)
 
-    plan = _plan(cart, units, items, table, shop, coupons, covered)
+    plan = _plan(cart, units, lots, items, shop, coupons, covered)
 
     # Build the priced lines: item shares per unit, then shop and coupon allocations per line.
     priced = [PricedLine(line.sku, line.quantity, line.unit_price, []) for line in lines]
@@ -847,7 +1088,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         if outcome.discount:
             spread(p, SHOP, outcome.discount, outcome.weights)
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
-    coupon_choice = choose_coupons([o[0] for o in plan.coupons], units, unit_left, covered)[1]
+    locked = _mask(i for i, u in enumerate(units) if u.locked)
+    coupon_choice = choose_coupons(coupon_units([o[0] for o in plan.coupons], locked, covered), units, unit_left)[1]
     for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
         spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
 

@@ -52,6 +52,8 @@ from zhanggui.promotions.models import (
     FlashSaleBuyer,
     FlashSalePurchase,
     FlashSaleStatus,
+    Promotion,
+    PromotionState,
 )
 
 SALE = FlashSale._meta.db_table
@@ -99,12 +101,12 @@ def _local(value: datetime) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _check_window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+def _check_window(starts_at: datetime, ends_at: datetime, now: datetime, *, may_be_over: bool = False) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise InvalidFlashSale(_("Give the start and the end of the flash sale with their time zone."))
     if ends_at <= starts_at:
         raise InvalidFlashSale(_("A flash sale must end after it starts."))
-    if ends_at <= now:
+    if ends_at <= now and not may_be_over:
         raise InvalidFlashSale(
             _("This flash sale would already be over (it ends %(ends_at)s).") % {"ends_at": _local(ends_at)}
         )
@@ -122,10 +124,13 @@ def create_flash_sale(
     ends_at: datetime,
     name: str = "",
     is_active: bool = True,
+    promotion: Promotion | None = None,
 ) -> FlashSale:
     """A flash sale of one SKU, switched on unless is_active=False (then it is a draft until switched on).
 
     The flash price must be below the SKU's own price: a "flash sale" at or above it is a mistake, not a deal.
+    `promotion` is the stored flash_sale promotion opening it on approval (services.approve_promotion); its
+    window was checked when it was saved, and approving one that is already over still records its sales.
     """
     roles.require(actor, roles.MANAGE_PROMOTIONS)
     price = to_fen(price)
@@ -140,10 +145,11 @@ def create_flash_sale(
         raise InvalidFlashSale(_("Put at least one unit on sale (the flash-sale stock)."))
     if per_buyer_cap < 1:
         raise InvalidFlashSale(_("The per-buyer cap must be at least 1."))
-    _check_window(starts_at, ends_at, timezone.now())
+    _check_window(starts_at, ends_at, timezone.now(), may_be_over=promotion is not None)
     sale = FlashSale(
         shop_id=sku.shop_id,
         sku=sku,
+        promotion=promotion,
         name=name.strip(),
         price=price,
         stock_cap=stock_cap,
@@ -167,6 +173,7 @@ def create_flash_sale(
             "starts_at": starts_at,
             "ends_at": ends_at,
             "is_active": is_active,
+            **({"promotion": promotion.code} if promotion is not None else {}),
         },
     )
     return sale
@@ -174,9 +181,17 @@ def create_flash_sale(
 
 @transaction.atomic
 def set_flash_sale_active(*, actor: Any, flash_sale: FlashSale, is_active: bool) -> FlashSale:
-    """Publish a draft, or stop a sale at once (buyers are refused while it is off; held units stay held)."""
+    """Publish a draft, or stop a sale at once (buyers are refused while it is off; held units stay held).
+
+    The sale of a cancelled promotion stays off: cancelling the promotion is what switched it off.
+    """
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    sale = FlashSale.objects.select_for_update().get(pk=flash_sale.pk)
+    sale = FlashSale.objects.select_for_update(of=("self",)).select_related("promotion").get(pk=flash_sale.pk)
+    if is_active and sale.promotion is not None and sale.promotion.state == PromotionState.CANCELLED:
+        raise InvalidFlashSale(
+            _("This flash sale belongs to the cancelled promotion %(code)s: it cannot be switched on again.")
+            % {"code": sale.promotion.code}
+        )
     if sale.is_active != is_active:
         sale.is_active = is_active
         sale.save(update_fields=["is_active"])

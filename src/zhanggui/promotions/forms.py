@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhanggui.catalog.models import Shop, Sku
+from zhanggui.core.errors import ValidationFailed
 from zhanggui.promotions import selectors
 from zhanggui.promotions.eligibility import Campaign, CampaignSpecError, Offer, parse_campaign, parse_offer
 from zhanggui.promotions.eligibility_presets import PRESETS, preset
 from zhanggui.promotions.models import Promotion, PromotionStatus
 from zhanggui.promotions.spec import KINDS
+from zhanggui.promotions.spec import moment as spec_moment
 
 # What the desk calls each kind of docs/pricing.md (a context keeps them apart from other "Discount"s).
 KIND_LABELS = {
@@ -47,7 +49,13 @@ STARTERS: dict[str, dict[str, Any]] = {
     "special_price": {"price": "59.00", "scope": {"skus": ["SKU"]}},
     "member_price": {"prices": {"gold": "80.00"}, "rates": {"silver": "9.5"}},
     "member_discount": {"min_past_spend": "5000.00", "rate": "9"},
-    "flash_sale": {"price": "9.90", "per_buyer_cap": 2, "scope": {"skus": ["SKU"]}, "exclusive": True},
+    "flash_sale": {
+        "price": "9.90",
+        "per_buyer_cap": 2,
+        "stock_cap": 100,
+        "scope": {"skus": ["SKU"]},
+        "exclusive": True,
+    },
     "group_buy": {"price": "39.00", "min_buyers": 3, "joined": 0, "scope": {"skus": ["SKU"]}},
     "spend_save": {"tiers": [["300", "30"]]},
     "spend_discount": {"tiers": [["300", "9"]]},
@@ -176,19 +184,92 @@ class PromotionFilterForm(forms.Form):
         return selectors.promotions(shop=data.get("shop"), status=data.get("status") or None, kind=data.get("kind"))
 
 
-class PromotionForm(forms.Form):
-    """The editor: a shop and the spec as JSON; the cart is only for the preview and is never stored."""
+WINDOW_KEYS = ("starts_at", "ends_at")
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A datetime-local input in the desk's time zone (settings.TIME_ZONE): to the minute, or to the second when
+    the value has seconds (23:59:59), so that saving an untouched promotion never moves its window."""
+
+    input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            return value.strftime("%Y-%m-%dT%H:%M:%S" if value.second else "%Y-%m-%dT%H:%M")
+        return super().format_value(value)  # the text as typed, when the form comes back with an error
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if len(str(context["widget"]["value"] or "")) > len("2026-11-11T20:00"):
+            context["widget"]["attrs"]["step"] = "1"
+        return context
+
+
+def _window_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=LocalDateTimeInput(),
+        error_messages={"invalid": _("Enter a date and time, such as 2026-11-11 20:00.")},
+    )
+
+
+def local_moment(value: Any) -> datetime | None:
+    """A spec's starts_at/ends_at as an aware datetime, or None when it is missing or does not parse."""
+    try:
+        return spec_moment(value, "window")
+    except ValidationFailed:
+        return None
+
+
+class WindowForm(forms.Form):
+    """The promotion's window as two date-time fields in the desk's time zone; when given, they replace the
+    spec's starts_at/ends_at (the spec keeps them only as the services' copy). Empty: the spec's own apply."""
+
+    starts_at = _window_field(_("Starts at"))
+    ends_at = _window_field(_("Ends at"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        raw = data.get("spec")
+        if isinstance(raw, dict):
+            starts_at = starts_at or local_moment(raw.get("starts_at"))
+            ends_at = ends_at or local_moment(raw.get("ends_at"))
+        if starts_at and ends_at and ends_at <= starts_at and "ends_at" not in self.errors:
+            self.add_error("ends_at", _("The end must be after the start."))
+        if isinstance(raw, dict):
+            window = {k: timezone.localtime(data[k]).isoformat() for k in WINDOW_KEYS if data.get(k)}
+            data["spec"] = {**raw, **window}
+        return data
+
+
+class PromotionForm(WindowForm):
+    """The editor: a shop, the window and the spec as JSON; the cart is only for the preview, never stored."""
 
     shop = _shop_field(help_text=_("Empty: the promotion runs in every shop."))
     spec = JsonField(
         label=_("Promotion (JSON, docs/pricing.md)"),
         expect=dict,
-        help_text=_("Its id is the promotion's code; starts_at and ends_at set the window."),
+        help_text=_("Its id is the promotion's code. The window is set by Starts at and Ends at."),
     )
     cart = JsonField(label=_("Sample cart (JSON)"), expect=dict, required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        raw = data.get("spec")
+        if isinstance(raw, dict):
+            for key, message in (
+                ("starts_at", _("Enter when the promotion starts.")),
+                ("ends_at", _("Enter when the promotion ends.")),
+            ):
+                if not raw.get(key) and key not in self.errors:
+                    self.add_error(key, message)
+        return data
 
-class PreviewForm(forms.Form):
+
+class PreviewForm(WindowForm):
     """What the preview reads from the editor; errors are shown in the preview, never raised as a page."""
 
     shop = forms.ModelChoiceField(queryset=Shop.objects.all(), required=False)
@@ -200,7 +281,7 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(WindowForm):
     shop = _shop_field(help_text=_("Running promotions and SKU costs are taken from this shop."))
     spec = JsonField(label=_("Draft promotion (JSON)"), expect=dict)
     carts = JsonField(

@@ -38,6 +38,15 @@ class FlashSale(models.Model):
 
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="flash_sales", verbose_name=_("shop"))
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="flash_sales", verbose_name=_("SKU"))
+    promotion = models.ForeignKey(
+        "Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flash_sales",
+        verbose_name=_("promotion"),
+        help_text=_("The stored flash_sale promotion that opened this sale"),
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     price = models.DecimalField(
         _("flash price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -240,3 +249,43 @@ class Promotion(models.Model):
     def started_at(self, at: datetime) -> bool:
         """Approved and its window has begun: buyers may already have been priced with it."""
         return self.state == PromotionState.APPROVED and self.starts_at <= at
+
+
+class OfficialCampaign(models.Model):
+    """A platform campaign (官方活动: 天天特价, 淘金币, 聚划算 …) a shop plans to enter, with its SKU rules.
+
+    `spec` is the campaign JSON of docs/campaigns.md (id, name, rules), parsed by eligibility.parse_campaign on
+    every save; `preset` names the built-in preset it started from, if any. The registration deadline and the
+    event window are for the calendar and the desk's reminders.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("shop"))
+    code = models.CharField(_("code"), max_length=64, help_text=_("The spec's id: unique in its shop"))
+    name = models.CharField(_("name"), max_length=100)
+    preset = models.CharField(_("preset"), max_length=64, blank=True, help_text=_("The preset it started from"))
+    spec = models.JSONField(_("rules"), help_text=_("The campaign in the format of docs/campaigns.md"))
+    apply_by = models.DateTimeField(_("apply by"), null=True, blank=True, help_text=_("Registration deadline"))
+    starts_at = models.DateTimeField(_("event starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("event ends at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["shop", "-starts_at", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "code"], name="campaign_code_unique_in_shop"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+        verbose_name = _("official campaign")
+        verbose_name_plural = _("official campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()

@@ -51,7 +51,13 @@ class FlashSaleOut(Schema):
     ends_at: datetime
     is_active: bool
     status: str = Field(..., description="draft, scheduled, running or ended (from the window and is_active)")
+    promotion_id: int | None = Field(None, description="The stored flash_sale promotion that opened it, if any")
+    promotion: str | None = Field(None, description="That promotion's code")
     created_at: datetime
+
+    @staticmethod
+    def resolve_promotion(obj: Any) -> str | None:
+        return obj.promotion.code if obj.promotion_id else None
 
 
 class BuyIn(InputSchema):

@@ -44,8 +44,8 @@ def flash_sales(
     status: str | None = None,
     at: datetime | None = None,
 ) -> QuerySet[FlashSale]:
-    """Flash sales, latest start first, with shop and SKU loaded (the list shows both)."""
-    sales = FlashSale.objects.select_related("shop", "sku")
+    """Flash sales, latest start first, with shop, SKU and promotion loaded (the list shows them)."""
+    sales = FlashSale.objects.select_related("shop", "sku", "promotion")
     if shop_id is not None:
         sales = sales.filter(shop_id=shop_id)
     if sku_id is not None:

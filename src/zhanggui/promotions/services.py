@@ -8,6 +8,11 @@ Rules (docs/pricing.md, "Stored promotions"):
   (`needs_approval`) waits for a manager other than its creator; any other one is approved on submission.
 - Only drafts and submitted promotions change. An approved promotion that has started keeps its prices and
   rules (buyers were already priced with them): PromotionStarted. Not started yet: cancel it and make a new one.
+- A stored `flash_sale` promotion is its flash sales (秒杀, promotions.flash): it belongs to a shop, names that
+  shop's SKUs in `scope.skus` and carries `stock_cap` (units on sale per SKU) and `per_buyer_cap`. Approving it
+  opens one FlashSale per SKU, linked to it, in the same transaction; cancelling it switches them off (never
+  deletes them: purchases may exist). Once approved, only its `stock_cap` may still change (until it ends), and
+  never below what a SKU has sold; the price, SKUs, caps per buyer and window are fixed like any approved one.
 """
 
 from __future__ import annotations
@@ -31,16 +36,18 @@ from zhanggui.catalog.models import Shop, Sku
 from zhanggui.core import roles
 from zhanggui.core.errors import DomainError
 from zhanggui.core.services import record_audit
-from zhanggui.promotions import spec
+from zhanggui.promotions import flash, spec
 from zhanggui.promotions.errors import (
+    InvalidFlashSale,
     InvalidPromotionState,
     PromotionCodeTaken,
     PromotionStarted,
     SelfApprovalRefused,
 )
-from zhanggui.promotions.models import PROMOTION_TRANSITIONS, Promotion, PromotionState
+from zhanggui.promotions.models import PROMOTION_TRANSITIONS, FlashSale, Promotion, PromotionState
 
 RATE_ONE = spec.RATE_ONE
+FLASH_SALE = "flash_sale"
 
 
 def _local(value: datetime) -> str:
@@ -85,7 +92,28 @@ def normalize_spec(raw: Any, *, code: str | None = None) -> tuple[dict[str, Any]
         data[key] = timezone.localtime(value).isoformat()
     data["id"] = str(data.get("id") or "").strip()
     parsed = spec.parse_promotion(data)
+    if parsed.kind == FLASH_SALE:
+        data["stock_cap"] = _flash_stock_cap(data, parsed, where)
     return data, parsed
+
+
+def _flash_stock_cap(data: Mapping[str, Any], parsed: spec.Promotion, where: str) -> int:
+    """A stored flash sale names its SKUs and nothing else, and says how many units of each are on sale."""
+    scope = parsed.scope
+    if not scope.skus:
+        raise spec.SpecError(
+            _("%(where)s.scope.skus: a flash sale names its SKUs (codes of its shop's SKUs)") % {"where": where}
+        )
+    if scope != spec.Scope(skus=scope.skus):
+        raise spec.SpecError(
+            _("%(where)s.scope: a flash sale covers only the SKUs listed in scope.skus") % {"where": where}
+        )
+    if data.get("stock_cap") in (None, ""):
+        raise spec.SpecError(
+            _("%(where)s.stock_cap: a stored flash sale needs its stock cap, the units on sale for each SKU")
+            % {"where": where}
+        )
+    return spec.count(data["stock_cap"], f"{where}.stock_cap", 1)
 
 
 def _window(parsed: spec.Promotion) -> tuple[datetime, datetime]:
@@ -175,6 +203,88 @@ def needs_approval(promotion: spec.Promotion | Mapping[str, Any], *, shop: Shop 
 
 
 # --------------------------------------------------------------------------------------------------------
+# Flash sales: a stored flash_sale promotion opens one FlashSale per SKU
+# --------------------------------------------------------------------------------------------------------
+
+
+def _flash_skus(parsed: spec.Promotion, shop: Shop | None) -> list[Sku]:
+    """The SKUs of a flash_sale promotion in its shop, by code; each must exist and cost more than the flash price."""
+    where = f"promotion {parsed.id}"
+    if shop is None:
+        raise spec.SpecError(
+            _("%(where)s.shop: a flash sale belongs to one shop: choose the shop whose SKUs scope.skus names")
+            % {"where": where}
+        )
+    codes = sorted(parsed.scope.skus)
+    skus = {sku.code: sku for sku in Sku.objects.filter(shop=shop, code__in=codes)}
+    missing = [code for code in codes if code not in skus]
+    if missing:
+        raise spec.SpecError(
+            _("%(where)s.scope.skus: the shop %(shop)s has no SKU %(codes)s")
+            % {"where": where, "shop": shop.code, "codes": ", ".join(missing)}
+        )
+    price = parsed.params["price"]
+    for code in codes:
+        if price >= int(skus[code].price * 100):
+            raise spec.SpecError(
+                _("%(where)s.price: the flash price %(price)s must be below the price of %(sku)s (%(sku_price)s)")
+                % {"where": where, "price": spec.yuan(price), "sku": code, "sku_price": skus[code].price}
+            )
+    return [skus[code] for code in codes]
+
+
+def _open_flash_sales(*, actor: Any, promotion: Promotion) -> None:
+    """On approval: one switched-on FlashSale per SKU with the promotion's price, caps and window."""
+    parsed = spec.parse_promotion(promotion.spec)
+    stock_cap = _flash_stock_cap(promotion.spec, parsed, f"promotion {promotion.code}")
+    for sku in _flash_skus(parsed, promotion.shop):
+        flash.create_flash_sale(
+            actor=actor,
+            sku=sku,
+            price=spec.yuan(parsed.params["price"]),
+            stock_cap=stock_cap,
+            per_buyer_cap=parsed.params["per_buyer_cap"],
+            starts_at=promotion.starts_at,
+            ends_at=promotion.ends_at,
+            name=promotion.name or promotion.code,
+            promotion=promotion,
+        )
+
+
+def _resize_flash_sales(*, actor: Any, promotion: Promotion, stock_cap: int) -> None:
+    """A new stock cap for each of the promotion's flash sales, never below what a sale has sold.
+
+    One conditional UPDATE a sale: a purchase in flight holds the row, and the cap is compared with `sold` as
+    committed, not as read earlier. The promotion's row is locked first; purchases never lock it.
+    """
+    for sale in promotion.flash_sales.select_related("sku").order_by("pk"):
+        if sale.stock_cap == stock_cap:
+            continue
+        if not FlashSale.objects.filter(pk=sale.pk, sold__lte=stock_cap).update(stock_cap=stock_cap):
+            sold = FlashSale.objects.values_list("sold", flat=True).get(pk=sale.pk)
+            raise InvalidFlashSale(
+                _(
+                    "promotion %(code)s.stock_cap: %(sold)s units of %(sku)s are already sold in this flash sale; "
+                    "the stock cap cannot go below that (asked for %(cap)s)."
+                )
+                % {"code": promotion.code, "sold": sold, "sku": sale.sku.code, "cap": stock_cap}
+            )
+        record_audit(
+            actor=actor,
+            action="flash_sale.update",
+            obj=sale,
+            before={"stock_cap": sale.stock_cap},
+            after={"stock_cap": stock_cap},
+        )
+
+
+def _close_flash_sales(*, actor: Any, promotion: Promotion) -> None:
+    """On cancellation: switch the promotion's flash sales off; the rows stay (purchases may point to them)."""
+    for sale in promotion.flash_sales.filter(is_active=True).order_by("pk"):
+        flash.set_flash_sale_active(actor=actor, flash_sale=sale, is_active=False)
+
+
+# --------------------------------------------------------------------------------------------------------
 # Writes
 # --------------------------------------------------------------------------------------------------------
 
@@ -214,6 +324,8 @@ def create_promotion(*, actor: Any, shop: Shop | None, raw_spec: Any) -> Promoti
     """A draft promotion from its spec (docs/pricing.md); submit it to schedule it."""
     roles.require(actor, roles.MANAGE_PROMOTIONS)
     data, parsed = normalize_spec(raw_spec)
+    if parsed.kind == FLASH_SALE:
+        _flash_skus(parsed, shop)
     _check_code_free(shop=shop, code=parsed.id)
     starts_at, ends_at = _window(parsed)
     promotion = Promotion(
@@ -240,39 +352,60 @@ def create_promotion(*, actor: Any, shop: Shop | None, raw_spec: Any) -> Promoti
 
 @transaction.atomic
 def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Promotion:
-    """Replace a draft's or a submitted promotion's spec; no change, no write (an import may repeat itself)."""
+    """Replace a draft's or a submitted promotion's spec; no change, no write (an import may repeat itself).
+
+    An approved flash sale may still change its `stock_cap` (more units, or fewer but not below what is sold)
+    until it ends; its flash sales follow in the same transaction.
+    """
     roles.require(actor, roles.MANAGE_PROMOTIONS)
     promotion = _locked(promotion)
     data, parsed = normalize_spec(raw_spec, code=promotion.code)
     if data == promotion.spec:
         return promotion
     now = timezone.now()
-    if promotion.started_at(now):
-        raise PromotionStarted(
-            _(
-                "Promotion %(code)s has been running since %(start)s: its prices and rules cannot change. "
-                "Cancel it and create a new one."
-            )
-            % {"code": promotion.code, "start": _local(promotion.starts_at)},
-            code=promotion.code,
-        )
-    if promotion.state not in (PromotionState.DRAFT, PromotionState.SUBMITTED):
+    changed = {k for k in set(data) | set(promotion.spec) if promotion.spec.get(k) != data.get(k)}
+    resize = promotion.state == PromotionState.APPROVED and promotion.kind == FLASH_SALE and changed == {"stock_cap"}
+    if resize and promotion.ends_at <= now:
         raise InvalidPromotionState(
-            _("Promotion %(code)s is %(state)s: only drafts and promotions waiting for approval can be edited.")
-            % {"code": promotion.code, "state": PromotionState(promotion.state).label},
+            _("Promotion %(code)s ended on %(end)s; there is nothing left to change.")
+            % {"code": promotion.code, "end": _local(promotion.ends_at)},
             state=promotion.state,
         )
-    before = {
-        k: promotion.spec.get(k)
-        for k in sorted(set(data) | set(promotion.spec))
-        if promotion.spec.get(k) != data.get(k)
-    }
+    if not resize and promotion.started_at(now):
+        message = _(
+            "Promotion %(code)s has been running since %(start)s: its prices and rules cannot change. "
+            "Cancel it and create a new one."
+        )
+        if promotion.kind == FLASH_SALE:
+            message = _(
+                "Promotion %(code)s has been running since %(start)s: only its stock_cap can still change. "
+                "For anything else, cancel it and create a new one."
+            )
+        raise PromotionStarted(
+            message % {"code": promotion.code, "start": _local(promotion.starts_at)}, code=promotion.code
+        )
+    if not resize and promotion.state not in (PromotionState.DRAFT, PromotionState.SUBMITTED):
+        message = _("Promotion %(code)s is %(state)s: only drafts and promotions waiting for approval can be edited.")
+        if promotion.kind == FLASH_SALE and promotion.state == PromotionState.APPROVED:
+            message = _(
+                "Promotion %(code)s is %(state)s: only its stock_cap can still change. "
+                "For anything else, cancel it and create a new one."
+            )
+        raise InvalidPromotionState(
+            message % {"code": promotion.code, "state": PromotionState(promotion.state).label},
+            state=promotion.state,
+        )
+    if parsed.kind == FLASH_SALE and not resize:
+        _flash_skus(parsed, promotion.shop)
+    before = {k: promotion.spec.get(k) for k in sorted(changed)}
     after = {k: data.get(k) for k in before}
     promotion.spec, promotion.name, promotion.kind = data, parsed.name, parsed.kind
     promotion.starts_at, promotion.ends_at = _window(parsed)
     promotion.full_clean()
     promotion.save(update_fields=["spec", "name", "kind", "starts_at", "ends_at", "updated_at"])
     record_audit(actor=actor, action="promotion.update", obj=promotion, before=before, after=after)
+    if resize:
+        _resize_flash_sales(actor=actor, promotion=promotion, stock_cap=data["stock_cap"])
     return promotion
 
 
@@ -294,6 +427,8 @@ def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
     if not deep:
         after["approved_by"] = getattr(actor, "username", "")
     record_audit(actor=actor, action="promotion.submit", obj=promotion, before=before, after=after)
+    if not deep and promotion.kind == FLASH_SALE:
+        _open_flash_sales(actor=actor, promotion=promotion)
     return promotion
 
 
@@ -319,6 +454,8 @@ def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pr
         after={"state": promotion.state, "approved_by": getattr(actor, "username", "")},
         note=note,
     )
+    if promotion.kind == FLASH_SALE:
+        _open_flash_sales(actor=actor, promotion=promotion)
     return promotion
 
 
@@ -345,6 +482,7 @@ def cancel_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pro
         after={"state": promotion.state},
         note=note,
     )
+    _close_flash_sales(actor=actor, promotion=promotion)
     return promotion
 
 

@@ -34,8 +34,9 @@ from zhanggui.promotions.eligibility import Campaign, Offer, SkuFacts, check_man
 from zhanggui.promotions.eligibility_facts import sku_facts
 from zhanggui.promotions.eligibility_presets import NOTES, PRESETS
 from zhanggui.promotions.engine import quote
-from zhanggui.promotions.errors import PromotionCodeTaken
+from zhanggui.promotions.errors import InvalidFlashSale, PromotionCodeTaken
 from zhanggui.promotions.forms import (
+    WINDOW_KEYS,
     EligibilityForm,
     NoteForm,
     OfferLine,
@@ -45,10 +46,11 @@ from zhanggui.promotions.forms import (
     WhatIfForm,
     dumps,
     kind_label,
+    local_moment,
     sample_cart,
     starter_spec,
 )
-from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
+from zhanggui.promotions.models import FlashSaleStatus, Promotion, PromotionState, PromotionStatus
 from zhanggui.promotions.whatif import what_if
 
 PAGE_SIZE = 50
@@ -175,31 +177,58 @@ def _zhe(share: Fraction) -> str:
     return f"{rate.normalize():f}"
 
 
+def _stock_cap_only(promotion: Promotion | None, now: datetime) -> bool:
+    """An approved flash sale that has not ended: its stock_cap is the one thing that may still change."""
+    return (
+        promotion is not None
+        and promotion.kind == "flash_sale"
+        and promotion.state == PromotionState.APPROVED
+        and promotion.ends_at > now
+    )
+
+
 def _editor(
     request: HttpRequest, promotion: Promotion | None, form: PromotionForm, *, status: int = 200
 ) -> HttpResponse:
+    now = timezone.now()
     can_manage = request.user.has_perm(roles.MANAGE_PROMOTIONS)
     editable = promotion is None or promotion.state in (PromotionState.DRAFT, PromotionState.SUBMITTED)
     raw = getattr(form, "cleaned_data", {}).get("spec") or form.initial.get("spec_data")
     if raw is None and promotion is not None:
         raw = promotion.spec
+    stock_cap_only = _stock_cap_only(promotion, now)
     context = {
         "promotion": promotion,
         "form": form,
-        "can_edit": can_manage and editable and not (promotion and promotion.started_at(timezone.now())),
+        "can_edit": can_manage and (stock_cap_only or (editable and not (promotion and promotion.started_at(now)))),
+        "stock_cap_only": stock_cap_only,
         "kinds": [(k, kind_label(k)) for k in spec.KINDS],
         "approval": _approval(raw, promotion.shop if promotion else None) if raw is not None else None,
+        "flash_sales": list(promotion.flash_sales.select_related("sku").order_by("sku__code")) if promotion else [],
         "audit": selectors.promotion_history(promotion) if promotion else [],
         "note_form": NoteForm(),
     }
+    if not context["can_edit"] or stock_cap_only:
+        for name in WINDOW_KEYS:
+            form.fields[name].widget.attrs["readonly"] = True
+    for sale in context["flash_sales"]:
+        sale.status_label = FlashSaleStatus(sale.status_at(now)).label
     if promotion:
-        _label([promotion], timezone.now())
+        _label([promotion], now)
     return edges.render_page(request, "promotions/editor.html", context, status=status)
 
 
 def _initial(*, shop: Shop | None, raw: dict[str, Any]) -> dict[str, Any]:
+    """The editor's fields: the window in its own two fields, the rest of the spec as JSON."""
     cart = sample_cart(shop)
-    return {"shop": shop, "spec": dumps(raw), "cart": dumps(cart), "spec_data": raw}
+    shown = {k: v for k, v in raw.items() if k not in WINDOW_KEYS}
+    return {
+        "shop": shop,
+        "spec": dumps(shown),
+        "cart": dumps(cart),
+        "spec_data": raw,
+        **{k: local_moment(raw.get(k)) for k in WINDOW_KEYS},
+    }
 
 
 @login_required
@@ -210,7 +239,8 @@ def promotion_new(request: HttpRequest) -> HttpResponse:
         edges.require(request, roles.MANAGE_PROMOTIONS)
         form = PromotionForm(request.POST)
         if form.is_valid():
-            with edges.form_errors(form, fields={spec.SpecError: "spec", PromotionCodeTaken: "spec"}) as outcome:
+            fields = {spec.SpecError: "spec", PromotionCodeTaken: "spec", InvalidFlashSale: "spec"}
+            with edges.form_errors(form, fields=fields) as outcome:
                 promotion = services.create_promotion(
                     actor=request.user, shop=form.cleaned_data["shop"], raw_spec=form.cleaned_data["spec"]
                 )
@@ -233,7 +263,7 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         edges.require(request, roles.MANAGE_PROMOTIONS)
         form = PromotionForm(request.POST)
         if form.is_valid():
-            with edges.form_errors(form, fields={spec.SpecError: "spec"}) as outcome:
+            with edges.form_errors(form, fields={spec.SpecError: "spec", InvalidFlashSale: "spec"}) as outcome:
                 services.update_promotion(actor=request.user, promotion=promotion, raw_spec=form.cleaned_data["spec"])
             if outcome.ok:
                 messages.success(request, _("Promotion saved."))

@@ -87,6 +87,8 @@ def test_only_manager_and_operator_create_flash_sales(users, sku, role):
             "ends_at": body["ends_at"],
             "is_active": True,
             "status": "running",
+            "promotion_id": None,
+            "promotion": None,
             "created_at": body["created_at"],
         }
         assert AuditEntry.objects.get().action == "flash_sale.create"

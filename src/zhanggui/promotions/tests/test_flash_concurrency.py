@@ -10,9 +10,12 @@ the last unit whatever the interleaving: a thread only stops on "sold out" when 
 from __future__ import annotations
 
 import random
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from zhanggui.catalog.tests.factories import SkuFactory
 from zhanggui.core.services import system_user
@@ -21,8 +24,8 @@ from zhanggui.inventory.errors import InsufficientStock
 from zhanggui.inventory.models import MoveReason, Reservation, ReservationStatus, StockBalance
 from zhanggui.inventory.tests.factories import WarehouseFactory
 from zhanggui.inventory.tests.test_concurrency import race
-from zhanggui.promotions import flash, selectors
-from zhanggui.promotions.errors import BuyerLimitReached, FlashSaleSoldOut
+from zhanggui.promotions import flash, selectors, services
+from zhanggui.promotions.errors import BuyerLimitReached, FlashSaleSoldOut, InvalidFlashSale
 from zhanggui.promotions.models import FlashSale, FlashSaleBuyer, FlashSalePurchase
 from zhanggui.promotions.tests.factories import FlashSaleFactory
 
@@ -166,3 +169,72 @@ def test_buyers_and_cancellations_racing_keep_every_counter_exact():
     assert (sale.sold, balance.reserved, balance.on_hand) == (held, held, 150)
     assert selectors.flash_sale_drift(sale) == []
     assert stock.check_ledger() == []
+
+
+def test_a_stock_cap_changed_during_a_rush_on_a_promotions_sale_never_drops_below_what_is_sold(users):
+    """A stored flash_sale promotion's sale, opened by its approval, under the same rush while the operator
+    changes its stock_cap again and again: each change is taken whole or refused (below what is sold), nothing
+    deadlocks, and the promotion, its sale and the stock agree at the end."""
+    actor, operator, manager = system_user(), users["operator"], users["manager"]
+    wh = WarehouseFactory()
+    sku = SkuFactory(price="99.00")
+    stock.book_move(actor=actor, sku=sku, warehouse=wh, quantity=150, reason=MoveReason.PURCHASE_RECEIPT)
+    now = timezone.now()
+    raw = {
+        "id": "ms-rush",
+        "kind": "flash_sale",
+        "price": "9.90",
+        "per_buyer_cap": PER_BUYER,
+        "stock_cap": CAP,
+        "scope": {"skus": [sku.code]},
+        "starts_at": (now - timedelta(minutes=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(),
+    }
+    promotion = services.create_promotion(actor=operator, shop=sku.shop, raw_spec=raw)
+    promotion = services.submit_promotion(actor=operator, promotion=promotion)
+    promotion = services.approve_promotion(actor=manager, promotion=promotion)
+    sale = FlashSale.objects.get(promotion=promotion)
+
+    def work(i: int) -> list[object]:
+        if i > 0:
+            return shop_until_refused(sale, actor=actor, i=i)
+        changes: list[object] = []
+        for cap in (60, 120, 110, 30, 140, 125):
+            try:
+                services.update_promotion(actor=operator, promotion=promotion, raw_spec={**raw, "stock_cap": cap})
+                changes.append(cap)
+            except InvalidFlashSale as exc:
+                changes.append(exc)
+        return changes
+
+    results = race(CLIENTS + 1, work)
+    unexpected = [r for r in results if not isinstance(r, list)]
+    assert unexpected == [], unexpected
+    assert any(isinstance(change, int) for change in results[0])
+
+    promotion.refresh_from_db()
+    sale.refresh_from_db()
+    balance = StockBalance.objects.get(sku=sku, warehouse=wh)
+    assert sale.stock_cap == promotion.spec["stock_cap"]
+    assert sale.sold <= sale.stock_cap
+    assert (balance.reserved, balance.on_hand) == (sale.sold, 150)
+    assert selectors.flash_sale_drift(sale) == []
+    assert stock.check_ledger() == []
+
+
+def shop_until_refused(sale: FlashSale, *, actor, i: int) -> list[object]:
+    """One shopper: single units until the buyer's limit or the stock refuses; a sold-out sale is tried again
+    a few times, since the operator may be adding units to it."""
+    outcomes: list[object] = []
+    sold_out = 0
+    while sold_out < 20:
+        try:
+            outcomes.append(flash.buy_flash_sale(actor=actor, flash_sale=sale, buyer_ref=f"buyer-{i:02d}", quantity=1))
+        except FlashSaleSoldOut as exc:
+            outcomes.append(exc)
+            sold_out += 1
+            time.sleep(0.005)
+        except (BuyerLimitReached, InsufficientStock) as exc:
+            outcomes.append(exc)
+            break
+    return outcomes

@@ -471,3 +471,148 @@ def test_eligibility_with_a_pasted_spec_and_bad_lines(client, users):
     bad = {"id": "x", "rules": [{"kind": "max_price", "amount": 1.5}]}
     response = client.post(reverse("promotions:eligibility"), {"campaign": json.dumps(bad), "lines": "MY-01,9,1"})
     assert response.status_code == 422 and "campaign.rules[0].amount" in response.context["form"].errors["campaign"][0]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Editor: the window fields
+# --------------------------------------------------------------------------------------------------------
+
+
+def editor_post(form_or_spec: dict, starts_at: str, ends_at: str, **extra) -> dict:
+    return {"spec": json.dumps(form_or_spec), "starts_at": starts_at, "ends_at": ends_at, "cart": "{}", **extra}
+
+
+def test_the_editor_shows_the_window_in_two_local_fields_and_the_rest_of_the_spec_as_json(client, users):
+    raw = mj(starts_at="2026-11-11T00:00:00+08:00", ends_at="2026-11-11T15:59:59Z")  # 23:59:59 in Beijing
+    promotion = create(users["operator"], raw)
+    login(client, users["operator"])
+    response = client.get(reverse("promotions:promotion-detail", args=[promotion.pk]))
+    form = response.context["form"]
+    # the desk's time zone, as the form shows it (naive: a datetime-local input has no zone)
+    assert (form["starts_at"].value(), form["ends_at"].value()) == (
+        datetime(2026, 11, 11, 0, 0, tzinfo=SHANGHAI).replace(tzinfo=None),
+        datetime(2026, 11, 11, 23, 59, 59, tzinfo=SHANGHAI).replace(tzinfo=None),
+    )
+    shown = json.loads(form["spec"].value())
+    assert "starts_at" not in shown and "ends_at" not in shown and shown["tiers"] == [["300", "30"]]
+    html = response.content.decode()
+    assert '<input type="datetime-local" name="starts_at" value="2026-11-11T00:00"' in html
+    assert 'name="ends_at" value="2026-11-11T23:59:59"' in html and 'step="1"' in html
+
+    new = client.get(reverse("promotions:promotion-new"), {"kind": "discount"}).context["form"]
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    assert (new["starts_at"].value(), new["ends_at"].value()) == (
+        start.replace(tzinfo=None),
+        (start + timedelta(days=7)).replace(tzinfo=None),
+    )
+
+
+def test_saving_with_the_fields_untouched_keeps_the_window_to_the_second(client, users):
+    promotion = create(users["operator"], mj(starts_at="2026-11-11T00:00:00+08:00", ends_at="2026-11-11T15:59:59Z"))
+    login(client, users["operator"])
+    url = reverse("promotions:promotion-detail", args=[promotion.pk])
+    form = client.get(url).context["form"]
+    html_values = {"starts_at": "2026-11-11T00:00", "ends_at": "2026-11-11T23:59:59"}  # as the browser sends them
+    spec = json.loads(form["spec"].value())
+    response = client.post(url, editor_post(spec, **html_values, shop=""))
+    assert response.status_code == 302
+    promotion.refresh_from_db()
+    assert promotion.ends_at == datetime(2026, 11, 11, 23, 59, 59, tzinfo=SHANGHAI)
+    assert not AuditEntry.objects.filter(action="promotion.update").exists()  # nothing changed, nothing written
+
+
+def test_the_window_fields_are_the_window_saved_whatever_the_json_says(client, users):
+    login(client, users["operator"])
+    raw = mj(starts_at="2026-01-01T00:00:00+08:00", ends_at="2026-01-02T00:00:00+08:00")
+    response = client.post(
+        reverse("promotions:promotion-new"), editor_post(raw, "2026-12-12T20:00", "2026-12-13T02:00")
+    )
+    assert response.status_code == 302
+    promotion = Promotion.objects.get()
+    assert (promotion.starts_at, promotion.ends_at) == (
+        datetime(2026, 12, 12, 20, 0, tzinfo=SHANGHAI),
+        datetime(2026, 12, 13, 2, 0, tzinfo=SHANGHAI),
+    )
+    assert (promotion.spec["starts_at"], promotion.spec["ends_at"]) == (
+        "2026-12-12T20:00:00+08:00",
+        "2026-12-13T02:00:00+08:00",
+    )
+
+    # Editing the window of the draft: the fields again, the stored spec's copy follows.
+    url = reverse("promotions:promotion-detail", args=[promotion.pk])
+    shown = json.loads(client.get(url).context["form"]["spec"].value())
+    response = client.post(url, editor_post(shown, "2026-12-12T21:30", "2026-12-13T02:00", shop=""))
+    assert response.status_code == 302
+    promotion.refresh_from_db()
+    assert promotion.starts_at == datetime(2026, 12, 12, 21, 30, tzinfo=SHANGHAI)
+    assert promotion.spec["starts_at"] == "2026-12-12T21:30:00+08:00"
+    entry = AuditEntry.objects.get(action="promotion.update")
+    assert (entry.before, entry.after) == (
+        {"starts_at": "2026-12-12T20:00:00+08:00"},
+        {"starts_at": "2026-12-12T21:30:00+08:00"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "field", "message"),
+    [
+        ("2026-12-13T02:00", "2026-12-12T20:00", "ends_at", "The end must be after the start."),
+        ("2026-12-12T20:00", "2026-12-12T20:00", "ends_at", "The end must be after the start."),
+        ("tomorrow 8pm", "2026-12-13T02:00", "starts_at", "Enter a date and time, such as 2026-11-11 20:00."),
+        ("2026-12-12T20:00", "2026-13-01T00:00", "ends_at", "Enter a date and time, such as 2026-11-11 20:00."),
+    ],
+)
+def test_a_bad_window_comes_back_next_to_its_field_with_what_was_typed(
+    client, users, starts_at, ends_at, field, message
+):
+    login(client, users["operator"])
+    raw = {k: v for k, v in mj().items() if k not in ("starts_at", "ends_at")}
+    response = client.post(reverse("promotions:promotion-new"), editor_post(raw, starts_at, ends_at))
+    assert response.status_code == 422
+    assert response.context["form"].errors == {field: [message]}
+    html = response.content.decode()
+    assert f'name="starts_at" value="{starts_at}"' in html and f'name="ends_at" value="{ends_at}"' in html
+    assert f'<small class="error">{message}</small>' in html
+    assert json.loads(response.context["form"]["spec"].value()) == raw
+    assert not Promotion.objects.exists()
+
+
+def test_without_the_fields_or_a_window_in_the_json_the_editor_asks_for_both(client, users):
+    login(client, users["operator"])
+    raw = {k: v for k, v in mj().items() if k not in ("starts_at", "ends_at")}
+    response = client.post(reverse("promotions:promotion-new"), editor_post(raw, "", ""))
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "starts_at": ["Enter when the promotion starts."],
+        "ends_at": ["Enter when the promotion ends."],
+    }
+
+
+def test_preview_and_what_if_price_the_draft_in_the_window_of_the_fields(client, users):
+    login(client, users["operator"])
+    raw = {k: v for k, v in mj().items() if k not in ("starts_at", "ends_at")}
+    cart = {**FALLBACK_CART, "at": "2026-12-12T21:00:00+08:00"}
+    url = reverse("promotions:preview")
+
+    def payable(starts_at: str, ends_at: str) -> str:
+        data = {"spec": json.dumps(raw), "cart": json.dumps(cart), "starts_at": starts_at, "ends_at": ends_at}
+        return client.post(url, data, **HTMX).context["preview"]["with"]["totals"]["payable"]
+
+    assert payable("2026-12-12T20:00", "2026-12-13T02:00") == "287.00"  # the cart's moment is inside
+    assert payable("2026-12-12T22:00", "2026-12-13T02:00") == "317.00"  # not started yet at 21:00
+    response = client.post(
+        url, {"spec": json.dumps(raw), "cart": json.dumps(cart), "starts_at": "x", "ends_at": ""}, **HTMX
+    )
+    assert response.status_code == 200 and "Enter a date and time" in response.content.decode()
+
+    response = client.post(
+        reverse("promotions:what-if"),
+        {
+            "spec": json.dumps(raw),
+            "cart": json.dumps(cart),
+            "starts_at": "2026-12-12T22:00",
+            "ends_at": "2026-12-13T02:00",
+        },
+    )
+    assert response.context["report"]["revenue_after"] == "317.00"
+    assert 'name="starts_at" value="2026-12-12T22:00"' in response.content.decode()  # kept for the next run

@@ -1,0 +1,50 @@
+"""The demo's official campaigns: each demo shop plans 天天特价 and 淘金币 in the coming weeks, from copies of the
+presets, made by the operator; last month's 超优汇 is archived. Checked on the campaigns alone (fast) and on the
+small generated demo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from zhanggui.catalog.tests.factories import ShopFactory
+from zhanggui.core import roles
+from zhanggui.demo.campaigns import create_demo_campaigns
+from zhanggui.demo.catalog_plan import SMALL
+from zhanggui.demo.generator import DEMO_SHOP_CODES, ensure_demo_users, generate_demo
+from zhanggui.promotions import campaigns
+from zhanggui.promotions.eligibility_presets import PRESETS
+from zhanggui.promotions.models import OfficialCampaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_shop_gets_two_upcoming_campaigns_from_the_presets_and_an_archived_one(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    roles.ensure_roles()
+    people = ensure_demo_users()
+    shops = [ShopFactory(code="a"), ShopFactory(code="b")]
+    now = timezone.now()
+    create_demo_campaigns(people=people, shops=shops)
+    for shop in shops:
+        upcoming = campaigns.shop_campaigns(shop=shop, now=now)
+        assert [(c.code, c.name, c.preset) for c in upcoming] == [
+            ("tiantiantejia", "天天特价", "tiantiantejia"),
+            ("taojinbi", "淘金币", "taojinbi"),
+        ]
+        for c in upcoming:
+            assert c.spec["rules"] == campaigns.preset_spec(c.preset)["rules"]
+            assert now < c.apply_by < c.starts_at < c.ends_at < now + timedelta(days=30)
+            assert campaigns.phase(c, now) == "open" and c.created_by == people[roles.OPERATOR]
+        (old,) = [c for c in campaigns.shop_campaigns(shop=shop, include_archived=True, now=now) if c.is_archived]
+        assert old.code == "chaoyouhui" and campaigns.phase(old, now) == "ended"
+    assert {c.preset for c in OfficialCampaign.objects.all()} <= set(PRESETS)
+
+
+def test_the_small_demo_has_the_campaigns_of_both_shops(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate_demo(size=SMALL)
+    rows = OfficialCampaign.objects.filter(is_archived=False).values_list("shop__code", "code")
+    assert sorted(rows) == sorted((shop, code) for shop in DEMO_SHOP_CODES for code in ("taojinbi", "tiantiantejia"))

@@ -1,0 +1,183 @@
+"""Forms of the stored-campaign pages: they parse what the person typed (the rules as JSON, the dates, the
+offer per SKU); promotions.campaigns decides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.catalog.models import Category, Shop, Sku
+from zhanggui.promotions.campaigns import SkuOffer, listed_categories, listed_skus, price_at_rate
+from zhanggui.promotions.eligibility import CampaignSpecError, parse_offer
+from zhanggui.promotions.eligibility_presets import PRESETS
+from zhanggui.promotions.forms import NO, YES, JsonField
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
+
+
+def _moment(label: Any, help_text: Any = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+    )
+
+
+class CampaignFilterForm(forms.Form):
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all(), required=False)
+    archived = forms.BooleanField(label=_("Show archived"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].empty_label = _("All shops")
+
+    def values(self) -> tuple[Shop | None, bool]:
+        """The chosen shop and the archived switch; a value that does not parse is ignored."""
+        if not self.is_bound or not self.is_valid():
+            return None, False
+        return self.cleaned_data["shop"], self.cleaned_data["archived"]
+
+
+class CampaignForm(forms.Form):
+    """New (shop, preset, rules) or edit (rules only: the shop and the code stay); dates and a note."""
+
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all())
+    preset = forms.ChoiceField(
+        label=_("Start from a preset"),
+        choices=[("", _("— none: my own rules —")), *((key, raw["name"]) for key, raw in PRESETS.items())],
+        required=False,
+        help_text=_("With the rules left empty, the preset's rules are copied."),
+    )
+    spec = JsonField(
+        label=_("Rules (JSON, docs/campaigns.md)"),
+        expect=dict,
+        required=False,
+        help_text=_("Its id is the campaign's code in the shop; name and rules as in docs/campaigns.md."),
+    )
+    apply_by = _moment(_("Apply by"), _("The platform's registration deadline"))
+    starts_at = _moment(_("Event starts at"))
+    ends_at = _moment(_("Event ends at"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["shop"], self.fields["preset"]
+            self.fields["spec"].required = True
+            self.fields["spec"].help_text = _("Its id is the campaign's code and stays as it is.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "preset" in self.fields and not data.get("spec") and not data.get("preset") and "spec" not in self.errors:
+            self.add_error("spec", _("Paste the rules or choose a preset."))
+        return data
+
+
+# --------------------------------------------------------------------------------------------------------
+# The check: one offer per SKU
+# --------------------------------------------------------------------------------------------------------
+
+YES_CHOICE, NO_CHOICE = "yes", "no"
+FREE_CHOICES = [("", _("not said")), (YES_CHOICE, _("yes")), (NO_CHOICE, _("no"))]
+
+
+class CheckForm(forms.Form):
+    """The SKUs to check, one a line with what differs from the defaults; the defaults for the rest.
+
+    A line is `code[,campaign price[,quantity[,free shipping yes/no[,reviews]]]]`; a part left empty takes the
+    default. No lines at all: every listed SKU of the shop (of the category, if one is chosen).
+    """
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    lines = forms.CharField(
+        label=_("SKUs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "class": "code"}),
+        help_text=_(
+            "One a line: code, then what differs from the defaults: campaign price, quantity, free shipping "
+            "(yes/no), reviews. Empty: every listed SKU (of the category)."
+        ),
+    )
+    rate = forms.DecimalField(
+        label=_("Campaign price as 折 of the price"),
+        required=False,
+        min_value=Decimal("0.001"),
+        max_value=Decimal("10"),
+        decimal_places=3,
+        help_text=_("For SKUs without a price of their own: 5 = half the SKU's price, rounded down to the fen."),
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), required=False, min_value=1)
+    free_shipping = forms.ChoiceField(label=_("Free shipping"), choices=FREE_CHOICES, required=False)
+
+    def __init__(self, *args: Any, shop: Shop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shop = shop
+        field = self.fields["category"]
+        field.queryset = listed_categories(shop=shop)
+        field.empty_label = _("Every category")
+
+    def offers(self) -> tuple[list[SkuOffer], list[str]]:
+        """The offer of each SKU (one query for the SKUs), and the lines that cannot be read, each named."""
+        data = self.cleaned_data
+        typed = [(n, [p.strip() for p in t.replace("，", ",").split(",")]) for n, t in _numbered(data["lines"])]
+        if typed:
+            found = Sku.objects.filter(shop=self.shop, code__in={parts[0] for _n, parts in typed})
+            by_code = {sku.code: sku for sku in found.select_related("shop")}
+        else:
+            listed = list(listed_skus(shop=self.shop, category=data.get("category")))
+            by_code = {sku.code: sku for sku in listed}
+            typed = [(0, [sku.code]) for sku in listed]
+        offers, problems = [], []
+        for number, parts in typed:
+            where = str(_("Line %(n)s") % {"n": number}) if number else str(_("SKU %(code)s") % {"code": parts[0]})
+            sku = by_code.get(parts[0])
+            if sku is None:
+                problems.append(str(_("%(where)s: no SKU %(code)s in this shop.") % {"where": where, "code": parts[0]}))
+                continue
+            try:
+                offers.append(_offer(sku, parts[1:], data))
+            except forms.ValidationError as exc:
+                problems.append(f"{where}: {exc.message}")
+        return offers, problems
+
+
+def _numbered(text: str) -> list[tuple[int, str]]:
+    return [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), 1) if line.strip()]
+
+
+def _offer(sku: Sku, parts: list[str], defaults: Mapping[str, Any]) -> SkuOffer:
+    """One line's offer: its own parts first, the defaults for those left empty."""
+    if len(parts) > 4:
+        raise forms.ValidationError(_("write code,price,quantity,free shipping,reviews: too many parts."))
+    price, quantity, free, reviews = [*parts, "", "", "", ""][:4]
+    if not price:
+        if defaults.get("rate") is None:
+            raise forms.ValidationError(_("give a campaign price, or a 折 rate for every SKU."))
+        price = str(price_at_rate(sku.price, defaults["rate"]))
+    if not quantity:
+        if not defaults.get("quantity"):
+            raise forms.ValidationError(_("give a quantity, or one for every SKU."))
+        quantity = str(defaults["quantity"])
+    if not quantity.isdigit() or (reviews and not reviews.isdigit()):
+        raise forms.ValidationError(_("quantity and reviews are whole numbers."))
+    if free and free.lower() not in YES | NO:
+        raise forms.ValidationError(_("free shipping is yes or no."))
+    said = free.lower() or defaults.get("free_shipping") or ""  # the default's choices are "yes", "no", ""
+    try:
+        offer = parse_offer(
+            {
+                "price": price,
+                "quantity": int(quantity),
+                "free_shipping": True if said in YES else False if said in NO else None,
+            },
+            "offer",
+        )
+    except CampaignSpecError as exc:
+        raise forms.ValidationError(exc.message) from None
+    return SkuOffer(sku=sku, offer=offer, reviews=int(reviews) if reviews else None)
