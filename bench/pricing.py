@@ -2,7 +2,9 @@
 
 Prints p50/p95/p99 of one `quote(cart, promotions)` call and, last, the line `p95_ms: <value>`.
 Promotions are parsed once (as a running desk keeps its active promotions); each cart is priced from its
-parsed form. Fixed seed, so runs compare.
+parsed form. Fixed seed, so runs compare. The 10,000 parsed carts are moved out of the garbage collector's
+sight (gc.freeze) before timing: a server does not hold them, and full collections scanning them would be
+timed as if pricing made them. Also printed: how many quotes used the greedy (not proven best) plan.
 
     python bench/pricing.py [--carts 10000] [--seed 7]
 """
@@ -10,6 +12,7 @@ parsed form. Fixed seed, so runs compare.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -21,6 +24,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhanggui.settings")
 import django
 
 django.setup()
+
+from django.utils.translation import gettext  # noqa: E402
 
 from zhanggui.promotions.engine import quote  # noqa: E402
 from zhanggui.promotions.spec import parse_cart, parse_promotions  # noqa: E402
@@ -142,15 +147,20 @@ def main() -> None:
     catalog = make_catalog(rng)
     promotions = parse_promotions(make_promotions(rng, catalog))
     carts = [parse_cart(c) for c in make_carts(rng, catalog, args.carts)]
+    gc.collect()
+    gc.freeze()
     for cart in carts[:50]:  # warm up
         quote(cart, promotions)
     timings = []
     discount = 0
+    greedy_note = gettext("Many promotions apply: a good plan is used, not proven the best.")
+    greedy = 0
     for cart in carts:
         started = time.perf_counter_ns()
         result = quote(cart, promotions)
         timings.append((time.perf_counter_ns() - started) / 1e6)
         discount += result.discount_total
+        greedy += greedy_note in result.notes
     timings.sort()
 
     def pct(p: float) -> float:
@@ -158,7 +168,7 @@ def main() -> None:
 
     print(f"carts: {len(carts)} × 20 lines, promotions running: {len(promotions)}")
     print(f"mean {statistics.fmean(timings):.3f} ms, p50 {pct(50):.3f} ms, p95 {pct(95):.3f} ms, p99 {pct(99):.3f} ms")
-    print(f"total discount given: ¥{discount / 100:,.2f}")
+    print(f"total discount given: ¥{discount / 100:,.2f}; greedy (not proven best) plans: {greedy / len(carts):.1%}")
     print(f"p95_ms: {pct(95):.3f}")
     sys.stdout.flush()
 

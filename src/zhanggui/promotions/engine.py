@@ -32,7 +32,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zhanggui.promotions.spec import COUPON, ITEM, RATE_ONE, SHOP, Cart, CartLine, Promotion, yuan
+from zhanggui.promotions.spec import COUPON, ITEM, RATE_ONE, SCOPE_KEYS, SHOP, Cart, CartLine, Promotion, yuan
 
 EXACT_SHOP = 10  # shop promotions that can give something: up to this many, every combination is tried
 EXACT_ITEMS = 4  # item promotions that touch a threshold's units: up to this many, every subset is tried
@@ -245,11 +245,12 @@ def _item_lots(
             u = units[unit_range[0]]
             lots.append(Lot(list(unit_range), u.list_price, u.floor, [], []))
             continue
+        flash = [p for p in promos if p.id in allowance]
         groups: dict[tuple[str, ...], list[int]] = {}
-        for i in unit_range:
-            groups.setdefault(tuple(p.id for p in promos if p.id in allowance and i not in allowance[p.id]), []).append(
-                i
-            )
+        if not flash:
+            groups[()] = list(unit_range)
+        for i in unit_range if flash else ():
+            groups.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
         for left_out, members in groups.items():
             u = units[members[0]]
             options, stack = [], []
@@ -266,38 +267,56 @@ def _item_lots(
     return lots
 
 
+def _lot_price(lot: Lot, on: set[str], cart: Cart) -> tuple[int, list[tuple[Promotion, int]]]:
+    """A lot's unit price under the item promotions whose ids are `on`, and each one's cut of it, in order."""
+    list_price = lot.list_price
+    best, best_price = None, list_price
+    for p, price in lot.options:
+        if price < best_price and p.id in on:
+            best, best_price = p, price
+    steps: list[tuple[Promotion, int]] = [] if best is None else [(best, list_price - best_price)]
+    price = best_price
+    for p in lot.stack:
+        if p.id in on:
+            new = _apply_item(p, price, cart)
+            if new is not None and new < price:
+                steps.append((p, price - new))
+                price = new
+    if price < lot.floor:  # the floor takes back the last discounts first
+        excess = min(lot.floor, list_price) - price
+        while excess > 0 and steps:
+            promo, amount = steps.pop()
+            give_back = min(amount, excess)
+            excess -= give_back
+            if amount > give_back:
+                steps.append((promo, amount - give_back))
+        price = max(price, min(lot.floor, list_price))
+    return price, steps
+
+
 def _price_lots(lots: list[Lot], enabled: Sequence[Promotion], cart: Cart) -> int:
     """Price each lot under the enabled item promotions; returns the item-layer saving in fen."""
     saving = 0
     on = {p.id for p in enabled}
     for lot in lots:
-        list_price = lot.list_price
-        best, best_price = None, list_price
-        for p, price in lot.options:
-            if price < best_price and p.id in on:
-                best, best_price = p, price
-        steps: list[tuple[Promotion, int]] = []
-        if best is not None:
-            steps.append((best, list_price - best_price))
-        price = best_price
-        for p in lot.stack:
-            if p.id in on:
-                new = _apply_item(p, price, cart)
-                if new is not None and new < price:
-                    steps.append((p, price - new))
-                    price = new
-        if price < lot.floor:  # the floor takes back the last discounts first
-            excess = min(lot.floor, list_price) - price
-            while excess > 0 and steps:
-                promo, amount = steps.pop()
-                give_back = min(amount, excess)
-                excess -= give_back
-                if amount > give_back:
-                    steps.append((promo, amount - give_back))
-            price = max(price, min(lot.floor, list_price))
-        lot.price, lot.steps, lot.locked = price, steps, any(p.exclusive for p, _a in steps)
-        saving += (list_price - price) * len(lot.units)
+        price, steps = _lot_price(lot, on, cart)
+        lot.price, lot.steps = price, steps
+        lot.locked = False
+        for p, _a in steps:
+            if p.exclusive:
+                lot.locked = True
+        saving += (lot.list_price - price) * len(lot.units)
     return saving
+
+
+def _lost_without(p: Promotion, lots: list[Lot], items: list[Promotion], cart: Cart) -> int:
+    """What the item layer saves less without p, the lots priced with all `items` (they stay so)."""
+    on = {q.id for q in items if q is not p}
+    lost = 0
+    for lot in lots:
+        if any(q is p for q, _x in lot.options) or any(q is p for q in lot.stack):
+            lost += (_lot_price(lot, on, cart)[0] - lot.price) * len(lot.units)
+    return lost
 
 
 def _commit(lots: list[Lot], units: list[Unit]) -> None:
@@ -317,8 +336,16 @@ def _commit(lots: list[Lot], units: list[Unit]) -> None:
 class Outcome:
     discount: int
     consumed: int  # bit mask of the unit indexes used (conditions and benefits)
-    weights: dict[int, int]  # unit index → weight for the allocation of the discount
+    weights: dict[int, int] | None  # unit index → weight for the allocation; None: the prices of `spread_over`
     gift: Gift | None = None
+    spread_over: list[int] | None = None  # ascending unit indexes, when the weights are their prices
+
+    def weights_at(self, prices: Sequence[int]) -> dict[int, int]:
+        """The allocation weights; a spend-based discount is spread in proportion to the prices of its units
+        (the prices the outcome was computed at: an outcome is dropped when its units' prices change)."""
+        if self.weights is None:
+            self.weights = {i: prices[i] for i in self.spread_over or ()}
+        return self.weights
 
 
 def _reached(tiers: Sequence[tuple[Any, Any]], value: int) -> list[Any]:
@@ -327,7 +354,7 @@ def _reached(tiers: Sequence[tuple[Any, Any]], value: int) -> list[Any]:
     return [benefit for threshold, benefit in tiers if value >= threshold]
 
 
-Covered = dict[str, frozenset[int]]  # promotion id → the unit indexes its scope covers (computed once a quote)
+Covered = dict[str, list[int]]  # promotion id → the unit indexes its scope covers, ascending (once a quote)
 
 
 def _mask(indexes: Iterable[int]) -> int:
@@ -345,8 +372,7 @@ def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int]
     q = p.params
     kind = p.kind
     if kind in ("spend_save", "spend_discount", "quantity_discount", "gift"):
-        weights = {i: prices[i] for i in idx}
-        amount = sum(weights.values())
+        amount = sum([prices[i] for i in idx])
         discount = 0
         if kind == "spend_save":
             discount = max(_reached(q["tiers"], amount), default=0)
@@ -369,16 +395,17 @@ def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int]
                 return Outcome(0, mask, {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
             return None
         discount = min(discount, amount)
-        return Outcome(discount, mask, weights) if discount > 0 else None
+        return Outcome(discount, mask, None, spread_over=idx) if discount > 0 else None
     if kind == "multibuy":
-        ordered = sorted(idx, key=lambda i: (-prices[i], i))  # most expensive first
+        ordered = sorted(idx, key=prices.__getitem__, reverse=True)  # most expensive first; ties: lower index
         if "nth" in q:
             groups = len(ordered) // q["nth"]
             if not groups:
                 return None
             conditions = ordered[: groups * (q["nth"] - 1)]
             benefits = ordered[len(ordered) - groups :]
-            cut = {i: prices[i] - times(prices[i], q["rate"]) for i in benefits}
+            twice = 2 * q["rate"]  # times() inlined
+            cut = {i: prices[i] - (prices[i] * twice + RATE_ONE) // (2 * RATE_ONE) for i in benefits}
         else:
             groups = len(ordered) // (q["buy"] + q["free"])
             if not groups:
@@ -400,7 +427,7 @@ def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int]
             return None
         chosen: list[int] = []
         for sku, n in q["items"]:
-            chosen += sorted(by_sku[sku], key=lambda i: (-prices[i], i))[: sets * n]
+            chosen += sorted(by_sku[sku], key=prices.__getitem__, reverse=True)[: sets * n]
         total = sum(prices[i] for i in chosen)
         discount = total - sets * q["price"]
         if discount <= 0:
@@ -421,14 +448,15 @@ def _upper_bound(p: Promotion, prices: list[int], idx: list[int], whole: Outcome
         ranked = sorted((prices[i] for i in idx), reverse=True)
         if "nth" in q:
             step, free = q["nth"], 1
-            cuts = [price - times(price, q["rate"]) for price in ranked]
+            twice = 2 * q["rate"]  # times() inlined: price − price × rate, the rate rounded half-up
+            cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in ranked]
         else:
             step, free = q["buy"] + q["free"], q["free"]
             cuts = ranked
-        most = 0
-        for g in range(1, len(ranked) // step + 1):
-            most = max(most, sum(cuts[(step - free) * g : step * g]))
-        return most
+        prefix = [0]
+        for cut in cuts:
+            prefix.append(prefix[-1] + cut)
+        return max((prefix[step * g] - prefix[(step - free) * g] for g in range(1, len(ranked) // step + 1)), default=0)
     return whole.discount if whole else 0
 
 
@@ -450,7 +478,7 @@ CouponUnits = list[tuple[Promotion, list[int]]]  # each coupon with its in-scope
 
 def coupon_units(coupons: Sequence[Promotion], locked: int, covered: Covered) -> CouponUnits:
     """Each coupon with the units it may measure and discount: its scope less the locked units (bit mask)."""
-    return [(p, sorted(i for i in covered[p.id] if not locked >> i & 1)) for p in coupons]
+    return [(p, [i for i in covered[p.id] if not locked >> i & 1]) for p in coupons]
 
 
 def _coupon_amounts(coupons: CouponUnits, unit_after_shop: list[int]) -> list[tuple]:
@@ -610,7 +638,7 @@ class _Search:
         self.coupons = coupons
         self.covered = covered
         self.scope = {p.id: _mask(covered[p.id]) for p in self.shop}
-        self.scope_list = {p.id: sorted(covered[p.id]) for p in self.shop}
+        self.scope_list = {p.id: covered[p.id] for p in self.shop}
         self.everything = (1 << len(units)) - 1
         self.floors = any(u.low for u in units)
         self.lot_masks = [_mask(lot.units) for lot in lots]
@@ -808,10 +836,11 @@ class _Search:
         after = list(self.prices)
         given = 0
         for _p, o in sorted(shop, key=lambda po: po[0].id):
-            if o.discount and o.weights:
-                ids = sorted(o.weights)
+            if o.discount:
+                weights = o.weights_at(self.prices)
+                ids = sorted(weights)
                 rooms = [max(0, after[i] - self.units[i].low) for i in ids]
-                shares = allocate(o.discount, [o.weights[i] for i in ids], rooms)
+                shares = allocate(o.discount, [weights[i] for i in ids], rooms)
                 for i, share in zip(ids, shares, strict=True):
                     after[i] -= share
                 given += sum(shares)
@@ -822,8 +851,9 @@ class _Search:
         then), once per outcome."""
         key = id(o)
         if key not in self.shares:
-            ids = sorted(o.weights)
-            shares = allocate(o.discount, [o.weights[i] for i in ids], [self.prices[i] for i in ids])
+            weights = o.weights_at(self.prices)
+            ids = sorted(weights)
+            shares = allocate(o.discount, [weights[i] for i in ids], [self.prices[i] for i in ids])
             self.shares[key] = list(zip(ids, shares, strict=True))
         return self.shares[key]
 
@@ -897,9 +927,9 @@ def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotio
     layers only give more when unit prices are higher, so a plan without one of them can win only if the
     later layers, with none of them, give more than the best plan less what the item layer still saves
     without it: that is asked of a search pruned at that target, which mostly answers no at once. If yes,
-    every subset is tried while there are at most EXACT_ITEMS sensitive promotions, otherwise each one left
-    out in turn. When the shop layer itself is searched greedily (more than EXACT_SHOP promotions), the item
-    promotions are all kept: that plan is not proven best anyway, and the quote says so.
+    every subset is tried while there are at most EXACT_ITEMS sensitive promotions; beyond that, and when the
+    shop layer itself is searched greedily (more than EXACT_SHOP promotions), the item promotions are all kept
+    and the quote says its plan is good, not proven best.
     """
     search = _Search(units, lots, shop, coupons, covered)
     all_saving = _price_lots(lots, items, cart)
@@ -913,16 +943,15 @@ def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotio
     sensitive = [p for p in items if p.id in acting and _mask(covered[p.id]) & later_units]
     if not sensitive:
         return best
-    fixed = [p for p in items if p not in sensitive]
+    if len(sensitive) > EXACT_ITEMS:  # too many to try every subset: keep them all, and say so
+        best.exhausted = True
+        return best
     touched = {p.id for p in sensitive}
-    moving = [
-        lot for lot in lots if any(p.id in touched for p, _x in lot.options) or any(p.id in touched for p in lot.stack)
-    ]
-    still = [lot for lot in lots if lot not in moving]
-    still_saving = _price_lots(still, fixed, cart)
-    most_without_one = still_saving + max(
-        _price_lots(moving, [q for q in items if q is not p], cart) for p in sensitive
-    )
+    fixed = [p for p in items if p.id not in touched]
+    moving = [lot for lot in lots if ({p.id for p, _x in lot.options} | {p.id for p in lot.stack}) & touched]
+    # The lots are priced with every item promotion: leaving p out raises only the prices of p's lots.
+    still_saving = all_saving - sum((lot.list_price - lot.price) * len(lot.units) for lot in moving)
+    most_without_one = all_saving - min(_lost_without(p, moving, items, cart) for p in sensitive)
     _price_lots(moving, fixed, cart)
     none = search.above(best.saving - most_without_one)
     if none is None:  # no plan without a sensitive promotion can beat the best: keep them all
@@ -930,11 +959,7 @@ def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotio
         best.exhausted = search.exhausted
         return best
     later_none = none[0]
-    if len(sensitive) <= EXACT_ITEMS:
-        subsets = [[p for bit, p in enumerate(sensitive) if mask >> bit & 1] for mask in range(2 ** len(sensitive) - 1)]
-    else:
-        search.exhausted = True
-        subsets = [[q for q in sensitive if q is not p] for p in sensitive] + [[]]
+    subsets = [[p for bit, p in enumerate(sensitive) if mask >> bit & 1] for mask in range(2 ** len(sensitive) - 1)]
     all_items = best
     for subset in subsets:
         enabled = [*fixed, *subset]
@@ -960,30 +985,72 @@ def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotio
 # ------------------------------------------------------------------------------------------------------------
 
 
-def _lines_covered(promotions: Sequence[Promotion], lines: Sequence[CartLine]) -> dict[str, list[int]]:
-    """Which lines each promotion covers, by looking its scope's codes up rather than testing every line."""
-    index: dict[str, dict[str, list[int]]] = {"skus": {}, "products": {}, "categories": {}, "roles": {}}
+@dataclass
+class _Index:
+    """The promotions looked up by the codes their scopes name: built once per list of promotions (a desk
+    prices many carts against the same running promotions), then each line finds its promotions by four
+    dictionary lookups instead of every promotion testing every line."""
+
+    promotions: tuple[Promotion, ...]  # in id order; holding them keeps the cache key's ids valid
+    everywhere: list[int]  # positions of the promotions whose scope names no code
+    by_code: tuple[dict[str, list[int]], ...]  # per SCOPE_KEYS: code → positions
+    excluding: frozenset[int]  # positions whose scope has exclusions: those check each line
+    by_line: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)  # line's codes → positions
+
+    def covering(self, line: CartLine) -> list[int]:
+        """Positions of the promotions whose scope covers the line (running or not), ascending; remembered per
+        (sku, product, category, role), the only things a scope looks at."""
+        key = (line.sku, line.product, line.category, line.role)
+        found = self.by_line.get(key)
+        if found is None:
+            hits = set(self.everywhere)
+            for table, code in zip(self.by_code, key, strict=True):
+                if code in table:
+                    hits.update(table[code])
+            found = sorted(k for k in hits if k not in self.excluding or self.promotions[k].scope.covers(line))
+            if len(self.by_line) >= 100_000:
+                self.by_line.clear()
+            self.by_line[key] = found
+        return found
+
+
+_INDEXES: dict[tuple[int, ...], _Index] = {}
+
+
+def _index(promotions: Sequence[Promotion]) -> _Index:
+    key = tuple(map(id, promotions))
+    index = _INDEXES.get(key)
+    if index is None:
+        ordered = tuple(sorted(promotions, key=lambda p: p.id))
+        by_code: tuple[dict[str, list[int]], ...] = tuple({} for _ in SCOPE_KEYS)
+        everywhere, excluding = [], set()
+        for k, p in enumerate(ordered):
+            scope = p.scope
+            if scope.everything:
+                everywhere.append(k)
+            for table, name in zip(by_code, SCOPE_KEYS, strict=True):
+                for code in getattr(scope, name):
+                    table.setdefault(code, []).append(k)
+            if scope.exclude_skus or scope.exclude_products or scope.exclude_categories or scope.exclude_roles:
+                excluding.add(k)
+        index = _Index(ordered, everywhere, by_code, frozenset(excluding))
+        if len(_INDEXES) >= 32:
+            _INDEXES.clear()
+        _INDEXES[key] = index
+    return index
+
+
+def _lines_covered(
+    promotions: Sequence[Promotion], lines: Sequence[CartLine], at: Any
+) -> list[tuple[Promotion, list[int]]]:
+    """Each promotion running at `at` that covers some line, in id order, with the lines it covers."""
+    index = _index(promotions)
+    ordered = index.promotions
+    found: list[list[int]] = [[] for _ in ordered]
     for li, line in enumerate(lines):
-        index["skus"].setdefault(line.sku, []).append(li)
-        index["products"].setdefault(line.product, []).append(li)
-        index["categories"].setdefault(line.category, []).append(li)
-        index["roles"].setdefault(line.role, []).append(li)
-    everything = list(range(len(lines)))
-    result: dict[str, list[int]] = {}
-    for p in promotions:
-        scope = p.scope
-        if scope.everything:
-            candidates = everything
-        else:
-            found: set[int] = set()
-            for key in ("skus", "products", "categories", "roles"):
-                for code in getattr(scope, key):
-                    found.update(index[key].get(code, ()))
-            candidates = sorted(found)
-        if scope.exclude_skus or scope.exclude_products or scope.exclude_categories or scope.exclude_roles:
-            candidates = [li for li in candidates if scope.covers(lines[li])]
-        result[p.id] = candidates
-    return result
+        for k in index.covering(line):
+            found[k].append(li)
+    return [(p, found[k]) for k, p in enumerate(ordered) if found[k] and p.running_at(at)]
 
 
 def _canonical(lines: Sequence[CartLine]) -> list[int]:
@@ -1006,12 +1073,10 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     order = _canonical(cart.lines)
     lines = tuple(cart.lines[i] for i in order)
     notes: list[str] = []
-    running = sorted((p for p in promotions if p.running_at(cart.at)), key=lambda p: p.id)
-    line_cover = _lines_covered(running, lines)
-    covering = [p for p in running if line_cover[p.id]]
-    items = [p for p in covering if p.layer == ITEM]
-    shop = [p for p in covering if p.layer == SHOP]
-    coupons = [p for p in covering if p.layer == COUPON and _coupon_allowed(p, cart)]
+    covering = _lines_covered(promotions, lines, cart.at)
+    items = [p for p, _l in covering if p.layer == ITEM]
+    shop = [p for p, _l in covering if p.layer == SHOP]
+    coupons = [p for p, _l in covering if p.layer == COUPON and _coupon_allowed(p, cart)]
 
     units: list[Unit] = []
     line_units: list[range] = []
@@ -1019,7 +1084,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         floor = line.floor or 0
         line_units.append(range(len(units), len(units) + line.quantity))
         units += [Unit(li, line, line.unit_price, floor) for _ in range(line.quantity)]
-    covered: Covered = {p.id: frozenset(i for li in line_cover[p.id] for i in line_units[li]) for p in covering}
+    line_cover = {p.id: covered_lines for p, covered_lines in covering}
+    covered: Covered = {p.id: [i for li in covered_lines for i in line_units[li]] for p, covered_lines in covering}
 
     # A flash sale's per-buyer allowance: the units it may touch (the most expensive, the best use for the buyer).
     allowance: dict[str, set[int]] = {}
@@ -1044,11 +1110,12 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     priced = [PricedLine(line.sku, line.quantity, line.unit_price, []) for line in lines]
     item_share: dict[tuple[int, str], list[Any]] = {}
     price_groups: list[dict[int, int]] = [{} for _ in lines]
-    for u in units:
-        price_groups[u.line][u.price] = price_groups[u.line].get(u.price, 0) + 1
-        for p, amount in u.item:
-            entry = item_share.setdefault((u.line, p.id), [p, 0])
-            entry[1] += amount
+    for lot in lots:  # the units of a lot share their item price and steps
+        li, n = units[lot.units[0]].line, len(lot.units)
+        price_groups[li][lot.price] = price_groups[li].get(lot.price, 0) + n
+        for p, amount in lot.steps:
+            entry = item_share.setdefault((li, p.id), [p, 0])
+            entry[1] += amount * n
     for (li, _pid), (p, amount) in sorted(item_share.items()):
         priced[li].shares.append(Share(p.id, p.kind, ITEM, amount))
     for li, groups in enumerate(price_groups):
@@ -1081,12 +1148,13 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
             applied[p.id] = applied.get(p.id, 0) + given
         return given
 
+    item_prices = [u.price for u in units]
     for p, outcome in sorted(plan.shop, key=lambda po: po[0].id):
         if outcome.gift is not None:
             gifts.append(outcome.gift)
             applied.setdefault(p.id, 0)
         if outcome.discount:
-            spread(p, SHOP, outcome.discount, outcome.weights)
+            spread(p, SHOP, outcome.discount, outcome.weights_at(item_prices))
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
     locked = _mask(i for i, u in enumerate(units) if u.locked)
     coupon_choice = choose_coupons(coupon_units([o[0] for o in plan.coupons], locked, covered), units, unit_left)[1]
@@ -1140,14 +1208,20 @@ def _apply_order_cap(cart: Cart, priced: list[PricedLine], applied: dict[str, in
     notes.append(_("The order's discount is capped at ¥%(cap)s.") % {"cap": yuan(cap)})
 
 
+_THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
+
+
 def _near_misses(units, covered, shop, coupons, plan, unit_left) -> list[NearMiss]:
     """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
     result: list[NearMiss] = []
     used = {p.id for p, _o in plan.shop} | {o[0].id for o in plan.coupons}
+    open_ = [not u.locked for u in units]
     for p in shop:
         q = p.params
-        idx = [i for i in sorted(covered[p.id]) if not units[i].locked]
-        amount = sum(units[i].price for i in idx)
+        if p.kind not in _THRESHOLD_KINDS or (p.kind == "gift" and (p.id in used or q["threshold"] is None)):
+            continue
+        idx = [i for i in covered[p.id] if open_[i]]
+        amount = sum([units[i].price for i in idx])
         items_n = len(idx)
         if p.kind == "spend_save":
             for threshold, off in q["tiers"]:
@@ -1168,13 +1242,12 @@ def _near_misses(units, covered, shop, coupons, plan, unit_left) -> list[NearMis
                 if items_n < n:
                     result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}))
                     break
-        elif p.kind == "gift" and p.id not in used and q["threshold"] is not None and amount < q["threshold"]:
+        elif p.kind == "gift" and amount < q["threshold"]:
             result.append(_miss(p, q["threshold"] - amount, 0, _("get %(sku)s free") % {"sku": q["gift_sku"]}))
     for p in coupons:
         if p.id in used:
             continue
-        idx = [i for i in sorted(covered[p.id]) if not units[i].locked]
-        amount = sum(unit_left[i] for i in idx)
+        amount = sum([unit_left[i] for i in covered[p.id] if open_[i]])
         if amount < p.params["min_spend"]:
             result.append(
                 _miss(

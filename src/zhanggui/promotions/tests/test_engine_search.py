@@ -1,0 +1,176 @@
+"""The best-for-buyer search: the rules of docs/pricing.md §4 and the bounds that keep it fast.
+
+The bounds are only allowed to skip work, never to change a result: each is checked here against the plain
+computation it stands in for, over random carts (hypothesis).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhanggui.promotions import engine
+from zhanggui.promotions.engine import quote
+from zhanggui.promotions.spec import parse_cart, parse_promotions
+from zhanggui.promotions.tests.test_engine_properties import SCALE, carts, promotion_lists
+
+NOT_PROVEN = "Many promotions apply: a good plan is used, not proven the best."
+
+
+def price(lines, promotions, **cart):
+    with translation.override("en"):
+        return quote(parse_cart({"lines": lines, **cart}), parse_promotions(promotions)).as_dict()
+
+
+def test_an_item_discount_is_left_out_when_that_reaches_a_threshold():
+    # 2 × 160.00 = 320.00. With the ¥10 cut: 2 × 150.00 = 300.00 < 310.00, so 满310减40 is lost: pays 300.00.
+    # Without the cut: 320.00 ≥ 310.00 → 320.00 − 40.00 = 280.00. The buyer is better off without the cut.
+    r = price(
+        [{"sku": "A", "quantity": 2, "unit_price": "160.00"}],
+        [
+            {"id": "cut", "kind": "price_cut", "amount": "10.00"},
+            {"id": "mj", "kind": "spend_save", "tiers": [["310.00", "40.00"]]},
+        ],
+    )
+    assert r["totals"]["payable"] == "280.00"
+    assert [a["promotion"] for a in r["applied"]] == ["mj"]
+    assert r["notes"] == []
+
+
+def test_an_item_discount_stays_when_leaving_it_out_only_ties():
+    # A bundle at a set price of 150.00 for A + B (list 100.00 + 100.00). With 8折 on A: A costs 80.00, the
+    # bundle takes 80 + 100 − 150 = 30.00 more; without it the bundle takes 50.00: the buyer pays 150.00 either
+    # way. On a tie the item promotion stays (docs/pricing.md §4), as the platforms always apply 单品优惠.
+    r = price(
+        [{"sku": "A", "quantity": 1, "unit_price": "100.00"}, {"sku": "B", "quantity": 1, "unit_price": "100.00"}],
+        [
+            {"id": "d8", "kind": "discount", "rate": "8", "scope": {"skus": ["A"]}},
+            {
+                "id": "set",
+                "kind": "bundle",
+                "items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}],
+                "price": "150.00",
+            },
+        ],
+    )
+    assert r["totals"]["payable"] == "150.00"
+    assert {a["promotion"]: a["discount"] for a in r["applied"]} == {"d8": "20.00", "set": "30.00"}
+
+
+def test_more_than_four_item_promotions_on_threshold_units_are_all_kept_and_the_quote_says_so():
+    # Five price cuts of 1.00 on five SKUs, and 满500减50 over all. The search would have to try 2^5 subsets;
+    # beyond EXACT_ITEMS the cuts are all kept (5 × 100.00 − 5.00 = 495.00 < 500.00: no 满减) and the quote
+    # says its plan is not proven best.
+    skus = ["A", "B", "C", "D", "E"]
+    r = price(
+        [{"sku": s, "quantity": 1, "unit_price": "100.00"} for s in skus],
+        [{"id": f"cut{s}", "kind": "price_cut", "amount": "1.00", "scope": {"skus": [s]}} for s in skus]
+        + [{"id": "mj", "kind": "spend_save", "tiers": [["500.00", "50.00"]]}],
+    )
+    assert len(skus) > engine.EXACT_ITEMS
+    assert r["totals"]["payable"] == "495.00"
+    assert NOT_PROVEN in r["notes"]
+
+
+def test_four_item_promotions_are_searched_exactly():
+    # The same with four SKUs and 满400减50: 4 × 100.00 = 400.00 reaches it only without any cut → 350.00.
+    skus = ["A", "B", "C", "D"]
+    r = price(
+        [{"sku": s, "quantity": 1, "unit_price": "100.00"} for s in skus],
+        [{"id": f"cut{s}", "kind": "price_cut", "amount": "1.00", "scope": {"skus": [s]}} for s in skus]
+        + [{"id": "mj", "kind": "spend_save", "tiers": [["400.00", "50.00"]]}],
+    )
+    assert r["totals"]["payable"] == "350.00"
+    assert r["notes"] == []
+
+
+def test_repeated_quotes_against_the_same_promotions_reuse_the_index_and_agree():
+    promotions = parse_promotions(
+        [
+            {"id": "d9", "kind": "discount", "rate": "9", "scope": {"categories": ["被子"]}},
+            {"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]], "scope": {"exclude_skus": ["B"]}},
+        ]
+    )
+    lines = [
+        {"sku": "A", "quantity": 2, "unit_price": "120.00", "category": "被子"},
+        {"sku": "B", "quantity": 1, "unit_price": "99.00", "category": "被子"},
+    ]
+    first = quote(parse_cart({"lines": lines}), promotions).as_dict()
+    second = quote(parse_cart({"lines": lines}), promotions).as_dict()
+    assert first == second
+    # A: 120.00 × 0.9 = 108.00 a unit; 满减 measures A only (B excluded): 216.00 < 300.00, nothing.
+    assert first["totals"]["payable"] == "305.10"  # 216.00 + 99.00 × 0.9 = 89.10
+
+
+# -- the bounds against what they stand for ---------------------------------------------------------------
+
+
+prices_st = st.lists(st.integers(1, 50_000), min_size=1, max_size=12)
+
+
+@settings(max_examples=300 * SCALE, deadline=None)
+@given(
+    prices=prices_st,
+    kind=st.sampled_from(["nth", "free"]),
+    a=st.integers(1, 3),
+    b=st.integers(1, 2),
+    rate=st.integers(0, 10_000),
+    pick=st.integers(0, 2**12 - 1),
+)
+def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, kind, a, b, rate, pick):
+    params = {"nth": a + 1, "rate": rate} if kind == "nth" else {"buy": a, "free": b}
+    p = engine.Promotion(id="m", kind="multibuy", params=params)
+    units = [engine.Unit(i, None, price, 0, price) for i, price in enumerate(prices)]  # type: ignore[arg-type]
+    idx = list(range(len(prices)))
+    bound = engine._upper_bound(p, prices, idx, None)
+    subset = [i for i in idx if pick >> i & 1]
+    outcome = engine._evaluate(p, prices, units, subset, engine._mask(subset))
+    assert (outcome.discount if outcome else 0) <= bound
+    # and the bound is reached by some subset: it is the best over g groups of the dearest units
+    best = 0
+    for size in range(len(idx) + 1):
+        for chosen in itertools.combinations(idx, size) if len(idx) <= 8 else ():
+            o = engine._evaluate(p, prices, units, list(chosen), engine._mask(chosen))
+            best = max(best, o.discount if o else 0)
+    if len(idx) <= 8:
+        assert best == bound
+
+
+def searches(lines, promotions):
+    """The search of a quote's first state, as quote() sets it up (all item promotions on)."""
+    cart = parse_cart({"lines": lines, "coupons": [c for p in promotions for c in p.get("codes", [])]})
+    parsed = parse_promotions(promotions)
+    ordered = [cart.lines[i] for i in engine._canonical(cart.lines)]
+    covering = engine._lines_covered(parsed, ordered, None)
+    units, line_units = [], []
+    for li, ln in enumerate(ordered):
+        line_units.append(range(len(units), len(units) + ln.quantity))
+        units += [engine.Unit(li, ln, ln.unit_price, ln.floor or 0) for _ in range(ln.quantity)]
+    covered = {p.id: [i for li in ls for i in line_units[li]] for p, ls in covering}
+    items = [p for p, _l in covering if p.layer == "item"]
+    shop = [p for p, _l in covering if p.layer == "shop"]
+    coupons = [p for p, _l in covering if p.layer == "coupon" and engine._coupon_allowed(p, cart)]
+    lines_of = {p.id: ls for p, ls in covering}
+    line_items = [[p for p in items if li in lines_of[p.id]] for li in range(len(ordered))]
+    lots = engine._item_lots(units, line_units, line_items, {}, cart)
+    engine._price_lots(lots, items, cart)
+    return lambda: engine._Search(units, lots, shop, coupons, covered)
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(lines=carts, promotions=promotion_lists(max_size=6), target=st.integers(-1, 200_000))
+def test_a_search_with_a_target_finds_the_full_searchs_best_or_says_there_is_none_above(lines, promotions, target):
+    promotions = [p for p in promotions if p["kind"] != "flash_sale"]  # flash allowance is set up by quote()
+    new_search = searches(lines, promotions)
+    full = new_search().shop_and_coupon()
+    pruned = new_search().above(target)
+    if full[0] > target:
+        assert pruned is not None
+        assert pruned[0] == full[0]
+        assert [p.id for p, _o in pruned[1]] == [p.id for p, _o in full[1]]
+        assert [o[0].id for o in pruned[2]] == [o[0].id for o in full[2]]
+    else:
+        assert pruned is None
