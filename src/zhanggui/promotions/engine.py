@@ -48,7 +48,7 @@ def times(amount: int, rate: int) -> int:
 # ------------------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Share:
     promotion: str
     kind: str
@@ -59,7 +59,7 @@ class Share:
         return {"promotion": self.promotion, "kind": self.kind, "layer": self.layer, "amount": yuan(self.amount)}
 
 
-@dataclass
+@dataclass(slots=True)
 class PricedLine:
     sku: str
     quantity: int
@@ -175,7 +175,7 @@ def as_decimal(amount_fen: int) -> Decimal:
 # ------------------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     line: int  # index into the canonical lines
     cl: CartLine  # that line
@@ -190,7 +190,7 @@ class Unit:
         self.low = min(self.floor, self.list_price)
 
 
-@dataclass
+@dataclass(slots=True)
 class Lot:
     """Units of one line that the same item promotions may touch: they always get the same item price, so the
     item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it)."""
@@ -235,10 +235,14 @@ def _item_lots(
     line_items: list[list[Promotion]],
     allowance: dict[str, set[int]],
     cart: Cart,
+    known: dict[tuple, tuple[list[tuple[Promotion, int]], list[Promotion]]] | None = None,
 ) -> list[Lot]:
     """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
     flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
-    promotion that applies with the price it gives, and the stackable ones in id order."""
+    promotion that applies with the price it gives, and the stackable ones in id order. `known` remembers
+    those lists between quotes (by buyer, price and promotions: all they depend on)."""
+    known = {} if known is None else known
+    buyer = (cart.buyer.tier, cart.buyer.past_spend)
     lots: list[Lot] = []
     for unit_range, promos in zip(line_units, line_items, strict=True):
         if not promos:
@@ -253,16 +257,21 @@ def _item_lots(
             groups.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
         for left_out, members in groups.items():
             u = units[members[0]]
-            options, stack = [], []
-            for p in promos:
-                if p.id in left_out:
-                    continue
-                if p.stackable:
-                    stack.append(p)
-                else:
-                    price = _apply_item(p, u.list_price, cart)
-                    if price is not None and price < u.list_price:
-                        options.append((p, price))
+            acting = [p for p in promos if p.id not in left_out] if left_out else promos
+            key = (buyer, u.list_price, tuple(map(id, acting)))
+            if key not in known:
+                options, stack = [], []
+                for p in acting:
+                    if p.stackable:
+                        stack.append(p)
+                    else:
+                        price = _apply_item(p, u.list_price, cart)
+                        if price is not None and price < u.list_price:
+                            options.append((p, price))
+                if len(known) >= 100_000:
+                    known.clear()
+                known[key] = (options, stack)
+            options, stack = known[key]
             lots.append(Lot(members, u.list_price, u.floor, options, stack))
     return lots
 
@@ -332,7 +341,7 @@ def _commit(lots: list[Lot], units: list[Unit]) -> None:
 # ------------------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     discount: int
     consumed: int  # bit mask of the unit indexes used (conditions and benefits)
@@ -355,6 +364,20 @@ def _reached(tiers: Sequence[tuple[Any, Any]], value: int) -> list[Any]:
 
 
 Covered = dict[str, list[int]]  # promotion id → the unit indexes its scope covers, ascending (once a quote)
+
+
+class _Cover(dict):
+    """Covered, each promotion's units listed when first asked for (most item promotions never are)."""
+
+    def __init__(self, lines_of: dict[str, list[int]], line_units: list[range]):
+        super().__init__()
+        self.lines_of = lines_of
+        self.line_units = line_units
+
+    def __missing__(self, promotion_id: str) -> list[int]:
+        units = self.line_units
+        found = self[promotion_id] = [i for li in self.lines_of[promotion_id] for i in units[li]]
+        return found
 
 
 def _mask(indexes: Iterable[int]) -> int:
@@ -619,6 +642,7 @@ class Plan:
 
 
 Choice = tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]  # (what later layers give, shop, coupons)
+_UNKNOWN = object()  # not evaluated yet (None is an answer: the promotion gives nothing)
 
 
 class _Search:
@@ -694,12 +718,14 @@ class _Search:
         return choice
 
     def evaluate(self, p: Promotion, available: int) -> Outcome | None:
-        mask = self.scope[p.id] & available & ~self.locked
+        scope = self.scope[p.id]
+        mask = scope & available & ~self.locked
         key = (p.id, mask)
-        if key not in self.outcomes:
-            idx = [i for i in self.scope_list[p.id] if mask >> i & 1]
-            self.outcomes[key] = _evaluate(p, self.prices, self.units, idx, mask)
-        return self.outcomes[key]
+        outcome = self.outcomes.get(key, _UNKNOWN)
+        if outcome is _UNKNOWN:
+            idx = self.scope_list[p.id] if mask == scope else [i for i in self.scope_list[p.id] if mask >> i & 1]
+            outcome = self.outcomes[key] = _evaluate(p, self.prices, self.units, idx, mask)
+        return outcome  # type: ignore[return-value]
 
     def _shop_and_coupon(self, target: int) -> Choice | None:
         # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
@@ -789,27 +815,40 @@ class _Search:
         scope = self.scope
         rank = {p.id: -i for i, (p, _u) in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
 
-        def build(pool: list[Promotion]) -> list[tuple[Promotion, Outcome]]:
+        def build(
+            pool: list[Promotion], picked: Sequence[tuple[Promotion, Outcome]] = ()
+        ) -> tuple[list[tuple[Promotion, Outcome]], list[tuple[Promotion, Outcome]]]:
+            """The greedy plan from `pool`, continuing after the picks `picked` (a run over a larger pool makes
+            the same picks until it picks what this pool lacks); returns it in id order, and the picks."""
             available = self.everything
-            chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None]
+            for _p, o in picked:
+                available &= ~o.consumed
+            picks = list(picked)
+            done = {p.id for p, _o in picked}
             # Lazy greedy: a promotion's value changes only when units it covers were taken.
-            scored = {p.id: (p, whole[p.id]) for p in pool if not p.stackable}
+            scored = {
+                p.id: (p, self.evaluate(p, available) if picked else whole[p.id])
+                for p in pool
+                if not p.stackable and p.id not in done
+            }
             while scored:
                 live = [(o.discount, rank[pid], pid, p, o) for pid, (p, o) in scored.items() if o is not None]
                 if not live:
                     break
                 _d, _r, pid, p, o = max(live, key=lambda t: (t[0], t[1]))
-                chosen.append((p, o))
+                picks.append((p, o))
                 available &= ~o.consumed
                 del scored[pid]
                 for qid, (q, _qo) in list(scored.items()):
                     if scope[qid] & o.consumed:
                         scored[qid] = (q, self.evaluate(q, available))
-            return sorted(chosen, key=lambda po: po[0].id)
+            chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None] + picks
+            return sorted(chosen, key=lambda po: po[0].id), picks
 
         pool = [p for p, _u in candidates]
-        chosen = build(pool)
+        chosen, picks = build(pool)
         best = (*self._score(chosen), chosen)
+        order = {p.id: k for k, (p, _o) in enumerate(picks)}
         coupon_upper = self._coupons_after([])[0]
         for p, o in list(chosen):
             # Leaving p out can only help when another promotion wants its units, or a coupon measures them.
@@ -818,7 +857,8 @@ class _Search:
             )
             if not wanted:
                 continue
-            alternative = build([q for q in pool if q is not p])
+            before = picks[: order[p.id]] if p.id in order else picks
+            alternative = build([q for q in pool if q is not p], before)[0]
             if sum(o.discount for _q, o in alternative) + coupon_upper < best[1]:
                 continue  # what it gives, with every coupon at its face value, is less than the best gives
             scored = (*self._score(alternative), alternative)
@@ -996,6 +1036,7 @@ class _Index:
     by_code: tuple[dict[str, list[int]], ...]  # per SCOPE_KEYS: code → positions
     excluding: frozenset[int]  # positions whose scope has exclusions: those check each line
     by_line: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)  # line's codes → positions
+    item_options: dict[tuple, Any] = field(default_factory=dict)  # for _item_lots
 
     def covering(self, line: CartLine) -> list[int]:
         """Positions of the promotions whose scope covers the line (running or not), ascending; remembered per
@@ -1040,11 +1081,8 @@ def _index(promotions: Sequence[Promotion]) -> _Index:
     return index
 
 
-def _lines_covered(
-    promotions: Sequence[Promotion], lines: Sequence[CartLine], at: Any
-) -> list[tuple[Promotion, list[int]]]:
+def _lines_covered(index: _Index, lines: Sequence[CartLine], at: Any) -> list[tuple[Promotion, list[int]]]:
     """Each promotion running at `at` that covers some line, in id order, with the lines it covers."""
-    index = _index(promotions)
     ordered = index.promotions
     found: list[list[int]] = [[] for _ in ordered]
     for li, line in enumerate(lines):
@@ -1073,7 +1111,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     order = _canonical(cart.lines)
     lines = tuple(cart.lines[i] for i in order)
     notes: list[str] = []
-    covering = _lines_covered(promotions, lines, cart.at)
+    index = _index(promotions)
+    covering = _lines_covered(index, lines, cart.at)
     items = [p for p, _l in covering if p.layer == ITEM]
     shop = [p for p, _l in covering if p.layer == SHOP]
     coupons = [p for p, _l in covering if p.layer == COUPON and _coupon_allowed(p, cart)]
@@ -1085,7 +1124,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         line_units.append(range(len(units), len(units) + line.quantity))
         units += [Unit(li, line, line.unit_price, floor) for _ in range(line.quantity)]
     line_cover = {p.id: covered_lines for p, covered_lines in covering}
-    covered: Covered = {p.id: [i for li in covered_lines for i in line_units[li]] for p, covered_lines in covering}
+    covered = _Cover(line_cover, line_units)
 
     # A flash sale's per-buyer allowance: the units it may touch (the most expensive, the best use for the buyer).
     allowance: dict[str, set[int]] = {}
@@ -1102,7 +1141,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
                     _("%(promo)s: at most %(cap)s units at the flash-sale price for this buyer.")
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
-    lots = _item_lots(units, line_units, line_items, allowance, cart)
+    lots = _item_lots(units, line_units, line_items, allowance, cart, index.item_options)
 
     plan = _plan(cart, units, lots, items, shop, coupons, covered)
 

@@ -144,7 +144,7 @@ def searches(lines, promotions):
     cart = parse_cart({"lines": lines, "coupons": [c for p in promotions for c in p.get("codes", [])]})
     parsed = parse_promotions(promotions)
     ordered = [cart.lines[i] for i in engine._canonical(cart.lines)]
-    covering = engine._lines_covered(parsed, ordered, None)
+    covering = engine._lines_covered(engine._index(parsed), ordered, None)
     units, line_units = [], []
     for li, ln in enumerate(ordered):
         line_units.append(range(len(units), len(units) + ln.quantity))
