@@ -1037,6 +1037,17 @@ class _Index:
     excluding: frozenset[int]  # positions whose scope has exclusions: those check each line
     by_line: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)  # line's codes → positions
     item_options: dict[tuple, Any] = field(default_factory=dict)  # for _item_lots
+    running_at: dict[Any, list[bool]] = field(default_factory=dict)  # moment → running flags by position
+
+    def running(self, at: Any) -> list[bool]:
+        """Which promotions run at `at` (None: all), remembered per moment."""
+        flags = self.running_at.get(at)
+        if flags is None:
+            flags = [p.running_at(at) for p in self.promotions]
+            if len(self.running_at) >= 1_000:
+                self.running_at.clear()
+            self.running_at[at] = flags
+        return flags
 
     def covering(self, line: CartLine) -> list[int]:
         """Positions of the promotions whose scope covers the line (running or not), ascending; remembered per
@@ -1088,7 +1099,8 @@ def _lines_covered(index: _Index, lines: Sequence[CartLine], at: Any) -> list[tu
     for li, line in enumerate(lines):
         for k in index.covering(line):
             found[k].append(li)
-    return [(p, found[k]) for k, p in enumerate(ordered) if found[k] and p.running_at(at)]
+    running = index.running(at)
+    return [(p, found[k]) for k, p in enumerate(ordered) if found[k] and running[k]]
 
 
 def _canonical(lines: Sequence[CartLine]) -> list[int]:
@@ -1113,9 +1125,17 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     notes: list[str] = []
     index = _index(promotions)
     covering = _lines_covered(index, lines, cart.at)
-    items = [p for p, _l in covering if p.layer == ITEM]
-    shop = [p for p, _l in covering if p.layer == SHOP]
-    coupons = [p for p, _l in covering if p.layer == COUPON and _coupon_allowed(p, cart)]
+    items: list[Promotion] = []
+    shop: list[Promotion] = []
+    coupons: list[Promotion] = []
+    for p, _l in covering:
+        layer = p.layer
+        if layer == ITEM:
+            items.append(p)
+        elif layer == SHOP:
+            shop.append(p)
+        elif layer == COUPON and _coupon_allowed(p, cart):
+            coupons.append(p)
 
     units: list[Unit] = []
     line_units: list[range] = []
@@ -1168,7 +1188,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
 
     def spread(p: Promotion, layer: str, total: int, weights: dict[int, int]) -> int:
         ids = sorted(weights)
-        caps = [max(0, unit_left[i] - min(units[i].floor, units[i].list_price)) for i in ids]
+        caps = [max(0, unit_left[i] - units[i].low) for i in ids]
         shares = allocate(total, [weights[i] for i in ids], caps)
         per_line: dict[int, int] = {}
         for i, share in zip(ids, shares, strict=True):
