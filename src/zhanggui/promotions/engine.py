@@ -203,6 +203,10 @@ class Lot:
     price: int = 0  # after the enabled item promotions
     steps: list[tuple[Promotion, int]] = field(default_factory=list)  # each promotion's cut of that, in order
     locked: bool = False  # an exclusive promotion is among the steps
+    mask: int = 0  # the units as a bit mask
+
+    def __post_init__(self) -> None:
+        self.mask = _mask(self.units)
 
 
 def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
@@ -373,6 +377,14 @@ class _Cover(dict):
         super().__init__()
         self.lines_of = lines_of
         self.line_units = line_units
+
+    def mask(self, promotion_id: str) -> int:
+        """The promotion's units as a bit mask, from its lines' (each line's units are consecutive)."""
+        m = 0
+        for li in self.lines_of[promotion_id]:
+            r = self.line_units[li]
+            m |= ((1 << len(r)) - 1) << r.start
+        return m
 
     def __missing__(self, promotion_id: str) -> list[int]:
         units = self.line_units
@@ -661,11 +673,13 @@ class _Search:
         self.shop = sorted(shop, key=lambda p: p.id)
         self.coupons = coupons
         self.covered = covered
-        self.scope = {p.id: _mask(covered[p.id]) for p in self.shop}
+        self.scope = {
+            p.id: covered.mask(p.id) if isinstance(covered, _Cover) else _mask(covered[p.id]) for p in self.shop
+        }
         self.scope_list = {p.id: covered[p.id] for p in self.shop}
         self.everything = (1 << len(units)) - 1
         self.floors = any(u.low for u in units)
-        self.lot_masks = [_mask(lot.units) for lot in lots]
+        self.lot_masks = [lot.mask for lot in lots]
         self.nodes = 0
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
@@ -731,17 +745,18 @@ class _Search:
         # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
         whole = {p.id: self.evaluate(p, self.everything) for p in self.shop}
         stacked = {p.id: whole[p.id] for p in self.shop if p.stackable}
-        # A promotion that gives nothing on all the units gives nothing on fewer: leave it out of the search.
+        # A promotion that gives nothing on all the units gives nothing on fewer (but multibuy can: it is kept
+        # when some subset gives something): leave it out of the search.
         candidates: list[tuple[Promotion, int]] = []
         for p in self.shop:
             outcome = whole[p.id]
-            if p.kind == "multibuy" and not p.stackable:
+            if outcome is not None:
+                candidates.append((p, outcome.discount))
+            elif p.kind == "multibuy" and not p.stackable:
                 idx = [i for i in self.scope_list[p.id] if not self.locked >> i & 1]
                 upper = _upper_bound(p, self.prices, idx, outcome)
-            else:
-                upper = outcome.discount if outcome is not None else 0
-            if upper > 0 or (outcome is not None and outcome.gift is not None):
-                candidates.append((p, upper))
+                if upper > 0:
+                    candidates.append((p, upper))
         if len(candidates) <= EXACT_SHOP:
             return self._exact(candidates, stacked, target)
         self.exhausted = True
