@@ -14,9 +14,9 @@ with the same inputs and get the same answer. The rules (with their sources) are
    stackable ones (满赠 by default) apply on top.
 4. Coupon layer: at most one non-combinable coupon, plus combinable ones.
 5. The choice is made over all three layers together (an item discount that would cost a 满减 threshold is
-   left out when that is better for the buyer), deterministically on ties; so adding a promotion never raises
-   what the buyer pays (exact up to EXACT_SHOP shop and EXACT_ITEMS item promotions in play; beyond that a
-   greedy plan is used and the quote's notes say so).
+   left out when that makes the buyer pay strictly less), deterministically on ties; so adding a promotion
+   never raises what the buyer pays (exact up to EXACT_SHOP shop and EXACT_ITEMS item promotions in play;
+   beyond that a greedy plan is used, item promotions are all kept, and the quote's notes say so).
 6. Order-level discounts are allocated (分摊) over the lines they cover in proportion to their amounts after
    the earlier layers, by largest remainder, so shares add up exactly; no line goes below its floor (or 0);
    then the optional order cap (max discount, amount or share of the list total) trims coupon, then shop.

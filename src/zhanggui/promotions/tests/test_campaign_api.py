@@ -19,21 +19,12 @@ from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
 from zhanggui.promotions import campaigns
 from zhanggui.promotions.models import OfficialCampaign
+from zhanggui.promotions.tests.test_campaigns import MINE, WITHOUT_THE_RIGHT
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/campaigns/stored"
 ALL_ROLES = ["manager", "operator", "service", "warehouse", "designer", "copywriter"]
-WITHOUT_THE_RIGHT = ["service", "warehouse", "designer", "copywriter"]
-MINE = {
-    "id": "cyh-0618",
-    "name": "超优汇 6月场",
-    "rules": [
-        {"kind": "min_sales", "days": 30, "units": 10},
-        {"kind": "min_reviews", "count": 5},
-        {"kind": "min_offer_value", "amount": "10000.00"},
-    ],
-}
 
 
 @pytest.fixture(autouse=True)
