@@ -205,9 +205,6 @@ class Lot:
     locked: bool = False  # an exclusive promotion is among the steps
     mask: int = 0  # the units as a bit mask
 
-    def __post_init__(self) -> None:
-        self.mask = _mask(self.units)
-
 
 def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
     """The unit price under one item promotion, or None when it does not apply to this buyer."""
@@ -249,9 +246,10 @@ def _item_lots(
     buyer = (cart.buyer.tier, cart.buyer.past_spend)
     lots: list[Lot] = []
     for unit_range, promos in zip(line_units, line_items, strict=True):
+        whole_line = ((1 << len(unit_range)) - 1) << unit_range.start
         if not promos:
             u = units[unit_range[0]]
-            lots.append(Lot(list(unit_range), u.list_price, u.floor, [], []))
+            lots.append(Lot(list(unit_range), u.list_price, u.floor, [], [], mask=whole_line))
             continue
         flash = [p for p in promos if p.id in allowance]
         groups: dict[tuple[str, ...], list[int]] = {}
@@ -276,7 +274,8 @@ def _item_lots(
                     known.clear()
                 known[key] = (options, stack)
             options, stack = known[key]
-            lots.append(Lot(members, u.list_price, u.floor, options, stack))
+            mask = whole_line if len(members) == len(unit_range) else _mask(members)
+            lots.append(Lot(members, u.list_price, u.floor, options, stack, mask=mask))
     return lots
 
 
@@ -349,15 +348,15 @@ def _commit(lots: list[Lot], units: list[Unit]) -> None:
 class Outcome:
     discount: int
     consumed: int  # bit mask of the unit indexes used (conditions and benefits)
-    weights: dict[int, int] | None  # unit index → weight for the allocation; None: the prices of `spread_over`
+    weights: dict[int, int] | None  # unit index → weight for the allocation; None: the prices of `consumed`
     gift: Gift | None = None
-    spread_over: list[int] | None = None  # ascending unit indexes, when the weights are their prices
 
     def weights_at(self, prices: Sequence[int]) -> dict[int, int]:
         """The allocation weights; a spend-based discount is spread in proportion to the prices of its units
         (the prices the outcome was computed at: an outcome is dropped when its units' prices change)."""
         if self.weights is None:
-            self.weights = {i: prices[i] for i in self.spread_over or ()}
+            m = self.consumed
+            self.weights = {i: prices[i] for i in range(m.bit_length()) if m >> i & 1}
         return self.weights
 
 
@@ -399,38 +398,48 @@ def _mask(indexes: Iterable[int]) -> int:
     return m
 
 
+SPEND_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
+
+
+def _spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome | None:
+    """What a spend-based promotion (满减, 满折, 满N件, 满赠) gives on `count` units worth `amount` (the units
+    `mask`); None when it gives nothing. Its discount is spread over those units in proportion to price."""
+    q = p.params
+    kind = p.kind
+    discount = 0
+    if kind == "spend_save":
+        discount = max(_reached(q["tiers"], amount), default=0)
+        if q["repeat"]:
+            every, off, cap = q["repeat"]
+            repeat = (amount // every) * off
+            discount = max(discount, min(repeat, cap) if cap is not None else repeat)
+    elif kind == "spend_discount":
+        rates = _reached(q["tiers"], amount)
+        discount = amount - times(amount, min(rates)) if rates else 0
+    elif kind == "quantity_discount":
+        rates = _reached(q["tiers"], count)
+        discount = amount - times(amount, min(rates)) if rates else 0
+    else:
+        ok = (q["threshold"] is None or amount >= q["threshold"]) and (
+            q["min_items"] is None or count >= q["min_items"]
+        )
+        stock_ok = q["gift_stock"] is None or q["gift_stock"] >= q["gift_quantity"]
+        if ok and stock_ok:
+            return Outcome(0, mask, {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
+        return None
+    discount = min(discount, amount)
+    return Outcome(discount, mask, None) if discount > 0 else None
+
+
 def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int], mask: int) -> Outcome | None:
     """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
     same set as a bit mask) at the unit prices `prices`; None when it gives nothing."""
     if not idx:
         return None
-    q = p.params
     kind = p.kind
-    if kind in ("spend_save", "spend_discount", "quantity_discount", "gift"):
-        amount = sum([prices[i] for i in idx])
-        discount = 0
-        if kind == "spend_save":
-            discount = max(_reached(q["tiers"], amount), default=0)
-            if q["repeat"]:
-                every, off, cap = q["repeat"]
-                repeat = (amount // every) * off
-                discount = max(discount, min(repeat, cap) if cap is not None else repeat)
-        elif kind == "spend_discount":
-            rates = _reached(q["tiers"], amount)
-            discount = amount - times(amount, min(rates)) if rates else 0
-        elif kind == "quantity_discount":
-            rates = _reached(q["tiers"], len(idx))
-            discount = amount - times(amount, min(rates)) if rates else 0
-        else:
-            ok = (q["threshold"] is None or amount >= q["threshold"]) and (
-                q["min_items"] is None or len(idx) >= q["min_items"]
-            )
-            stock_ok = q["gift_stock"] is None or q["gift_stock"] >= q["gift_quantity"]
-            if ok and stock_ok:
-                return Outcome(0, mask, {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
-            return None
-        discount = min(discount, amount)
-        return Outcome(discount, mask, None, spread_over=idx) if discount > 0 else None
+    if kind in SPEND_KINDS:
+        return _spend(p, sum([prices[i] for i in idx]), len(idx), mask)
+    q = p.params
     if kind == "multibuy":
         ordered = sorted(idx, key=prices.__getitem__, reverse=True)  # most expensive first; ties: lower index
         if "nth" in q:
@@ -680,6 +689,7 @@ class _Search:
         self.everything = (1 << len(units)) - 1
         self.floors = any(u.low for u in units)
         self.lot_masks = [lot.mask for lot in lots]
+        self.scope_lots = {p.id: [lot for lot in lots if lot.mask & self.scope[p.id]] for p in self.shop}
         self.nodes = 0
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
@@ -737,8 +747,17 @@ class _Search:
         key = (p.id, mask)
         outcome = self.outcomes.get(key, _UNKNOWN)
         if outcome is _UNKNOWN:
-            idx = self.scope_list[p.id] if mask == scope else [i for i in self.scope_list[p.id] if mask >> i & 1]
-            outcome = self.outcomes[key] = _evaluate(p, self.prices, self.units, idx, mask)
+            if p.kind in SPEND_KINDS:  # amounts from the lots: the units of a lot cost the same
+                amount = count = 0
+                for lot in self.scope_lots[p.id]:
+                    n = (lot.mask & mask).bit_count()
+                    amount += lot.price * n
+                    count += n
+                outcome = _spend(p, amount, count, mask) if count else None
+            else:
+                idx = self.scope_list[p.id] if mask == scope else [i for i in self.scope_list[p.id] if mask >> i & 1]
+                outcome = _evaluate(p, self.prices, self.units, idx, mask)
+            self.outcomes[key] = outcome
         return outcome  # type: ignore[return-value]
 
     def _shop_and_coupon(self, target: int) -> Choice | None:
