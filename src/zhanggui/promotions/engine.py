@@ -251,7 +251,7 @@ def _item_lots(
             u = units[unit_range[0]]
             lots.append(Lot(list(unit_range), u.list_price, u.floor, [], [], mask=whole_line))
             continue
-        flash = [p for p in promos if p.id in allowance]
+        flash = [p for p in promos if p.id in allowance] if allowance else []
         groups: dict[tuple[str, ...], list[int]] = {}
         if not flash:
             groups[()] = list(unit_range)
