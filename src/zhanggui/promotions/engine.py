@@ -25,6 +25,7 @@ Amounts are integer fen inside; Decimal strings outside.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -685,11 +686,10 @@ class _Search:
         self.scope = {
             p.id: covered.mask(p.id) if isinstance(covered, _Cover) else _mask(covered[p.id]) for p in self.shop
         }
-        self.scope_list = {p.id: covered[p.id] for p in self.shop}
         self.everything = (1 << len(units)) - 1
         self.floors = any(u.low for u in units)
         self.lot_masks = [lot.mask for lot in lots]
-        self.scope_lots = {p.id: [lot for lot in lots if lot.mask & self.scope[p.id]] for p in self.shop}
+        self.scope_lots: dict[str, list[Lot]] = {}  # a spend-based promotion's lots, when first evaluated
         self.nodes = 0
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
@@ -749,13 +749,16 @@ class _Search:
         if outcome is _UNKNOWN:
             if p.kind in SPEND_KINDS:  # amounts from the lots: the units of a lot cost the same
                 amount = count = 0
-                for lot in self.scope_lots[p.id]:
+                lots = self.scope_lots.get(p.id)
+                if lots is None:
+                    lots = self.scope_lots[p.id] = [lot for lot in self.lots if lot.mask & scope]
+                for lot in lots:
                     n = (lot.mask & mask).bit_count()
                     amount += lot.price * n
                     count += n
                 outcome = _spend(p, amount, count, mask) if count else None
             else:
-                idx = self.scope_list[p.id] if mask == scope else [i for i in self.scope_list[p.id] if mask >> i & 1]
+                idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
                 outcome = _evaluate(p, self.prices, self.units, idx, mask)
             self.outcomes[key] = outcome
         return outcome  # type: ignore[return-value]
@@ -772,7 +775,7 @@ class _Search:
             if outcome is not None:
                 candidates.append((p, outcome.discount))
             elif p.kind == "multibuy" and not p.stackable:
-                idx = [i for i in self.scope_list[p.id] if not self.locked >> i & 1]
+                idx = [i for i in self.covered[p.id] if not self.locked >> i & 1]
                 upper = _upper_bound(p, self.prices, idx, outcome)
                 if upper > 0:
                     candidates.append((p, upper))
@@ -972,9 +975,13 @@ class _Search:
 
     def _cut(self, o: Outcome, coupon: int) -> int:
         """How much of o's discount lands on coupon's units."""
+        scope = self.coupon_masks[coupon]
+        if not o.consumed & scope:
+            return 0
+        if o.consumed & scope == o.consumed:
+            return o.discount  # alone on its units without floors, an outcome's shares add up to its discount
         key = (id(o), coupon)
         if key not in self.coupon_cut:
-            scope = self.coupon_masks[coupon]
             self.coupon_cut[key] = sum(share for i, share in self._alone(o) if scope >> i & 1)
         return self.coupon_cut[key]
 
@@ -1353,6 +1360,7 @@ def _near_misses(units, covered, shop, coupons, plan, unit_left) -> list[NearMis
     return result
 
 
+@functools.lru_cache(maxsize=256)
 def _zhe(r: int) -> str:
     return f"{(Decimal(r) / 1000).normalize():f}"
 
