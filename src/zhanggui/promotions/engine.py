@@ -615,28 +615,31 @@ def allocate(total: int, weights: Sequence[int], caps: Sequence[int] | None = No
     open_ = [i for i in range(n) if caps[i] > 0]
     remaining = total
     while remaining > 0 and open_:
-        weight_sum = sum(weights[i] for i in open_)
+        w = [weights[i] for i in open_]
+        weight_sum = sum(w)
         if weight_sum <= 0:
+            w = [1] * len(open_)
             weight_sum = len(open_)
-            w = dict.fromkeys(open_, 1)
-        else:
-            w = {i: weights[i] for i in open_}
-        base = {i: remaining * w[i] // weight_sum for i in open_}
-        rest = remaining - sum(base.values())
-        order = sorted(open_, key=lambda i: (-(remaining * w[i] % weight_sum), i))
-        for i in order[:rest]:
-            base[i] += 1
+        base, rems = [], []
+        for x in w:
+            q, r = divmod(remaining * x, weight_sum)
+            base.append(q)
+            rems.append(r)
+        rest = remaining - sum(base)
+        if rest:  # the largest remainders get a fen more; a stable sort leaves ties in position order
+            for k in sorted(range(len(open_)), key=rems.__getitem__, reverse=True)[:rest]:
+                base[k] += 1
         overflow = False
-        for i in open_:
+        for k, i in enumerate(open_):
             room = caps[i] - shares[i]
-            if base[i] >= room:
+            if base[k] >= room:
                 shares[i] += room
                 remaining -= room
                 overflow = True
             # shares of the others are recomputed in the next round when someone hit its cap
         if not overflow:
-            for i in open_:
-                shares[i] += base[i]
+            for k, i in enumerate(open_):
+                shares[i] += base[k]
             remaining = 0
         open_ = [i for i in open_ if shares[i] < caps[i]]
     return shares

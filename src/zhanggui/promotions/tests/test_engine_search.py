@@ -174,3 +174,24 @@ def test_a_search_with_a_target_finds_the_full_searchs_best_or_says_there_is_non
         assert [o[0].id for o in pruned[2]] == [o[0].id for o in full[2]]
     else:
         assert pruned is None
+
+
+@settings(max_examples=500 * SCALE, deadline=None)
+@given(
+    total=st.integers(0, 100_000),
+    rows=st.lists(st.tuples(st.integers(0, 50_000), st.integers(0, 60_000)), min_size=1, max_size=12),
+)
+def test_allocation_adds_up_stays_under_the_caps_and_is_proportional_to_the_fen(total, rows):
+    weights = [w for w, _c in rows]
+    caps = [c for _w, c in rows]
+    shares = engine.allocate(total, weights, caps)
+    assert sum(shares) == min(total, sum(caps))
+    assert all(0 <= s <= c for s, c in zip(shares, caps, strict=True))
+    if (
+        sum(weights)
+        and total <= sum(caps)
+        and all(total * w // sum(weights) + 1 < c for w, c in zip(weights, caps, strict=True))
+    ):
+        # no cap binds: each share is its exact proportion rounded down or up (largest remainder)
+        for s, w in zip(shares, weights, strict=True):
+            assert total * w // sum(weights) <= s <= -(-total * w // sum(weights))
