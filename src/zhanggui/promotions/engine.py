@@ -26,6 +26,7 @@ Amounts are integer fen inside; Decimal strings outside.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -481,28 +482,26 @@ def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int]
     raise AssertionError(kind)
 
 
-def _upper_bound(p: Promotion, prices: list[int], idx: list[int], whole: Outcome | None) -> int:
-    """The most p can give on any subset of the units idx (multibuy can give more on fewer units).
+def _upper_bound(p: Promotion, prices: list[int], idx: list[int]) -> int:
+    """The most multibuy p can give on any subset of the units idx (it can give more on fewer units).
 
     Multibuy on a subset with g groups gives its benefit on the subset's cheapest units, which are never
     dearer than the units ranked (N−1)g+1 … Ng (第N件) or Bg+1 … (B+F)g (买B送F) among all of idx by price:
     the most over g of those is the bound.
     """
-    if p.kind == "multibuy":
-        q = p.params
-        ranked = sorted((prices[i] for i in idx), reverse=True)
-        if "nth" in q:
-            step, free = q["nth"], 1
-            twice = 2 * q["rate"]  # times() inlined: price − price × rate, the rate rounded half-up
-            cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in ranked]
-        else:
-            step, free = q["buy"] + q["free"], q["free"]
-            cuts = ranked
-        prefix = [0]
-        for cut in cuts:
-            prefix.append(prefix[-1] + cut)
-        return max((prefix[step * g] - prefix[(step - free) * g] for g in range(1, len(ranked) // step + 1)), default=0)
-    return whole.discount if whole else 0
+    q = p.params
+    ranked = sorted((prices[i] for i in idx), reverse=True)
+    if "nth" in q:
+        step, free = q["nth"], 1
+        twice = 2 * q["rate"]  # times() inlined: price − price × rate, the rate rounded half-up
+        cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in ranked]
+    else:
+        step, free = q["buy"] + q["free"], q["free"]
+        cuts = ranked
+    prefix = [0]
+    for cut in cuts:
+        prefix.append(prefix[-1] + cut)
+    return max((prefix[step * g] - prefix[(step - free) * g] for g in range(1, len(ranked) // step + 1)), default=0)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -679,21 +678,18 @@ class _Search:
     """
 
     def __init__(
-        self, units: list[Unit], lots: list[Lot], shop: list[Promotion], coupons: list[Promotion], covered: Covered
+        self, units: list[Unit], lots: list[Lot], shop: list[Promotion], coupons: list[Promotion], covered: _Cover
     ):
         self.units = units
         self.lots = lots
         self.shop = sorted(shop, key=lambda p: p.id)
         self.coupons = coupons
         self.covered = covered
-        self.scope = {
-            p.id: covered.mask(p.id) if isinstance(covered, _Cover) else _mask(covered[p.id]) for p in self.shop
-        }
+        self.scope = {p.id: covered.mask(p.id) for p in self.shop}
         self.everything = (1 << len(units)) - 1
         self.floors = any(u.low for u in units)
         self.lot_masks = [lot.mask for lot in lots]
         self.scope_lots: dict[str, list[Lot]] = {}  # a spend-based promotion's lots, when first evaluated
-        self.nodes = 0
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
@@ -772,16 +768,15 @@ class _Search:
         stacked = {p.id: whole[p.id] for p in self.shop if p.stackable}
         # A promotion that gives nothing on all the units gives nothing on fewer (but multibuy can: it is kept
         # when some subset gives something): leave it out of the search.
-        candidates: list[tuple[Promotion, int]] = []
+        candidates: list[Promotion] = []
         for p in self.shop:
             outcome = whole[p.id]
             if outcome is not None:
-                candidates.append((p, outcome.discount))
+                candidates.append(p)
             elif p.kind == "multibuy" and not p.stackable:
                 idx = [i for i in self.covered[p.id] if not self.locked >> i & 1]
-                upper = _upper_bound(p, self.prices, idx, outcome)
-                if upper > 0:
-                    candidates.append((p, upper))
+                if _upper_bound(p, self.prices, idx) > 0:
+                    candidates.append(p)
         if len(candidates) <= EXACT_SHOP:
             return self._exact(candidates, stacked, target)
         self.exhausted = True
@@ -793,7 +788,7 @@ class _Search:
         gifts = sum(1 for _p, o in chosen if o.gift is not None)
         return (-total, -gifts, len(ids) + len(coupon_choice), ids), total, coupon_choice
 
-    def _exact(self, candidates, stacked, target: int) -> Choice | None:
+    def _exact(self, promos: list[Promotion], stacked, target: int) -> Choice | None:
         """Branch and bound over every subset of the candidates, applied in id order.
 
         The bound is exact for the shop layer: `most(k, available)`, the most the promotions k.. can promise on
@@ -801,7 +796,6 @@ class _Search:
         promotion takes all it may — so only plans whose shop discounts come within the coupons' face value of
         the best are realised (allocated, with coupons chosen on top).
         """
-        promos = [p for p, _u in candidates]
         coupon_upper = self._coupons_after([])[0]
         known: dict[tuple[int, int], int] = {}
 
@@ -826,7 +820,6 @@ class _Search:
         best: list[Any] = [None]
 
         def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int) -> None:
-            self.nodes += 1
             bound = value + most(k, available) + coupon_upper
             if bound <= target or (best[0] is not None and bound < best[0][1]):
                 return
@@ -850,10 +843,10 @@ class _Search:
         _key, total, chosen, coupon_choice = best[0]
         return total, chosen, coupon_choice
 
-    def _greedy(self, candidates, stacked, whole) -> Choice:
+    def _greedy(self, candidates: list[Promotion], stacked, whole) -> Choice:
         """Take the promotion worth most on what is left, again and again; then try dropping each one."""
         scope = self.scope
-        rank = {p.id: -i for i, (p, _u) in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
+        rank = {p.id: -i for i, p in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
 
         def build(
             pool: list[Promotion], picked: Sequence[tuple[Promotion, Outcome]] = ()
@@ -885,7 +878,7 @@ class _Search:
             chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None] + picks
             return sorted(chosen, key=lambda po: po[0].id), picks
 
-        pool = [p for p, _u in candidates]
+        pool = candidates
         chosen, picks = build(pool)
         best = (*self._score(chosen), chosen)
         order = {p.id: k for k, (p, _o) in enumerate(picks)}
@@ -1022,9 +1015,9 @@ def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotio
     if not items or not (shop or coupons) or search.exhausted:
         best.exhausted = search.exhausted
         return best
-    later_units = _mask(i for p in [*shop, *coupons] for i in covered[p.id])
+    later_units = functools.reduce(operator.or_, (covered.mask(p.id) for p in [*shop, *coupons]), 0)
     acting = {p.id for lot in lots for p, _x in lot.options} | {p.id for lot in lots for p in lot.stack}
-    sensitive = [p for p in items if p.id in acting and _mask(covered[p.id]) & later_units]
+    sensitive = [p for p in items if p.id in acting and covered.mask(p.id) & later_units]
     if not sensitive:
         return best
     if len(sensitive) > EXACT_ITEMS:  # too many to try every subset: keep them all, and say so

@@ -125,7 +125,7 @@ def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, 
     p = engine.Promotion(id="m", kind="multibuy", params=params)
     units = [engine.Unit(i, None, price, 0, price) for i, price in enumerate(prices)]  # type: ignore[arg-type]
     idx = list(range(len(prices)))
-    bound = engine._upper_bound(p, prices, idx, None)
+    bound = engine._upper_bound(p, prices, idx)
     subset = [i for i in idx if pick >> i & 1]
     outcome = engine._evaluate(p, prices, units, subset, engine._mask(subset))
     assert (outcome.discount if outcome else 0) <= bound
@@ -149,11 +149,11 @@ def searches(lines, promotions):
     for li, ln in enumerate(ordered):
         line_units.append(range(len(units), len(units) + ln.quantity))
         units += [engine.Unit(li, ln, ln.unit_price, ln.floor or 0) for _ in range(ln.quantity)]
-    covered = {p.id: [i for li in ls for i in line_units[li]] for p, ls in covering}
     items = [p for p, _l in covering if p.layer == "item"]
     shop = [p for p, _l in covering if p.layer == "shop"]
     coupons = [p for p, _l in covering if p.layer == "coupon" and engine._coupon_allowed(p, cart)]
     lines_of = {p.id: ls for p, ls in covering}
+    covered = engine._Cover(lines_of, line_units)
     line_items = [[p for p in items if li in lines_of[p.id]] for li in range(len(ordered))]
     lots = engine._item_lots(units, line_units, line_items, {}, cart)
     engine._price_lots(lots, items, cart)
