@@ -32,12 +32,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from zhanggui.promotions.spec import COUPON, ITEM, RATE_ONE, SCOPE_KEYS, SHOP, Cart, CartLine, Promotion, yuan
 
 EXACT_SHOP = 10  # shop promotions that can give something: up to this many, every combination is tried
 EXACT_ITEMS = 4  # item promotions that touch a threshold's units: up to this many, every subset is tried
+
+
+_TRANSLATED: dict[str | None, dict[str, str]] = {}  # language → message → its translation
+
+
+def _translator() -> Callable[[str], str]:
+    """gettext for the active language, each message translated once: every gettext call looks the language
+    up again (microseconds), and a quote writes several messages. Named `_` where used, so makemessages
+    finds the messages."""
+    table = _TRANSLATED.setdefault(get_language(), {})
+
+    def translate(message: str) -> str:
+        text = table.get(message)
+        if text is None:
+            text = table[message] = gettext(message)
+        return text
+
+    return translate
 
 
 def times(amount: int, rate: int) -> int:
@@ -177,19 +195,21 @@ def as_decimal(amount_fen: int) -> Decimal:
 # ------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class Unit:
-    line: int  # index into the canonical lines
-    cl: CartLine  # that line
-    list_price: int
-    floor: int  # lowest price allowed for this unit (0 without a floor)
-    price: int = 0  # after the item layer
-    item: list[tuple[Promotion, int]] = field(default_factory=list)
-    locked: bool = False  # an exclusive promotion touched it: no later layer
-    low: int = 0  # the lowest this unit may cost after every layer: min(floor, list price)
+    """One unit of a line (a line of 3 is 3 units: promotions may treat them differently). A plain slotted
+    class: a quote makes one per unit, and a dataclass's generated __init__ costs twice as much."""
 
-    def __post_init__(self) -> None:
-        self.low = min(self.floor, self.list_price)
+    __slots__ = ("cl", "floor", "item", "line", "list_price", "locked", "low", "price")
+
+    def __init__(self, line: int, cl: CartLine, list_price: int, floor: int, price: int = 0):
+        self.line = line  # index into the canonical lines
+        self.cl = cl  # that line
+        self.list_price = list_price
+        self.floor = floor  # lowest price allowed for this unit (0 without a floor)
+        self.price = price  # after the item layer
+        self.item: list[tuple[Promotion, int]] = []  # the item promotions' cuts of its price
+        self.locked = False  # an exclusive promotion touched it: no later layer
+        self.low = floor if floor < list_price else list_price  # the lowest it may cost after every layer
 
 
 @dataclass(slots=True)
@@ -378,13 +398,17 @@ class _Cover(dict):
         super().__init__()
         self.lines_of = lines_of
         self.line_units = line_units
+        self.masks: dict[str, int] = {}
 
     def mask(self, promotion_id: str) -> int:
         """The promotion's units as a bit mask, from its lines' (each line's units are consecutive)."""
-        m = 0
-        for li in self.lines_of[promotion_id]:
-            r = self.line_units[li]
-            m |= ((1 << len(r)) - 1) << r.start
+        m = self.masks.get(promotion_id)
+        if m is None:
+            m = 0
+            for li in self.lines_of[promotion_id]:
+                r = self.line_units[li]
+                m |= ((1 << len(r)) - 1) << r.start
+            self.masks[promotion_id] = m
         return m
 
     def __missing__(self, promotion_id: str) -> list[int]:
@@ -1157,6 +1181,7 @@ def _canonical(lines: Sequence[CartLine]) -> list[int]:
 
 def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     """Price the cart. Pure: the same cart and promotions always give the same Quote, whatever the line order."""
+    _ = _translator()
     order = _canonical(cart.lines)
     lines = tuple(cart.lines[i] for i in order)
     notes: list[str] = []
@@ -1257,11 +1282,11 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
         spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
 
-    _apply_order_cap(cart, priced, applied, notes)
+    _apply_order_cap(cart, priced, applied, notes, _)
     if plan.exhausted:
         notes.append(_("Many promotions apply: a good plan is used, not proven the best."))
 
-    near = _near_misses(units, covered, shop, coupons, plan, unit_left)
+    near = _near_misses(units, covered, shop, coupons, plan, unit_left, _)
     back = [0] * len(order)
     for canonical_index, original_index in enumerate(order):
         back[original_index] = canonical_index
@@ -1274,7 +1299,9 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     )
 
 
-def _apply_order_cap(cart: Cart, priced: list[PricedLine], applied: dict[str, int], notes: list[str]) -> None:
+def _apply_order_cap(
+    cart: Cart, priced: list[PricedLine], applied: dict[str, int], notes: list[str], _: Callable[[str], str]
+) -> None:
     """Trim coupon, then shop discounts so the order's total discount stays within the cap."""
     list_total = sum(line.list_amount for line in priced)
     caps = []
@@ -1307,52 +1334,60 @@ def _apply_order_cap(cart: Cart, priced: list[PricedLine], applied: dict[str, in
 _THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
 
 
-def _near_misses(units, covered, shop, coupons, plan, unit_left) -> list[NearMiss]:
+def _near_misses(units, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
     """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
     result: list[NearMiss] = []
     used = {p.id for p, _o in plan.shop} | {o[0].id for o in plan.coupons}
-    open_ = [not u.locked for u in units]
+    # Per line, over its units that later layers may touch: the price after the item layer, after the shop
+    # layer, and how many (a scope covers whole lines).
+    line_price, line_left, line_open = [], [], []
+    for unit_range in covered.line_units:
+        price = left = n = 0
+        for i in unit_range:
+            if not units[i].locked:
+                price += units[i].price
+                left += unit_left[i]
+                n += 1
+        line_price.append(price)
+        line_left.append(left)
+        line_open.append(n)
+    lines_of = covered.lines_of
     for p in shop:
         q = p.params
         if p.kind not in _THRESHOLD_KINDS or (p.kind == "gift" and (p.id in used or q["threshold"] is None)):
             continue
-        idx = [i for i in covered[p.id] if open_[i]]
-        amount = sum([units[i].price for i in idx])
-        items_n = len(idx)
+        amount = sum([line_price[li] for li in lines_of[p.id]])
         if p.kind == "spend_save":
             for threshold, off in q["tiers"]:
                 if amount < threshold:
-                    result.append(_miss(p, threshold - amount, 0, _("save ¥%(off)s") % {"off": yuan(off)}))
+                    result.append(_miss(p, threshold - amount, 0, _("save ¥%(off)s") % {"off": yuan(off)}, _))
                     break
             if q["repeat"] and not q["tiers"]:
                 every, off, cap = q["repeat"]
                 if cap is None or (amount // every) * off < cap:
-                    result.append(_miss(p, every - amount % every, 0, _("save ¥%(off)s more") % {"off": yuan(off)}))
+                    benefit = _("save ¥%(off)s more") % {"off": yuan(off)}
+                    result.append(_miss(p, every - amount % every, 0, benefit, _))
         elif p.kind == "spend_discount":
             for threshold, r in q["tiers"]:
                 if amount < threshold:
-                    result.append(_miss(p, threshold - amount, 0, _("pay %(rate)s折") % {"rate": _zhe(r)}))
+                    result.append(_miss(p, threshold - amount, 0, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
                     break
         elif p.kind == "quantity_discount":
+            items_n = sum([line_open[li] for li in lines_of[p.id]])
             for n, r in q["tiers"]:
                 if items_n < n:
-                    result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}))
+                    result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
                     break
         elif p.kind == "gift" and amount < q["threshold"]:
-            result.append(_miss(p, q["threshold"] - amount, 0, _("get %(sku)s free") % {"sku": q["gift_sku"]}))
+            benefit = _("get %(sku)s free") % {"sku": q["gift_sku"]}
+            result.append(_miss(p, q["threshold"] - amount, 0, benefit, _))
     for p in coupons:
         if p.id in used:
             continue
-        amount = sum([unit_left[i] for i in covered[p.id] if open_[i]])
+        amount = sum([line_left[li] for li in lines_of[p.id]])
         if amount < p.params["min_spend"]:
-            result.append(
-                _miss(
-                    p,
-                    p.params["min_spend"] - amount,
-                    0,
-                    _("use coupon: ¥%(off)s off") % {"off": yuan(p.params["amount"])},
-                )
-            )
+            benefit = _("use coupon: ¥%(off)s off") % {"off": yuan(p.params["amount"])}
+            result.append(_miss(p, p.params["min_spend"] - amount, 0, benefit, _))
     return result
 
 
@@ -1361,7 +1396,7 @@ def _zhe(r: int) -> str:
     return f"{(Decimal(r) / 1000).normalize():f}"
 
 
-def _miss(p: Promotion, missing: int, missing_items: int, benefit: str) -> NearMiss:
+def _miss(p: Promotion, missing: int, missing_items: int, benefit: str, _: Callable[[str], str]) -> NearMiss:
     if missing_items:
         message = _("Add %(n)s more items to %(benefit)s") % {"n": missing_items, "benefit": benefit}
     else:
