@@ -212,20 +212,33 @@ class Unit:
         self.low = floor if floor < list_price else list_price  # the lowest it may cost after every layer
 
 
-@dataclass(slots=True)
 class Lot:
     """Units of one line that the same item promotions may touch: they always get the same item price, so the
-    item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it)."""
+    item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it).
+    A lot's units are consecutive. A plain slotted class, as Unit."""
 
-    units: list[int]
-    list_price: int
-    floor: int
-    options: list[tuple[Promotion, int]]  # non-stackable item promotions that apply, with the price each gives
-    stack: list[Promotion]  # stackable ones, in id order
-    price: int = 0  # after the enabled item promotions
-    steps: list[tuple[Promotion, int]] = field(default_factory=list)  # each promotion's cut of that, in order
-    locked: bool = False  # an exclusive promotion is among the steps
-    mask: int = 0  # the units as a bit mask
+    __slots__ = ("floor", "line", "list_price", "locked", "mask", "options", "price", "stack", "steps", "units")
+
+    def __init__(
+        self,
+        units: Sequence[int],
+        list_price: int,
+        floor: int,
+        options: list[tuple[Promotion, int]],
+        stack: list[Promotion],
+        mask: int = 0,
+        line: int = 0,
+    ):
+        self.units = units  # ascending unit indexes (a range when the lot is the whole line)
+        self.list_price = list_price
+        self.floor = floor
+        self.options = options  # non-stackable item promotions that apply, with the price each gives
+        self.stack = stack  # stackable ones, in id order
+        self.mask = mask  # the units as a bit mask
+        self.line = line  # index of its line
+        self.price = 0  # after the enabled item promotions
+        self.steps: list[tuple[Promotion, int]] = []  # each promotion's cut of that, in order
+        self.locked = False  # an exclusive promotion is among the steps
 
 
 def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
@@ -255,7 +268,7 @@ def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
 def _item_lots(
     units: list[Unit],
     line_units: list[range],
-    line_items: list[list[Promotion]],
+    line_items: list[tuple[list[Promotion], tuple[int, ...]]],
     allowance: dict[str, set[int]],
     cart: Cart,
     known: dict[tuple, tuple[list[tuple[Promotion, int]], list[Promotion]]] | None = None,
@@ -263,29 +276,32 @@ def _item_lots(
     """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
     flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
     promotion that applies with the price it gives, and the stackable ones in id order. `known` remembers
-    those lists between quotes (by buyer, price and promotions: all they depend on)."""
+    those lists between quotes, by all they depend on: the buyer, the price and the promotions (each line's
+    come with a key naming them)."""
     known = {} if known is None else known
     buyer = (cart.buyer.tier, cart.buyer.past_spend)
     lots: list[Lot] = []
-    for unit_range, promos in zip(line_units, line_items, strict=True):
+    for li, (unit_range, (promos, promos_key)) in enumerate(zip(line_units, line_items, strict=True)):
+        u = units[unit_range.start]
         whole_line = ((1 << len(unit_range)) - 1) << unit_range.start
         if not promos:
-            u = units[unit_range[0]]
-            lots.append(Lot(list(unit_range), u.list_price, u.floor, [], [], mask=whole_line))
+            lots.append(Lot(unit_range, u.list_price, u.floor, [], [], whole_line, li))
             continue
-        flash = [p for p in promos if p.id in allowance] if allowance else []
-        groups: dict[tuple[str, ...], list[int]] = {}
-        if not flash:
-            groups[()] = list(unit_range)
-        for i in unit_range if flash else ():
-            groups.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
-        for left_out, members in groups.items():
-            u = units[members[0]]
-            acting = [p for p in promos if p.id not in left_out] if left_out else promos
-            key = (buyer, u.list_price, tuple(map(id, acting)))
-            if key not in known:
+        flash = [p for p in promos if p.id in allowance] if allowance else None
+        groups: list[tuple[tuple[str, ...], Sequence[int]]] = [((), unit_range)]
+        if flash:
+            split: dict[tuple[str, ...], list[int]] = {}
+            for i in unit_range:
+                split.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
+            groups = list(split.items())
+        for left_out, members in groups:
+            key = (buyer, u.list_price, promos_key, left_out)
+            found = known.get(key)
+            if found is None:
                 options, stack = [], []
-                for p in acting:
+                for p in promos:
+                    if p.id in left_out:
+                        continue
                     if p.stackable:
                         stack.append(p)
                     else:
@@ -294,10 +310,9 @@ def _item_lots(
                             options.append((p, price))
                 if len(known) >= 100_000:
                     known.clear()
-                known[key] = (options, stack)
-            options, stack = known[key]
+                found = known[key] = (options, stack)
             mask = whole_line if len(members) == len(unit_range) else _mask(members)
-            lots.append(Lot(members, u.list_price, u.floor, options, stack, mask=mask))
+            lots.append(Lot(members, u.list_price, u.floor, found[0], found[1], mask, li))
     return lots
 
 
@@ -1093,10 +1108,10 @@ class _Index:
     dictionary lookups instead of every promotion testing every line."""
 
     promotions: tuple[Promotion, ...]  # in id order; holding them keeps the cache key's ids valid
-    everywhere: list[int]  # positions of the promotions whose scope names no code
+    everywhere: list[int]  # positions of the promotions whose scope covers every line (no codes, no exclusions)
     by_code: tuple[dict[str, list[int]], ...]  # per SCOPE_KEYS: code → positions
-    excluding: frozenset[int]  # positions whose scope has exclusions: those check each line
-    by_line: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)  # line's codes → positions
+    excluding: list[int]  # positions whose scope names no code but has exclusions: those check each line
+    by_line: dict[tuple[str, str, str, str], tuple[list[int], tuple[int, ...]]] = field(default_factory=dict)
     item_options: dict[tuple, Any] = field(default_factory=dict)  # for _item_lots
     running_at: dict[Any, list[bool]] = field(default_factory=dict)  # moment → running flags by position
 
@@ -1110,20 +1125,23 @@ class _Index:
             self.running_at[at] = flags
         return flags
 
-    def covering(self, line: CartLine) -> list[int]:
-        """Positions of the promotions whose scope covers the line (running or not), ascending; remembered per
-        (sku, product, category, role), the only things a scope looks at."""
+    def covering(self, line: CartLine) -> tuple[list[int], tuple[int, ...]]:
+        """Positions of the promotions (running or not) whose scope covers the line, less those that cover
+        every line; and of the item promotions among all that cover it. Ascending; remembered per (sku,
+        product, category, role), the only things a scope looks at."""
         key = (line.sku, line.product, line.category, line.role)
         found = self.by_line.get(key)
         if found is None:
-            hits = set(self.everywhere)
+            hits = set()
             for table, code in zip(self.by_code, key, strict=True):
                 if code in table:
                     hits.update(table[code])
-            found = sorted(k for k in hits if k not in self.excluding or self.promotions[k].scope.covers(line))
+            hits.update(self.excluding)
+            specific = sorted(k for k in hits if self.promotions[k].scope.covers(line))
+            items = tuple(k for k in sorted([*specific, *self.everywhere]) if self.promotions[k].layer == ITEM)
             if len(self.by_line) >= 100_000:
                 self.by_line.clear()
-            self.by_line[key] = found
+            found = self.by_line[key] = (specific, items)
         return found
 
 
@@ -1136,32 +1154,47 @@ def _index(promotions: Sequence[Promotion]) -> _Index:
     if index is None:
         ordered = tuple(sorted(promotions, key=lambda p: p.id))
         by_code: tuple[dict[str, list[int]], ...] = tuple({} for _ in SCOPE_KEYS)
-        everywhere, excluding = [], set()
+        everywhere, excluding = [], []
         for k, p in enumerate(ordered):
             scope = p.scope
             if scope.everything:
-                everywhere.append(k)
+                has_exclusions = scope.exclude_skus or scope.exclude_products or scope.exclude_categories
+                (excluding if has_exclusions or scope.exclude_roles else everywhere).append(k)
             for table, name in zip(by_code, SCOPE_KEYS, strict=True):
                 for code in getattr(scope, name):
                     table.setdefault(code, []).append(k)
-            if scope.exclude_skus or scope.exclude_products or scope.exclude_categories or scope.exclude_roles:
-                excluding.add(k)
-        index = _Index(ordered, everywhere, by_code, frozenset(excluding))
+        index = _Index(ordered, everywhere, by_code, excluding)
         if len(_INDEXES) >= 32:
             _INDEXES.clear()
         _INDEXES[key] = index
     return index
 
 
-def _lines_covered(index: _Index, lines: Sequence[CartLine], at: Any) -> list[tuple[Promotion, list[int]]]:
-    """Each promotion running at `at` that covers some line, in id order, with the lines it covers."""
+def _lines_covered(
+    index: _Index, lines: Sequence[CartLine], at: Any
+) -> tuple[list[tuple[Promotion, list[int]]], list[tuple[list[Promotion], tuple[int, ...]]]]:
+    """Each promotion running at `at` that covers some line, in id order, with the lines it covers; and each
+    line's running item promotions, in id order, with their positions in the index (a key naming them). A
+    promotion for every line shares one list of all lines."""
     ordered = index.promotions
-    found: list[list[int]] = [[] for _ in ordered]
-    for li, line in enumerate(lines):
-        for k in index.covering(line):
-            found[k].append(li)
     running = index.running(at)
-    return [(p, found[k]) for k, p in enumerate(ordered) if found[k] and running[k]]
+    all_running = all(running)
+    found: dict[int, list[int]] = {}
+    line_items: list[tuple[list[Promotion], tuple[int, ...]]] = []
+    for li, line in enumerate(lines):
+        specific, items = index.covering(line)
+        for k in specific:
+            if k in found:
+                found[k].append(li)
+            else:
+                found[k] = [li]
+        if not all_running:
+            items = tuple(k for k in items if running[k])
+        line_items.append(([ordered[k] for k in items], items))
+    every_line = list(range(len(lines)))
+    for k in index.everywhere:
+        found[k] = every_line
+    return [(ordered[k], found[k]) for k in sorted(found) if running[k]], line_items
 
 
 def _canonical(lines: Sequence[CartLine]) -> list[int]:
@@ -1186,7 +1219,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     lines = tuple(cart.lines[i] for i in order)
     notes: list[str] = []
     index = _index(promotions)
-    covering = _lines_covered(index, lines, cart.at)
+    covering, line_items = _lines_covered(index, lines, cart.at)
     items: list[Promotion] = []
     shop: list[Promotion] = []
     coupons: list[Promotion] = []
@@ -1210,10 +1243,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
 
     # A flash sale's per-buyer allowance: the units it may touch (the most expensive, the best use for the buyer).
     allowance: dict[str, set[int]] = {}
-    line_items: list[list[Promotion]] = [[] for _ in lines]
     for p in items:
-        for li in line_cover[p.id]:
-            line_items[li].append(p)
         if p.kind == "flash_sale":
             left = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
             ordered = sorted(covered[p.id], key=lambda i: (-units[i].list_price, i))
@@ -1232,7 +1262,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     item_share: dict[tuple[int, str], list[Any]] = {}
     price_groups: list[dict[int, int]] = [{} for _ in lines]
     for lot in lots:  # the units of a lot share their item price and steps
-        li, n = units[lot.units[0]].line, len(lot.units)
+        li, n = lot.line, len(lot.units)
         price_groups[li][lot.price] = price_groups[li].get(lot.price, 0) + n
         for p, amount in lot.steps:
             entry = item_share.setdefault((li, p.id), [p, 0])
