@@ -1212,12 +1212,25 @@ def _canonical(lines: Sequence[CartLine]) -> list[int]:
     )
 
 
-def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
-    """Price the cart. Pure: the same cart and promotions always give the same Quote, whatever the line order."""
-    _ = _translator()
+@dataclass(slots=True)
+class _Basket:
+    """The cart as the engine works on it: its lines in canonical order, a Unit per unit, the lots, and the
+    running promotions that cover some line, by layer (coupons: those the buyer offers and may use)."""
+
+    order: list[int]  # canonical position → position in the cart
+    lines: tuple[CartLine, ...]
+    units: list[Unit]
+    lots: list[Lot]
+    items: list[Promotion]
+    shop: list[Promotion]
+    coupons: list[Promotion]
+    covered: _Cover
+
+
+def _prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Callable[[str], str]) -> _Basket:
+    """Everything the plan is chosen on; notes say when a flash sale's per-buyer cap limits the cart."""
     order = _canonical(cart.lines)
     lines = tuple(cart.lines[i] for i in order)
-    notes: list[str] = []
     index = _index(promotions)
     covering, line_items = _lines_covered(index, lines, cart.at)
     items: list[Promotion] = []
@@ -1254,6 +1267,16 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
     lots = _item_lots(units, line_units, line_items, allowance, cart, index.item_options)
+    return _Basket(order, lines, units, lots, items, shop, coupons, covered)
+
+
+def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
+    """Price the cart. Pure: the same cart and promotions always give the same Quote, whatever the line order."""
+    _ = _translator()
+    notes: list[str] = []
+    basket = _prepare(cart, promotions, notes, _)
+    order, lines, units, lots = basket.order, basket.lines, basket.units, basket.lots
+    items, shop, coupons, covered = basket.items, basket.shop, basket.coupons, basket.covered
 
     plan = _plan(cart, units, lots, items, shop, coupons, covered)
 

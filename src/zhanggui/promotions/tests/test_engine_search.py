@@ -142,28 +142,14 @@ def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, 
 def searches(lines, promotions):
     """The search of a quote's first state, as quote() sets it up (all item promotions on)."""
     cart = parse_cart({"lines": lines, "coupons": [c for p in promotions for c in p.get("codes", [])]})
-    parsed = parse_promotions(promotions)
-    ordered = [cart.lines[i] for i in engine._canonical(cart.lines)]
-    covering = engine._lines_covered(engine._index(parsed), ordered, None)
-    units, line_units = [], []
-    for li, ln in enumerate(ordered):
-        line_units.append(range(len(units), len(units) + ln.quantity))
-        units += [engine.Unit(li, ln, ln.unit_price, ln.floor or 0) for _ in range(ln.quantity)]
-    items = [p for p, _l in covering if p.layer == "item"]
-    shop = [p for p, _l in covering if p.layer == "shop"]
-    coupons = [p for p, _l in covering if p.layer == "coupon" and engine._coupon_allowed(p, cart)]
-    lines_of = {p.id: ls for p, ls in covering}
-    covered = engine._Cover(lines_of, line_units)
-    line_items = [[p for p in items if li in lines_of[p.id]] for li in range(len(ordered))]
-    lots = engine._item_lots(units, line_units, line_items, {}, cart)
-    engine._price_lots(lots, items, cart)
-    return lambda: engine._Search(units, lots, shop, coupons, covered)
+    basket = engine._prepare(cart, parse_promotions(promotions), [], str)
+    engine._price_lots(basket.lots, basket.items, cart)
+    return lambda: engine._Search(basket.units, basket.lots, basket.shop, basket.coupons, basket.covered)
 
 
 @settings(max_examples=200 * SCALE, deadline=None)
 @given(lines=carts, promotions=promotion_lists(max_size=6), target=st.integers(-1, 200_000))
 def test_a_search_with_a_target_finds_the_full_searchs_best_or_says_there_is_none_above(lines, promotions, target):
-    promotions = [p for p in promotions if p["kind"] != "flash_sale"]  # flash allowance is set up by quote()
     new_search = searches(lines, promotions)
     full = new_search().shop_and_coupon()
     pruned = new_search().above(target)
