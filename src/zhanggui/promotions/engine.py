@@ -413,16 +413,20 @@ class _Cover(dict):
         super().__init__()
         self.lines_of = lines_of
         self.line_units = line_units
+        self.line_masks = [((1 << len(r)) - 1) << r.start for r in line_units]  # each line's units are consecutive
         self.masks: dict[str, int] = {}
 
     def mask(self, promotion_id: str) -> int:
-        """The promotion's units as a bit mask, from its lines' (each line's units are consecutive)."""
+        """The promotion's units as a bit mask, from its lines'."""
         m = self.masks.get(promotion_id)
         if m is None:
-            m = 0
-            for li in self.lines_of[promotion_id]:
-                r = self.line_units[li]
-                m |= ((1 << len(r)) - 1) << r.start
+            lines = self.lines_of[promotion_id]
+            if len(lines) == len(self.line_masks):
+                m = (1 << self.line_units[-1].stop) - 1
+            else:
+                m = 0
+                for li in lines:
+                    m |= self.line_masks[li]
             self.masks[promotion_id] = m
         return m
 
@@ -728,12 +732,17 @@ class _Search:
         self.everything = (1 << len(units)) - 1
         self.floors = any(u.low for u in units)
         self.lot_masks = [lot.mask for lot in lots]
-        self.scope_lots: dict[str, list[Lot]] = {}  # a spend-based promotion's lots, when first evaluated
+        self.line_lots: list[list[Lot]] = [[] for _ in covered.line_units]
+        for lot in lots:
+            self.line_lots[lot.line].append(lot)
+        self.scope_lots: dict[str, list[Lot]] = {}  # a promotion's lots, in unit order, when first asked for
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
         self.prices = [-1] * len(units)
         self.locked = 0
+        self.line_amount = [0] * len(covered.line_units)  # each line's unlocked units: what they cost, how many
+        self.line_count = [0] * len(covered.line_units)
         self.outcomes: dict[tuple[str, int], Outcome | None] = {}
         self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[tuple]]] = {}
         self.coupon_units: CouponUnits = []
@@ -756,6 +765,9 @@ class _Search:
             known = self.memo[key]
             return known if known[0] > target else None
         prices, locked, changed = self.prices, 0, 0
+        line_amount, line_count = self.line_amount, self.line_count
+        for li in range(len(line_amount)):
+            line_amount[li] = line_count[li] = 0
         for lot, lot_mask in zip(self.lots, self.lot_masks, strict=True):
             if prices[lot.units[0]] != lot.price or bool(self.locked & lot_mask) != lot.locked:
                 changed |= lot_mask
@@ -763,6 +775,10 @@ class _Search:
                     prices[i] = lot.price
             if lot.locked:
                 locked |= lot_mask
+            else:
+                n = len(lot.units)
+                line_amount[lot.line] += lot.price * n
+                line_count[lot.line] += n
         self.locked = locked
         # Outcomes on units whose prices did not change stay right: item-promotion subsets move a few lots.
         self.outcomes = {key: o for key, o in self.outcomes.items() if not key[1] & changed}
@@ -785,21 +801,32 @@ class _Search:
         key = (p.id, mask)
         outcome = self.outcomes.get(key, _UNKNOWN)
         if outcome is _UNKNOWN:
-            if p.kind in SPEND_KINDS:  # amounts from the lots: the units of a lot cost the same
-                amount = count = 0
-                lots = self.scope_lots.get(p.id)
-                if lots is None:
-                    lots = self.scope_lots[p.id] = [lot for lot in self.lots if lot.mask & scope]
-                for lot in lots:
-                    n = (lot.mask & mask).bit_count()
-                    amount += lot.price * n
-                    count += n
+            kind = p.kind
+            if kind in SPEND_KINDS:  # amounts from the lines or the lots: the units of a lot cost the same
+                if mask == scope & ~self.locked:  # all its lines' unlocked units
+                    lines = self.covered.lines_of[p.id]
+                    amount = sum(map(self.line_amount.__getitem__, lines))
+                    count = sum(map(self.line_count.__getitem__, lines))
+                else:
+                    amount = count = 0
+                    for lot in self.lots_of(p):
+                        n = (lot.mask & mask).bit_count()
+                        amount += lot.price * n
+                        count += n
                 outcome = _spend(p, amount, count, mask) if count else None
             else:
                 idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
                 outcome = _evaluate(p, self.prices, self.units, idx, mask)
             self.outcomes[key] = outcome
         return outcome  # type: ignore[return-value]
+
+    def lots_of(self, p: Promotion) -> list[Lot]:
+        """The lots of the lines p covers, in unit order."""
+        lots = self.scope_lots.get(p.id)
+        if lots is None:
+            line_lots = self.line_lots
+            lots = self.scope_lots[p.id] = [lot for li in self.covered.lines_of[p.id] for lot in line_lots[li]]
+        return lots
 
     def _shop_and_coupon(self, target: int) -> Choice | None:
         # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
