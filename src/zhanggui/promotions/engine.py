@@ -651,6 +651,17 @@ def allocate(total: int, weights: Sequence[int], caps: Sequence[int] | None = No
     go to the earlier position, so the result is deterministic.
     """
     n = len(weights)
+    weight_sum = sum(weights)
+    if weight_sum > 0 and (caps is None or min(caps, default=0) > 0):
+        # The first round of the loop below, which is the last when no share reaches its cap (the usual case).
+        base = [total * w // weight_sum for w in weights]
+        rest = total - sum(base)
+        if rest:
+            remainders = [total * w % weight_sum for w in weights]
+            for k in sorted(range(n), key=remainders.__getitem__, reverse=True)[:rest]:
+                base[k] += 1
+        if caps is None or all(b < c for b, c in zip(base, caps, strict=True)):
+            return base
     caps = list(caps) if caps is not None else [total] * n
     total = min(total, sum(caps))
     shares = [0] * n
@@ -798,6 +809,8 @@ class _Search:
     def evaluate(self, p: Promotion, available: int) -> Outcome | None:
         scope = self.scope[p.id]
         mask = scope & available & ~self.locked
+        if not mask:  # nothing left to use (the usual answer once a shop-wide promotion took every unit)
+            return None
         key = (p.id, mask)
         outcome = self.outcomes.get(key, _UNKNOWN)
         if outcome is _UNKNOWN:
@@ -1225,6 +1238,10 @@ def _lines_covered(
 
 
 def _canonical(lines: Sequence[CartLine]) -> list[int]:
+    """The lines in an order that does not depend on the cart's: by SKU, then by all the rest."""
+    skus = [line.sku for line in lines]
+    if len(set(skus)) == len(skus):  # the usual cart: SKUs alone decide
+        return sorted(range(len(lines)), key=skus.__getitem__)
     return sorted(
         range(len(lines)),
         key=lambda i: (
@@ -1328,14 +1345,18 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         applied[pid] = applied.get(pid, 0) + amount
     gifts: list[Gift] = []
 
+    unit_low = [u.low for u in units]
+    unit_line = [u.line for u in units]
+
     def spread(p: Promotion, layer: str, total: int, weights: dict[int, int]) -> int:
         ids = sorted(weights)
-        caps = [max(0, unit_left[i] - units[i].low) for i in ids]
+        caps = [max(0, unit_left[i] - unit_low[i]) for i in ids]
         shares = allocate(total, [weights[i] for i in ids], caps)
         per_line: dict[int, int] = {}
         for i, share in zip(ids, shares, strict=True):
             unit_left[i] -= share
-            per_line[units[i].line] = per_line.get(units[i].line, 0) + share
+            li = unit_line[i]
+            per_line[li] = per_line.get(li, 0) + share
         for li in sorted(per_line):
             if per_line[li]:
                 priced[li].shares.append(Share(p.id, p.kind, layer, per_line[li]))
@@ -1366,7 +1387,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     if plan.exhausted:
         notes.append(_("Many promotions apply: a good plan is used, not proven the best."))
 
-    near = _near_misses(units, covered, shop, coupons, plan, unit_left, _)
+    near = _near_misses(lots, covered, shop, coupons, plan, unit_left, _)
     back = [0] * len(order)
     for canonical_index, original_index in enumerate(order):
         back[original_index] = canonical_index
@@ -1414,23 +1435,19 @@ def _apply_order_cap(
 _THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
 
 
-def _near_misses(units, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
+def _near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
     """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
     result: list[NearMiss] = []
     used = {p.id for p, _o in plan.shop} | {o[0].id for o in plan.coupons}
     # Per line, over its units that later layers may touch: the price after the item layer, after the shop
     # layer, and how many (a scope covers whole lines).
-    line_price, line_left, line_open = [], [], []
-    for unit_range in covered.line_units:
-        price = left = n = 0
-        for i in unit_range:
-            if not units[i].locked:
-                price += units[i].price
-                left += unit_left[i]
-                n += 1
-        line_price.append(price)
-        line_left.append(left)
-        line_open.append(n)
+    n_lines = len(covered.line_units)
+    line_price, line_left, line_open = [0] * n_lines, [0] * n_lines, [0] * n_lines
+    for lot in lots:
+        if not lot.locked:
+            line_price[lot.line] += lot.price * len(lot.units)
+            line_left[lot.line] += sum(map(unit_left.__getitem__, lot.units))
+            line_open[lot.line] += len(lot.units)
     lines_of = covered.lines_of
     for p in shop:
         q = p.params
