@@ -876,25 +876,37 @@ class _Search:
         the best are realised (allocated, with coupons chosen on top).
         """
         coupon_upper = self._coupons_after([])[0]
-        known: dict[tuple[int, int], int] = {}
+        # The stackable promotions give the same whatever else applies: what those from k on give is fixed[k].
+        # The others are searched: from the j-th on (plain[j:]), only the units in reach[j] matter, so the
+        # memo is keyed on those and sets of units that differ elsewhere share one answer.
+        n = len(promos)
+        plain = [p for p in promos if not p.stackable]
+        fixed, first_plain = [0] * (n + 1), [len(plain)] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            p = promos[k]
+            o = stacked[p.id] if p.stackable else None
+            fixed[k] = fixed[k + 1] + (o.discount if o is not None else 0)
+            first_plain[k] = first_plain[k + 1] - (not p.stackable)
+        reach = [0] * (len(plain) + 1)
+        for j in range(len(plain) - 1, -1, -1):
+            reach[j] = reach[j + 1] | self.scope[plain[j].id]
+        known: list[dict[int, int]] = [{} for _ in reach]
+
+        def most_plain(j: int, available: int) -> int:
+            available &= reach[j]
+            if not available:
+                return 0
+            found = known[j].get(available)
+            if found is None:
+                found = most_plain(j + 1, available)
+                o = self.evaluate(plain[j], available)
+                if o is not None:
+                    found = max(found, o.discount + most_plain(j + 1, available & ~o.consumed))
+                known[j][available] = found
+            return found
 
         def most(k: int, available: int) -> int:
-            key = (k, available)
-            if key not in known:
-                if k == len(promos):
-                    known[key] = 0
-                else:
-                    p = promos[k]
-                    if p.stackable:
-                        o = stacked[p.id]
-                        known[key] = (o.discount if o is not None else 0) + most(k + 1, available)
-                    else:
-                        result = most(k + 1, available)
-                        o = self.evaluate(p, available)
-                        if o is not None:
-                            result = max(result, o.discount + most(k + 1, available & ~o.consumed))
-                        known[key] = result
-            return known[key]
+            return fixed[k] + most_plain(first_plain[k], available)
 
         best: list[Any] = [None]
 
@@ -909,12 +921,20 @@ class _Search:
                 return
             p = promos[k]
             outcome = stacked[p.id] if p.stackable else self.evaluate(p, available)
-            if outcome is not None:
-                chosen.append((p, outcome))
-                rest = available if p.stackable else available & ~outcome.consumed
-                dfs(k + 1, rest, chosen, value + outcome.discount)
-                chosen.pop()
-            dfs(k + 1, available, chosen, value)
+            if outcome is None:
+                dfs(k + 1, available, chosen, value)
+                return
+            rest = available if p.stackable else available & ~outcome.consumed
+            # The branch that promises more first: the best plan is found early and prunes the rest (the
+            # order cannot change the answer: every plan that can tie the best is still looked at).
+            take_first = outcome.discount + most(k + 1, rest) >= most(k + 1, available)
+            for take in (take_first, not take_first):
+                if take:
+                    chosen.append((p, outcome))
+                    dfs(k + 1, rest, chosen, value + outcome.discount)
+                    chosen.pop()
+                else:
+                    dfs(k + 1, available, chosen, value)
 
         dfs(0, self.everything, [], 0)
         if best[0] is None:
