@@ -982,9 +982,11 @@ class _Search:
         best = (*self._score(chosen), chosen)
         order = {p.id: k for k, (p, _o) in enumerate(picks)}
         coupon_upper = self._coupons_after([])[0]
+        hungry = self._hungry(chosen)
         for p, o in list(chosen):
-            # Leaving p out can only help when another promotion wants its units, or a coupon measures them.
-            wanted = bool(self.coupons) or (
+            # Leaving p out can only help when another promotion wants its units, or a coupon that could give
+            # more measures them; else the plan without p gives p's discount less (or a gift less).
+            wanted = bool(o.consumed & hungry) or (
                 not p.stackable and any(scope[q.id] & o.consumed for q in pool if q is not p and not q.stackable)
             )
             if not wanted:
@@ -998,6 +1000,28 @@ class _Search:
                 best = scored
         _key, total, coupon_choice, chosen = best
         return total, chosen, coupon_choice
+
+    def _hungry(self, shop: list[tuple[Promotion, Outcome]]) -> int:
+        """The units measured by a coupon that could give more if the shop promotions took less of them: one
+        below its minimum spend or its face value after `shop` (at its face value a coupon cannot give more).
+        With floors, every unit: what a coupon may take depends on every unit's room above its floor."""
+        if not self.coupons:
+            return 0
+        if self.floors:
+            return self.everything
+        if any(p.stackable and o.discount for p, o in shop):
+            after = self._after_shop(shop)[1]
+            amounts = [sum(after[i] for i in idx) for _p, idx in self.coupon_units]
+        else:  # disjoint units without floors: as _realize works them out
+            discounted = [o for _p, o in shop if o.discount]
+            amounts = [
+                self.coupon_base[c] - sum(self._cut(o, c) for o in discounted) for c in range(len(self.coupon_units))
+            ]
+        hungry = 0
+        for (p, _idx), amount, mask in zip(self.coupon_units, amounts, self.coupon_masks, strict=True):
+            if amount < max(p.params["min_spend"], p.params["amount"]):
+                hungry |= mask
+        return hungry
 
     def _after_shop(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[int]]:
         """Allocate the shop discounts in id order, as quote() does, within each unit's room above its floor.
