@@ -487,26 +487,26 @@ def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int]
     q = p.params
     if kind == "multibuy":
         ordered = sorted(idx, key=prices.__getitem__, reverse=True)  # most expensive first; ties: lower index
-        if "nth" in q:
-            groups = len(ordered) // q["nth"]
-            if not groups:
-                return None
-            conditions = ordered[: groups * (q["nth"] - 1)]
-            benefits = ordered[len(ordered) - groups :]
+        nth = q.get("nth")
+        size, free = (nth, 1) if nth is not None else (q["buy"] + q["free"], q["free"])
+        n = len(ordered)
+        groups = n // size
+        if not groups:
+            return None
+        # The first groups × (size − free) units are the conditions, the last groups × free get the benefit.
+        benefits = ordered[n - groups * free :]
+        cuts = [prices[i] for i in benefits]
+        if nth is not None:
             twice = 2 * q["rate"]  # times() inlined
-            cut = {i: prices[i] - (prices[i] * twice + RATE_ONE) // (2 * RATE_ONE) for i in benefits}
-        else:
-            groups = len(ordered) // (q["buy"] + q["free"])
-            if not groups:
-                return None
-            conditions = ordered[: groups * q["buy"]]
-            benefits = ordered[len(ordered) - groups * q["free"] :]
-            cut = {i: prices[i] for i in benefits}
-        discount = sum(cut.values())
+            cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in cuts]
+        discount = sum(cuts)
         if discount <= 0:
             return None
+        consumed = mask
+        for i in ordered[groups * (size - free) : n - groups * free]:  # the units in between are not used
+            consumed ^= 1 << i
         # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
-        return Outcome(discount, _mask(conditions) | _mask(benefits), cut)
+        return Outcome(discount, consumed, dict(zip(benefits, cuts, strict=True)))
     if kind == "bundle":
         by_sku: dict[str, list[int]] = {}
         for i in idx:
@@ -660,7 +660,7 @@ def allocate(total: int, weights: Sequence[int], caps: Sequence[int] | None = No
             remainders = [total * w % weight_sum for w in weights]
             for k in sorted(range(n), key=remainders.__getitem__, reverse=True)[:rest]:
                 base[k] += 1
-        if caps is None or all(b < c for b, c in zip(base, caps, strict=True)):
+        if caps is None or not any(map(operator.ge, base, caps)):  # every share below its cap
             return base
     caps = list(caps) if caps is not None else [total] * n
     total = min(total, sum(caps))
@@ -1394,7 +1394,9 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
 
     def spread(p: Promotion, layer: str, total: int, weights: dict[int, int]) -> int:
         ids = sorted(weights)
-        caps = [max(0, unit_left[i] - unit_low[i]) for i in ids]
+        caps = [unit_left[i] - unit_low[i] for i in ids]
+        if min(caps, default=0) < 0:
+            caps = [max(0, cap) for cap in caps]
         shares = allocate(total, [weights[i] for i in ids], caps)
         per_line: dict[int, int] = {}
         for i, share in zip(ids, shares, strict=True):
