@@ -195,27 +195,10 @@ def as_decimal(amount_fen: int) -> Decimal:
 # ------------------------------------------------------------------------------------------------------------
 
 
-class Unit:
-    """One unit of a line (a line of 3 is 3 units: promotions may treat them differently). A plain slotted
-    class: a quote makes one per unit, and a dataclass's generated __init__ costs twice as much."""
-
-    __slots__ = ("cl", "floor", "item", "line", "list_price", "locked", "low", "price")
-
-    def __init__(self, line: int, cl: CartLine, list_price: int, floor: int, price: int = 0):
-        self.line = line  # index into the canonical lines
-        self.cl = cl  # that line
-        self.list_price = list_price
-        self.floor = floor  # lowest price allowed for this unit (0 without a floor)
-        self.price = price  # after the item layer
-        self.item: list[tuple[Promotion, int]] = []  # the item promotions' cuts of its price
-        self.locked = False  # an exclusive promotion touched it: no later layer
-        self.low = floor if floor < list_price else list_price  # the lowest it may cost after every layer
-
-
 class Lot:
     """Units of one line that the same item promotions may touch: they always get the same item price, so the
     item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it).
-    A lot's units are consecutive. A plain slotted class, as Unit."""
+    A lot's units are consecutive. A plain slotted class: a quote makes one or two a line."""
 
     __slots__ = ("floor", "line", "list_price", "locked", "mask", "options", "price", "stack", "steps", "units")
 
@@ -266,7 +249,7 @@ def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
 
 
 def _item_lots(
-    units: list[Unit],
+    lines: Sequence[CartLine],
     line_units: list[range],
     line_items: list[tuple[list[Promotion], tuple[int, ...]]],
     allowance: dict[str, set[int]],
@@ -282,10 +265,10 @@ def _item_lots(
     buyer = (cart.buyer.tier, cart.buyer.past_spend)
     lots: list[Lot] = []
     for li, (unit_range, (promos, promos_key)) in enumerate(zip(line_units, line_items, strict=True)):
-        u = units[unit_range.start]
+        list_price, floor = lines[li].unit_price, lines[li].floor or 0
         whole_line = ((1 << len(unit_range)) - 1) << unit_range.start
         if not promos:
-            lots.append(Lot(unit_range, u.list_price, u.floor, [], [], whole_line, li))
+            lots.append(Lot(unit_range, list_price, floor, [], [], whole_line, li))
             continue
         flash = [p for p in promos if p.id in allowance] if allowance else None
         groups: list[tuple[tuple[str, ...], Sequence[int]]] = [((), unit_range)]
@@ -295,7 +278,7 @@ def _item_lots(
                 split.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
             groups = list(split.items())
         for left_out, members in groups:
-            key = (buyer, u.list_price, promos_key, left_out)
+            key = (buyer, list_price, promos_key, left_out)
             found = known.get(key)
             if found is None:
                 options, stack = [], []
@@ -305,14 +288,14 @@ def _item_lots(
                     if p.stackable:
                         stack.append(p)
                     else:
-                        price = _apply_item(p, u.list_price, cart)
-                        if price is not None and price < u.list_price:
+                        price = _apply_item(p, list_price, cart)
+                        if price is not None and price < list_price:
                             options.append((p, price))
                 if len(known) >= 100_000:
                     known.clear()
                 found = known[key] = (options, stack)
             mask = whole_line if len(members) == len(unit_range) else _mask(members)
-            lots.append(Lot(members, u.list_price, u.floor, found[0], found[1], mask, li))
+            lots.append(Lot(members, list_price, floor, found[0], found[1], mask, li))
     return lots
 
 
@@ -368,12 +351,16 @@ def _lost_without(p: Promotion, lots: list[Lot], items: list[Promotion], cart: C
     return lost
 
 
-def _commit(lots: list[Lot], units: list[Unit]) -> None:
-    """Give every unit its lot's item price and steps: the plan is chosen."""
+def _unit_prices(lots: list[Lot], n: int) -> tuple[list[int], int]:
+    """Each unit's price after the item layer, as the lots now hold it, and the locked units (bit mask)."""
+    prices = [0] * n
+    locked = 0
     for lot in lots:
         for i in lot.units:
-            u = units[i]
-            u.price, u.item, u.locked = lot.price, lot.steps, lot.locked
+            prices[i] = lot.price
+        if lot.locked:
+            locked |= lot.mask
+    return prices, locked
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -476,9 +463,9 @@ def _spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome | None:
     return Outcome(discount, mask, None) if discount > 0 else None
 
 
-def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int], mask: int) -> Outcome | None:
+def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[int], mask: int) -> Outcome | None:
     """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
-    same set as a bit mask) at the unit prices `prices`; None when it gives nothing."""
+    same set as a bit mask) at the unit prices `prices` (`skus`: each unit's SKU); None when it gives nothing."""
     if not idx:
         return None
     kind = p.kind
@@ -510,7 +497,7 @@ def _evaluate(p: Promotion, prices: list[int], units: list[Unit], idx: list[int]
     if kind == "bundle":
         by_sku: dict[str, list[int]] = {}
         for i in idx:
-            by_sku.setdefault(units[i].cl.sku, []).append(i)
+            by_sku.setdefault(skus[i], []).append(i)
         sets = min(len(by_sku.get(sku, [])) // n for sku, n in q["items"])
         if not sets:
             return None
@@ -588,13 +575,14 @@ def _best_coupons(options: list[tuple]) -> tuple[int, list[tuple]]:
     return sum(o[1] for o in chosen), chosen
 
 
-def choose_coupons(coupons: CouponUnits, units: list[Unit], after: list[int]) -> tuple[int, list[tuple]]:
-    """The coupons that give the buyer most on units that cost `after`, as really allocated."""
-    return _pick_coupons(_coupon_amounts(coupons, after), units, lambda: after, floors=any(u.low for u in units))
+def choose_coupons(coupons: CouponUnits, lows: list[int], after: list[int]) -> tuple[int, list[tuple]]:
+    """The coupons that give the buyer most on units that cost `after` (and may cost no less than `lows`), as
+    really allocated."""
+    return _pick_coupons(_coupon_amounts(coupons, after), lows, lambda: after, floors=any(lows))
 
 
 def _pick_coupons(
-    options: list[tuple], units: list[Unit], after: Callable[[], list[int]], floors: bool
+    options: list[tuple], lows: list[int], after: Callable[[], list[int]], floors: bool
 ) -> tuple[int, list[tuple]]:
     """Of the usable coupons (`options`), those that give the buyer most, as really allocated (within each
     unit's room above its floor): every combinable coupon plus at most one other; the lowest id wins a tie.
@@ -608,7 +596,7 @@ def _pick_coupons(
     def rooms() -> tuple[list[int], list[int]]:
         if not known:
             left = after()
-            known.extend([left, [max(0, a - u.low) for a, u in zip(left, units, strict=True)]])
+            known.extend([left, [max(0, a - low) for a, low in zip(left, lows, strict=True)]])
         return known[0], known[1]
 
     best: tuple[int, list[tuple]] = (-1, [])
@@ -731,17 +719,17 @@ class _Search:
     Sets of units are bit masks; a promotion's outcome on a set of units is computed once per set of prices.
     """
 
-    def __init__(
-        self, units: list[Unit], lots: list[Lot], shop: list[Promotion], coupons: list[Promotion], covered: _Cover
-    ):
-        self.units = units
-        self.lots = lots
-        self.shop = sorted(shop, key=lambda p: p.id)
-        self.coupons = coupons
-        self.covered = covered
+    def __init__(self, basket: _Basket):
+        self.lows = basket.unit_low
+        self.skus = basket.unit_sku
+        self.lots = lots = basket.lots
+        self.shop = sorted(basket.shop, key=lambda p: p.id)
+        self.coupons = basket.coupons
+        self.covered = covered = basket.covered
         self.scope = {p.id: covered.mask(p.id) for p in self.shop}
-        self.everything = (1 << len(units)) - 1
-        self.floors = any(u.low for u in units)
+        n = len(self.lows)
+        self.everything = (1 << n) - 1
+        self.floors = any(self.lows)
         self.lot_masks = [lot.mask for lot in lots]
         self.line_lots: list[list[Lot]] = [[] for _ in covered.line_units]
         for lot in lots:
@@ -750,7 +738,7 @@ class _Search:
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
-        self.prices = [-1] * len(units)
+        self.prices = [-1] * n
         self.locked = 0
         self.line_amount = [0] * len(covered.line_units)  # each line's unlocked units: what they cost, how many
         self.line_count = [0] * len(covered.line_units)
@@ -829,7 +817,7 @@ class _Search:
                 outcome = _spend(p, amount, count, mask) if count else None
             else:
                 idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
-                outcome = _evaluate(p, self.prices, self.units, idx, mask)
+                outcome = _evaluate(p, self.prices, self.skus, idx, mask)
             self.outcomes[key] = outcome
         return outcome  # type: ignore[return-value]
 
@@ -1035,7 +1023,7 @@ class _Search:
             if o.discount:
                 weights = o.weights_at(self.prices)
                 ids = sorted(weights)
-                rooms = [max(0, after[i] - self.units[i].low) for i in ids]
+                rooms = [max(0, after[i] - self.lows[i]) for i in ids]
                 shares = allocate(o.discount, [weights[i] for i in ids], rooms)
                 for i, share in zip(ids, shares, strict=True):
                     after[i] -= share
@@ -1062,7 +1050,7 @@ class _Search:
         if self.floors or any(p.stackable and o.discount for p, o in shop):
             given, after = self._after_shop(shop)
             if self.coupons:
-                coupon_given, chosen = choose_coupons(self.coupon_units, self.units, after)
+                coupon_given, chosen = choose_coupons(self.coupon_units, self.lows, after)
                 result = (given + coupon_given, chosen)
             else:
                 result = (given, [])
@@ -1087,7 +1075,7 @@ class _Search:
                             left[i] -= share
                     return left
 
-                coupon_given, chosen = _pick_coupons(options, self.units, left_after, floors=False)
+                coupon_given, chosen = _pick_coupons(options, self.lows, left_after, floors=False)
                 result = (given + coupon_given, chosen)
         self.realized[key] = result
         return result
@@ -1112,14 +1100,7 @@ class _Search:
         return _best_coupons(_coupon_amounts(self.coupon_units, after))
 
 
-def _plan(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotion], shop, coupons, covered) -> Plan:
-    """The plan best for the buyer, with every unit priced by it."""
-    plan = _choose(cart, units, lots, items, shop, coupons, covered)
-    _commit(lots, units)  # the lots hold the prices of the chosen item promotions
-    return plan
-
-
-def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotion], shop, coupons, covered) -> Plan:
+def _choose(cart: Cart, basket: _Basket) -> Plan:
     """All item promotions at their best, unless leaving some out makes the buyer pay strictly less (a price cut
     that takes the cart under a 满减 threshold, say).
 
@@ -1131,7 +1112,8 @@ def _choose(cart: Cart, units: list[Unit], lots: list[Lot], items: list[Promotio
     shop layer itself is searched greedily (more than EXACT_SHOP promotions), the item promotions are all kept
     and the quote says its plan is good, not proven best.
     """
-    search = _Search(units, lots, shop, coupons, covered)
+    lots, items, shop, coupons, covered = basket.lots, basket.items, basket.shop, basket.coupons, basket.covered
+    search = _Search(basket)
     all_saving = _price_lots(lots, items, cart)
     later_all, shop_all, coupons_all = search.shop_and_coupon()
     best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
@@ -1238,7 +1220,8 @@ def _index(promotions: Sequence[Promotion]) -> _Index:
     if index is None:
         ordered = tuple(sorted(promotions, key=lambda p: p.id))
         by_code: tuple[dict[str, list[int]], ...] = tuple({} for _ in SCOPE_KEYS)
-        everywhere, excluding = [], []
+        everywhere: list[int] = []
+        excluding: list[int] = []
         for k, p in enumerate(ordered):
             scope = p.scope
             if scope.everything:
@@ -1302,12 +1285,15 @@ def _canonical(lines: Sequence[CartLine]) -> list[int]:
 
 @dataclass(slots=True)
 class _Basket:
-    """The cart as the engine works on it: its lines in canonical order, a Unit per unit, the lots, and the
-    running promotions that cover some line, by layer (coupons: those the buyer offers and may use)."""
+    """The cart as the engine works on it: its lines in canonical order, its units (a line of 3 is 3 units:
+    promotions may treat them differently) numbered line after line, the lots, and the running promotions
+    that cover some line, by layer (coupons: those the buyer offers and may use)."""
 
     order: list[int]  # canonical position → position in the cart
     lines: tuple[CartLine, ...]
-    units: list[Unit]
+    unit_line: list[int]  # per unit: its line
+    unit_low: list[int]  # per unit: the lowest it may cost after every layer, min(floor, list price)
+    unit_sku: list[str]  # per unit: its SKU
     lots: list[Lot]
     items: list[Promotion]
     shop: list[Promotion]
@@ -1333,12 +1319,16 @@ def _prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: C
         elif layer == COUPON and _coupon_allowed(p, cart):
             coupons.append(p)
 
-    units: list[Unit] = []
+    unit_line: list[int] = []
+    unit_low: list[int] = []
+    unit_sku: list[str] = []
     line_units: list[range] = []
     for li, line in enumerate(lines):
-        floor = line.floor or 0
-        line_units.append(range(len(units), len(units) + line.quantity))
-        units += [Unit(li, line, line.unit_price, floor) for _ in range(line.quantity)]
+        n = line.quantity
+        line_units.append(range(len(unit_line), len(unit_line) + n))
+        unit_line += [li] * n
+        unit_low += [min(line.floor or 0, line.unit_price)] * n
+        unit_sku += [line.sku] * n
     line_cover = {p.id: covered_lines for p, covered_lines in covering}
     covered = _Cover(line_cover, line_units)
 
@@ -1347,15 +1337,15 @@ def _prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: C
     for p in items:
         if p.kind == "flash_sale":
             left = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
-            ordered = sorted(covered[p.id], key=lambda i: (-units[i].list_price, i))
+            ordered = sorted(covered[p.id], key=lambda i: (-lines[unit_line[i]].unit_price, i))
             allowance[p.id] = set(ordered[:left])
             if len(ordered) > left:
                 notes.append(
                     _("%(promo)s: at most %(cap)s units at the flash-sale price for this buyer.")
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
-    lots = _item_lots(units, line_units, line_items, allowance, cart, index.item_options)
-    return _Basket(order, lines, units, lots, items, shop, coupons, covered)
+    lots = _item_lots(lines, line_units, line_items, allowance, cart, index.item_options)
+    return _Basket(order, lines, unit_line, unit_low, unit_sku, lots, items, shop, coupons, covered)
 
 
 def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
@@ -1363,10 +1353,10 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     _ = _translator()
     notes: list[str] = []
     basket = _prepare(cart, promotions, notes, _)
-    order, lines, units, lots = basket.order, basket.lines, basket.units, basket.lots
-    items, shop, coupons, covered = basket.items, basket.shop, basket.coupons, basket.covered
-
-    plan = _plan(cart, units, lots, items, shop, coupons, covered)
+    order, lines, lots = basket.order, basket.lines, basket.lots
+    shop, coupons, covered = basket.shop, basket.coupons, basket.covered
+    plan = _choose(cart, basket)  # the lots now hold the prices of the chosen item promotions
+    item_prices, locked = _unit_prices(lots, len(basket.unit_line))
 
     # Build the priced lines: item shares per unit, then shop and coupon allocations per line.
     priced = [PricedLine(line.sku, line.quantity, line.unit_price, []) for line in lines]
@@ -1383,14 +1373,13 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     for li, groups in enumerate(price_groups):
         priced[li].unit_prices = sorted(groups.items(), key=lambda g: -g[0])
 
-    unit_left = [u.price for u in units]  # what each unit still costs, for the floors and the coupon layer
+    unit_left = list(item_prices)  # what each unit still costs, for the floors and the coupon layer
     applied: dict[str, int] = {}
     for (_li, pid), (_p, amount) in item_share.items():
         applied[pid] = applied.get(pid, 0) + amount
     gifts: list[Gift] = []
 
-    unit_low = [u.low for u in units]
-    unit_line = [u.line for u in units]
+    unit_low, unit_line = basket.unit_low, basket.unit_line
 
     def spread(p: Promotion, layer: str, total: int, weights: dict[int, int]) -> int:
         ids = sorted(weights)
@@ -1416,7 +1405,6 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
             applied[p.id] = applied.get(p.id, 0) + given
         return given
 
-    item_prices = [u.price for u in units]
     for p, outcome in sorted(plan.shop, key=lambda po: po[0].id):
         if outcome.gift is not None:
             gifts.append(outcome.gift)
@@ -1424,8 +1412,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         if outcome.discount:
             spread(p, SHOP, outcome.discount, outcome.weights_at(item_prices))
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
-    locked = _mask(i for i, u in enumerate(units) if u.locked)
-    coupon_choice = choose_coupons(coupon_units([o[0] for o in plan.coupons], locked, covered), units, unit_left)[1]
+    chosen_coupons = coupon_units([o[0] for o in plan.coupons], locked, covered)
+    coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left)[1]
     for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
         spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
 

@@ -123,17 +123,17 @@ prices_st = st.lists(st.integers(1, 50_000), min_size=1, max_size=12)
 def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, kind, a, b, rate, pick):
     params = {"nth": a + 1, "rate": rate} if kind == "nth" else {"buy": a, "free": b}
     p = engine.Promotion(id="m", kind="multibuy", params=params)
-    units = [engine.Unit(i, None, price, 0, price) for i, price in enumerate(prices)]  # type: ignore[arg-type]
+    skus = [""] * len(prices)
     idx = list(range(len(prices)))
     bound = engine._upper_bound(p, prices, idx)
     subset = [i for i in idx if pick >> i & 1]
-    outcome = engine._evaluate(p, prices, units, subset, engine._mask(subset))
+    outcome = engine._evaluate(p, prices, skus, subset, engine._mask(subset))
     assert (outcome.discount if outcome else 0) <= bound
     # and the bound is reached by some subset: it is the best over g groups of the dearest units
     best = 0
     for size in range(len(idx) + 1):
         for chosen in itertools.combinations(idx, size) if len(idx) <= 8 else ():
-            o = engine._evaluate(p, prices, units, list(chosen), engine._mask(chosen))
+            o = engine._evaluate(p, prices, skus, list(chosen), engine._mask(chosen))
             best = max(best, o.discount if o else 0)
     if len(idx) <= 8:
         assert best == bound
@@ -144,7 +144,7 @@ def searches(lines, promotions):
     cart = parse_cart({"lines": lines, "coupons": [c for p in promotions for c in p.get("codes", [])]})
     basket = engine._prepare(cart, parse_promotions(promotions), [], str)
     engine._price_lots(basket.lots, basket.items, cart)
-    return lambda: engine._Search(basket.units, basket.lots, basket.shop, basket.coupons, basket.covered)
+    return lambda: engine._Search(basket)
 
 
 @settings(max_examples=200 * SCALE, deadline=None)
