@@ -113,7 +113,7 @@ class PricedLine:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Gift:
     promotion: str
     sku: str
@@ -123,7 +123,7 @@ class Gift:
         return {"promotion": self.promotion, "sku": self.sku, "quantity": self.quantity}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NearMiss:
     """A promotion the cart almost reached: spend `missing` more (or add `missing_items`) to get `benefit`."""
 
@@ -1177,9 +1177,15 @@ class _Index:
     everywhere: list[int]  # positions of the promotions whose scope covers every line (no codes, no exclusions)
     by_code: tuple[dict[str, list[int]], ...]  # per SCOPE_KEYS: code → positions
     excluding: list[int]  # positions whose scope names no code but has exclusions: those check each line
-    by_line: dict[tuple[str, str, str, str], tuple[list[int], tuple[int, ...]]] = field(default_factory=dict)
+    by_line: dict[tuple[str, str, str, str], tuple[list[int], tuple[int, ...], list[Promotion]]] = field(
+        default_factory=dict
+    )
     item_options: dict[tuple, Any] = field(default_factory=dict)  # for _item_lots
     running_at: dict[Any, list[bool]] = field(default_factory=dict)  # moment → running flags by position
+    layers: list[str] = field(default_factory=list)  # each promotion's layer, by position
+
+    def __post_init__(self) -> None:
+        self.layers = [p.layer for p in self.promotions]
 
     def running(self, at: Any) -> list[bool]:
         """Which promotions run at `at` (None: all), remembered per moment."""
@@ -1191,10 +1197,10 @@ class _Index:
             self.running_at[at] = flags
         return flags
 
-    def covering(self, line: CartLine) -> tuple[list[int], tuple[int, ...]]:
+    def covering(self, line: CartLine) -> tuple[list[int], tuple[int, ...], list[Promotion]]:
         """Positions of the promotions (running or not) whose scope covers the line, less those that cover
-        every line; and of the item promotions among all that cover it. Ascending; remembered per (sku,
-        product, category, role), the only things a scope looks at."""
+        every line; and of the item promotions among all that cover it, and those promotions. Ascending;
+        remembered per (sku, product, category, role), the only things a scope looks at."""
         key = (line.sku, line.product, line.category, line.role)
         found = self.by_line.get(key)
         if found is None:
@@ -1207,7 +1213,7 @@ class _Index:
             items = tuple(k for k in sorted([*specific, *self.everywhere]) if self.promotions[k].layer == ITEM)
             if len(self.by_line) >= 100_000:
                 self.by_line.clear()
-            found = self.by_line[key] = (specific, items)
+            found = self.by_line[key] = (specific, items, [self.promotions[k] for k in items])
         return found
 
 
@@ -1239,29 +1245,38 @@ def _index(promotions: Sequence[Promotion]) -> _Index:
 
 def _lines_covered(
     index: _Index, lines: Sequence[CartLine], at: Any
-) -> tuple[list[tuple[Promotion, list[int]]], list[tuple[list[Promotion], tuple[int, ...]]]]:
-    """Each promotion running at `at` that covers some line, in id order, with the lines it covers; and each
-    line's running item promotions, in id order, with their positions in the index (a key naming them). A
-    promotion for every line shares one list of all lines."""
+) -> tuple[dict[str, list[int]], dict[str, list[Promotion]], list[tuple[list[Promotion], tuple[int, ...]]]]:
+    """The promotions running at `at` that cover some line: the lines each covers, and the promotions by layer
+    in id order; and each line's running item promotions, in id order, with their positions in the index (a
+    key naming them). A promotion for every line shares one list of all lines."""
     ordered = index.promotions
     running = index.running(at)
     all_running = all(running)
     found: dict[int, list[int]] = {}
     line_items: list[tuple[list[Promotion], tuple[int, ...]]] = []
     for li, line in enumerate(lines):
-        specific, items = index.covering(line)
+        specific, items, item_promotions = index.covering(line)
         for k in specific:
             if k in found:
                 found[k].append(li)
             else:
                 found[k] = [li]
-        if not all_running:
+        if all_running:
+            line_items.append((item_promotions, items))
+        else:
             items = tuple(k for k in items if running[k])
-        line_items.append(([ordered[k] for k in items], items))
+            line_items.append(([ordered[k] for k in items], items))
     every_line = list(range(len(lines)))
     for k in index.everywhere:
         found[k] = every_line
-    return [(ordered[k], found[k]) for k in sorted(found) if running[k]], line_items
+    lines_of: dict[str, list[int]] = {}
+    by_layer: dict[str, list[Promotion]] = {ITEM: [], SHOP: [], COUPON: []}
+    for k in sorted(found):
+        if running[k]:
+            p = ordered[k]
+            lines_of[p.id] = found[k]
+            by_layer[index.layers[k]].append(p)
+    return lines_of, by_layer, line_items
 
 
 def _canonical(lines: Sequence[CartLine]) -> list[int]:
@@ -1306,18 +1321,9 @@ def _prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: C
     order = _canonical(cart.lines)
     lines = tuple(cart.lines[i] for i in order)
     index = _index(promotions)
-    covering, line_items = _lines_covered(index, lines, cart.at)
-    items: list[Promotion] = []
-    shop: list[Promotion] = []
-    coupons: list[Promotion] = []
-    for p, _l in covering:
-        layer = p.layer
-        if layer == ITEM:
-            items.append(p)
-        elif layer == SHOP:
-            shop.append(p)
-        elif layer == COUPON and _coupon_allowed(p, cart):
-            coupons.append(p)
+    line_cover, by_layer, line_items = _lines_covered(index, lines, cart.at)
+    items, shop = by_layer[ITEM], by_layer[SHOP]
+    coupons = [p for p in by_layer[COUPON] if _coupon_allowed(p, cart)]
 
     unit_line: list[int] = []
     unit_low: list[int] = []
@@ -1329,7 +1335,6 @@ def _prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: C
         unit_line += [li] * n
         unit_low += [min(line.floor or 0, line.unit_price)] * n
         unit_sku += [line.sku] * n
-    line_cover = {p.id: covered_lines for p, covered_lines in covering}
     covered = _Cover(line_cover, line_units)
 
     # A flash sale's per-buyer allowance: the units it may touch (the most expensive, the best use for the buyer).
@@ -1358,25 +1363,36 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     plan = _choose(cart, basket)  # the lots now hold the prices of the chosen item promotions
     item_prices, locked = _unit_prices(lots, len(basket.unit_line))
 
-    # Build the priced lines: item shares per unit, then shop and coupon allocations per line.
-    priced = [PricedLine(line.sku, line.quantity, line.unit_price, []) for line in lines]
-    item_share: dict[tuple[int, str], list[Any]] = {}
-    price_groups: list[dict[int, int]] = [{} for _ in lines]
-    for lot in lots:  # the units of a lot share their item price and steps
-        li, n = lot.line, len(lot.units)
-        price_groups[li][lot.price] = price_groups[li].get(lot.price, 0) + n
-        for p, amount in lot.steps:
-            entry = item_share.setdefault((li, p.id), [p, 0])
-            entry[1] += amount * n
-    for (li, _pid), (p, amount) in sorted(item_share.items()):
-        priced[li].shares.append(Share(p.id, p.kind, ITEM, amount))
-    for li, groups in enumerate(price_groups):
-        priced[li].unit_prices = sorted(groups.items(), key=lambda g: -g[0])
+    # Build the priced lines: item shares per lot, then shop and coupon allocations per line.
+    priced: list[PricedLine] = []
+    applied: dict[str, int] = {}
+    line_lots: list[list[Lot]] = [[] for _ in lines]
+    for lot in lots:
+        line_lots[lot.line].append(lot)
+    for line, own in zip(lines, line_lots, strict=True):
+        if len(own) == 1:  # the usual line: one lot
+            lot = own[0]
+            unit_prices = [(lot.price, line.quantity)]
+            steps = [(p, amount * line.quantity) for p, amount in lot.steps]
+        else:  # a flash sale's allowance split it: its lots' prices and item discounts add up
+            groups: dict[int, int] = {}
+            merged: dict[str, tuple[Promotion, int]] = {}
+            for lot in own:
+                n = len(lot.units)
+                groups[lot.price] = groups.get(lot.price, 0) + n
+                for p, amount in lot.steps:
+                    merged[p.id] = (p, merged[p.id][1] + amount * n if p.id in merged else amount * n)
+            unit_prices = sorted(groups.items(), key=lambda g: -g[0])
+            steps = list(merged.values())
+        if len(steps) > 1:
+            steps.sort(key=lambda step: step[0].id)
+        shares = []
+        for p, amount in steps:
+            shares.append(Share(p.id, p.kind, ITEM, amount))
+            applied[p.id] = applied.get(p.id, 0) + amount
+        priced.append(PricedLine(line.sku, line.quantity, line.unit_price, unit_prices, shares))
 
     unit_left = list(item_prices)  # what each unit still costs, for the floors and the coupon layer
-    applied: dict[str, int] = {}
-    for (_li, pid), (_p, amount) in item_share.items():
-        applied[pid] = applied.get(pid, 0) + amount
     gifts: list[Gift] = []
 
     unit_low, unit_line = basket.unit_low, basket.unit_line
