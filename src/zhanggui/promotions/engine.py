@@ -722,6 +722,7 @@ class _Search:
     def __init__(self, basket: _Basket):
         self.lows = basket.unit_low
         self.skus = basket.unit_sku
+        self.cart_skus = {line.sku for line in basket.lines}
         self.lots = lots = basket.lots
         self.shop = sorted(basket.shop, key=lambda p: p.id)
         self.coupons = basket.coupons
@@ -815,6 +816,8 @@ class _Search:
                         amount += lot.price * n
                         count += n
                 outcome = _spend(p, amount, count, mask) if count else None
+            elif kind == "bundle" and not all(sku in self.cart_skus for sku, _n in p.params["items"]):
+                outcome = None  # an item of the set is not in the cart (the usual case)
             else:
                 idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
                 outcome = _evaluate(p, self.prices, self.skus, idx, mask)
