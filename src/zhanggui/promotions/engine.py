@@ -254,13 +254,14 @@ def _item_lots(
     line_items: list[tuple[list[Promotion], tuple[int, ...]]],
     allowance: dict[str, set[int]],
     cart: Cart,
-    known: dict[tuple, tuple[list[tuple[Promotion, int]], list[Promotion]]] | None = None,
+    known: dict[tuple, Any] | None = None,
 ) -> list[Lot]:
     """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
     flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
-    promotion that applies with the price it gives, and the stackable ones in id order. `known` remembers
-    those lists between quotes, by all they depend on: the buyer, the price and the promotions (each line's
-    come with a key naming them)."""
+    promotion that applies with the price it gives, and the stackable ones in id order; and price each lot with
+    all of them on, where the plan starts. `known` remembers those lists and that price between quotes, by all
+    they depend on: the buyer, the price and floor, and the promotions (each line's come with a key naming
+    them)."""
     known = {} if known is None else known
     buyer = (cart.buyer.tier, cart.buyer.past_spend)
     lots: list[Lot] = []
@@ -268,7 +269,9 @@ def _item_lots(
         list_price, floor = lines[li].unit_price, lines[li].floor or 0
         whole_line = ((1 << len(unit_range)) - 1) << unit_range.start
         if not promos:
-            lots.append(Lot(unit_range, list_price, floor, [], [], whole_line, li))
+            lot = Lot(unit_range, list_price, floor, [], [], whole_line, li)
+            lot.price = list_price
+            lots.append(lot)
             continue
         flash = [p for p in promos if p.id in allowance] if allowance else None
         groups: list[tuple[tuple[str, ...], Sequence[int]]] = [((), unit_range)]
@@ -278,7 +281,7 @@ def _item_lots(
                 split.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
             groups = list(split.items())
         for left_out, members in groups:
-            key = (buyer, list_price, promos_key, left_out)
+            key = (buyer, list_price, floor, promos_key, left_out)
             found = known.get(key)
             if found is None:
                 options, stack = [], []
@@ -291,25 +294,30 @@ def _item_lots(
                         price = _apply_item(p, list_price, cart)
                         if price is not None and price < list_price:
                             options.append((p, price))
+                lot = Lot(members, list_price, floor, options, stack)
+                price, steps = _lot_price(lot, None, cart)
                 if len(known) >= 100_000:
                     known.clear()
-                found = known[key] = (options, stack)
+                found = known[key] = (options, stack, price, steps, any(p.exclusive for p, _a in steps))
             mask = whole_line if len(members) == len(unit_range) else _mask(members)
-            lots.append(Lot(members, list_price, floor, found[0], found[1], mask, li))
+            lot = Lot(members, list_price, floor, found[0], found[1], mask, li)
+            lot.price, lot.steps, lot.locked = found[2], found[3], found[4]
+            lots.append(lot)
     return lots
 
 
-def _lot_price(lot: Lot, on: set[str], cart: Cart) -> tuple[int, list[tuple[Promotion, int]]]:
-    """A lot's unit price under the item promotions whose ids are `on`, and each one's cut of it, in order."""
+def _lot_price(lot: Lot, on: set[str] | None, cart: Cart) -> tuple[int, list[tuple[Promotion, int]]]:
+    """A lot's unit price under the item promotions whose ids are `on` (None: all), and each one's cut of it,
+    in order."""
     list_price = lot.list_price
     best, best_price = None, list_price
     for p, price in lot.options:
-        if price < best_price and p.id in on:
+        if price < best_price and (on is None or p.id in on):
             best, best_price = p, price
     steps: list[tuple[Promotion, int]] = [] if best is None else [(best, list_price - best_price)]
     price = best_price
     for p in lot.stack:
-        if p.id in on:
+        if on is None or p.id in on:
             new = _apply_item(p, price, cart)
             if new is not None and new < price:
                 steps.append((p, price - new))
@@ -1117,7 +1125,7 @@ def _choose(cart: Cart, basket: _Basket) -> Plan:
     """
     lots, items, shop, coupons, covered = basket.lots, basket.items, basket.shop, basket.coupons, basket.covered
     search = _Search(basket)
-    all_saving = _price_lots(lots, items, cart)
+    all_saving = sum((lot.list_price - lot.price) * len(lot.units) for lot in lots)  # _item_lots priced them
     later_all, shop_all, coupons_all = search.shop_and_coupon()
     best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
     if not items or not (shop or coupons) or search.exhausted:
