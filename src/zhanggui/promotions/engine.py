@@ -380,15 +380,21 @@ def _unit_prices(lots: list[Lot], n: int) -> tuple[list[int], int]:
 class Outcome:
     discount: int
     consumed: int  # bit mask of the unit indexes used (conditions and benefits)
-    weights: dict[int, int] | None  # unit index → weight for the allocation; None: the prices of `consumed`
+    weights: dict[int, int] | None  # unit index → weight for the allocation; None: worked out when asked
     gift: Gift | None = None
+    cuts: tuple[list[int], list[int]] | None = None  # multibuy: its benefit units and each one's cut
 
     def weights_at(self, prices: Sequence[int]) -> dict[int, int]:
-        """The allocation weights; a spend-based discount is spread in proportion to the prices of its units
-        (the prices the outcome was computed at: an outcome is dropped when its units' prices change)."""
+        """The allocation weights, at the prices the outcome was computed at (an outcome is dropped when its
+        units' prices change): a multibuy's discount lies on its benefit units, each weighing its own cut, so
+        each share lands where it belongs; any other discount is spread in proportion to its units' prices.
+        Worked out when first asked: most outcomes are never chosen."""
         if self.weights is None:
-            m = self.consumed
-            self.weights = {i: prices[i] for i in range(m.bit_length()) if m >> i & 1}
+            if self.cuts is not None:
+                self.weights = dict(zip(*self.cuts, strict=True))
+            else:
+                m = self.consumed
+                self.weights = {i: prices[i] for i in range(m.bit_length()) if m >> i & 1}
         return self.weights
 
 
@@ -501,7 +507,7 @@ def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[in
         for i in ordered[groups * (size - free) : n - groups * free]:  # the units in between are not used
             consumed ^= 1 << i
         # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
-        return Outcome(discount, consumed, dict(zip(benefits, cuts, strict=True)))
+        return Outcome(discount, consumed, None, cuts=(benefits, cuts))
     if kind == "bundle":
         by_sku: dict[str, list[int]] = {}
         for i in idx:
