@@ -509,18 +509,25 @@ def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[in
         # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
         return Outcome(discount, consumed, None, cuts=(benefits, cuts))
     if kind == "bundle":
+        # As many sets as lower the price: each set takes the dearest units left of each item, so each next
+        # set is worth no more than the one before; sets are made while one is worth more than the set price.
         by_sku: dict[str, list[int]] = {}
         for i in idx:
             by_sku.setdefault(skus[i], []).append(i)
-        sets = min(len(by_sku.get(sku, [])) // n for sku, n in q["items"])
-        if not sets:
-            return None
+        most = min(len(by_sku.get(sku, [])) // n for sku, n in q["items"])
+        ranked = (
+            {sku: sorted(by_sku[sku], key=prices.__getitem__, reverse=True) for sku, _n in q["items"]} if most else {}
+        )
         chosen: list[int] = []
-        for sku, n in q["items"]:
-            chosen += sorted(by_sku[sku], key=prices.__getitem__, reverse=True)[: sets * n]
-        total = sum(prices[i] for i in chosen)
-        discount = total - sets * q["price"]
-        if discount <= 0:
+        discount = 0
+        for k in range(most):
+            units = [i for sku, n in q["items"] for i in ranked[sku][k * n : (k + 1) * n]]
+            worth = sum(prices[i] for i in units) - q["price"]
+            if worth <= 0:
+                break
+            chosen += units
+            discount += worth
+        if not chosen:
             return None
         return Outcome(discount, _mask(chosen), {i: prices[i] for i in chosen})
     raise AssertionError(kind)

@@ -266,6 +266,9 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             (str(it["sku"]), count(it.get("quantity", 1), f"{where}.items[{i}].quantity", 1))
             for i, it in enumerate(items)
         )
+        skus = [sku for sku, _n in p["items"]]
+        if len(set(skus)) != len(skus):
+            raise SpecError(f"{where}.items: each SKU once (two of a SKU: its quantity is 2)")
         p["price"] = fen(need("price"), f"{where}.price")
     elif kind == "gift":
         if "threshold" not in raw and "min_items" not in raw:

@@ -181,6 +181,23 @@ def test_bundle_at_a_set_price():
     assert r["totals"]["shop_discount"] == "82.00"
 
 
+def test_a_bundle_makes_only_the_sets_that_lower_the_price():
+    promo = [
+        {
+            "id": "set",
+            "kind": "bundle",
+            "items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}],
+            "price": "150.00",
+        }
+    ]
+    # Two A (one at 100.00, one at 10.00 on another line) and two B at 100.00 could make two sets. The dearest
+    # units first: set 1 = A 100 + B 100 = 200 → 150, 50 off; set 2 = A 10 + B 100 = 110 < 150, it would cost
+    # more, so it is not made. List 100 + 10 + 200 = 310 → 260.00 (both sets at once would give 310 − 300 = 10).
+    r = price([line("A", 1, "100.00"), line("A", 1, "10.00"), line("B", 2, "100.00")], promo)
+    assert r["totals"]["shop_discount"] == "50.00"
+    assert r["totals"]["payable"] == "260.00"
+
+
 def test_gift_needs_its_threshold_and_stock():
     promo = {"id": "zp", "kind": "gift", "threshold": "199.00", "gift_sku": "TOWEL", "gift_quantity": 1}
     assert price([line("A", 1, "200.00")], [promo])["gifts"] == [{"promotion": "zp", "sku": "TOWEL", "quantity": 1}]
@@ -355,6 +372,10 @@ def test_result_does_not_depend_on_line_order():
         ({"id": "x", "kind": "price_cut", "amount": "5", "colour": "red"}, "unknown parameters"),
         ({"kind": "price_cut", "amount": "5"}, "needs an 'id'"),
         ({"id": "x", "kind": "price_cut", "amount": "5", "starts_at": "2026-11-11"}, "time zone"),
+        (
+            {"id": "x", "kind": "bundle", "items": [{"sku": "A"}, {"sku": "A"}], "price": "50"},
+            "items: each SKU once",
+        ),
     ],
 )
 def test_bad_specs_are_refused_with_the_field_named(raw, fragment):

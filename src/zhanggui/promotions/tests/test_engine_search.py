@@ -7,6 +7,7 @@ computation it stands in for, over random carts (hypothesis).
 from __future__ import annotations
 
 import itertools
+import random
 
 from django.utils import translation
 from hypothesis import given, settings
@@ -181,3 +182,160 @@ def test_allocation_adds_up_stays_under_the_caps_and_is_proportional_to_the_fen(
         # no cap binds: each share is its exact proportion rounded down or up (largest remainder)
         for s, w in zip(shares, weights, strict=True):
             assert total * w // sum(weights) <= s <= -(-total * w // sum(weights))
+
+
+def every_plan(search):
+    """The best of every subset of the search's shop promotions, each applied in id order on the units the
+    ones before it left (stackable ones on all): the plain enumeration the exact search stands for."""
+    best = None
+    for size in range(len(search.shop) + 1):
+        for subset in itertools.combinations(search.shop, size):
+            available, chosen = search.everything, []
+            for p in subset:
+                outcome = search.evaluate(p, search.everything if p.stackable else available)
+                if outcome is None:
+                    break
+                chosen.append((p, outcome))
+                if not p.stackable:
+                    available &= ~outcome.consumed
+            else:
+                key, total, _coupons = search._score(chosen)
+                if best is None or key < best[0]:
+                    best = (key, total)
+    return best
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(lines=carts, promotions=promotion_lists(max_size=7))
+def test_the_exact_search_finds_the_best_of_every_plan(lines, promotions):
+    search = searches(lines, promotions)()
+    total, chosen, _coupons = search.shop_and_coupon()
+    assert not search.exhausted  # at most 7 shop promotions: the exact regime
+    key, best_total = every_plan(search)
+    assert total == best_total
+    assert sorted(p.id for p, _o in chosen) == key[3]
+
+
+def test_the_exact_search_has_a_bundle_given_the_units_another_promotion_leaves():
+    # A bundle on A + B at 150.00 gives 50.00 (A 100 + B 100) and a 满减 on A's category gives 30.00 on the two
+    # A. Taken in id order, "a-mj" uses both A and the bundle has none left; the best plan is the bundle
+    # alone (50.00 > 30.00): the search must consider the bundle though it comes second.
+    lines = [
+        {"sku": "A", "quantity": 2, "unit_price": "100.00", "category": "被子"},
+        {"sku": "B", "quantity": 1, "unit_price": "100.00", "category": "枕头"},
+    ]
+    promotions = [
+        {"id": "a-mj", "kind": "spend_save", "tiers": [["200.00", "30.00"]], "scope": {"categories": ["被子"]}},
+        {
+            "id": "b-set",
+            "kind": "bundle",
+            "items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}],
+            "price": "150.00",
+        },
+    ]
+    r = price(lines, promotions)
+    assert [a["promotion"] for a in r["applied"]] == ["b-set"]
+    assert r["totals"]["payable"] == "250.00"
+
+
+SHOP_BODIES = [
+    lambda rng: {"kind": "spend_save", "tiers": [["300.00", "30.00"], ["600.00", "80.00"]]},
+    lambda rng: {"kind": "spend_save", "repeat": {"every": "200.00", "off": "20.00", "cap": "100.00"}},
+    lambda rng: {"kind": "spend_discount", "tiers": [["500.00", rng.choice(["9.5", "9"])]]},
+    lambda rng: {"kind": "quantity_discount", "tiers": [[rng.randint(2, 4), "9"]]},
+    lambda rng: {"kind": "multibuy", "nth": 2, "rate": "5"},
+    lambda rng: {"kind": "multibuy", "buy": 2, "free": 1},
+    lambda rng: {"kind": "gift", "threshold": "399.00", "gift_sku": "G", "gift_stock": 5},
+]
+
+
+@settings(max_examples=30 * SCALE, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_greedy_round_tries_leaving_out_only_what_someone_else_wants(seed):
+    """The greedy plan (more than 10 shop promotions) tries leaving each chosen promotion out only when another
+    promotion wants its units or a coupon short of its face value or minimum spend measures them; trying them
+    all, as before that rule, gives the same quotes."""
+    rng = random.Random(seed)
+    skus = [(f"K{i}", f"c{i % 3}", rng.randint(990, 39900)) for i in range(10)]
+    promotions = []
+    for i in range(14):
+        scope = "all" if rng.random() < 0.4 else {"categories": [f"c{rng.randrange(3)}"]}
+        promotions.append({"id": f"s{i:02d}", "scope": scope, **rng.choice(SHOP_BODIES)(rng)})
+    for i in range(3):
+        promotions.append(
+            {
+                "id": f"q{i}",
+                "kind": "coupon",
+                "amount": rng.choice(["5.00", "20.00", "80.00"]),
+                "min_spend": rng.choice(["99.00", "599.00", "1999.00"]),
+                "codes": [f"Q{i}"],
+                "combinable": i == 2,
+                "scope": "all" if i else {"categories": ["c0"]},
+            }
+        )
+    lines = [
+        {"sku": sku, "category": cat, "unit_price": f"{cents // 100}.{cents % 100:02d}", "quantity": rng.randint(1, 3)}
+        for sku, cat, cents in rng.sample(skus, rng.randint(4, 8))
+    ]
+    cart = parse_cart({"lines": lines, "coupons": ["Q0", "Q1", "Q2"]})
+    parsed = parse_promotions(promotions)
+    with translation.override("en"):
+        now = quote(cart, parsed).as_dict()
+        rule = engine._Search._hungry
+        engine._Search._hungry = lambda self, shop: self.everything if self.coupons else 0  # type: ignore[method-assign]
+        try:
+            every = quote(cart, parsed).as_dict()
+        finally:
+            engine._Search._hungry = rule  # type: ignore[method-assign]
+    assert now == every
+
+
+def test_item_prices_remembered_between_quotes_respect_each_lines_floor():
+    # The same SKU, price and promotions, with and without a floor, one after the other on one list of
+    # promotions (whose index remembers item prices between quotes): 5折 of 100.00 is 50.00, floored at 80.00.
+    promotions = parse_promotions([{"id": "half", "kind": "discount", "rate": "5"}])
+    plain = {"sku": "A", "quantity": 1, "unit_price": "100.00"}
+    for floor, pays in ((None, "50.00"), ("80.00", "80.00"), (None, "50.00")):
+        cart = parse_cart({"lines": [{**plain, "floor": floor} if floor else plain]})
+        assert quote(cart, promotions).as_dict()["totals"]["payable"] == pays
+
+
+def allocate_by_rounds(total, weights, caps):
+    """allocate() as it was written first: rounds of largest remainder over the units still under their cap."""
+    n = len(weights)
+    total = min(total, sum(caps))
+    shares = [0] * n
+    open_ = [i for i in range(n) if caps[i] > 0]
+    remaining = total
+    while remaining > 0 and open_:
+        w = [weights[i] for i in open_]
+        weight_sum = sum(w)
+        if weight_sum <= 0:
+            w, weight_sum = [1] * len(open_), len(open_)
+        base = [remaining * x // weight_sum for x in w]
+        rems = [remaining * x % weight_sum for x in w]
+        for k in sorted(range(len(open_)), key=rems.__getitem__, reverse=True)[: remaining - sum(base)]:
+            base[k] += 1
+        overflow = False
+        for k, i in enumerate(open_):
+            if base[k] >= caps[i] - shares[i]:
+                remaining -= caps[i] - shares[i]
+                shares[i] = caps[i]
+                overflow = True
+        if not overflow:
+            for k, i in enumerate(open_):
+                shares[i] += base[k]
+            remaining = 0
+        open_ = [i for i in open_ if shares[i] < caps[i]]
+    return shares
+
+
+@settings(max_examples=500 * SCALE, deadline=None)
+@given(
+    total=st.integers(0, 100_000),
+    rows=st.lists(st.tuples(st.integers(0, 50_000), st.integers(0, 60_000)), min_size=1, max_size=12),
+)
+def test_allocations_one_round_shortcut_gives_what_the_rounds_give(total, rows):
+    weights = [w for w, _c in rows]
+    caps = [c for _w, c in rows]
+    assert engine.allocate(total, weights, caps) == allocate_by_rounds(total, weights, caps)
