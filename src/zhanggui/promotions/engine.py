@@ -477,6 +477,32 @@ def _spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome | None:
     return Outcome(discount, mask, None) if discount > 0 else None
 
 
+def _multibuy(p: Promotion, prices: list[int], ordered: list[int], mask: int) -> Outcome | None:
+    """What multibuy p (第N件 x折, 买B送F) gives on the units `ordered` (the set `mask`), ranked most expensive
+    first and the lower index first among equal prices: the first groups × (N−1) (or × B) units are the
+    conditions, the last groups (or groups × F) get the benefit, so the cheapest units are given away."""
+    q = p.params
+    nth = q.get("nth")
+    size, free = (nth, 1) if nth is not None else (q["buy"] + q["free"], q["free"])
+    n = len(ordered)
+    groups = n // size
+    if not groups:
+        return None
+    benefits = ordered[n - groups * free :]
+    cuts = [prices[i] for i in benefits]
+    if nth is not None:
+        twice = 2 * q["rate"]  # times() inlined
+        cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in cuts]
+    discount = sum(cuts)
+    if discount <= 0:
+        return None
+    consumed = mask
+    for i in ordered[groups * (size - free) : n - groups * free]:  # the units in between are not used
+        consumed ^= 1 << i
+    # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
+    return Outcome(discount, consumed, None, cuts=(benefits, cuts))
+
+
 def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[int], mask: int) -> Outcome | None:
     """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
     same set as a bit mask) at the unit prices `prices` (`skus`: each unit's SKU); None when it gives nothing."""
@@ -485,29 +511,9 @@ def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[in
     kind = p.kind
     if kind in SPEND_KINDS:
         return _spend(p, sum([prices[i] for i in idx]), len(idx), mask)
+    if kind == "multibuy":  # most expensive first; ties: lower index (a stable sort)
+        return _multibuy(p, prices, sorted(idx, key=prices.__getitem__, reverse=True), mask)
     q = p.params
-    if kind == "multibuy":
-        ordered = sorted(idx, key=prices.__getitem__, reverse=True)  # most expensive first; ties: lower index
-        nth = q.get("nth")
-        size, free = (nth, 1) if nth is not None else (q["buy"] + q["free"], q["free"])
-        n = len(ordered)
-        groups = n // size
-        if not groups:
-            return None
-        # The first groups × (size − free) units are the conditions, the last groups × free get the benefit.
-        benefits = ordered[n - groups * free :]
-        cuts = [prices[i] for i in benefits]
-        if nth is not None:
-            twice = 2 * q["rate"]  # times() inlined
-            cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in cuts]
-        discount = sum(cuts)
-        if discount <= 0:
-            return None
-        consumed = mask
-        for i in ordered[groups * (size - free) : n - groups * free]:  # the units in between are not used
-            consumed ^= 1 << i
-        # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
-        return Outcome(discount, consumed, None, cuts=(benefits, cuts))
     if kind == "bundle":
         # As many sets as lower the price: each set takes the dearest units left of each item, so each next
         # set is worth no more than the one before; sets are made while one is worth more than the set price.
@@ -757,6 +763,7 @@ class _Search:
         for lot in lots:
             self.line_lots[lot.line].append(lot)
         self.scope_lots: dict[str, list[Lot]] = {}  # a promotion's lots, in unit order, when first asked for
+        self.ranked: dict[str, list[int]] = {}  # a multibuy's units by price, dearest first (per set of prices)
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
@@ -804,6 +811,7 @@ class _Search:
         # Outcomes on units whose prices did not change stay right: item-promotion subsets move a few lots.
         self.outcomes = {key: o for key, o in self.outcomes.items() if not key[1] & changed}
         self.realized = {}
+        self.ranked = {}
         self.shares = {}
         self.coupon_cut = {}
         self.coupon_units = coupon_units(self.coupons, locked, self.covered)
@@ -837,6 +845,12 @@ class _Search:
                         amount += lot.price * n
                         count += n
                 outcome = _spend(p, amount, count, mask) if count else None
+            elif kind == "multibuy":  # its units ranked by price once per set of prices, then filtered
+                ranked = self.ranked.get(p.id)
+                if ranked is None:
+                    ranked = self.ranked[p.id] = sorted(self.covered[p.id], key=self.prices.__getitem__, reverse=True)
+                ordered = ranked if mask == scope else [i for i in ranked if mask >> i & 1]
+                outcome = _multibuy(p, self.prices, ordered, mask) if ordered else None
             elif kind == "bundle" and not all(sku in self.cart_skus for sku, _n in p.params["items"]):
                 outcome = None  # an item of the set is not in the cart (the usual case)
             else:
