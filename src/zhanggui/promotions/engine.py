@@ -513,30 +513,34 @@ def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[in
         return _spend(p, sum([prices[i] for i in idx]), len(idx), mask)
     if kind == "multibuy":  # most expensive first; ties: lower index (a stable sort)
         return _multibuy(p, prices, sorted(idx, key=prices.__getitem__, reverse=True), mask)
-    q = p.params
     if kind == "bundle":
-        # As many sets as lower the price: each set takes the dearest units left of each item, so each next
-        # set is worth no more than the one before; sets are made while one is worth more than the set price.
         by_sku: dict[str, list[int]] = {}
         for i in idx:
             by_sku.setdefault(skus[i], []).append(i)
-        most = min(len(by_sku.get(sku, [])) // n for sku, n in q["items"])
-        ranked = (
-            {sku: sorted(by_sku[sku], key=prices.__getitem__, reverse=True) for sku, _n in q["items"]} if most else {}
-        )
-        chosen: list[int] = []
-        discount = 0
-        for k in range(most):
-            units = [i for sku, n in q["items"] for i in ranked[sku][k * n : (k + 1) * n]]
-            worth = sum(prices[i] for i in units) - q["price"]
-            if worth <= 0:
-                break
-            chosen += units
-            discount += worth
-        if not chosen:
-            return None
-        return Outcome(discount, _mask(chosen), {i: prices[i] for i in chosen})
+        ranked = {sku: sorted(units, key=prices.__getitem__, reverse=True) for sku, units in by_sku.items()}
+        return _bundle(p, prices, ranked)
     raise AssertionError(kind)
+
+
+def _bundle(p: Promotion, prices: list[int], ranked: dict[str, list[int]]) -> Outcome | None:
+    """What bundle p (搭配套餐) gives on the units `ranked`: per SKU, its units most expensive first.
+
+    As many sets as lower the price: each set takes the dearest units left of each item, so each next set is
+    worth no more than the one before; sets are made while one is worth more than the set price."""
+    q = p.params
+    most = min(len(ranked.get(sku, ())) // n for sku, n in q["items"])
+    chosen: list[int] = []
+    discount = 0
+    for k in range(most):
+        units = [i for sku, n in q["items"] for i in ranked[sku][k * n : (k + 1) * n]]
+        worth = sum(prices[i] for i in units) - q["price"]
+        if worth <= 0:
+            break
+        chosen += units
+        discount += worth
+    if not chosen:
+        return None
+    return Outcome(discount, _mask(chosen), {i: prices[i] for i in chosen})
 
 
 def _upper_bound(p: Promotion, prices: list[int], idx: list[int]) -> int:
@@ -763,7 +767,7 @@ class _Search:
         for lot in lots:
             self.line_lots[lot.line].append(lot)
         self.scope_lots: dict[str, list[Lot]] = {}  # a promotion's lots, in unit order, when first asked for
-        self.ranked: dict[str, list[int]] = {}  # a multibuy's units by price, dearest first (per set of prices)
+        self.ranked: dict[str, Any] = {}  # a multibuy's units (a bundle's, per item) by price (per set of prices)
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
@@ -851,13 +855,29 @@ class _Search:
                     ranked = self.ranked[p.id] = sorted(self.covered[p.id], key=self.prices.__getitem__, reverse=True)
                 ordered = ranked if mask == scope else [i for i in ranked if mask >> i & 1]
                 outcome = _multibuy(p, self.prices, ordered, mask) if ordered else None
-            elif kind == "bundle" and not all(sku in self.cart_skus for sku, _n in p.params["items"]):
-                outcome = None  # an item of the set is not in the cart (the usual case)
+            elif kind == "bundle":
+                outcome = self._bundle(p, mask)
             else:
                 idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
                 outcome = _evaluate(p, self.prices, self.skus, idx, mask)
             self.outcomes[key] = outcome
         return outcome  # type: ignore[return-value]
+
+    def _bundle(self, p: Promotion, mask: int) -> Outcome | None:
+        """A bundle on the units `mask`: only its items' units are looked at, ranked by price once per set of
+        prices; an item not in the cart at all (the usual case) answers at once."""
+        items = p.params["items"]
+        if not all(sku in self.cart_skus for sku, _n in items):
+            return None
+        ranked = self.ranked.get(p.id)
+        if ranked is None:
+            ranked = {}
+            for sku, _n in items:
+                units = [i for i in self.covered[p.id] if self.skus[i] == sku]
+                ranked[sku] = sorted(units, key=self.prices.__getitem__, reverse=True)
+            self.ranked[p.id] = ranked
+        available = {sku: [i for i in units if mask >> i & 1] for sku, units in ranked.items()}
+        return _bundle(p, self.prices, available)
 
     def lots_of(self, p: Promotion) -> list[Lot]:
         """The lots of the lines p covers, in unit order."""
