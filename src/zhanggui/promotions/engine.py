@@ -954,12 +954,26 @@ class _Search:
         def most(k: int, available: int) -> int:
             return fixed[k] + most_plain(first_plain[k], available)
 
+        # A stackable promotion that only gives a gift is always taken: it changes no price and a plan with
+        # one more gift is the better one. From k on: how many are so taken, how many could give a gift.
+        forced = [0] * (n + 1)
+        gifting = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            p = promos[k]
+            o = stacked[p.id] if p.stackable else None
+            forced[k] = forced[k + 1] + (o is not None and not o.discount)
+            gifting[k] = gifting[k + 1] + (p.kind == "gift")
         best: list[Any] = [None]
 
-        def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int) -> None:
+        def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int, gifts: int) -> None:
             bound = value + most(k, available) + coupon_upper
             if bound <= target or (best[0] is not None and bound < best[0][1]):
                 return
+            if best[0] is not None and bound == best[0][1]:  # at most a tie: the key decides (_score)
+                _total, best_gifts, best_count, _ids = best[0][0]
+                most_gifts = gifts + gifting[k]
+                if most_gifts < -best_gifts or (most_gifts == -best_gifts and len(chosen) + forced[k] > best_count):
+                    return  # fewer gifts, or as many with more promotions: never the better key
             if k == len(promos):
                 key, total, coupon_choice = self._score(chosen)
                 if total > target and (best[0] is None or key < best[0][0]):
@@ -968,21 +982,27 @@ class _Search:
             p = promos[k]
             outcome = stacked[p.id] if p.stackable else self.evaluate(p, available)
             if outcome is None:
-                dfs(k + 1, available, chosen, value)
+                dfs(k + 1, available, chosen, value, gifts)
+                return
+            gift = outcome.gift is not None
+            if p.stackable and not outcome.discount:
+                chosen.append((p, outcome))
+                dfs(k + 1, available, chosen, value, gifts + gift)
+                chosen.pop()
                 return
             rest = available if p.stackable else available & ~outcome.consumed
-            # The branch that promises more first: the best plan is found early and prunes the rest (the
-            # order cannot change the answer: every plan that can tie the best is still looked at).
-            take_first = outcome.discount + most(k + 1, rest) >= most(k + 1, available)
+            # The branch that promises more first, leaving p out on a tie (fewer promotions is the better
+            # key): the best plan is found early and prunes the rest; the order cannot change the answer.
+            take_first = outcome.discount + most(k + 1, rest) > most(k + 1, available)
             for take in (take_first, not take_first):
                 if take:
                     chosen.append((p, outcome))
-                    dfs(k + 1, rest, chosen, value + outcome.discount)
+                    dfs(k + 1, rest, chosen, value + outcome.discount, gifts + gift)
                     chosen.pop()
                 else:
-                    dfs(k + 1, available, chosen, value)
+                    dfs(k + 1, available, chosen, value, gifts)
 
-        dfs(0, self.everything, [], 0)
+        dfs(0, self.everything, [], 0, 0)
         if best[0] is None:
             return None
         _key, total, chosen, coupon_choice = best[0]
