@@ -1203,6 +1203,11 @@ def _choose(cart: Cart, basket: _Basket) -> Plan:
     sensitive = [p for p in items if p.id in acting and covered.mask(p.id) & later_units]
     if not sensitive:
         return best
+    cap = _order_cap(cart, sum(line.unit_price * line.quantity for line in basket.lines))
+    if cap is not None and best.saving >= cap:
+        # The cap trims shop and coupon discounts, never item ones: with every item promotion the order is at
+        # its cap or above it on item discounts alone, and no plan with fewer of them saves more.
+        return best
     if len(sensitive) > EXACT_ITEMS:  # too many to try every subset: keep them all, and say so
         best.exhausted = True
         return best
@@ -1528,19 +1533,23 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     )
 
 
-def _apply_order_cap(
-    cart: Cart, priced: list[PricedLine], applied: dict[str, int], notes: list[str], _: Callable[[str], str]
-) -> None:
-    """Trim coupon, then shop discounts so the order's total discount stays within the cap."""
-    list_total = sum(line.list_amount for line in priced)
+def _order_cap(cart: Cart, list_total: int) -> int | None:
+    """The most the order may be discounted (max_discount, max_discount_rate of the list total), if capped."""
     caps = []
     if cart.max_discount is not None:
         caps.append(cart.max_discount)
     if cart.max_discount_rate is not None:
         caps.append(int(list_total * cart.max_discount_rate))  # rounded down: the cap is never exceeded
-    if not caps:
+    return min(caps) if caps else None
+
+
+def _apply_order_cap(
+    cart: Cart, priced: list[PricedLine], applied: dict[str, int], notes: list[str], _: Callable[[str], str]
+) -> None:
+    """Trim coupon, then shop discounts so the order's total discount stays within the cap."""
+    cap = _order_cap(cart, sum(line.list_amount for line in priced))
+    if cap is None:
         return
-    cap = min(caps)
     excess = sum(line.discount for line in priced) - cap
     for layer in (COUPON, SHOP):
         if excess <= 0:

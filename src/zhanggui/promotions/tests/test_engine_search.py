@@ -290,6 +290,21 @@ def test_the_greedy_round_tries_leaving_out_only_what_someone_else_wants(seed):
     assert now == every
 
 
+def test_under_an_order_cap_an_item_discount_is_not_left_out_for_a_threshold_the_cap_would_trim():
+    promotions = [
+        {"id": "cut", "kind": "price_cut", "amount": "5.00"},
+        {"id": "mj", "kind": "spend_save", "tiers": [["300.00", "50.00"]]},
+    ]
+    lines = [{"sku": "A", "quantity": 1, "unit_price": "300.00"}]
+    # Without a cap, leaving the cut out reaches 满300减50: 250.00 (with it: 295.00, no 满减).
+    assert price(lines, promotions)["totals"]["payable"] == "250.00"
+    # Capped at ¥3.00: without the cut the 满减 is trimmed to 3.00 (pays 297.00); the cut is an item discount,
+    # which the cap never trims: keeping it pays 295.00.
+    capped = price(lines, promotions, max_discount="3.00")
+    assert capped["totals"]["payable"] == "295.00"
+    assert [a["promotion"] for a in capped["applied"]] == ["cut"]
+
+
 def test_item_prices_remembered_between_quotes_respect_each_lines_floor():
     # The same SKU, price and promotions, with and without a floor, one after the other on one list of
     # promotions (whose index remembers item prices between quotes): 5折 of 100.00 is 50.00, floored at 80.00.
