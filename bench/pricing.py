@@ -5,6 +5,8 @@ Promotions are parsed once (as a running desk keeps its active promotions); each
 parsed form. Fixed seed, so runs compare. The 10,000 parsed carts are moved out of the garbage collector's
 sight (gc.freeze) before timing: a server does not hold them, and full collections scanning them would be
 timed as if pricing made them. Also printed: how many quotes used the greedy (not proven best) plan.
+The seed also picks the 50 promotions, so other seeds are other shops' mixes (docs/pricing.md "Speed" has
+figures for seeds 1–8: some mixes are slower).
 
     python bench/pricing.py [--carts 10000] [--seed 7]
 """
