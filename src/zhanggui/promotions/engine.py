@@ -505,7 +505,9 @@ def _multibuy(p: Promotion, prices: list[int], ordered: list[int], mask: int) ->
 
 def _evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[int], mask: int) -> Outcome | None:
     """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
-    same set as a bit mask) at the unit prices `prices` (`skus`: each unit's SKU); None when it gives nothing."""
+    same set as a bit mask) at the unit prices `prices` (`skus`: each unit's SKU); None when it gives nothing.
+    The plain, unit-by-unit definition: the search gets the same faster from line sums and ranked units
+    (_Search.evaluate; the tests compare the two)."""
     if not idx:
         return None
     kind = p.kind
@@ -857,7 +859,7 @@ class _Search:
                 outcome = _multibuy(p, self.prices, ordered, mask) if ordered else None
             elif kind == "bundle":
                 outcome = self._bundle(p, mask)
-            else:
+            else:  # a kind without a faster way: the per-unit definition
                 idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
                 outcome = _evaluate(p, self.prices, self.skus, idx, mask)
             self.outcomes[key] = outcome

@@ -184,6 +184,23 @@ def test_allocation_adds_up_stays_under_the_caps_and_is_proportional_to_the_fen(
             assert total * w // sum(weights) <= s <= -(-total * w // sum(weights))
 
 
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(lines=carts, promotions=promotion_lists(max_size=6), picks=st.lists(st.integers(0, 2**40), max_size=6))
+def test_the_search_evaluates_each_promotion_as_the_unit_by_unit_definition(lines, promotions, picks):
+    search = searches(lines, promotions)()
+    search.shop_and_coupon()  # sets the prices of the quote's first state
+    for p in search.shop:
+        for available in [search.everything, *picks]:
+            mask = search.scope[p.id] & available & ~search.locked
+            idx = [i for i in range(mask.bit_length()) if mask >> i & 1]
+            fast = search.evaluate(p, available)
+            plain = engine._evaluate(p, search.prices, search.skus, idx, mask)
+            assert (fast is None) == (plain is None)
+            if fast is not None and plain is not None:
+                assert (fast.discount, fast.consumed, fast.gift) == (plain.discount, plain.consumed, plain.gift)
+                assert fast.weights_at(search.prices) == plain.weights_at(search.prices)
+
+
 def every_plan(search):
     """The best of every subset of the search's shop promotions, each applied in id order on the units the
     ones before it left (stackable ones on all): the plain enumeration the exact search stands for."""
