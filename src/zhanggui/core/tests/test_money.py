@@ -34,7 +34,17 @@ def test_parse_money_reads_shop_files(text, amount):
     assert parse_money(text) == Decimal(amount)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "12.345", "NaN", "1e999999"])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("１２９９．００", "1299.00"), ("￥１，２９９", "1299.00"), ("１２.5元", "12.50"), ("－３", "-3.00")],
+)
+def test_parse_money_reads_full_width_digits_as_an_input_method_types_them(text, amount):
+    assert parse_money(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "abc", "12.345", "NaN", "1e999999", "1e3", "1E3", "1_000", "١٢٣", "Infinity", "0x10", "1.2.3", "+-1"]
+)
 def test_parse_money_refuses_what_it_cannot_read_exactly(text):
     with pytest.raises(MoneyError):
         parse_money(text)
@@ -43,3 +53,13 @@ def test_parse_money_refuses_what_it_cannot_read_exactly(text):
 @given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
 def test_parse_money_round_trips_two_decimal_amounts(amount):
     assert parse_money(f"{amount:.2f}") == amount
+
+
+@pytest.mark.parametrize("text", ["1e3", "1E+3", "1_000", "inf", "NaN", " "])
+def test_to_fen_refuses_strings_that_are_not_plain_decimals(text):
+    with pytest.raises(MoneyError):
+        to_fen(text)
+
+
+def test_to_fen_takes_decimals_whatever_their_exponent():
+    assert to_fen(Decimal("1E+2")) == Decimal("100.00")
