@@ -128,19 +128,44 @@ def _window(parsed: spec.Promotion) -> tuple[datetime, datetime]:
 # --------------------------------------------------------------------------------------------------------
 
 
+# Kinds whose depth depends on the list price of each SKU they reach (an amount off, a set price).
+PRICE_DEPENDENT = frozenset({"price_cut", "special_price", "flash_sale", "group_buy"})
+
+
+def _skus_in(shop: Shop | None):
+    rows = Sku.objects.all()
+    return rows if shop is None else rows.filter(shop=shop)
+
+
+def reached_skus(scope: spec.Scope, shop: Shop | None):
+    """The SKUs a scope reaches today, in its shop (every shop for an all-shops promotion), as the engine
+    matches cart lines: SKU code, product code, category name, product role; exclusions win."""
+    rows = _skus_in(shop)
+    if not scope.everything:
+        wanted = Q(code__in=scope.skus) | Q(product__code__in=scope.products)
+        wanted |= Q(product__category__name__in=scope.categories) | Q(product__role__in=scope.roles)
+        rows = rows.filter(wanted)
+    return rows.exclude(
+        Q(code__in=scope.exclude_skus)
+        | Q(product__code__in=scope.exclude_products)
+        | Q(product__category__name__in=scope.exclude_categories)
+        | Q(product__role__in=scope.exclude_roles)
+    )
+
+
+def _fen(price: Decimal) -> int:
+    return int(Decimal(price) * 100)
+
+
 def _sku_prices(promotion: spec.Promotion, shop: Shop | None) -> dict[str, list[int]]:
-    """The list prices (fen) of the SKUs a promotion names, in its shop (or any shop for an all-shops one)."""
-    codes = set(promotion.scope.skus)
-    if promotion.kind == "bundle":
-        codes |= {sku for sku, _quantity in promotion.params["items"]}
-    if not codes:
-        return {}
-    rows = Sku.objects.filter(code__in=codes)
-    if shop is not None:
-        rows = rows.filter(shop=shop)
+    """The list prices (fen) of the SKUs a promotion reaches (and a bundle's items), by code."""
     prices: dict[str, list[int]] = {}
-    for code, price in rows.values_list("code", "price"):
-        prices.setdefault(code, []).append(int(Decimal(price) * 100))
+    for code, price in reached_skus(promotion.scope, shop).values_list("code", "price"):
+        prices.setdefault(code, []).append(_fen(price))
+    if promotion.kind == "bundle":
+        items = {sku for sku, _quantity in promotion.params["items"]}
+        for code, price in _skus_in(shop).filter(code__in=items).values_list("code", "price"):
+            prices.setdefault(code, []).append(_fen(price))
     return prices
 
 
@@ -148,24 +173,53 @@ def _paid_share(paid: int, price: int) -> Fraction:
     return Fraction(max(paid, 0), price) if price > 0 else Fraction(1)
 
 
+def depends_on_prices(promotion: spec.Promotion) -> bool:
+    """True when how deep it cuts depends on each SKU's list price (an amount off or a set price)."""
+    p = promotion.params
+    return (
+        promotion.kind in PRICE_DEPENDENT
+        or (promotion.kind == "member_price" and bool(p["prices"]))
+        or promotion.kind == "bundle"
+    )
+
+
+def unknown_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[int]]) -> bool:
+    """True when a price-dependent promotion can reach a SKU whose price the desk cannot see now.
+
+    A scope by product, category, role or "all" also reaches SKUs added (or re-priced) later; a SKU code or a
+    bundle item with no SKU in the shop may be created later at any price. Either way no depth can be
+    promised, so a manager decides.
+    """
+    if not depends_on_prices(promotion):
+        return False
+    if promotion.kind == "bundle":
+        return not all(sku_prices.get(sku) for sku, _quantity in promotion.params["items"])
+    scope = promotion.scope
+    if not scope.skus or scope.products or scope.categories or scope.roles:
+        return True
+    return any(not sku_prices.get(code) for code in scope.skus - scope.exclude_skus)
+
+
 def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[int]]) -> Fraction | None:
     """The smallest share of the price a buyer pays under the promotion (1 = nothing off; 0.65 = 6.5折).
 
-    None when it cannot be told: a gift, or an amount or price with no SKU named to compare it with.
-    Multi-unit offers count over the whole group (第二件半价 = 7.5折, 买二送一 = 6.67折), 满减 over its threshold.
+    `sku_prices` are the list prices of the SKUs it reaches (`_sku_prices`). None when it cannot be told
+    from them: a gift, or an amount or price with no reached SKU to compare it with (see unknown_depth).
+    Multi-unit offers count over the whole group (第二件半价 = 7.5折, 买二送一 = 6.67折); a threshold counts at
+    the threshold (满100减90 = 1折), where it cuts deepest.
     """
     p, kind = promotion.params, promotion.kind
     shares: list[Fraction] = []
-    named = [price for code in sorted(promotion.scope.skus) for price in sku_prices.get(code, [])]
+    reached = [price for code in sorted(sku_prices) for price in sku_prices[code]]
     if kind in ("discount", "member_discount"):
         shares.append(Fraction(p["rate"], RATE_ONE))
     elif kind == "member_price":
         shares += [Fraction(r, RATE_ONE) for r in p["rates"].values()]
-        shares += [_paid_share(price, listed) for price in p["prices"].values() for listed in named]
+        shares += [_paid_share(price, listed) for price in p["prices"].values() for listed in reached]
     elif kind == "price_cut":
-        shares += [_paid_share(listed - p["amount"], listed) for listed in named]
+        shares += [_paid_share(listed - p["amount"], listed) for listed in reached]
     elif kind in ("special_price", "flash_sale", "group_buy"):
-        shares += [_paid_share(p["price"], listed) for listed in named]
+        shares += [_paid_share(p["price"], listed) for listed in reached]
     elif kind == "spend_save":
         shares += [
             _paid_share(threshold - off, threshold) if threshold else Fraction(0) for threshold, off in p["tiers"]
@@ -182,7 +236,7 @@ def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[i
             shares.append(Fraction(p["buy"], p["buy"] + p["free"]))
     elif kind == "bundle":
         if all(sku_prices.get(sku) for sku, _q in p["items"]):
-            listed = sum(max(sku_prices[sku]) * quantity for sku, quantity in p["items"])
+            listed = sum(min(sku_prices[sku]) * quantity for sku, quantity in p["items"])
             shares.append(_paid_share(p["price"], listed))
     elif kind == "coupon":
         # 无门槛 (no minimum spend): how deep it cuts depends on the cart, so a manager decides.
@@ -195,11 +249,30 @@ def approval_limit() -> Fraction:
     return Fraction(Decimal(settings.ZHANGGUI_APPROVAL_DISCOUNT_LIMIT)) / 10
 
 
-def needs_approval(promotion: spec.Promotion | Mapping[str, Any], *, shop: Shop | None = None) -> bool:
-    """True when the promotion cuts deeper than the approval limit (7折 by default: 6.9折 needs a manager)."""
+@dataclass(frozen=True)
+class Approval:
+    """Whether a promotion waits for a manager, and why: its depth over the SKUs it reaches today, and whether
+    it can reach SKUs whose price is not known (then it always waits)."""
+
+    needed: bool
+    depth: Fraction | None
+    unknown_depth: bool
+
+
+def approval_check(promotion: spec.Promotion | Mapping[str, Any], *, shop: Shop | None = None) -> Approval:
     parsed = promotion if isinstance(promotion, spec.Promotion) else spec.parse_promotion(promotion)
-    depth = discount_depth(parsed, sku_prices=_sku_prices(parsed, shop))
-    return depth is not None and depth < approval_limit()
+    prices = _sku_prices(parsed, shop)
+    depth = discount_depth(parsed, sku_prices=prices)
+    unknown = unknown_depth(parsed, sku_prices=prices)
+    return Approval(
+        needed=unknown or (depth is not None and depth < approval_limit()), depth=depth, unknown_depth=unknown
+    )
+
+
+def needs_approval(promotion: spec.Promotion | Mapping[str, Any], *, shop: Shop | None = None) -> bool:
+    """True when the promotion can cut deeper than the approval limit (7折 by default: 6.9折 needs a manager)
+    on any SKU it reaches, or when that cannot be known (see unknown_depth)."""
+    return approval_check(promotion, shop=shop).needed
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -159,14 +159,14 @@ def _approval(raw: Any, shop: Shop | None) -> dict[str, Any] | None:
     """Whether the spec needs a manager, and the depth that decides it when the spec alone tells it."""
     try:
         parsed = spec.parse_promotion(raw)
-        needed = services.needs_approval(parsed, shop=shop)
+        check = services.approval_check(parsed, shop=shop)
     except (ValidationFailed, TypeError, KeyError, AttributeError):
         return None  # the form shows why the spec does not parse
-    depth = services.discount_depth(parsed, sku_prices={})
     return {
-        "needed": needed,
+        "needed": check.needed,
         "limit": _zhe(services.approval_limit()),
-        "depth": _zhe(depth) if depth is not None else None,
+        "depth": _zhe(check.depth) if check.depth is not None else None,
+        "unknown_depth": check.unknown_depth,
         "coupon_without_minimum": parsed.kind == "coupon" and not parsed.params["min_spend"],
     }
 

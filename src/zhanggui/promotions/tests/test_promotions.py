@@ -182,7 +182,28 @@ def test_roles_without_manage_promotions_cannot_create(users, shop, role):
         ({"id": "a", "kind": "coupon", "amount": "20", "min_spend": "199", "codes": ["X"]}, False),
         ({"id": "a", "kind": "coupon", "amount": "5", "codes": ["X"]}, True),  # 无门槛: a manager decides
         ({"id": "a", "kind": "gift", "threshold": "199", "gift_sku": "TOWEL"}, False),
-        ({"id": "a", "kind": "price_cut", "amount": "40"}, False),  # no SKU named: cannot tell
+        ({"id": "a", "kind": "spend_save", "tiers": [["100", "90"]]}, True),  # 满100减90 = 1折
+        ({"id": "a", "kind": "price_cut", "amount": "1"}, True),  # the whole shop: SKUs added later too
+        ({"id": "a", "kind": "price_cut", "amount": "500"}, True),
+        ({"id": "a", "kind": "special_price", "price": "1.00", "scope": {"categories": ["被子被芯"]}}, True),
+        ({"id": "a", "kind": "special_price", "price": "99.00", "scope": {"products": ["P100"]}}, True),
+        ({"id": "a", "kind": "group_buy", "price": "99.00", "min_buyers": 2, "scope": {"roles": ["traffic"]}}, True),
+        ({"id": "a", "kind": "special_price", "price": "99.00", "scope": {"skus": ["S100", "NOT-YET"]}}, True),
+        ({"id": "a", "kind": "price_cut", "amount": "20", "scope": {"skus": ["S100", "S50"]}}, True),  # 6折 of ¥50
+        (
+            {
+                "id": "a",
+                "kind": "price_cut",
+                "amount": "20",
+                "scope": {"skus": ["S100", "S50"], "exclude_skus": ["S50"]},
+            },
+            False,
+        ),
+        ({"id": "a", "kind": "member_price", "prices": {"gold": "60.00"}, "scope": {"skus": ["S100"]}}, True),
+        ({"id": "a", "kind": "member_price", "prices": {"gold": "80.00"}, "scope": {"skus": ["S100"]}}, False),
+        ({"id": "a", "kind": "member_price", "prices": {"gold": "80.00"}, "scope": {"categories": ["被子被芯"]}}, True),
+        ({"id": "a", "kind": "discount", "rate": "8", "scope": {"categories": ["被子被芯"]}}, False),  # a rate: known
+        ({"id": "a", "kind": "bundle", "items": [{"sku": "S100"}, {"sku": "NOT-YET"}], "price": "149.00"}, True),
         ({"id": "a", "kind": "price_cut", "amount": "30", "scope": {"skus": ["S100"]}}, False),  # 7折 of ¥100
         ({"id": "a", "kind": "price_cut", "amount": "30.01", "scope": {"skus": ["S100"]}}, True),
         ({"id": "a", "kind": "special_price", "price": "69.00", "scope": {"skus": ["S100"]}}, True),

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from zhanggui.catalog.tests.factories import ShopFactory
+from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core.models import AuditEntry
 from zhanggui.promotions import services
 from zhanggui.promotions.models import Promotion
@@ -196,3 +196,26 @@ def test_quote_without_promotions_uses_the_stored_running_ones_of_the_shop(users
     assert explicit["totals"]["payable"] == "400.00"
     unknown = send(client, "post", "/api/v1/pricing/quote", {"cart": CART, "shop": "nowhere"})
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "special_price", "price": "1.00", "scope": {"categories": ["被子被芯"]}},  # the probe of issue 8
+        {"kind": "price_cut", "amount": "500"},  # no scope: every SKU of the shop, today's and later ones
+        {"kind": "spend_save", "tiers": [["100", "90"]]},  # 满100减90 = 1折
+    ],
+)
+def test_a_deep_discount_by_category_shop_or_threshold_waits_for_a_manager(users, shop, change):
+    """Issue 8: a deep cut that names no SKU used to be approved by the operator who submitted it."""
+    SkuFactory(code="QUILT", price="669.00", product__shop=shop, product__category__name="被子被芯")
+    operator = client_for(users["operator"])
+    created = send(operator, "post", API, {"shop": "tm", "spec": body("x", **change)}).json()
+    assert created["needs_approval"] is True
+    submitted = send(operator, "post", f"{API}/{created['id']}/submit").json()
+    assert (submitted["state"], submitted["approved_by"]) == ("submitted", None)
+    cart = {"lines": [{"sku": "QUILT", "unit_price": "669.00", "category": "被子被芯"}]}
+    quote = send(operator, "post", "/api/v1/pricing/quote", {"cart": cart, "shop": "tm"}).json()
+    assert (quote["totals"]["payable"], quote["applied"]) == ("669.00", [])  # not running: no ¥1 quilt
+    refused = send(operator, "post", f"{API}/{created['id']}/approve")
+    assert (refused.status_code, Promotion.objects.get().state) == (403, "submitted")

@@ -251,7 +251,13 @@ def test_a_deep_discount_says_why_it_needs_approval_and_a_manager_approves_it(cl
     promotion = create(operator, deep())
     login(client, operator)
     page = client.get(reverse("promotions:promotion-detail", args=[promotion.pk]))
-    assert page.context["approval"] == {"needed": True, "limit": "7", "depth": "6", "coupon_without_minimum": False}
+    assert page.context["approval"] == {
+        "needed": True,
+        "limit": "7",
+        "depth": "6",
+        "unknown_depth": False,
+        "coupon_without_minimum": False,
+    }
     assert "cuts down to 6折, deeper than the limit of 7折" in page.content.decode()
     assert b"approve-promotion" not in page.content  # the operator has no approve button
     client.post(reverse("promotions:promotion-submit", args=[promotion.pk]))
@@ -264,6 +270,15 @@ def test_a_deep_discount_says_why_it_needs_approval_and_a_manager_approves_it(cl
     promotion.refresh_from_db()
     assert promotion.state == PromotionState.APPROVED and promotion.approved_by == manager
     assert AuditEntry.objects.filter(action="promotion.approve", note="同意").count() == 1
+
+
+def test_a_price_cut_on_a_category_says_it_reaches_skus_added_later(client, users):
+    cut = {"id": "cut5", "kind": "price_cut", "amount": "5", "scope": {"categories": ["毛巾"]}, **window()}
+    promotion = create(users["operator"], cut)
+    login(client, users["operator"])
+    page = client.get(reverse("promotions:promotion-detail", args=[promotion.pk]))
+    assert (page.context["approval"]["needed"], page.context["approval"]["unknown_depth"]) == (True, True)
+    assert "reaches SKUs whose price the desk cannot know yet" in page.content.decode()
 
 
 def test_a_manager_cannot_approve_their_own_deep_discount_and_is_told_why(client, users):
