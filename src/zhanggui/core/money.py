@@ -32,16 +32,13 @@ def to_fen(value: Decimal | int | str) -> Decimal:
         raise MoneyError("money must not be a float; pass a Decimal or a string")
     if isinstance(value, bool):
         raise MoneyError("money must not be a bool")
-    if isinstance(value, Decimal | int):
-        amount = Decimal(value)
-    else:
-        amount = _plain(str(value), value)
+    amount = Decimal(value) if isinstance(value, Decimal | int) else plain_decimal(str(value), value)
     if not amount.is_finite() or abs(amount) >= LIMIT:
         raise MoneyError(f"not an amount we can keep: {value!r}")
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _plain(text: str, given: object) -> Decimal:
+def plain_decimal(text: str, given: object) -> Decimal:
     """A decimal written out in plain digits; an exponent, underscores or anything else is refused."""
     text = text.strip()
     if not _PLAIN_AMOUNT.fullmatch(text):
@@ -67,7 +64,7 @@ def parse_money(text: str) -> Decimal:
     cleaned = cleaned.strip()
     if not cleaned:
         raise MoneyError("empty amount")
-    amount = _plain(cleaned, text)
+    amount = plain_decimal(cleaned, text)
     if not amount.is_finite() or abs(amount) >= LIMIT:
         raise MoneyError(f"not an amount we can keep: {text!r}")
     if amount != amount.quantize(FEN):

@@ -1548,11 +1548,16 @@ def _order_cap(cart: Cart, list_total: int) -> int | None:
 def _apply_order_cap(
     cart: Cart, priced: list[PricedLine], applied: dict[str, int], notes: list[str], _: Callable[[str], str]
 ) -> None:
-    """Trim coupon, then shop discounts so the order's total discount stays within the cap."""
+    """Trim coupon, then shop discounts so the order's total discount stays within the cap.
+
+    Item discounts are never trimmed (they are the unit prices the listing shows); when they alone exceed the
+    cap, the note says so, with what was given and what the cap could not take back.
+    """
     cap = _order_cap(cart, sum(line.list_amount for line in priced))
     if cap is None:
         return
     excess = sum(line.discount for line in priced) - cap
+    trimmed = max(excess, 0)
     for layer in (COUPON, SHOP):
         if excess <= 0:
             break
@@ -1565,10 +1570,26 @@ def _apply_order_cap(
         for (_li, s), c in zip(shares, cuts, strict=True):
             s.amount -= c
             applied[s.promotion] -= c
+            if c and not applied[s.promotion]:
+                del applied[s.promotion]  # trimmed to nothing: no longer applied
         for line in priced:
             line.shares = [s for s in line.shares if s.amount > 0]
         excess -= cut
-    notes.append(_("The order's discount is capped at ¥%(cap)s.") % {"cap": yuan(cap)})
+    if excess > 0:
+        notes.append(
+            _(
+                "The order's discount is capped at ¥%(cap)s: ¥%(trimmed)s of shop and coupon discounts was taken "
+                "back, but the item discounts alone give ¥%(given)s, which the cap does not reduce."
+            )
+            % {"cap": yuan(cap), "trimmed": yuan(trimmed - excess), "given": yuan(cap + excess)}
+        )
+    elif trimmed:
+        notes.append(
+            _("The order's discount is capped at ¥%(cap)s: ¥%(trimmed)s of shop and coupon discounts was taken back.")
+            % {"cap": yuan(cap), "trimmed": yuan(trimmed)}
+        )
+    else:
+        notes.append(_("The order's discount is capped at ¥%(cap)s.") % {"cap": yuan(cap)})
 
 
 _THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})

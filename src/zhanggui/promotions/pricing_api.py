@@ -29,6 +29,10 @@ def quote_cart(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ni
         promotions = parse_promotions(payload["promotions"])
     else:
         code = payload.get("shop")
-        shop = get_or_404(Shop.objects.all(), _("Shop"), code=str(code)) if code else None
+        shop = (
+            get_or_404(Shop.objects.all(), _("Shop"), code=code if isinstance(code, str) else repr(code))
+            if code
+            else None
+        )
         promotions = running_promotions(shop=shop, at=cart.at)
     return quote(cart, promotions).as_dict()

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
 from zhanggui.core.errors import ValidationFailed
+from zhanggui.core.money import MoneyError, plain_decimal
 
 ITEM, SHOP, COUPON = "item", "shop", "coupon"
 LAYERS = (ITEM, SHOP, COUPON)
@@ -45,15 +46,22 @@ class SpecError(ValidationFailed):
     code = "invalid_promotion_spec"
 
 
-def fen(value: Any, where: str) -> int:
-    """An exact amount in integer fen; refuses floats and more than two decimals."""
-    if isinstance(value, float | bool):
-        raise SpecError(f"{where}: write amounts as strings or integers, not {value!r}")
+def _decimal(value: Any, where: str, what: str) -> Decimal:
+    """A decimal written in plain digits (a string or an int): no float, no exponent, no NaN."""
+    if isinstance(value, float | bool) or not isinstance(value, int | str | Decimal):
+        raise SpecError(f"{where}: write {what.split()[-1]}s as strings or integers, not {value!r}")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise SpecError(f"{where}: not an amount: {value!r}") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) >= 10**12:
+        return plain_decimal(value, value)
+    except MoneyError:
+        raise SpecError(f"{where}: not {what}: {value!r}") from None
+
+
+def fen(value: Any, where: str) -> int:
+    """An exact amount in integer fen; refuses floats, exponents and more than two decimals."""
+    amount = _decimal(value, where, "an amount")
+    if not amount.is_finite() or abs(amount) >= 10**12 or amount != amount.quantize(Decimal("0.01")):
         raise SpecError(f"{where}: not an amount to the fen: {value!r}")
     return int(amount * 100)
 
@@ -63,12 +71,7 @@ RATE_ONE = 10_000  # rates are held as parts of 10,000: 8.5折 → 8,500
 
 def rate(value: Any, where: str) -> int:
     """A 折 rate: '8.5' means pay 85 %, held as 8,500 parts of 10,000. Between 0 and 10, at most 3 decimals."""
-    if isinstance(value, float | bool):
-        raise SpecError(f"{where}: write rates as strings, not {value!r}")
-    try:
-        r = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise SpecError(f"{where}: not a rate: {value!r}") from None
+    r = _decimal(value, where, "a rate")
     if not r.is_finite() or not 0 <= r <= 10:
         raise SpecError(f"{where}: a rate is between 0 and 10 (折), got {value!r}")
     parts = r * 1000
@@ -77,25 +80,58 @@ def rate(value: Any, where: str) -> int:
     return int(parts)
 
 
-def count(value: Any, where: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
+# The largest count a spec or a cart may hold: units on a cart line, caps, tiers (a platform's own limit on a
+# line is 99,999 units); larger numbers are refused rather than priced.
+MAX_COUNT = 99_999
+MAX_LINES = 500  # lines in one cart
+# Moments are kept between these years: a date outside them is a typing error, and the database and the
+# conversion to UTC cannot hold the ends of Python's range (0001-01-01+08:00 is before year 1 in UTC).
+YEARS = (1970, 9998)
+
+
+def count(value: Any, where: str, minimum: int = 0, maximum: int = MAX_COUNT, *, text: bool = True) -> int:
+    """A whole number within [minimum, maximum]: a JSON integer, or (`text`) a string of ASCII digits as the
+    spec editor sends it. A float, a bool, "1e3" or "٣" is refused; a cart's quantities take no strings."""
+    if isinstance(value, str) and text and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
         raise SpecError(f"{where}: not a whole number: {value!r}")
-    try:
-        n = int(value)
-    except ValueError:
-        raise SpecError(f"{where}: not a whole number: {value!r}") from None
-    if n < minimum:
-        raise SpecError(f"{where}: must be at least {minimum}, got {n}")
-    return n
+    if value < minimum:
+        raise SpecError(f"{where}: must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise SpecError(f"{where}: must be at most {maximum}, got {value}")
+    return value
 
 
 def moment(value: Any, where: str) -> datetime | None:
     if value in (None, ""):
         return None
-    parsed = parse_datetime(str(value))
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well-formed but impossible: 2026-02-30
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise SpecError(f"{where}: not a date-time with time zone (ISO 8601): {value!r}")
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise SpecError(f"{where}: a date between the years {YEARS[0]} and {YEARS[1]}, got {value!r}")
     return parsed
+
+
+def _codes(raw: Any, where: str) -> frozenset[str]:
+    """A list of codes (strings): a lone string would otherwise become a set of its characters."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+        raise SpecError(f"{where}: a list of codes (strings)")
+    return frozenset(raw)
+
+
+def _object(raw: Any, where: str) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"{where}: an object")
+    return raw
 
 
 def yuan(amount_fen: int) -> str:
@@ -376,9 +412,27 @@ class Cart:
     max_discount_rate: Fraction | None = None  # cap as a share of the list total
 
 
+def _text(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a numeric SKU or buyer id written without quotes
+    raise SpecError(f"{where}: a string, not {value!r}")
+
+
+def _share(value: Any, where: str) -> Fraction:
+    """A share of the list total between 0 and 1, written as a string ("0.3") or 0/1."""
+    share = _decimal(value, where, "a share")
+    if not share.is_finite() or not 0 <= share <= 1:
+        raise SpecError(f'{where}: a share between 0 and 1 ("0.3" = 30 %), got {value!r}')
+    return Fraction(share)
+
+
 def parse_cart(raw: Mapping[str, Any]) -> Cart:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("lines"), list) or not raw["lines"]:
         raise SpecError("cart: an object with a non-empty 'lines' list")
+    if len(raw["lines"]) > MAX_LINES:
+        raise SpecError(f"cart.lines: at most {MAX_LINES} lines")
     lines = []
     for i, line in enumerate(raw["lines"]):
         w = f"cart.lines[{i}]"
@@ -387,32 +441,34 @@ def parse_cart(raw: Mapping[str, Any]) -> Cart:
         floor = line.get("floor")
         lines.append(
             CartLine(
-                sku=str(line["sku"]),
-                quantity=count(line.get("quantity", 1), f"{w}.quantity", 1),
+                sku=_text(line["sku"], f"{w}.sku"),
+                quantity=count(line.get("quantity", 1), f"{w}.quantity", 1, text=False),
                 unit_price=fen(line.get("unit_price"), f"{w}.unit_price"),
-                product=str(line.get("product", "")),
-                category=str(line.get("category", "")),
-                role=str(line.get("role", "")),
+                product=_text(line.get("product", ""), f"{w}.product"),
+                category=_text(line.get("category", ""), f"{w}.category"),
+                role=_text(line.get("role", ""), f"{w}.role"),
                 floor=fen(floor, f"{w}.floor") if floor is not None else None,
             )
         )
     if any(line.unit_price < 0 for line in lines):
         raise SpecError("cart: unit prices cannot be negative")
-    b = raw.get("buyer") or {}
+    b = _object(raw.get("buyer"), "cart.buyer")
+    uses = _object(b.get("coupon_uses"), "buyer.coupon_uses")
+    bought = _object(b.get("flash_bought"), "buyer.flash_bought")
     buyer = Buyer(
-        id=str(b.get("id", "")),
-        tier=str(b.get("tier", "")),
+        id=_text(b.get("id", ""), "buyer.id"),
+        tier=_text(b.get("tier", ""), "buyer.tier"),
         past_spend=fen(b.get("past_spend", 0), "buyer.past_spend"),
-        coupon_uses={str(k): count(v, f"buyer.coupon_uses.{k}") for k, v in (b.get("coupon_uses") or {}).items()},
-        flash_bought={str(k): count(v, f"buyer.flash_bought.{k}") for k, v in (b.get("flash_bought") or {}).items()},
+        coupon_uses={str(k): count(v, f"buyer.coupon_uses.{k}") for k, v in uses.items()},
+        flash_bought={str(k): count(v, f"buyer.flash_bought.{k}") for k, v in bought.items()},
     )
     cap_rate = raw.get("max_discount_rate")
     return Cart(
         lines=tuple(lines),
         buyer=buyer,
-        coupons=frozenset(str(c) for c in raw.get("coupons", [])),
-        used_codes=frozenset(str(c) for c in raw.get("used_codes", [])),
+        coupons=_codes(raw.get("coupons"), "cart.coupons"),
+        used_codes=_codes(raw.get("used_codes"), "cart.used_codes"),
         at=moment(raw.get("at"), "cart.at"),
         max_discount=fen(raw["max_discount"], "cart.max_discount") if raw.get("max_discount") is not None else None,
-        max_discount_rate=Fraction(Decimal(str(cap_rate))) if cap_rate is not None else None,
+        max_discount_rate=_share(cap_rate, "cart.max_discount_rate") if cap_rate is not None else None,
     )

@@ -27,10 +27,12 @@ def what_if_report(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 
         raise ValidationFailed(_("carts: at most %(n)s carts in one request") % {"n": MAX_CARTS})
     draft = parse_promotion(payload.get("draft") or {}, "draft")
     running = parse_promotions(payload.get("promotions", []))
+    parsed = [parse_cart(c) for c in carts]
     costs = None
     if payload.get("shop"):
-        shop = Shop.objects.filter(code=payload["shop"]).first()
+        code = payload["shop"]
+        shop = Shop.objects.filter(code=code).first() if isinstance(code, str) else None
         if shop is None:
-            raise NotFoundError(_("No shop with code %(code)s.") % {"code": payload["shop"]})
+            raise NotFoundError(_("No shop with code %(code)s.") % {"code": code})
         costs = costs_by_sku_code(shop)
-    return what_if(draft, [parse_cart(c) for c in carts], running, costs).as_dict()
+    return what_if(draft, parsed, running, costs).as_dict()

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from zhanggui.core.services import create_api_token
 
@@ -86,3 +87,86 @@ def test_quote_endpoint_any_role_and_errors_as_json(client, users):
     assert bad.status_code == 422
     assert bad.json()["code"] == "invalid_promotion_spec"
     assert client.post("/api/v1/pricing/quote", {"cart": CART}, content_type="application/json").status_code == 401
+
+
+LINE = {"sku": "A", "quantity": 2, "unit_price": "160.00"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cart", "field"),
+    [
+        ({"lines": [{**LINE, "unit_price": "1e30"}]}, "cart.lines[0].unit_price"),
+        ({"lines": [{**LINE, "unit_price": "1e3"}]}, "cart.lines[0].unit_price"),
+        ({"lines": [{**LINE, "unit_price": 160.0}]}, "cart.lines[0].unit_price"),
+        ({"lines": [{**LINE, "quantity": 10**20}]}, "cart.lines[0].quantity"),
+        ({"lines": [{**LINE, "quantity": 2**63}]}, "cart.lines[0].quantity"),
+        ({"lines": [{**LINE, "quantity": "2"}]}, "cart.lines[0].quantity"),
+        ({"lines": [{**LINE, "quantity": 2.0}]}, "cart.lines[0].quantity"),
+        ({"lines": [{**LINE, "sku": ["A"]}]}, "cart.lines[0].sku"),
+        ({"lines": [LINE], "at": "0001-01-01T00:00:00+08:00"}, "cart.at"),
+        ({"lines": [LINE], "at": "9999-12-31T23:59:59-08:00"}, "cart.at"),
+        ({"lines": [LINE], "at": "2026-02-30T00:00:00+08:00"}, "cart.at"),
+        ({"lines": [LINE], "at": 20261111}, "cart.at"),
+        ({"lines": [LINE], "buyer": [1]}, "cart.buyer"),
+        ({"lines": [LINE], "buyer": {"coupon_uses": [1]}}, "buyer.coupon_uses"),
+        ({"lines": [LINE], "buyer": {"past_spend": "1e9"}}, "buyer.past_spend"),
+        ({"lines": [LINE], "max_discount_rate": 0.3}, "cart.max_discount_rate"),
+        ({"lines": [LINE], "max_discount_rate": "1.5"}, "cart.max_discount_rate"),
+        ({"lines": [LINE], "max_discount_rate": "abc"}, "cart.max_discount_rate"),
+        ({"lines": [LINE], "coupons": "D11"}, "cart.coupons"),
+        ({"lines": [LINE], "used_codes": [1]}, "cart.used_codes"),
+        ({"lines": [LINE] * 501}, "cart.lines"),
+    ],
+)
+def test_a_quote_refuses_what_it_cannot_price_with_the_field_named(users, cart, field):
+    """Issue 8: each of these was a 500 (or was read as something else: "D11" as the codes D, 1 and 1)."""
+    _token, key = create_api_token(user=users["service"], name="t")
+    response = Client().post(
+        "/api/v1/pricing/quote",
+        {"promotions": SPEC, "cart": cart},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_promotion_spec"
+    assert response.json()["message"].startswith(field)
+
+
+@pytest.mark.django_db
+def test_what_if_refuses_a_huge_quantity_with_a_422(users):
+    _token, key = create_api_token(user=users["operator"], name="t")
+    response = Client().post(
+        "/api/v1/pricing/what-if",
+        {"draft": SPEC[0], "carts": [{"lines": [{**LINE, "quantity": 10**20}]}], "shop": ["x"]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("cart.lines[0].quantity: must be at most 99999")
+
+
+def test_a_quote_still_reads_the_caps_and_a_whole_rate_written_as_an_integer(tmp_path):
+    priced = run_quote(tmp_path, cart={"lines": [LINE], "max_discount_rate": 1, "max_discount": "10.00"})
+    assert priced["totals"]["payable"] == "310.00"
+
+
+def test_the_order_cap_note_says_what_it_trimmed_and_what_it_could_not():
+    """Issue 8: the note said "capped at ¥10" while the item promotion gave ¥50."""
+    from zhanggui.promotions.engine import quote
+    from zhanggui.promotions.spec import parse_cart, parse_promotions
+
+    mj200 = {"id": "mj", "kind": "spend_save", "tiers": [["200.00", "30.00"]]}
+    cut = parse_promotions([{"id": "cut", "kind": "price_cut", "amount": "25.00"}, mj200])
+    over = quote(parse_cart({"lines": [LINE], "max_discount": "10.00"}), cut)
+    assert (over.discount_total, over.applied) == (5000, {"cut": 5000})
+    assert over.notes[-1] == (
+        "The order's discount is capped at ¥10.00: ¥30.00 of shop and coupon discounts was taken back, "
+        "but the item discounts alone give ¥50.00, which the cap does not reduce."
+    )
+    trimmed = quote(parse_cart({"lines": [LINE], "max_discount": "60.00"}), cut)  # ¥50 item + ¥30 满减
+    assert (trimmed.discount_total, trimmed.applied) == (6000, {"cut": 5000, "mj": 1000})
+    assert (
+        trimmed.notes[-1]
+        == "The order's discount is capped at ¥60.00: ¥20.00 of shop and coupon discounts was taken back."
+    )
