@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,9 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
+from ninja.utils import check_csrf
 
 from zhanggui.core.errors import DomainError
+from zhanggui.core.middleware import RequestTimeout
 from zhanggui.core.models import ApiToken
 from zhanggui.core.services import hash_token
 
@@ -53,12 +56,29 @@ class HeaderTokenAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key or "") if key else None
 
 
+class SessionAuth(APIKeyCookie):
+    """The desk's login session. Unlike ninja's django_auth, it looks for a logged-in user before the CSRF check:
+    a request with no session is then a 401 (log in or send a token), not a misleading 403 csrf_failed."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request, key: str | None):
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise HttpError(403, "CSRF check Failed")
+        return request.user
+
+
 api = NinjaAPI(
     title="Zhanggui 掌柜 API",
     version="1",
     description="Catalog and inventory of the Zhanggui desk. Errors are `{code, message}`; money is a string.",
     urls_namespace="api-v1",
-    auth=[TokenAuth(), HeaderTokenAuth(), django_auth],
+    auth=[TokenAuth(), HeaderTokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
 
@@ -128,6 +148,12 @@ def http404(request, exc):
 @api.exception_handler(DjangoPermissionDenied)
 def forbidden(request, exc):
     return error(request, 403, "permission_denied", str(exc) or _("You are not allowed to do this."))
+
+
+@api.exception_handler(RequestTimeout)
+def timeout(request, exc: RequestTimeout):
+    logger.error("API request stopped after the server's timeout: %s %s", request.method, request.path)
+    return error(request, 503, "timeout", str(exc))
 
 
 @api.exception_handler(Exception)

@@ -6,6 +6,7 @@ Every variable is documented in the README and in `.env.example`.
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -47,15 +48,63 @@ def env_rate(name: str, default: str) -> Decimal:
     return value
 
 
+def env_seconds(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isascii() or not raw.strip().isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of seconds (0 or more), got {raw!r}")
+    return int(raw.strip())
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto` (meaning `X-Forwarded-Proto: https`) or `Header=value`, as Django's META key."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition("=")
+    header, value = header.strip(), value.strip() if sep else "https"
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header) or not value:
+        raise ImproperlyConfigured(
+            f"{name} must be a header name such as X-Forwarded-Proto (or Header=value), got {raw!r}"
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), value
+
+
 DEBUG = env_bool("ZHANGGUI_DEBUG", False)
+ALLOWED_HOSTS = env_list("ZHANGGUI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+# The names under which the desk is only reachable from this machine (and Django's test client).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1", "testserver"})
+# Public, so anyone can forge sessions and CSRF tokens signed with it: fine only for a desk on 127.0.0.1.
+DEVELOPMENT_SECRET_KEY = "zhanggui-insecure-development-key-set-ZHANGGUI_SECRET_KEY"
 SECRET_KEY = os.environ.get("ZHANGGUI_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("ZHANGGUI_REQUIRE_SECRET", False):
-        raise ImproperlyConfigured("ZHANGGUI_SECRET_KEY must be set")
-    # A fixed development key: fine for a desk on 127.0.0.1; set ZHANGGUI_SECRET_KEY anywhere else.
-    SECRET_KEY = "zhanggui-insecure-development-key-set-ZHANGGUI_SECRET_KEY"
-ALLOWED_HOSTS = env_list("ZHANGGUI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+    served_elsewhere = [host for host in ALLOWED_HOSTS if host.lower() not in LOCAL_HOSTS]
+    required = env_bool("ZHANGGUI_REQUIRE_SECRET", False)
+    if not DEBUG and (served_elsewhere or required):
+        reason = (
+            f"ZHANGGUI_ALLOWED_HOSTS names {', '.join(served_elsewhere)}"
+            if served_elsewhere
+            else "ZHANGGUI_REQUIRE_SECRET is on"
+        )
+        raise ImproperlyConfigured(
+            f"ZHANGGUI_SECRET_KEY is not set and {reason}: the desk would sign sessions and CSRF tokens with the "
+            "public development key. Set ZHANGGUI_SECRET_KEY to a long random string, for example the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"` (keep it secret and the same across '
+            "restarts), or serve only 127.0.0.1/localhost."
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 CSRF_TRUSTED_ORIGINS = env_list("ZHANGGUI_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS behind a proxy (README, "Deployment"). Off by default: the local desk is plain http://127.0.0.1.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("ZHANGGUI_SECURE_COOKIES", False)
+SECURE_SSL_REDIRECT = env_bool("ZHANGGUI_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_seconds("ZHANGGUI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHANGGUI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("ZHANGGUI_HSTS_PRELOAD", False)
+# Trust the proxy's word that the request came over HTTPS; only when the proxy always sets (or strips) it.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("ZHANGGUI_PROXY_SSL_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zhanggui.core.middleware.ApiErrorMiddleware",  # outermost: sees every error response, even a bad Host's
+    "zhanggui.core.middleware.QueryTextMiddleware",  # NUL out of ?q=…: PostgreSQL refuses it in text
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -41,6 +41,10 @@ router = Router(tags=["catalog"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MAX_PAGE_SIZE = 200
+# Bounds of the integer query parameters: a bigger value is a 422, never an overflow in the database (a row
+# id is a signed 64-bit integer; a million pages of 200 is far beyond any shop's catalog).
+MAX_ID = 2**63 - 1
+MAX_PAGE = 1_000_000
 
 
 class StockFilter(StrEnum):
@@ -88,8 +92,8 @@ def list_products(
     role: ProductRole | None = None,
     status: ListingStatus | None = None,
     stock: StockFilter | None = None,
-    category_id: int | None = None,
-    page: int = Query(1, ge=1),
+    category_id: int | None = Query(None, ge=1, le=MAX_ID),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Products with their price range and stock; one page at a time (the query count does not grow)."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog import selectors
-from zhanggui.catalog.models import Category, DelistReason, ListingStatus, Product, ProductRole, Shop, Sku
+from zhanggui.catalog.models import MAX_COUNT, Category, DelistReason, ListingStatus, Product, ProductRole, Shop, Sku
+from zhanggui.core.money import MoneyError, parse_money
 from zhanggui.inventory import selectors as stock_selectors
 from zhanggui.inventory.models import Warehouse
 from zhanggui.inventory.selectors import StockState
@@ -105,9 +107,37 @@ class ListingForm(forms.Form):
         return data
 
 
+class MoneyField(forms.CharField):
+    """An amount in yuan read by core.money.parse_money, exactly as the API and the imports read it.
+
+    Django's DecimalField takes "1e3" for 1000 and "NaN"; an amount a person types is plain digits.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            amount = parse_money(text)
+        except MoneyError:
+            raise forms.ValidationError(
+                _("Enter an amount in yuan with at most two decimals, such as 99.00."), code="invalid"
+            ) from None
+        if amount < 0:
+            raise forms.ValidationError(_("The amount must not be negative."), code="min_value")
+        return amount
+
+
 class PriceForm(forms.Form):
-    price = forms.DecimalField(label=_("Price (¥)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
-    cost = forms.DecimalField(label=_("Cost (¥)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    price = MoneyField(label=_("Price (¥)"))
+    cost = MoneyField(label=_("Cost (¥)"))
     note = forms.CharField(
         label=_("Note"),
         max_length=255,
@@ -125,8 +155,8 @@ class SkuForm(forms.Form):
 
     spec = forms.CharField(label=_("Spec"), max_length=200, required=False)
     barcode = forms.CharField(label=_("Barcode"), max_length=64, required=False)
-    weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=0)
-    safety_stock = forms.IntegerField(label=_("Safety stock"), min_value=0)
+    weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=0, max_value=MAX_COUNT)
+    safety_stock = forms.IntegerField(label=_("Safety stock"), min_value=0, max_value=MAX_COUNT)
 
     @classmethod
     def for_sku(cls, sku: Sku) -> SkuForm:

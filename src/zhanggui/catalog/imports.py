@@ -35,6 +35,7 @@ from zhanggui.core.tabular import (
     read_table,
     whole_number,
 )
+from zhanggui.core.text import bad_code_character, clean_line, clean_text, describe
 
 CATALOG_COLUMNS: tuple[Column, ...] = (
     Column("shop", ("店铺", "店铺编码", "shop")),
@@ -175,18 +176,34 @@ def _url(text: str) -> str:
     return text
 
 
-def _text(text: str) -> str:
+def _bad_code(text: str) -> CellError | None:
+    """A code cell holding an invisible or control character (core.text): refused, never cleaned."""
+    found = bad_code_character(text)
+    if found is None:
+        return None
+    position, char = found
+    return CellError(
+        "bad_characters",
+        _("Invisible or control character %(char)s at position %(position)s; type the code again without it.")
+        % {"char": describe(char), "position": position + 1},
+    )
+
+
+def _code(text: str) -> str:
+    error = _bad_code(text)
+    if error is not None:
+        raise error
     return text
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     "title": normalize_title,
-    "category": _text,
+    "category": _code,
     "role": _role,
-    "description": _text,
+    "description": clean_text,
     "main_image_url": _url,
-    "barcode": _text,
-    "spec": _text,
+    "barcode": _code,
+    "spec": clean_line,
     "price": _money,
     "cost": _money,
     "weight_g": whole_number,
@@ -316,6 +333,10 @@ class _Checker:
                 "too_long",
                 _("%(length)s characters; at most %(max)s.") % {"length": len(code), "max": MAX_LENGTHS[key]},
             )
+            return False
+        error = _bad_code(code)
+        if error is not None:
+            self.reject(line, key, error.code, error.message)
             return False
         return True
 

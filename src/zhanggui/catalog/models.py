@@ -7,6 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhanggui.core.text import CleanCharField, CleanTextField, CodeField, SlugCodeField
+
+# The largest count (weight in grams, safety stock) a PositiveIntegerField holds on every database (PostgreSQL's
+# integer): the forms and the API refuse more, instead of the database failing.
+MAX_COUNT = 2**31 - 1
+
 
 class Channel(models.TextChoices):
     TAOBAO = "taobao", _("Taobao")
@@ -45,8 +51,8 @@ class DelistReason(models.TextChoices):
 
 
 class Shop(models.Model):
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = SlugCodeField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=100)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     warehouse_choice = models.CharField(
         _("warehouse choice"),
@@ -67,7 +73,7 @@ class Shop(models.Model):
 
 
 class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = CodeField(_("name"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -82,8 +88,8 @@ class Product(models.Model):
     """One listing a buyer sees (宝贝): title, category, role, listing status."""
 
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="products", verbose_name=_("shop"))
-    code = models.CharField(_("product code (货号)"), max_length=64)
-    title = models.CharField(_("title"), max_length=200)
+    code = CodeField(_("product code (货号)"), max_length=64)
+    title = CleanCharField(_("title"), max_length=200)
     category = models.ForeignKey(
         Category,
         null=True,
@@ -99,7 +105,7 @@ class Product(models.Model):
     delist_reason = models.CharField(
         _("delist reason"), max_length=16, choices=DelistReason.choices, default="", blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = CleanTextField(_("description"), blank=True)
     main_image_url = models.URLField(_("main image URL"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -123,9 +129,9 @@ class Sku(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("product"))
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="skus", verbose_name=_("shop"))
-    code = models.CharField(_("SKU code (商家编码)"), max_length=64)
-    barcode = models.CharField(_("barcode"), max_length=64, blank=True)
-    spec = models.CharField(_("spec"), max_length=200, blank=True, help_text=_("e.g. 颜色:红;尺码:M"))
+    code = CodeField(_("SKU code (商家编码)"), max_length=64)
+    barcode = CodeField(_("barcode"), max_length=64, blank=True)
+    spec = CleanCharField(_("spec"), max_length=200, blank=True, help_text=_("e.g. 颜色:红;尺码:M"))
     price = models.DecimalField(
         _("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -165,7 +171,7 @@ class Sku(models.Model):
 class BannedWord(models.Model):
     """A word titles must not contain (广告法 absolute terms, platform rules); configurable per channel."""
 
-    word = models.CharField(_("word"), max_length=50)
+    word = CodeField(_("word"), max_length=50)
     channel = models.CharField(
         _("channel"),
         max_length=16,
@@ -173,7 +179,7 @@ class BannedWord(models.Model):
         blank=True,
         help_text=_("Empty: applies to every channel"),
     )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = CleanCharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["word"]

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
-from zhanggui.catalog.models import DelistReason, ProductRole
+from zhanggui.catalog.models import MAX_COUNT, DelistReason, ProductRole
 from zhanggui.core.money import parse_money, to_fen
 
 
@@ -204,15 +204,15 @@ class SkuIn(InputSchema):
     cost: MoneyIn | None = None
     barcode: str = Field("", max_length=64)
     spec: str = Field("", max_length=200)
-    weight_g: int = Field(0, ge=0)
-    safety_stock: int = Field(0, ge=0)
+    weight_g: int = Field(0, ge=0, le=MAX_COUNT)
+    safety_stock: int = Field(0, ge=0, le=MAX_COUNT)
 
 
 class SkuPatch(InputSchema):
     barcode: str | None = Field(None, max_length=64)
     spec: str | None = Field(None, max_length=200)
-    weight_g: int | None = Field(None, ge=0)
-    safety_stock: int | None = Field(None, ge=0)
+    weight_g: int | None = Field(None, ge=0, le=MAX_COUNT)
+    safety_stock: int | None = Field(None, ge=0, le=MAX_COUNT)
 
 
 class PriceIn(InputSchema):

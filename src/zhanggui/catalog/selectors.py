@@ -8,12 +8,14 @@ from django.db.models import Q, QuerySet
 
 from zhanggui.catalog.models import Product, Shop, Sku
 from zhanggui.catalog.titles import check_title, normalize_title, title_length, title_limit
+from zhanggui.core.text import clean_line
 
 
 def products_for_list(
     *, q: str = "", shop: Shop | None = None, role: str = "", status: str = "", category_id: int | None = None
 ) -> QuerySet[Product]:
     qs = Product.objects.select_related("shop", "category")
+    q = clean_line(q).strip()  # a search with NUL would fail on PostgreSQL; nothing stored holds one
     if q:
         qs = qs.filter(
             Q(title__icontains=q) | Q(code__icontains=q) | Q(skus__code__icontains=q) | Q(skus__barcode=q)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,9 +23,10 @@ from zhanggui.catalog.models import (
     Sku,
 )
 from zhanggui.catalog.titles import check_title, normalize_title
-from zhanggui.core import roles
+from zhanggui.core import roles, text
 from zhanggui.core.money import MoneyError, to_fen
 from zhanggui.core.services import record_audit
+from zhanggui.core.text import CleanCharField, CleanTextField
 
 PRODUCT_FIELDS = ("title", "category", "role", "description", "main_image_url")
 SKU_FIELDS = ("barcode", "spec", "weight_g", "safety_stock")
@@ -53,9 +55,13 @@ def _money(value: Any, field: str) -> Decimal:
 
 
 def get_or_create_category(name: str) -> Category | None:
+    """The category of that name, created when new; a name with control characters is refused (a code)."""
     name = (name or "").strip()
     if not name:
         return None
+    error = text.code_error(name, _("category"))
+    if error is not None:
+        raise ValidationError({"category": [error]})
     category, _created = Category.objects.get_or_create(name=name)
     return category
 
@@ -107,9 +113,16 @@ def update_product(*, actor: Any, product: Product, **changes: Any) -> Product:
 
 
 def _apply_changes(obj: Product | Sku, changes: dict[str, Any], *, actor: Any, action: str) -> None:
-    """Set the fields that really change, validate, save only those, and audit them with before/after."""
+    """Set the fields that really change, validate, save only those, and audit them with before/after.
+
+    Free text is compared as it will be stored (core.text cleans it), so a stray NUL is not a change and the
+    audit trail records the stored value.
+    """
     before, after = {}, {}
     for field, value in changes.items():
+        model_field = obj._meta.get_field(field)
+        if isinstance(value, str) and isinstance(model_field, CleanCharField | CleanTextField):
+            value = model_field.to_python(value)
         if getattr(obj, field) != value:
             before[field], after[field] = getattr(obj, field), value
             setattr(obj, field, value)

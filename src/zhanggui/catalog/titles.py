@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from zhanggui.core.text import clean_line
+
 WIDE = "wide"  # ASCII 1, anything else 2
 CHARS = "chars"
 
@@ -43,8 +45,11 @@ def title_limit(channel: str) -> int:
 
 
 def normalize_title(title: str) -> str:
-    """Collapse runs of white space (ASCII and full-width) so near-identical titles compare equal."""
-    return re.sub(r"[\s\u3000]+", " ", title).strip()
+    """Collapse runs of white space (ASCII and full-width) so near-identical titles compare equal.
+
+    Invisible characters go first (core.text.clean_line): a zero-width space must not hide a banned word.
+    """
+    return re.sub(r"[\s\u3000]+", " ", clean_line(title)).strip()
 
 
 def check_title(title: str, channel: str, banned_words: list[str]) -> list[TitleProblem]:

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "掌柜 core"
 
     def ready(self) -> None:
+        from zhanggui.core import checks  # noqa: F401  (registers the deployment checks)
         from zhanggui.core.roles import ensure_roles_after_migrate
 
         # Permissions only exist after post_migrate has created them; the role groups follow right after.

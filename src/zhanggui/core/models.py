@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhanggui.core.text import CleanCharField, StorableJSONField
+
 
 class AuditEntry(models.Model):
     """Who changed what, when, with the values before and after (prices, listing status, stock, ...)."""
@@ -14,10 +16,10 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
-    object_repr = models.CharField(_("object"), max_length=255, blank=True)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    object_repr = CleanCharField(_("object"), max_length=255, blank=True)
+    before = StorableJSONField(_("before"), default=dict, blank=True)
+    after = StorableJSONField(_("after"), default=dict, blank=True)
+    note = CleanCharField(_("note"), max_length=255, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -34,7 +36,7 @@ class ApiToken(models.Model):
     """A bearer token for the REST API; only its SHA-256 is stored, the key is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,7 +37,8 @@ HEADER_SEARCH_ROWS = 30
 #: Cell texts that mean "no value" in platform exports.
 EMPTY_MARKS = frozenset({"-", "--", "—", "——", "－"})
 SUMMARY_RE = re.compile(r"^(汇总|合计|总计)(?:$|[\s:：(（])")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A whole number as sheets write it once thousands separators are gone: digits, and Excel's ".0".
+_WHOLE_RE = re.compile(r"[+-]?[0-9]+(?:\.0*)?", re.ASCII)
 _FORMULA_TEXT_RE = re.compile(r'^="(.*)"$', re.DOTALL)
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -160,7 +161,10 @@ def clean_cell(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
-    text = _CONTROL_RE.sub("", str(value)).strip()  # str.strip() also takes full-width and no-break spaces
+    # str.strip() also takes full-width and no-break spaces. Control characters inside stay: a code holding
+    # one is refused by its field and free text is cleaned by its field (core.text), so nothing is changed
+    # silently here ("AB\x01C" must not become the SKU "ABC").
+    text = str(value).strip()
     match = _FORMULA_TEXT_RE.match(text)
     if match:
         text = match.group(1).replace('""', '"').strip()
@@ -175,12 +179,11 @@ MAX_INT = 2_147_483_647  # the largest positive integer column on every database
 
 
 def whole_number(text: str, *, maximum: int = MAX_INT) -> int:
-    """A count or a weight: '12', '1,200' and Excel's '12.0' are fine; '12.5', '-1' and 'abc' raise CellError."""
-    try:
-        number = Decimal(text.replace(",", "").replace("，", "").strip())
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or number != number.to_integral_value():
+    """A count or a weight: '12', '1,200', '１２' and Excel's '12.0' are fine; '12.5', '-1', '1e3', '1_000' and
+    'abc' raise CellError (full-width digits are read as ASCII, as money is: docs/money.md)."""
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    number = Decimal(plain) if _WHOLE_RE.fullmatch(plain) else None
+    if number is None:
         raise CellError("not_whole_number", _("%(value)s is not a whole number.") % {"value": text})
     if number < 0:
         raise CellError("negative", _("%(value)s: must not be negative.") % {"value": text})

@@ -8,11 +8,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Category, Sku
+from zhanggui.core.text import CleanCharField, CodeField, SlugCodeField
 
 
 class Warehouse(models.Model):
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = SlugCodeField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=100)
     priority = models.PositiveSmallIntegerField(_("priority"), default=10, help_text=_("Lower goes first"))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -73,7 +74,7 @@ class StockMove(models.Model):
     )
     quantity = models.IntegerField(_("quantity"))
     reason = models.CharField(_("reason"), max_length=20, choices=MoveReason.choices)
-    document = models.CharField(_("source document"), max_length=64, blank=True, db_index=True)
+    document = CodeField(_("source document"), max_length=64, blank=True, db_index=True)
     on_hand_after = models.IntegerField(_("on hand after"))
     unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, null=True, blank=True)
     actor = models.ForeignKey(
@@ -84,7 +85,7 @@ class StockMove(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = CleanCharField(_("note"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -112,7 +113,7 @@ class ReservationStatus(models.TextChoices):
 class Reservation(models.Model):
     """Units held for a request (an order, a cart) in one warehouse; one row per line of the request."""
 
-    reference = models.CharField(_("reference"), max_length=64, db_index=True)
+    reference = CodeField(_("reference"), max_length=64, db_index=True)
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="reservations")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations")
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -135,10 +136,10 @@ class Reservation(models.Model):
 
 
 class Supplier(models.Model):
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    contact = models.CharField(_("contact"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    code = SlugCodeField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=100)
+    contact = CleanCharField(_("contact"), max_length=100, blank=True)
+    phone = CleanCharField(_("phone"), max_length=40, blank=True)
     lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
 
     class Meta:
@@ -175,7 +176,7 @@ class PurchaseOrder(models.Model):
         PurchaseStatus.CANCELLED: set(),
     }
 
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    number = CodeField(_("number"), max_length=32, unique=True)
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier")
     )
@@ -184,7 +185,7 @@ class PurchaseOrder(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=PurchaseStatus.choices, default=PurchaseStatus.DRAFT)
     expected_on = models.DateField(_("expected on"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = CleanCharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -232,7 +233,7 @@ class StocktakeStatus(models.TextChoices):
 
 
 class Stocktake(models.Model):
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    number = CodeField(_("number"), max_length=32, unique=True)
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="stocktakes", verbose_name=_("warehouse")
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Shop, Sku
+from zhanggui.core.text import CleanCharField, CleanTextField, CodeField, StorableJSONField
 
 
 class FlashSaleStatus(models.TextChoices):
@@ -47,7 +48,7 @@ class FlashSale(models.Model):
         verbose_name=_("promotion"),
         help_text=_("The stored flash_sale promotion that opened this sale"),
     )
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = CleanCharField(_("name"), max_length=100, blank=True)
     price = models.DecimalField(
         _("flash price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -100,7 +101,7 @@ class FlashSaleBuyer(models.Model):
     """How many units one buyer holds or has bought in one sale: the row the per-buyer cap is checked on."""
 
     flash_sale = models.ForeignKey(FlashSale, on_delete=models.PROTECT, related_name="buyers")
-    buyer_ref = models.CharField(_("buyer"), max_length=64)
+    buyer_ref = CodeField(_("buyer"), max_length=64)
     quantity = models.IntegerField(_("quantity"), default=0)
 
     class Meta:
@@ -127,9 +128,9 @@ class FlashSalePurchase(models.Model):
     flash_sale = models.ForeignKey(
         FlashSale, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("flash sale")
     )
-    buyer_ref = models.CharField(_("buyer"), max_length=64, help_text=_("Member id or platform buyer nick"))
+    buyer_ref = CodeField(_("buyer"), max_length=64, help_text=_("Member id or platform buyer nick"))
     quantity = models.PositiveIntegerField(_("quantity"))
-    reference = models.CharField(_("reservation reference"), max_length=64, unique=True)
+    reference = CodeField(_("reservation reference"), max_length=64, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=FlashPurchaseStatus.choices, default=FlashPurchaseStatus.HELD
     )
@@ -192,10 +193,10 @@ class Promotion(models.Model):
         verbose_name=_("shop"),
         help_text=_("Empty: every shop"),
     )
-    code = models.CharField(_("code"), max_length=64, help_text=_("The spec's id: unique in its shop"))
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    code = CodeField(_("code"), max_length=64, help_text=_("The spec's id: unique in its shop"))
+    name = CleanCharField(_("name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=32)
-    spec = models.JSONField(_("spec"), help_text=_("The promotion in the format of docs/pricing.md"))
+    spec = StorableJSONField(_("spec"), help_text=_("The promotion in the format of docs/pricing.md"))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     state = models.CharField(_("state"), max_length=10, choices=PromotionState.choices, default=PromotionState.DRAFT)
@@ -260,14 +261,14 @@ class OfficialCampaign(models.Model):
     """
 
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("shop"))
-    code = models.CharField(_("code"), max_length=64, help_text=_("The spec's id: unique in its shop"))
-    name = models.CharField(_("name"), max_length=100)
+    code = CodeField(_("code"), max_length=64, help_text=_("The spec's id: unique in its shop"))
+    name = CleanCharField(_("name"), max_length=100)
     preset = models.CharField(_("preset"), max_length=64, blank=True, help_text=_("The preset it started from"))
-    spec = models.JSONField(_("rules"), help_text=_("The campaign in the format of docs/campaigns.md"))
+    spec = StorableJSONField(_("rules"), help_text=_("The campaign in the format of docs/campaigns.md"))
     apply_by = models.DateTimeField(_("apply by"), null=True, blank=True, help_text=_("Registration deadline"))
     starts_at = models.DateTimeField(_("event starts at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("event ends at"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = CleanTextField(_("note"), blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")

@@ -141,3 +141,63 @@ def test_create_token_for_an_unknown_user_fails(db):
     with pytest.raises(CommandError):
         call_command("create_token", "nobody", "x", stdout=StringIO(), stderr=StringIO())
     assert not ApiToken.objects.exists()
+
+
+# ----- writes without valid credentials: 401, never a CSRF complaint ------------------------------------
+
+WRITES = [
+    ("post", "/api/v1/inventory/suppliers", {"code": "acme", "name": "Acme"}),
+    ("put", "/api/v1/promotions/1", {}),
+    ("patch", "/api/v1/catalog/skus/1", {"price": "1.00"}),
+    ("post", "/api/v1/catalog/skus/1/price", {"price": "1.00"}),
+]  # no endpoint takes DELETE: that is a 405 method_not_allowed (test_api_errors)
+
+
+def _write(client: Client, method: str, url: str, data, headers: dict):
+    return getattr(client, method)(url, data=data or {}, content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize(("method", "url", "data"), WRITES)
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer nope"}, {"X-Api-Token": "nope"}, {"Authorization": "Basic bm9wZTpub3Bl"}],
+    ids=["none", "bogus-bearer", "bogus-header", "basic"],
+)
+def test_a_write_without_valid_credentials_is_a_401(db, method, url, data, headers):
+    from zhanggui.inventory.models import Supplier
+
+    response = _write(Client(enforce_csrf_checks=True), method, url, data, headers)
+    assert_error(response, 401, "not_authenticated")
+    assert not Supplier.objects.exists()
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-Api-Token"])
+def test_a_write_with_a_deactivated_users_token_is_a_401(manager, header):
+    from zhanggui.inventory.models import Supplier
+
+    _token, key = create_api_token(user=manager, name="erp")
+    manager.is_active = False
+    manager.save(update_fields=["is_active"])
+    value = f"Bearer {key}" if header == "Authorization" else key
+    response = _write(Client(enforce_csrf_checks=True), *WRITES[0], {header: value})
+    assert_error(response, 401, "not_authenticated")
+    assert not Supplier.objects.exists()
+
+
+def test_a_session_write_without_csrf_token_changes_nothing(manager):
+    from zhanggui.inventory.models import Supplier
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+    assert_error(_write(client, *WRITES[0], {}), 403, "csrf_failed")
+    assert_error(_write(client, *WRITES[0], {"Authorization": "Bearer nope"}), 403, "csrf_failed")
+    assert not Supplier.objects.exists()
+
+
+def test_a_session_write_with_the_csrf_token_is_accepted(manager):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+    client.get("/")  # sets the csrftoken cookie, as the desk's pages do
+    token = client.cookies["csrftoken"].value
+    response = _write(client, *WRITES[0], {"X-CSRFToken": token})
+    assert response.status_code == 201, response.content

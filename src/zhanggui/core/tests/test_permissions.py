@@ -3,7 +3,8 @@
 Only manager and operator change prices and listings; only manager and warehouse book stock (receiving
 included); every role reads. A refused request must change nothing: same price, no stock move, no audit row.
 The expected sets are written out here rather than read from core.roles, so a change to the matrix has to
-be made in two places on purpose (and in docs/permissions.md, which the last test reads).
+be made in two places on purpose (and in docs/permissions.md, which the last test reads). Every endpoint × every
+role, generated from the matrix, is in test_api_permissions.py; the cases here check the effects in detail.
 """
 
 from __future__ import annotations

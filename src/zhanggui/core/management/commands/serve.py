@@ -18,6 +18,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
+from zhanggui.core.middleware import RequestTimeout
+
 
 class DeskServer(BaseApplication):
     """gunicorn run from Python: our options instead of gunicorn's command line and config files."""
@@ -37,13 +39,27 @@ class DeskServer(BaseApplication):
         return application
 
 
-def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
+def abort_request(worker: Any) -> None:
+    """gunicorn's worker_abort hook, run by the worker's SIGABRT handler when the arbiter stops it past --timeout.
+
+    gunicorn would exit the worker and answer a bare HTML 500; raising instead unwinds the request in progress
+    (its transaction rolls back) so that it answers like any other error: 503 `timeout` JSON under /api/. The
+    heartbeat gives the answer one more timeout period before the arbiter's SIGKILL (else it comes within a
+    second); the worker is already marked as stopping, so it exits right after the answer.
+    """
+    if worker is not None:
+        worker.notify()
+    raise RequestTimeout(_("The request took too long and was stopped; nothing of it was saved."))
+
+
+def gunicorn_options(*, host: str, port: int, workers: int, timeout: int = 60) -> dict[str, Any]:
     bind_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
     return {
         "bind": f"{bind_host}:{port}",
         "workers": workers,
         "worker_class": "sync",
-        "timeout": 60,
+        "timeout": timeout,
+        "worker_abort": abort_request,
         "graceful_timeout": 10,
         "errorlog": "-",
         "proc_name": "zhanggui",
@@ -68,6 +84,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help=_("Port to listen on."))
         parser.add_argument("--workers", type=int, default=2, help=_("gunicorn worker processes (one per core)."))
         parser.add_argument(
+            "--timeout",
+            type=int,
+            default=60,
+            help=_("Seconds a request may take before its worker is stopped (the API then answers 503 timeout)."),
+        )
+        parser.add_argument(
             "--dev",
             action="store_true",
             help=_("Use Django's runserver, which reloads on code changes (development only)."),
@@ -79,6 +101,8 @@ class Command(BaseCommand):
             raise CommandError(_("The port must be between 1 and 65535."))
         if workers < 1:
             raise CommandError(_("At least one worker is needed."))
+        if options["timeout"] < 1:
+            raise CommandError(_("The timeout must be at least 1 second."))
         pending = unapplied_migrations()
         if pending:
             self.stderr.write(
@@ -98,4 +122,4 @@ class Command(BaseCommand):
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         # The workers are forked from this process: they must not share its database connection.
         connections.close_all()
-        DeskServer(gunicorn_options(host=host, port=port, workers=workers)).run()
+        DeskServer(gunicorn_options(host=host, port=port, workers=workers, timeout=options["timeout"])).run()

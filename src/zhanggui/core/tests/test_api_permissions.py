@@ -1,0 +1,391 @@
+"""Every API endpoint × every role, generated from the permission matrix (core.roles.ROLE_CAPABILITIES).
+
+ENDPOINTS below is the one place that says what each endpoint needs: a capability of the matrix (a write),
+READ (a GET every role may make) or ANYONE (a POST that stores nothing of the desk's, or acts as the shop's
+`system` user, as a shopper's flash-sale buy does). The endpoints themselves come from the API's OpenAPI
+schema, so an endpoint added without an entry here fails `test_every_endpoint_has_an_entry`.
+
+For each (endpoint, role), with a token as a script would call it: a role without the capability gets
+403 permission_denied and no row of our tables changes (audit trail included); a role with it gets a 2xx.
+One dataset is built once for the module; each case runs in a savepoint that is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from zhanggui.api import api
+from zhanggui.core import roles
+from zhanggui.core.services import create_api_token, system_user
+
+pytestmark = pytest.mark.django_db
+
+READ = "read"
+ANYONE = "anyone"
+OUR_APPS = ("core", "catalog", "inventory", "promotions")
+
+World = dict[str, Any]
+Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What an endpoint needs, the body of a call that passes validation, and which objects fill its path."""
+
+    what: str | frozenset[str]
+    body: Body = None
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def capabilities(self) -> frozenset[str]:
+        return self.what if isinstance(self.what, frozenset) else frozenset({self.what})
+
+    def allowed_roles(self) -> set[str]:
+        if self.what in (READ, ANYONE):
+            return set(roles.ROLES)
+        return {role for role, caps in roles.ROLE_CAPABILITIES.items() if self.capabilities() <= caps}
+
+
+def needs(*capabilities: str, body: Body = None, **ids: str) -> Needs:
+    return Needs(frozenset(capabilities), body, ids)
+
+
+def read(**ids: str) -> Needs:
+    return Needs(READ, None, ids)
+
+
+def anyone(body: Body, **ids: str) -> Needs:
+    return Needs(ANYONE, body, ids)
+
+
+def _later(days: int) -> str:
+    return (timezone.now() + timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+def _promotion_spec(code: str) -> dict[str, Any]:
+    return {"id": code, "kind": "spend_save", "name": "满300减30", "tiers": [["300", "30"]],
+            "starts_at": _later(-1), "ends_at": _later(2)}  # fmt: skip
+
+
+CAMPAIGN_SPEC = {"id": "cyh", "name": "超优汇", "rules": [{"kind": "min_sales", "days": 30, "units": 10}]}
+QUOTE_SPEC = [{"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]]}]
+CART = {"lines": [{"sku": "A", "quantity": 2, "unit_price": "160.00"}]}
+
+C = "/api/v1/catalog"
+I = "/api/v1/inventory"  # noqa: E741 - a path prefix, read beside C and P
+P = "/api/v1/promotions"
+S = "/api/v1/campaigns/stored"
+
+ENDPOINTS: dict[str, Needs] = {
+    # ----- catalog
+    f"GET {C}/shops": read(),
+    f"GET {C}/products": read(),
+    f"POST {C}/products": needs(roles.EDIT_CATALOG, body={"shop": "tm01", "code": "NEW", "title": "新款 连衣裙"}),
+    f"GET {C}/products/{{product_id}}": read(),
+    f"PATCH {C}/products/{{product_id}}": needs(roles.EDIT_CATALOG, body={"title": "夏季 连衣裙"}),
+    f"POST {C}/products/{{product_id}}/list": needs(roles.CHANGE_LISTING, body={}),
+    f"POST {C}/products/{{product_id}}/delist": needs(
+        roles.CHANGE_LISTING, body={"reason": "manual"}, product_id="listed_product"
+    ),
+    f"GET {C}/products/{{product_id}}/title-check": read(),
+    f"POST {C}/skus": needs(
+        roles.EDIT_CATALOG,
+        roles.CHANGE_PRICE,
+        body=lambda w: {"product_id": w["product"], "code": "NEW-M", "price": "129.00"},
+    ),
+    f"GET {C}/skus/{{sku_id}}": read(),
+    f"PATCH {C}/skus/{{sku_id}}": needs(roles.EDIT_CATALOG, body={"spec": "红色 M"}),
+    f"POST {C}/skus/{{sku_id}}/price": needs(roles.CHANGE_PRICE, body={"price": "88.00"}),
+    f"POST {C}/skus/{{sku_id}}/list": needs(roles.CHANGE_LISTING, body={}),
+    f"POST {C}/skus/{{sku_id}}/delist": needs(roles.CHANGE_LISTING, body={"reason": "manual"}, sku_id="listed_sku"),
+    # ----- inventory
+    f"GET {I}/warehouses": read(),
+    f"GET {I}/balances": read(),
+    f"GET {I}/skus/{{sku_id}}/balances": read(),
+    f"GET {I}/skus/{{sku_id}}/moves": read(),
+    f"POST {I}/moves": needs(
+        roles.BOOK_STOCK,
+        body=lambda w: {
+            "sku_id": w["sku"],
+            "warehouse": "main",
+            "quantity": -1,
+            "reason": "adjustment",
+            "note": "破损",
+        },
+    ),
+    f"POST {I}/transfers": needs(
+        roles.BOOK_STOCK, body=lambda w: {"sku_id": w["sku"], "source": "main", "destination": "east", "quantity": 1}
+    ),
+    f"GET {I}/alerts": read(),
+    f"GET {I}/ledger-check": read(),
+    f"POST {I}/reservations": needs(
+        roles.BOOK_STOCK, body=lambda w: {"reference": "R2", "lines": [{"sku_id": w["sku"], "quantity": 1}]}
+    ),
+    f"GET {I}/reservations/{{reference}}": read(),
+    f"POST {I}/reservations/{{reference}}/release": needs(roles.BOOK_STOCK),
+    f"POST {I}/reservations/{{reference}}/issue": needs(roles.BOOK_STOCK, body={}),
+    f"GET {I}/suppliers": read(),
+    f"POST {I}/suppliers": needs(roles.MANAGE_PURCHASING, body={"code": "new", "name": "新供应商"}),
+    f"GET {I}/purchase-orders": read(),
+    f"POST {I}/purchase-orders": needs(
+        roles.MANAGE_PURCHASING,
+        body=lambda w: {
+            "supplier": "acme",
+            "warehouse": "main",
+            "lines": [{"sku_id": w["sku"], "quantity": 5, "unit_cost": "5.00"}],
+        },
+    ),
+    f"GET {I}/purchase-orders/{{po_id}}": read(),
+    f"POST {I}/purchase-orders/{{po_id}}/place": needs(roles.MANAGE_PURCHASING, po_id="draft_po"),
+    f"POST {I}/purchase-orders/{{po_id}}/receive": needs(
+        roles.BOOK_STOCK, body=lambda w: {"quantities": {str(w["sku"]): 1}}
+    ),
+    f"POST {I}/purchase-orders/{{po_id}}/return": needs(
+        roles.BOOK_STOCK, body=lambda w: {"quantities": {str(w["sku"]): 1}}
+    ),
+    f"POST {I}/purchase-orders/{{po_id}}/close": needs(roles.MANAGE_PURCHASING),
+    f"GET {I}/stocktakes": read(),
+    f"POST {I}/stocktakes": needs(roles.BOOK_STOCK, body={"warehouse": "east"}),
+    f"GET {I}/stocktakes/{{stocktake_id}}": read(),
+    f"POST {I}/stocktakes/{{stocktake_id}}/counts": needs(
+        roles.BOOK_STOCK, body=lambda w: {"counts": {str(w["sku"]): 9}}
+    ),
+    f"POST {I}/stocktakes/{{stocktake_id}}/book": needs(roles.BOOK_STOCK),
+    f"POST {I}/stocktakes/{{stocktake_id}}/cancel": needs(roles.BOOK_STOCK),
+    # ----- flash sales
+    f"GET {P}/flash-sales": read(),
+    f"POST {P}/flash-sales": needs(
+        roles.MANAGE_PROMOTIONS,
+        body=lambda w: {
+            "sku_id": w["listed_sku"],
+            "price": "50.00",
+            "stock_cap": 2,
+            "per_buyer_cap": 1,
+            "starts_at": _later(0),
+            "ends_at": _later(1),
+        },
+    ),
+    f"GET {P}/flash-sales/{{sale_id}}": read(),
+    f"POST {P}/flash-sales/{{sale_id}}/activate": needs(roles.MANAGE_PROMOTIONS),
+    f"POST {P}/flash-sales/{{sale_id}}/deactivate": needs(roles.MANAGE_PROMOTIONS),
+    f"GET {P}/flash-sales/{{sale_id}}/purchases": read(),
+    f"POST {P}/flash-sales/{{sale_id}}/buy": anyone({"buyer_ref": "buyer-2", "quantity": 1}),
+    f"POST {P}/flash-purchases/{{purchase_id}}/release": needs(roles.BOOK_STOCK),
+    f"POST {P}/flash-purchases/{{purchase_id}}/issue": needs(roles.BOOK_STOCK, body={}),
+    # ----- stored promotions
+    f"GET {P}": read(),
+    f"POST {P}": needs(roles.MANAGE_PROMOTIONS, body=lambda w: {"shop": "tm01", "spec": _promotion_spec("new300")}),
+    f"GET {P}/calendar": read(),
+    f"GET {P}/{{promotion_id}}": read(),
+    f"PUT {P}/{{promotion_id}}": needs(roles.MANAGE_PROMOTIONS, body=lambda w: {"spec": _promotion_spec("draft300")}),
+    f"POST {P}/{{promotion_id}}/submit": needs(roles.MANAGE_PROMOTIONS),
+    f"POST {P}/{{promotion_id}}/approve": needs(roles.APPROVE_PROMOTIONS, body={}, promotion_id="pending_promotion"),
+    f"POST {P}/{{promotion_id}}/cancel": needs(roles.MANAGE_PROMOTIONS, body={}),
+    # ----- pricing: computed, nothing stored
+    "POST /api/v1/pricing/what-if": anyone({"draft": QUOTE_SPEC[0], "carts": [CART]}),
+    "POST /api/v1/pricing/quote": anyone({"promotions": QUOTE_SPEC, "cart": CART}),
+    # ----- official campaigns
+    f"GET {S}": read(),
+    f"POST {S}": needs(roles.MANAGE_PROMOTIONS, body={"shop": "tm01", "spec": {**CAMPAIGN_SPEC, "id": "new"}}),
+    f"GET {S}/{{campaign_id}}": read(),
+    f"PUT {S}/{{campaign_id}}": needs(roles.MANAGE_PROMOTIONS, body={"spec": CAMPAIGN_SPEC}),
+    f"POST {S}/{{campaign_id}}/archive": needs(roles.MANAGE_PROMOTIONS, body={}),
+    f"POST {S}/{{campaign_id}}/restore": needs(roles.MANAGE_PROMOTIONS, body={}, campaign_id="archived_campaign"),
+    f"POST {S}/{{campaign_id}}/check": anyone(
+        lambda w: {"skus": [{"sku_id": w["sku"], "price": "59.00", "quantity": 100}]}
+    ),
+    "GET /api/v1/campaigns/presets": read(),
+    "POST /api/v1/campaigns/check": anyone(
+        lambda w: {"campaign": "tiantiantejia", "skus": [{"sku_id": w["sku"], "price": "59.00", "quantity": 100}]}
+    ),
+}
+
+# The object each path parameter names unless an entry says otherwise (keys of the world below).
+DEFAULT_IDS = {
+    "product_id": "product",
+    "sku_id": "sku",
+    "po_id": "ordered_po",
+    "stocktake_id": "stocktake",
+    "sale_id": "sale",
+    "purchase_id": "purchase",
+    "promotion_id": "draft_promotion",
+    "campaign_id": "campaign",
+    "reference": "reference",
+}
+# Query parameters a GET cannot do without.
+REQUIRED_QUERY = {f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31"}
+
+
+def schema_endpoints() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_endpoint_has_an_entry():
+    """A new endpoint must say here what it needs; a removed one must leave."""
+    found = schema_endpoints()
+    assert sorted(found - set(ENDPOINTS)) == [], "endpoints without an entry in ENDPOINTS"
+    assert sorted(set(ENDPOINTS) - found) == [], "entries for endpoints that do not exist"
+
+
+def test_every_write_needs_a_capability_of_the_matrix_or_says_why_not():
+    for endpoint, need in ENDPOINTS.items():
+        method = endpoint.split()[0]
+        if need.what == READ:
+            assert method == "GET", endpoint
+        elif need.what != ANYONE:
+            assert method != "GET", endpoint
+            assert need.capabilities() <= set(roles.CAPABILITIES), endpoint
+
+
+# ----- the shared dataset ---------------------------------------------------------------------------------
+
+
+def build_world() -> World:
+    """Everything the calls name, made through the services by the system user (and tokens for the roles)."""
+    from zhanggui.catalog import services as catalog
+    from zhanggui.catalog.models import Channel, Shop
+    from zhanggui.inventory import services as stock
+    from zhanggui.inventory.models import MoveReason
+    from zhanggui.promotions import campaigns, flash
+    from zhanggui.promotions import services as promotions
+
+    system = system_user()
+    roles.ensure_roles()
+    shop = Shop.objects.create(code="tm01", name="天猫店", channel=Channel.values[0])
+    main = stock.create_warehouse(actor=system, code="main", name="主仓", priority=1)
+    stock.create_warehouse(actor=system, code="east", name="东仓", priority=2)
+    product = catalog.create_product(actor=system, shop=shop, code="DRESS", title="连衣裙 夏", category=None)
+    sku = catalog.create_sku(actor=system, product=product, code="DRESS-M", price="99.00", cost="40.00")
+    listed_product = catalog.create_product(actor=system, shop=shop, code="SHIRT", title="衬衫 白", category=None)
+    listed_sku = catalog.create_sku(actor=system, product=listed_product, code="SHIRT-M", price="199.00", cost="60.00")
+    for item in (sku, listed_sku):
+        stock.book_move(actor=system, sku=item, warehouse=main, quantity=50, reason=MoveReason.PURCHASE_RECEIPT)
+    catalog.list_product(actor=system, product=listed_product, note="")
+    stock.reserve(actor=system, reference="R1", lines=[(sku.pk, 2)])
+    supplier = stock.create_supplier(actor=system, code="acme", name="Acme")
+    draft_po = stock.create_purchase_order(
+        actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")], place=False
+    )
+    ordered_po = stock.create_purchase_order(actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")])
+    stock.receive_purchase_order(actor=system, po=ordered_po, quantities={sku.pk: 4})
+    stocktake = stock.create_stocktake(actor=system, warehouse=main)
+    now = timezone.now()
+    sale = flash.create_flash_sale(
+        actor=system,
+        sku=sku,
+        price="59.00",
+        stock_cap=10,
+        per_buyer_cap=2,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+    )
+    purchase = flash.buy_flash_sale(actor=system, flash_sale=sale, buyer_ref="buyer-1", quantity=1)
+    draft_promotion = promotions.create_promotion(actor=system, shop=shop, raw_spec=_promotion_spec("draft300"))
+    pending_promotion = promotions.create_promotion(
+        actor=system, shop=shop, raw_spec={**_promotion_spec("deep"), "tiers": [["100", "90"]]}
+    )
+    promotions.submit_promotion(actor=system, promotion=pending_promotion)
+    campaign = campaigns.create_campaign(actor=system, shop=shop, raw_spec=CAMPAIGN_SPEC)
+    archived = campaigns.create_campaign(actor=system, shop=shop, raw_spec={**CAMPAIGN_SPEC, "id": "old"})
+    campaigns.archive_campaign(actor=system, campaign=archived, note="")
+
+    tokens = {}
+    for role in roles.ROLES:
+        user = User.objects.create_user(username=f"perm-{role}")
+        user.groups.add(Group.objects.get(name=role))
+        tokens[role] = create_api_token(user=user, name="permission test")[1]
+    return {
+        "tokens": tokens,
+        "product": product.pk,
+        "sku": sku.pk,
+        "listed_product": listed_product.pk,
+        "listed_sku": listed_sku.pk,
+        "draft_po": draft_po.pk,
+        "ordered_po": ordered_po.pk,
+        "stocktake": stocktake.pk,
+        "sale": sale.pk,
+        "purchase": purchase.pk,
+        "draft_promotion": draft_promotion.pk,
+        "pending_promotion": pending_promotion.pk,
+        "campaign": campaign.pk,
+        "archived_campaign": archived.pk,
+        "reference": "R1",
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once, inside a transaction that is rolled back after the module; each test is a savepoint in it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table of ours (the audit trail included), but a token's last use, which every call
+    with a token records."""
+    rows = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.app_label not in OUR_APPS or model._meta.proxy:
+                continue
+            columns = [f.column for f in model._meta.concrete_fields if f.column != "last_used_at"]
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns)} FROM {table} ORDER BY 1")
+            rows[model._meta.label] = cursor.fetchall()
+    return rows
+
+
+def call(world: World, endpoint: str, role: str):
+    method, template = endpoint.split(" ", 1)
+    need = ENDPOINTS[endpoint]
+    url = template
+    for param, key in {**DEFAULT_IDS, **need.ids}.items():
+        url = url.replace(f"{{{param}}}", str(world[key]))
+    assert "{" not in url, f"no object for a path parameter of {endpoint}"
+    client = Client(headers={"Authorization": f"Bearer {world['tokens'][role]}"})
+    if method == "GET":
+        return client.get(url + REQUIRED_QUERY.get(endpoint, ""))
+    body = need.body(world) if callable(need.body) else need.body
+    return getattr(client, method.lower())(url, data=body or {}, content_type="application/json")
+
+
+CASES = [(endpoint, role) for endpoint in ENDPOINTS for role in roles.ROLES]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), CASES, ids=[f"{e} as {r}" for e, r in CASES])
+def test_endpoint_as_role(world, endpoint, role):
+    need = ENDPOINTS[endpoint]
+    before = snapshot() if need.what not in (READ, ANYONE) else None
+    response = call(world, endpoint, role)
+    if role in need.allowed_roles():
+        assert 200 <= response.status_code < 300, (response.status_code, response.content)
+    else:
+        assert response.status_code == 403, (response.status_code, response.content)
+        assert response.json()["code"] == "permission_denied"
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_endpoint_without_credentials_is_a_401(world, endpoint):
+    before = snapshot()
+    world = {**world, "tokens": dict.fromkeys(roles.ROLES, "zg_not-a-key")}
+    response = call(world, endpoint, roles.MANAGER)
+    assert response.status_code == 401, (response.status_code, response.content)
+    assert response.json()["code"] == "not_authenticated"
+    assert snapshot() == before
