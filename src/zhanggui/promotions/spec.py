@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from zhanggui.core.errors import ValidationFailed
 from zhanggui.core.money import MoneyError, plain_decimal
+from zhanggui.core.text import bad_code_character, describe
 
 ITEM, SHOP, COUPON = "item", "shop", "coupon"
 LAYERS = (ITEM, SHOP, COUPON)
@@ -193,8 +194,21 @@ def parse_scope(raw: Any, where: str) -> Scope:
         items = raw.get(key, [])
         if isinstance(items, str) or not isinstance(items, Iterable):
             raise SpecError(f"{where}.{key}: a list of codes")
-        values[key] = frozenset(str(i) for i in items)
+        values[key] = frozenset(code(i, f"{where}.{key}") for i in items)
     return Scope(**values)
+
+
+def code(value: Any, where: str) -> str:
+    """A code the engine matches on (a SKU, product, category, coupon code, an id): text without control or
+    invisible characters (core.text), so a scope cannot hold a code that looks like another one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: a code is a string, not {value!r}")
+    found = bad_code_character(value)
+    if found is not None:
+        raise SpecError(f"{where}: {value!r} holds the invisible or control character {describe(found[1])}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -296,10 +310,15 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             p["free"] = count(need("free"), f"{where}.free", 1)
     elif kind == "bundle":
         items = need("items")
-        if not isinstance(items, list) or len(items) < 2:
+        if not isinstance(items, list) or len(items) < 2 or not all(isinstance(it, Mapping) for it in items):
             raise SpecError(f"{where}.items: at least two {{sku, quantity}} items")
+        if any("sku" not in it for it in items):
+            raise SpecError(f"{where}.items: each item names its 'sku'")
         p["items"] = tuple(
-            (str(it["sku"]), count(it.get("quantity", 1), f"{where}.items[{i}].quantity", 1))
+            (
+                code(it["sku"], f"{where}.items[{i}].sku"),
+                count(it.get("quantity", 1), f"{where}.items[{i}].quantity", 1),
+            )
             for i, it in enumerate(items)
         )
         skus = [sku for sku, _n in p["items"]]
@@ -311,7 +330,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise SpecError(f"{where}: gift needs 'threshold' (amount) or 'min_items'")
         p["threshold"] = fen(raw["threshold"], f"{where}.threshold") if "threshold" in raw else None
         p["min_items"] = count(raw["min_items"], f"{where}.min_items", 1) if "min_items" in raw else None
-        p["gift_sku"] = str(need("gift_sku"))
+        p["gift_sku"] = code(need("gift_sku"), f"{where}.gift_sku")
         p["gift_quantity"] = count(get("gift_quantity", 1), f"{where}.gift_quantity", 1)
         p["gift_stock"] = count(get("gift_stock"), f"{where}.gift_stock") if get("gift_stock") is not None else None
     elif kind == "coupon":
@@ -320,7 +339,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         codes = get("codes", [])
         if isinstance(codes, str) or not isinstance(codes, list):
             raise SpecError(f"{where}.codes: a list of codes")
-        p["codes"] = frozenset(str(c) for c in codes)
+        p["codes"] = frozenset(code(c, f"{where}.codes") for c in codes)
         if not p["codes"]:
             raise SpecError(f"{where}: a coupon needs 'codes' (one shared code or several single-use codes)")
         p["per_buyer_limit"] = count(get("per_buyer_limit", 1), f"{where}.per_buyer_limit", 1)
@@ -353,6 +372,7 @@ def parse_promotion(raw: Mapping[str, Any], where: str = "promotion") -> Promoti
     pid = str(raw.get("id") or "").strip()
     if not pid:
         raise SpecError(f"{where}: needs an 'id'")
+    pid = code(pid, f"{where}.id")
     where = f"{where} {pid}"
     kind = raw.get("kind")
     if kind not in KINDS:

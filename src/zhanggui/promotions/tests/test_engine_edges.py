@@ -170,3 +170,25 @@ def test_the_order_cap_note_says_what_it_trimmed_and_what_it_could_not():
         trimmed.notes[-1]
         == "The order's discount is capped at ¥60.00: ¥20.00 of shop and coupon discounts was taken back."
     )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"id": "a\u202eb", "kind": "discount", "rate": "9"}, "promotion.id: 'a\\u202eb' holds the invisible"),
+        (
+            {"id": "a", "kind": "discount", "rate": "9", "scope": {"skus": ["A\x00"]}},
+            "promotion a.scope.skus: 'A\\x00'",
+        ),
+        ({"id": "a", "kind": "discount", "rate": "9", "scope": {"skus": [["A"]]}}, "promotion a.scope.skus: a code is"),
+        ({"id": "a", "kind": "bundle", "items": [1, 2], "price": "9"}, "promotion a.items: at least two"),
+        ({"id": "a", "kind": "bundle", "items": [{"sku": "A"}, {}], "price": "9"}, "promotion a.items: each item"),
+        ({"id": "a", "kind": "coupon", "amount": "5", "codes": ["X\u200b"]}, "promotion a.codes: 'X\\u200b' holds"),
+    ],
+)
+def test_a_spec_refuses_codes_with_invisible_characters_and_malformed_items(spec, message):
+    from zhanggui.promotions.spec import SpecError, parse_promotion
+
+    with pytest.raises(SpecError) as refused:
+        parse_promotion(spec)
+    assert refused.value.message.startswith(message)
