@@ -604,6 +604,21 @@ def _import_one(*, actor: Any, shop: Shop | None, raw: Any, report: ImportReport
     report.updated.append(existing.code)
 
 
+# The model's fields by the spec key a person wrote them under.
+_SPEC_KEYS = {"code": "id", "name": "name", "starts_at": "starts_at", "ends_at": "ends_at", "spec": "spec"}
+
+
+def _field_messages(exc: ValidationError) -> str:
+    """A model refusal with the spec key it is about: "id: Ensure this value has at most 64 characters"."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    return " ".join(
+        f"{_SPEC_KEYS.get(name, name)}: {message}" if name != "__all__" else message
+        for name, errors in exc.message_dict.items()
+        for message in errors
+    )
+
+
 def import_promotions(*, actor: Any, shop: Shop | None, items: Any, dry_run: bool = False) -> ImportReport:
     """All or nothing: new codes become drafts, drafts with the same code are updated, identical ones skipped.
 
@@ -630,7 +645,7 @@ def import_promotions(*, actor: Any, shop: Shop | None, items: Any, dry_run: boo
                 except DomainError as exc:
                     report.rejected.append(Rejected(index, code, exc.message))
                 except ValidationError as exc:
-                    report.rejected.append(Rejected(index, code, " ".join(exc.messages)))
+                    report.rejected.append(Rejected(index, code, _field_messages(exc)))
             if report.rejected or dry_run:
                 raise _RollBack
     except _RollBack:

@@ -60,10 +60,14 @@ def _decimal(value: Any, where: str, what: str) -> Decimal:
 
 
 def fen(value: Any, where: str) -> int:
-    """An exact amount in integer fen; refuses floats, exponents and more than two decimals."""
+    """An exact amount in integer fen, not negative; refuses floats, exponents and more than two decimals.
+
+    No amount of a spec or a cart is below zero: a price cut of −¥1 or 满300减−30 would raise a price."""
     amount = _decimal(value, where, "an amount")
     if not amount.is_finite() or abs(amount) >= 10**12 or amount != amount.quantize(Decimal("0.01")):
         raise SpecError(f"{where}: not an amount to the fen: {value!r}")
+    if amount < 0:
+        raise SpecError(f"{where}: must not be negative, got {value!r}")
     return int(amount * 100)
 
 
@@ -380,7 +384,7 @@ def parse_promotion(raw: Mapping[str, Any], where: str = "promotion") -> Promoti
     return Promotion(
         id=pid,
         kind=kind,
-        name=str(raw.get("name", "")),
+        name=_name(raw.get("name", ""), f"{where}.name"),
         scope=parse_scope(raw.get("scope"), f"{where}.scope"),
         params=_params(kind, raw, where),
         stackable=bool(raw.get("stackable", kind == "gift")),
@@ -388,6 +392,12 @@ def parse_promotion(raw: Mapping[str, Any], where: str = "promotion") -> Promoti
         starts_at=moment(raw.get("starts_at"), f"{where}.starts_at"),
         ends_at=moment(raw.get("ends_at"), f"{where}.ends_at"),
     )
+
+
+def _name(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: a string, not {value!r}")
+    return value
 
 
 def parse_promotions(raw: Any) -> list[Promotion]:

@@ -176,3 +176,38 @@ def test_export_then_import_round_trips_unchanged(operator, shop, tmp_path):
     run("import_promotions", "--shop", "jd", str(exported))
     again, _err = run("export_promotions", "--shop", "jd")
     assert json.loads(again) == items
+
+
+def test_an_import_refuses_negative_amounts_names_that_are_not_text_and_names_the_field_too_long(operator, shop):
+    """Issue 8 probes: a cut of −¥1 and 满300减−30 raise prices; a list as a name was stored as its repr; a
+    refusal by the model did not say which field."""
+    before = snapshot()
+    report = services.import_promotions(
+        actor=operator,
+        shop=shop,
+        items=[
+            promo("neg", kind="price_cut", amount="-1", tiers=None),
+            promo("mj", tiers=[["300", "-30"]]),
+            promo("named", name=["a list"]),
+            promo("x" * 65),
+            promo("long", name="长" * 101),
+        ],
+    )
+    assert [(r.index, r.reason) for r in report.rejected] == [
+        (0, "promotion neg.amount: must not be negative, got '-1'"),
+        (1, "promotion mj.tiers[0][1]: must not be negative, got '-30'"),
+        (2, "promotion named.name: a string, not ['a list']"),
+        (3, "id: Ensure this value has at most 64 characters (it has 65)."),
+        (4, "name: Ensure this value has at most 100 characters (it has 101)."),
+    ]
+    assert snapshot() == before
+
+
+def test_the_calendar_refuses_dates_outside_the_years_it_keeps(operator, shop):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(operator)
+    response = client.get("/api/v1/promotions/calendar?from=0001-01-01&to=0001-01-01")
+    assert response.status_code == 422
+    assert response.json() == {"code": "validation_failed", "message": "Dates run from the year 1970 to 9998."}
