@@ -187,7 +187,7 @@ def _sku_key(raw: Mapping[str, Any], where: str, shop: Shop) -> tuple[str, Any]:
     return "code", code
 
 
-@router.post("/{int:campaign_id}/check")
+@router.post("/{int:campaign_id}/check", response={200: dict[str, Any], **ERRORS})
 def check_campaign(request, campaign_id: int, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's JSON body
     """Check SKUs of the campaign's shop against its stored rules. The body is that of `/campaigns/check`
     without `campaign`: `skus` (each with sku_id or code, price, quantity, free_shipping, reviews) and an

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Body, Router
 
+from zhanggui.catalog.api import ERRORS
 from zhanggui.catalog.models import Sku
 from zhanggui.core.errors import NotFoundError
 from zhanggui.promotions.eligibility import (
@@ -35,7 +36,7 @@ router = Router(tags=["campaigns"])
 MAX_LINES = 500
 
 
-@router.get("/presets")
+@router.get("/presets", response={200: dict[str, Any], **ERRORS})
 def list_presets(request):
     """The platforms' campaigns (天天特价, 淘金币, 超优汇, 爱购, 独畅团, 付邮试用) as specs to start from."""
     return {"presets": presets()}
@@ -73,7 +74,7 @@ def _load_skus(keys: list[tuple[str, Any]]) -> tuple[dict[int, Sku], dict[tuple[
     return {s.pk: s for s in found}, {(s.shop.code, s.code): s for s in found}
 
 
-@router.post("/check")
+@router.post("/check", response={200: dict[str, Any], **ERRORS})
 def check(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's way to take a JSON body
     """Check SKUs against a campaign: `campaign` (a spec or a preset id), `skus` (each with sku_id or
     shop + code, price, quantity, free_shipping, reviews), optional `at` (ISO 8601). Each SKU answers

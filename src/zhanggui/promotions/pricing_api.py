@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Body, Router
 
-from zhanggui.catalog.api import get_or_404
+from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Shop
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.selectors import running_promotions
@@ -16,7 +16,7 @@ from zhanggui.promotions.spec import parse_cart, parse_promotions
 router = Router(tags=["pricing"])
 
 
-@router.post("/quote")
+@router.post("/quote", response={200: dict[str, Any], **ERRORS})
 def quote_cart(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's way to take a JSON body
     """Price `payload["cart"]` against `payload["promotions"]` (formats in docs/pricing.md).
 

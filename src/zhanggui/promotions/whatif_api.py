@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Body, Router
 
+from zhanggui.catalog.api import ERRORS
 from zhanggui.catalog.models import Shop
 from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.core.errors import NotFoundError, ValidationFailed
@@ -17,7 +18,7 @@ router = Router(tags=["pricing"])
 MAX_CARTS = 5_000
 
 
-@router.post("")
+@router.post("", response={200: dict[str, Any], **ERRORS})
 def what_if_report(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's way to take a JSON body
     """Replay payload["draft"] over payload["carts"] on top of payload["promotions"]; costs from payload["shop"]."""
     carts = payload.get("carts")
