@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from zhanggui.core import roles
 from zhanggui.core.admin import CapabilityAdmin, ReadOnlyAdmin, ServiceErrorsMixin
 from zhanggui.core.errors import DomainError
-from zhanggui.inventory import services
+from zhanggui.inventory import limits, services
 from zhanggui.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -101,7 +101,19 @@ class PurchaseOrderLineForm(forms.ModelForm):
         quantity = self.cleaned_data["quantity"]
         if quantity <= 0:
             raise forms.ValidationError(gettext("Order a positive quantity."))
+        if quantity > limits.MAX_LINE_QUANTITY:
+            raise forms.ValidationError(
+                gettext("At most %(limit)s units per line.") % {"limit": limits.MAX_LINE_QUANTITY}
+            )
         return quantity
+
+    def clean_unit_cost(self):
+        cost = self.cleaned_data["unit_cost"]
+        if cost is not None and not 0 <= cost <= limits.MAX_UNIT_COST:
+            raise forms.ValidationError(
+                gettext("A unit cost is between 0.00 and %(limit)s.") % {"limit": limits.MAX_UNIT_COST}
+            )
+        return cost
 
 
 class PurchaseOrderLineInline(admin.TabularInline):

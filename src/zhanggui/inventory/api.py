@@ -54,6 +54,8 @@ from zhanggui.inventory.schemas import (
 router = Router(tags=["inventory"])
 
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 1_000_000  # far beyond any list; keeps the SQL offset a number every database takes
+MAX_ID = 2**63 - 1  # the largest id a table holds; a filter on a bigger one is a 422, not a crash
 
 
 def _warehouse(code: str) -> Warehouse:
@@ -103,9 +105,9 @@ def list_warehouses(request):
 @router.get("/balances", response={200: BalancePage, **ERRORS})
 def list_balances(
     request,
-    sku_id: int | None = None,
+    sku_id: int | None = Query(None, ge=1, le=MAX_ID),
     warehouse: str = Query("", description="Warehouse code"),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(100, ge=1, le=MAX_PAGE_SIZE),
 ):
     """On hand, reserved and available per (SKU, warehouse), for one SKU, one warehouse, or all."""
@@ -197,25 +199,30 @@ def reserve(request, payload: ReservationIn):
     return 201, {"reference": payload.reference, "status": "active", "lines": made}
 
 
-@router.get("/reservations/{reference}", response={200: list[ReservationRowOut], **ERRORS})
-def reservation_lines(request, reference: str):
-    """Every line ever held under the reference, active or closed."""
-    return Reservation.objects.filter(reference=reference).order_by("created_at", "sku_id", "warehouse_id")
+# `{path:reference}`: a reference made before references had their characters (inventory.limits) may hold a
+# "/" (sent as is or as %2F) — it still reaches its reservation. The release and issue routes come before the
+# read, which would otherwise take ".../release" as part of a reference.
 
 
-@router.post("/reservations/{reference}/release", response={200: ReservationOut, **ERRORS})
+@router.post("/reservations/{path:reference}/release", response={200: ReservationOut, **ERRORS})
 def release(request, reference: str):
     """Give back every unit still held under the reference (order cancelled, cart expired)."""
     held = services.release(actor=request.auth, reference=reference)
     return {"reference": reference, "status": "released", "lines": held}
 
 
-@router.post("/reservations/{reference}/issue", response={200: ReservationOut, **ERRORS})
+@router.post("/reservations/{path:reference}/issue", response={200: ReservationOut, **ERRORS})
 def issue(request, reference: str, payload: IssueIn | None = None):
     """Ship what is held: on hand and reserved both drop, one sale-issue move per line."""
     document = payload.document if payload else ""
     held = services.issue_reserved(actor=request.auth, reference=reference, document=document)
     return {"reference": reference, "status": "issued", "lines": held}
+
+
+@router.get("/reservations/{path:reference}", response={200: list[ReservationRowOut], **ERRORS})
+def reservation_lines(request, reference: str):
+    """Every line ever held under the reference, active or closed."""
+    return Reservation.objects.filter(reference=reference).order_by("created_at", "sku_id", "warehouse_id")
 
 
 # ----- purchasing ----------------------------------------------------------------------------------------
@@ -236,7 +243,7 @@ def list_purchase_orders(
     request,
     status: PurchaseStatus | None = None,
     supplier: str = Query("", description="Supplier code"),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ):
     orders = PurchaseOrder.objects.select_related("supplier", "warehouse", "created_by")

@@ -35,3 +35,24 @@ class InvalidState(DomainError):
 class ReservationNotFound(DomainError):
     code = "reservation_not_found"
     http_status = 404
+
+
+class OutOfLimits(DomainError):
+    """A quantity or an amount beyond the documented limits (inventory.limits, docs/inventory.md)."""
+
+    code = "out_of_limits"
+    http_status = 422
+
+
+class WrongSign(DomainError):
+    """A move whose sign does not fit its kind: a customer return that takes units out, a receipt of −1, ..."""
+
+    code = "wrong_sign"
+    http_status = 422
+
+
+class InvalidReference(DomainError):
+    """A reservation reference with characters a URL path cannot carry as they are (see inventory.limits)."""
+
+    code = "invalid_reference"
+    http_status = 422

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Category, Shop, Sku
+from zhanggui.inventory import limits
 from zhanggui.inventory.models import (
     PurchaseOrderLine,
     PurchaseStatus,
@@ -124,10 +125,11 @@ class PurchaseLineForm(forms.Form):
     sku = forms.CharField(
         label=_("SKU code"), max_length=130, widget=forms.TextInput(attrs={"placeholder": _("code or barcode")})
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=limits.MAX_LINE_QUANTITY)
     unit_cost = forms.DecimalField(
         label=_("Unit cost (¥)"),
         min_value=Decimal("0"),
+        max_value=limits.MAX_UNIT_COST,
         max_digits=14,
         decimal_places=2,
         required=False,
@@ -193,6 +195,7 @@ class LineQuantitiesForm(forms.Form):
             self.fields[self._name(line)] = forms.IntegerField(
                 label=line.sku.code,
                 min_value=0,
+                max_value=limits.MAX_LINE_QUANTITY,
                 required=False,
                 initial=initial_of(line),
                 widget=forms.NumberInput(attrs={"class": "count", "min": 0, "max": max_of(line)}),
@@ -262,7 +265,7 @@ def _parse_count(raw: str) -> int | None:
     if raw == "":
         return None
     value = int(raw)
-    if value < 0:
+    if not 0 <= value <= limits.MAX_COUNT:
         raise ValueError(raw)
     return value
 
@@ -293,21 +296,22 @@ class CountsForm(forms.Form):
                 changed[line.sku_id] = counted
         if bad:
             raise forms.ValidationError(
-                _("Counts must be whole numbers of 0 or more: %(skus)s"), params={"skus": ", ".join(bad)}
+                _("Counts must be whole numbers from 0 to %(max)s: %(skus)s"),
+                params={"skus": ", ".join(bad), "max": limits.MAX_COUNT},
             )
         data["counts"] = changed
         return data
 
 
 class LineCountForm(forms.Form):
-    counted = forms.IntegerField(label=_("Counted"), min_value=0, required=False)
+    counted = forms.IntegerField(label=_("Counted"), min_value=0, max_value=limits.MAX_COUNT, required=False)
 
 
 class AddCountForm(forms.Form):
     """A SKU found on the shelf that is not on the sheet."""
 
     sku = forms.CharField(label=_("SKU code"), max_length=130)
-    counted = forms.IntegerField(label=_("Counted"), min_value=0)
+    counted = forms.IntegerField(label=_("Counted"), min_value=0, max_value=limits.MAX_COUNT)
 
     def clean_sku(self) -> Sku:
         return resolve_sku(self.cleaned_data["sku"])

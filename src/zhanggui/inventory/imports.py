@@ -23,7 +23,7 @@ from zhanggui.core.tabular import (
     read_table,
     whole_number,
 )
-from zhanggui.inventory import services
+from zhanggui.inventory import limits, services
 from zhanggui.inventory.models import Stocktake
 
 COUNT_COLUMNS: tuple[Column, ...] = (
@@ -66,7 +66,7 @@ def read_count_sheet(
         if not text:
             continue
         try:
-            counted = whole_number(text)
+            counted = whole_number(text, maximum=limits.MAX_COUNT)
         except CellError as exc:
             reject(row.line, "counted", exc.code, exc.message)
             continue

@@ -1,14 +1,51 @@
-"""JSON shapes of the inventory API (money as "12.50" strings, like the catalog API)."""
+"""JSON shapes of the inventory API (money as "12.50" strings, like the catalog API).
+
+Quantities are JSON integers (not strings, not true/false) within the limits of inventory.limits, written
+here as bounds so the OpenAPI document shows them; the services check the same limits for every other caller.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, StrictInt
 
 from zhanggui.catalog.schemas import InputSchema, MoneyIn, MoneyOut, MoveOut
+from zhanggui.inventory import limits
 from zhanggui.inventory.models import MoveReason
+
+# Units on one line: 1 … MAX_LINE_QUANTITY (signed for a move); a count: 0 … MAX_COUNT.
+LineQuantity = Annotated[StrictInt, Field(ge=1, le=limits.MAX_LINE_QUANTITY)]
+SignedQuantity = Annotated[StrictInt, Field(ge=-limits.MAX_LINE_QUANTITY, le=limits.MAX_LINE_QUANTITY)]
+QuantityOrNone = Annotated[StrictInt, Field(ge=0, le=limits.MAX_LINE_QUANTITY)]
+CountQuantity = Annotated[StrictInt, Field(ge=0, le=limits.MAX_COUNT)]
+
+
+def _unit_cost_in_range(value: Decimal) -> Decimal:
+    if value < 0 or value > limits.MAX_UNIT_COST:
+        raise ValueError(_("a unit cost is between 0.00 and %(limit)s") % {"limit": limits.MAX_UNIT_COST})
+    return value
+
+
+UnitCostIn = Annotated[
+    MoneyIn,
+    AfterValidator(_unit_cost_in_range),
+    Field(description=f"0.00 … {limits.MAX_UNIT_COST} yuan", examples=["12.50"]),
+]
+Reference = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=limits.REFERENCE_MAX_LENGTH,
+        pattern=limits.REFERENCE_PATTERN,
+        description="Order or cart number: ASCII letters, digits and - _ . : (starting with a letter or digit)",
+    ),
+]
 
 
 class BookableReason(StrEnum):
@@ -49,29 +86,33 @@ class BalancePage(Schema):
 class MoveIn(InputSchema):
     sku_id: int
     warehouse: str = Field(..., description="Warehouse code")
-    quantity: int = Field(..., description="Signed: + into the warehouse, − out of it; not 0")
+    quantity: SignedQuantity = Field(
+        ...,
+        description="Signed: + into the warehouse, − out of it; not 0. A return or a purchase receipt is positive, "
+        "a supplier return negative, an adjustment either",
+    )
     reason: BookableReason
     document: str = Field("", max_length=64)
     note: str = Field("", max_length=255, description="Required for an adjustment: say why")
-    unit_cost: MoneyIn | None = None
+    unit_cost: UnitCostIn | None = None
 
 
 class TransferIn(InputSchema):
     sku_id: int
     source: str = Field(..., description="Warehouse code")
     destination: str = Field(..., description="Warehouse code")
-    quantity: int = Field(..., gt=0)
+    quantity: LineQuantity
     note: str = Field("", max_length=255)
 
 
 class ReservationLineIn(InputSchema):
     sku_id: int
-    quantity: int = Field(..., gt=0)
+    quantity: LineQuantity
 
 
 class ReservationIn(InputSchema):
-    reference: str = Field(..., min_length=1, max_length=64, description="Order or cart number")
-    lines: list[ReservationLineIn] = Field(..., min_length=1)
+    reference: Reference
+    lines: list[ReservationLineIn] = Field(..., min_length=1, max_length=200)
     shop: str | None = Field(None, description="Shop code: its warehouse choice rule picks the warehouse")
     warehouse: str | None = Field(None, description="Warehouse code: reserve only there")
 
@@ -117,14 +158,14 @@ class SupplierIn(InputSchema):
 
 class PurchaseLineIn(InputSchema):
     sku_id: int
-    quantity: int = Field(..., gt=0)
-    unit_cost: MoneyIn
+    quantity: LineQuantity
+    unit_cost: UnitCostIn
 
 
 class PurchaseOrderIn(InputSchema):
     supplier: str = Field(..., description="Supplier code")
     warehouse: str = Field(..., description="Warehouse code")
-    lines: list[PurchaseLineIn] = Field(..., min_length=1)
+    lines: list[PurchaseLineIn] = Field(..., min_length=1, max_length=200)
     expected_on: date | None = None
     note: str = Field("", max_length=255)
     place: bool = Field(True, description="Place the order now; false keeps it as a draft")
@@ -164,7 +205,9 @@ class PurchaseOrderOut(PurchaseOrderListItem):
 
 
 class QuantitiesIn(InputSchema):
-    quantities: dict[int, int] = Field(..., description="SKU id → units", examples=[{"12": 60}])
+    quantities: dict[int, QuantityOrNone] = Field(
+        ..., description="SKU id → units (0 skips the line)", examples=[{"12": 60}]
+    )
     note: str = Field("", max_length=255)
 
 
@@ -179,7 +222,7 @@ class StocktakeIn(InputSchema):
 
 
 class CountsIn(InputSchema):
-    counts: dict[int, int | None] = Field(
+    counts: dict[int, CountQuantity | None] = Field(
         ..., description="SKU id → units counted (null clears a count)", examples=[{"12": 58}]
     )
 

@@ -8,15 +8,21 @@ Invariants kept in the same transaction as the change:
 Hot rows are changed with one conditional UPDATE … RETURNING issued directly (no read-modify-write, no ORM
 SQL building while the row is locked); requests with several lines lock their rows in (SKU, warehouse) order.
 `actor=None` is refused: scripts and the demo act as the `system` user (core.services.system_user).
+
+Every number a document carries is checked here against inventory.limits (its kind's sign, the bounds per
+line and per document, unit costs) before any statement carries it, so the pages, the API, the imports, the
+admin and the CLI refuse the same things, and nothing a client sends overflows a column.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -27,13 +33,19 @@ from django.utils.translation import gettext as _
 from zhanggui.catalog import services as catalog_services
 from zhanggui.catalog.models import Category, Shop, Sku, WarehouseChoice
 from zhanggui.core import roles
+from zhanggui.core.errors import NotFoundError
+from zhanggui.core.money import MoneyError, to_fen
 from zhanggui.core.services import record_audit
+from zhanggui.inventory import limits
 from zhanggui.inventory.errors import (
     InsufficientStock,
+    InvalidReference,
     InvalidState,
+    OutOfLimits,
     OverReceipt,
     ReservationNotFound,
     StockRuleBroken,
+    WrongSign,
 )
 from zhanggui.inventory.models import (
     MoveReason,
@@ -54,6 +66,129 @@ from zhanggui.inventory.models import (
 BALANCE = StockBalance._meta.db_table
 MOVE = StockMove._meta.db_table
 RESERVATION = Reservation._meta.db_table
+
+
+# --------------------------------------------------------------------------------------------------------
+# Limits (inventory.limits): checked before anything is written or sent to the database
+# --------------------------------------------------------------------------------------------------------
+
+_REFERENCE = re.compile(limits.REFERENCE_PATTERN)
+# The largest id any of our tables can hold: a bigger one names nothing, and SQLite cannot even bind it.
+_MAX_ID = 2**63 - 1
+
+
+# What a refusal names (a SKU code, ...); a callable is only asked when there is something to refuse.
+Naming = str | Callable[[], str]
+
+
+def _name(what: Naming) -> str:
+    return what() if callable(what) else what
+
+
+def _whole(value: Any, *, what: Naming) -> int:
+    """A quantity is an int: True is not one unit, and 1.5, Decimal("1") or "1" are a caller's mistake."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OutOfLimits(
+            _("%(what)s: a quantity must be a whole number, not %(value)s.")
+            % {"what": _name(what), "value": repr(value)}
+        )
+    return value
+
+
+def _line_quantity(value: Any, *, what: Naming, maximum: int = limits.MAX_LINE_QUANTITY) -> int:
+    """A whole number of units within ±maximum (one line of a document)."""
+    quantity = _whole(value, what=what)
+    if abs(quantity) > maximum:
+        raise OutOfLimits(
+            _("%(what)s: %(quantity)s units is beyond the limit of %(limit)s per line.")
+            % {"what": _name(what), "quantity": quantity, "limit": maximum},
+            limit=maximum,
+            quantity=quantity,
+        )
+    return quantity
+
+
+def _check_document_quantity(total: int) -> None:
+    if total > limits.MAX_DOCUMENT_QUANTITY:
+        raise OutOfLimits(
+            _("%(total)s units on one document is beyond the limit of %(limit)s.")
+            % {"total": total, "limit": limits.MAX_DOCUMENT_QUANTITY},
+            limit=limits.MAX_DOCUMENT_QUANTITY,
+            quantity=total,
+        )
+
+
+def _check_sign(reason: str, quantity: int, *, what: str) -> None:
+    """Each kind of move has its sign: a receipt or a customer return brings units in, a supplier return or a
+    sale takes them out; adjustments, stocktakes and transfers go either way."""
+    sign = limits.MOVE_SIGN[reason]
+    if sign == limits.IN and quantity < 0:
+        raise WrongSign(
+            _("%(what)s: a %(reason)s brings units in; its quantity must be positive, not %(quantity)s.")
+            % {"what": what, "reason": str(MoveReason(reason).label).lower(), "quantity": quantity}
+        )
+    if sign == limits.OUT and quantity > 0:
+        raise WrongSign(
+            _("%(what)s: a %(reason)s takes units out; its quantity must be negative, not %(quantity)s.")
+            % {"what": what, "reason": str(MoveReason(reason).label).lower(), "quantity": quantity}
+        )
+
+
+def _unit_cost(value: Decimal | str | int, *, what: str) -> Decimal:
+    """A unit cost to the fen, from 0.00 to MAX_UNIT_COST."""
+    try:
+        cost = to_fen(value)
+    except MoneyError:
+        cost = None
+    if cost is None or cost < 0 or cost > limits.MAX_UNIT_COST:
+        raise OutOfLimits(
+            _("%(what)s: the unit cost must be between 0.00 and %(limit)s, not %(value)s.")
+            % {"what": what, "limit": limits.MAX_UNIT_COST, "value": value},
+            limit=str(limits.MAX_UNIT_COST),
+        )
+    return cost
+
+
+def _check_line_amount(quantity: int, cost: Decimal, *, what: str) -> Decimal:
+    amount = abs(quantity) * cost
+    if amount > limits.MAX_LINE_AMOUNT:
+        raise OutOfLimits(
+            _("%(what)s: %(quantity)s × %(cost)s = %(amount)s is beyond the limit of %(limit)s per line.")
+            % {"what": what, "quantity": quantity, "cost": cost, "amount": amount, "limit": limits.MAX_LINE_AMOUNT},
+            limit=str(limits.MAX_LINE_AMOUNT),
+        )
+    return amount
+
+
+def _check_document_amount(total: Decimal) -> None:
+    if total > limits.MAX_DOCUMENT_AMOUNT:
+        raise OutOfLimits(
+            _("%(total)s on one document is beyond the limit of %(limit)s.")
+            % {"total": total, "limit": limits.MAX_DOCUMENT_AMOUNT},
+            limit=str(limits.MAX_DOCUMENT_AMOUNT),
+        )
+
+
+def _check_reference(reference: Any) -> str:
+    if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference):
+        raise InvalidReference(
+            _(
+                "The reference %(reference)s is not valid: use 1 to %(max)s ASCII letters, digits and - _ . : "
+                "starting with a letter or a digit."
+            )
+            % {"reference": repr(reference), "max": limits.REFERENCE_MAX_LENGTH}
+        )
+    return reference
+
+
+def _require_skus(sku_ids: Iterable[int]) -> None:
+    """Raise NotFoundError naming the ids no SKU has (an unknown SKU is a 404, not a shortage)."""
+    wanted = set(sku_ids)
+    in_range = [pk for pk in wanted if 0 < pk <= _MAX_ID]
+    found = set(Sku.objects.filter(pk__in=in_range).values_list("pk", flat=True)) if in_range else set()
+    missing = sorted(wanted - found)
+    if missing:
+        raise NotFoundError(_("SKU not found (pk=%(ids)s).") % {"ids": ", ".join(map(str, missing))})
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -91,6 +226,8 @@ def _apply_moves(
     """Book signed moves atomically. Refuses any that would take on hand below reserved (or below 0)."""
     if not moves:
         return []
+    for move in moves:  # the callers checked their own limits; this keeps every number inside the columns
+        _line_quantity(move.quantity, what=partial(_sku_code, move.sku_id), maximum=limits.MAX_ON_HAND)
     now = timezone.now()
     _ensure_balance_rows((m.sku_id, m.warehouse_id) for m in moves)
     booked: list[StockMove] = []
@@ -101,12 +238,32 @@ def _apply_moves(
             cursor.execute(
                 f"UPDATE {BALANCE} SET on_hand = on_hand + %s "
                 f"WHERE sku_id = %s AND warehouse_id = %s AND on_hand + %s >= reserved "
+                f"AND (%s < 0 OR on_hand + %s <= %s) "  # the ceiling stops what comes in, never what goes out
                 f"RETURNING on_hand",
-                [move.quantity, move.sku_id, move.warehouse_id, move.quantity],
+                [
+                    move.quantity,
+                    move.sku_id,
+                    move.warehouse_id,
+                    move.quantity,
+                    move.quantity,
+                    move.quantity,
+                    limits.MAX_ON_HAND,
+                ],
             )
             row = cursor.fetchone()
             if row is None:
                 balance = StockBalance.objects.get(sku_id=move.sku_id, warehouse_id=move.warehouse_id)
+                if move.quantity > 0 and balance.on_hand + move.quantity > limits.MAX_ON_HAND:
+                    raise OutOfLimits(
+                        _("%(sku)s: %(warehouse)s would hold %(on_hand)s units, beyond the limit of %(limit)s.")
+                        % {
+                            "sku": _sku_code(move.sku_id),
+                            "warehouse": balance.warehouse,
+                            "on_hand": balance.on_hand + move.quantity,
+                            "limit": limits.MAX_ON_HAND,
+                        },
+                        limit=limits.MAX_ON_HAND,
+                    )
                 raise InsufficientStock(
                     _sku_code(move.sku_id),
                     -move.quantity,
@@ -164,8 +321,13 @@ def book_move(
     roles.require(actor, roles.BOOK_STOCK)
     if reason not in MoveReason.values:
         raise StockRuleBroken(_("Unknown move reason: %(reason)s") % {"reason": reason})
-    if quantity == 0:
+    if _whole(quantity, what=sku.code) == 0:
         raise StockRuleBroken(_("A stock move needs a quantity other than 0."))
+    _line_quantity(quantity, what=sku.code)
+    _check_sign(reason, quantity, what=sku.code)
+    if unit_cost is not None:
+        unit_cost = _unit_cost(unit_cost, what=sku.code)
+        _check_line_amount(quantity, unit_cost, what=sku.code)
     return _apply_moves(
         [MoveSpec(sku.pk, warehouse.pk, quantity, unit_cost)],
         actor=actor,
@@ -189,7 +351,7 @@ def transfer_stock(
     *, actor: Any, sku: Sku, source: Warehouse, destination: Warehouse, quantity: int, note: str = ""
 ) -> list[StockMove]:
     roles.require(actor, roles.BOOK_STOCK)
-    if quantity <= 0:
+    if _line_quantity(quantity, what=sku.code) <= 0:
         raise StockRuleBroken(_("Transfer a positive quantity."))
     if source.pk == destination.pk:
         raise StockRuleBroken(_("Source and destination are the same warehouse."))
@@ -279,16 +441,22 @@ def reserve(
     can serve the whole line, or the one with most available stock). Never oversells: the conditional
     UPDATE re-checks availability under the row lock, and the database refuses reserved > on hand. Lines are
     locked in SKU order so requests with the same SKUs in another order cannot deadlock.
-    Raises InsufficientStock naming the first SKU that could not be served.
+    Raises InsufficientStock naming the first SKU that could not be served, NotFoundError for an unknown SKU,
+    InvalidReference for a reference outside its characters, OutOfLimits beyond the limits.
     """
     roles.require(actor, roles.BOOK_STOCK)
+    _check_reference(reference)
     wanted: dict[int, int] = defaultdict(int)
     for sku_id, quantity in lines.items() if isinstance(lines, Mapping) else lines:
-        if quantity <= 0:
+        if _line_quantity(quantity, what=str(sku_id)) <= 0:
             raise StockRuleBroken(_("Reserve a positive quantity."))
-        wanted[int(sku_id)] += int(quantity)
+        wanted[int(sku_id)] += quantity
     if not wanted:
         raise StockRuleBroken(_("Nothing to reserve."))
+    _require_skus(wanted)
+    for sku_id, quantity in wanted.items():
+        _line_quantity(quantity, what=partial(_sku_code, sku_id))
+    _check_document_quantity(sum(wanted.values()))
     choice = shop.warehouse_choice if shop is not None else WarehouseChoice.PRIORITY
     warehouse_id = warehouse.pk if warehouse is not None else None
     now = timezone.now()
@@ -448,18 +616,21 @@ def create_purchase_order(
     place: bool = True,
 ) -> PurchaseOrder:
     """A purchase order with its lines (SKU, quantity, unit cost); placed (ordered) unless place=False."""
-    from zhanggui.core.money import to_fen
-
     roles.require(actor, roles.MANAGE_PURCHASING)
     merged: dict[int, tuple[Sku, int, Decimal]] = {}
+    total_amount = Decimal("0.00")
     for sku, quantity, unit_cost in lines:
-        if quantity <= 0:
+        if _line_quantity(quantity, what=sku.code) <= 0:
             raise StockRuleBroken(_("%(sku)s: order a positive quantity.") % {"sku": sku.code})
         if sku.pk in merged:
             raise StockRuleBroken(_("%(sku)s appears twice on the order.") % {"sku": sku.code})
-        merged[sku.pk] = (sku, quantity, to_fen(unit_cost))
+        cost = _unit_cost(unit_cost, what=sku.code)
+        total_amount += _check_line_amount(quantity, cost, what=sku.code)
+        merged[sku.pk] = (sku, quantity, cost)
     if not merged:
         raise StockRuleBroken(_("A purchase order needs at least one line."))
+    _check_document_quantity(sum(quantity for _sku, quantity, _cost in merged.values()))
+    _check_document_amount(total_amount)
     po = PurchaseOrder.objects.create(
         number=_provisional_number(),
         supplier=supplier,
@@ -475,6 +646,21 @@ def create_purchase_order(
         [PurchaseOrderLine(purchase_order=po, sku=s, quantity=q, unit_cost=c) for s, q, c in merged.values()]
     )
     return po
+
+
+def _check_po_quantities(
+    po: PurchaseOrder, lines: Mapping[int, PurchaseOrderLine], quantities: Mapping[int, int]
+) -> None:
+    """Quantities received or returned now: whole, within the limits, of SKUs on the order (an unknown SKU
+    is a 404)."""
+    for sku_id, quantity in quantities.items():
+        line = lines.get(int(sku_id))
+        _line_quantity(quantity, what=line.sku.code if line is not None else str(sku_id))
+    unknown = [int(sku_id) for sku_id, quantity in quantities.items() if quantity and int(sku_id) not in lines]
+    if unknown:
+        _require_skus(unknown)
+        raise StockRuleBroken(_("SKU %(sku)s is not on purchase order %(po)s.") % {"sku": unknown[0], "po": po.number})
+    _check_document_quantity(sum(abs(quantity) for quantity in quantities.values()))
 
 
 def _provisional_number() -> str:
@@ -497,6 +683,14 @@ def _set_po_status(po: PurchaseOrder, status: str) -> None:
 def place_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
     roles.require(actor, roles.MANAGE_PURCHASING)
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    # A draft's lines may have been edited in the admin: the order goes to the supplier within the limits.
+    lines = list(po.lines.select_related("sku"))
+    total = Decimal("0.00")
+    for line in lines:
+        _line_quantity(line.quantity, what=line.sku.code)
+        total += _check_line_amount(line.quantity, _unit_cost(line.unit_cost, what=line.sku.code), what=line.sku.code)
+    _check_document_quantity(sum(line.quantity for line in lines))
+    _check_document_amount(total)
     _set_po_status(po, PurchaseStatus.ORDERED)
     return po
 
@@ -518,13 +712,12 @@ def receive_purchase_order(
             % {"po": po.number, "status": po.get_status_display()}
         )
     lines = {line.sku_id: line for line in po.lines.select_related("sku")}
+    _check_po_quantities(po, lines, quantities)
     moves: list[MoveSpec] = []
     for sku_id, quantity in quantities.items():
         if quantity == 0:
             continue
-        line = lines.get(int(sku_id))
-        if line is None:
-            raise StockRuleBroken(_("SKU %(sku)s is not on purchase order %(po)s.") % {"sku": sku_id, "po": po.number})
+        line = lines[int(sku_id)]
         if quantity < 0:
             raise StockRuleBroken(_("%(sku)s: receive a positive quantity.") % {"sku": line.sku.code})
         if quantity > line.open_quantity:
@@ -550,12 +743,13 @@ def return_to_supplier(
     roles.require(actor, roles.BOOK_STOCK)
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
     lines = {line.sku_id: line for line in po.lines.select_related("sku")}
+    _check_po_quantities(po, lines, quantities)
     moves: list[MoveSpec] = []
     for sku_id, quantity in quantities.items():
         if quantity == 0:
             continue
-        line = lines.get(int(sku_id))
-        if line is None or quantity < 0 or quantity > line.received_quantity - line.returned_quantity:
+        line = lines[int(sku_id)]
+        if quantity < 0 or quantity > line.received_quantity - line.returned_quantity:
             raise StockRuleBroken(
                 _("Cannot return %(qty)s of SKU %(sku)s on %(po)s.") % {"qty": quantity, "sku": sku_id, "po": po.number}
             )
@@ -614,6 +808,10 @@ def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int |
             _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
         )
     lines = {line.sku_id: line for line in take.lines.all()}
+    for sku_id, counted in counts.items():
+        if counted is not None:
+            _line_quantity(counted, what=str(sku_id), maximum=limits.MAX_COUNT)
+    _require_skus(int(sku_id) for sku_id in counts if int(sku_id) not in lines)
     changed = 0
     for sku_id, counted in counts.items():
         if counted is not None and counted < 0:

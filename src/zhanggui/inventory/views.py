@@ -7,6 +7,7 @@ comes back on the form with what the person typed.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -81,13 +82,18 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
     return edges.render_page(request, "inventory/purchase_list.html", {"form": form, "page": page})
 
 
+# A SKU id or a quantity in a prefill link: plain ASCII digits, short enough for any id column ("²" is a digit
+# to str.isdigit but not to int()). A quantity beyond the limits is prefilled as typed; the form refuses it.
+_LINK_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
 def _alert_lines(request: HttpRequest) -> list[dict[str, Any]]:
     """Rows prefilled from `?line=<SKU id>:<quantity>` links on the alerts page."""
     wanted: dict[int, int] = {}
     for raw in request.GET.getlist("line"):
         sku_id, _sep, quantity = raw.partition(":")
-        if sku_id.isdigit():
-            wanted[int(sku_id)] = int(quantity) if quantity.isdigit() else 1
+        if _LINK_NUMBER.fullmatch(sku_id):
+            wanted[int(sku_id)] = int(quantity) if _LINK_NUMBER.fullmatch(quantity) else 1
     skus = Sku.objects.select_related("shop").in_bulk(list(wanted))
     # A code used in several shops is written shop code/SKU code, the form the lines accept.
     shared = set(
@@ -368,7 +374,9 @@ def stocktake_count_line(request: HttpRequest, pk: int, sku_id: int) -> HttpResp
     """Save one count as the person types it (htmx); answers with the line's row."""
     edges.require(request, roles.BOOK_STOCK)
     take = _stocktake(pk)
-    line = get_object_or_404(take.lines.select_related("sku__product"), sku_id=sku_id)
+    # sku__pk, not sku_id: that lookup answers "no such row" for an id no column can hold (10**20) instead of
+    # sending it to the database.
+    line = get_object_or_404(take.lines.select_related("sku__product"), sku__pk=sku_id)
     typed = request.POST.get(inv_forms.count_name(sku_id), "")
     form = inv_forms.LineCountForm({"counted": typed})
     if form.is_valid():

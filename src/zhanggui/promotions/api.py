@@ -22,7 +22,7 @@ from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Shop, Sku
 from zhanggui.core.errors import ValidationFailed
 from zhanggui.core.services import system_user
-from zhanggui.promotions import flash, selectors, services
+from zhanggui.promotions import flash, selectors, services, spec
 from zhanggui.promotions.models import FlashSale, FlashSalePurchase, FlashSaleStatus, Promotion, PromotionStatus
 from zhanggui.promotions.schemas import (
     BuyIn,
@@ -53,7 +53,7 @@ def _purchase(purchase_id: int) -> FlashSalePurchase:
 def list_flash_sales(
     request,
     shop: str = Query("", description="Shop code"),
-    sku_id: int | None = None,
+    sku_id: int | None = Query(None, ge=1, le=2**63 - 1),
     status: FlashSaleStatus | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ):
@@ -162,6 +162,9 @@ def _range(start: date | None, end: date | None) -> tuple[datetime | None, datet
     """Whole days in the desk's time zone, both included: from=2026-11-11&to=2026-11-11 is that one day."""
     if start and end and end < start:
         raise ValidationFailed(_("'to' must not be before 'from'."))
+    first, last = spec.YEARS
+    if any(day is not None and not first <= day.year <= last for day in (start, end)):
+        raise ValidationFailed(_("Dates run from the year %(first)s to %(last)s.") % {"first": first, "last": last})
     return (_day_start(start) if start else None, _day_start(end + timedelta(days=1)) if end else None)
 
 

@@ -38,6 +38,7 @@ from zhanggui.core import roles
 from zhanggui.core.errors import ValidationFailed
 from zhanggui.core.money import to_fen
 from zhanggui.core.services import record_audit
+from zhanggui.inventory import limits as inventory_limits
 from zhanggui.inventory import services as inventory_services
 from zhanggui.promotions.errors import (
     BuyerLimitReached,
@@ -85,6 +86,16 @@ _GIVE_BACK_CAP_SQL = f"UPDATE {SALE} SET sold = sold - %s WHERE id = %s"
 _GIVE_BACK_ALLOWANCE_SQL = f"UPDATE {BUYER} SET quantity = quantity - %s WHERE flash_sale_id = %s AND buyer_ref = %s"
 
 BUYER_REF_MAX = FlashSalePurchase._meta.get_field("buyer_ref").max_length or 64
+# A buy is one line of a reservation, and a sale's caps count such units: the inventory's line limit bounds
+# all three, so no number a buyer sends reaches the statements below as an overflow.
+MAX_UNITS = inventory_limits.MAX_LINE_QUANTITY
+
+
+def _units(value: Any) -> int | None:
+    """A whole number of units from 1 to MAX_UNITS, or None (True is not one unit)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_UNITS:
+        return None
+    return value
 
 
 def _db_datetime(value: datetime) -> Any:
@@ -141,6 +152,12 @@ def create_flash_sale(
             _("%(sku)s: the flash price %(price)s must be below the SKU's price %(sku_price)s.")
             % {"sku": sku.code, "price": price, "sku_price": sku.price}
         )
+    for cap in (stock_cap, per_buyer_cap):
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap > MAX_UNITS:
+            raise InvalidFlashSale(
+                _("A flash sale's stock and per-buyer cap are whole numbers up to %(max)s, not %(value)s.")
+                % {"max": MAX_UNITS, "value": repr(cap)}
+            )
     if stock_cap < 1:
         raise InvalidFlashSale(_("Put at least one unit on sale (the flash-sale stock)."))
     if per_buyer_cap < 1:
@@ -242,8 +259,11 @@ def buy_flash_sale(
     buyer_ref = buyer_ref.strip()
     if not buyer_ref or len(buyer_ref) > BUYER_REF_MAX:
         raise ValidationFailed(_("Name the buyer (member id or platform nick, at most 64 characters)."))
-    if quantity < 1:
-        raise ValidationFailed(_("Buy at least one unit."))
+    if _units(quantity) is None:
+        raise ValidationFailed(
+            _("Buy a whole number of units from 1 to %(max)s, not %(value)s.")
+            % {"max": MAX_UNITS, "value": repr(quantity)}
+        )
     at = at or timezone.now()
     shop = flash_sale.shop  # read before any row is locked
     reference = f"FS{flash_sale.pk}-{uuid.uuid4().hex[:20]}"

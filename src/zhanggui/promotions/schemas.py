@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StrictInt
 
 from zhanggui.catalog.schemas import InputSchema, MoneyIn, MoneyOut
+from zhanggui.inventory.limits import MAX_LINE_QUANTITY
 
 
 def _aware(value: datetime) -> datetime:
@@ -22,14 +23,18 @@ def _aware(value: datetime) -> datetime:
 
 
 LocalDatetime = Annotated[datetime, AfterValidator(_aware), Field(examples=["2026-06-18T20:00:00+08:00"])]
+# Units of a flash sale (its stock, a buyer's cap, one buy): a JSON integer within the inventory's line limit.
+# The caps' lower bound (1) is the service's to say (invalid_flash_sale), like its other rules of a sale.
+FlashCap = Annotated[StrictInt, Field(le=MAX_LINE_QUANTITY)]
+FlashUnits = Annotated[StrictInt, Field(ge=1, le=MAX_LINE_QUANTITY)]
 
 
 class FlashSaleIn(InputSchema):
     sku_id: int
     name: str = Field("", max_length=100)
     price: MoneyIn = Field(..., description="The flash price; below the SKU's price")
-    stock_cap: int = Field(..., description="Units for sale in this flash sale (活动库存)")
-    per_buyer_cap: int = Field(..., description="Most units one buyer may take (限购)")
+    stock_cap: FlashCap = Field(..., description="Units for sale in this flash sale (活动库存), at least 1")
+    per_buyer_cap: FlashCap = Field(..., description="Most units one buyer may take (限购), at least 1")
     starts_at: LocalDatetime
     ends_at: LocalDatetime
     is_active: bool = Field(True, description="false keeps it as a draft until switched on")
@@ -62,7 +67,7 @@ class FlashSaleOut(Schema):
 
 class BuyIn(InputSchema):
     buyer_ref: str = Field(..., min_length=1, max_length=64, description="Member id or platform buyer nick")
-    quantity: int = Field(..., gt=0)
+    quantity: FlashUnits
 
 
 class FlashPurchaseOut(Schema):
