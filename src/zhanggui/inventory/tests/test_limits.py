@@ -216,9 +216,7 @@ def test_a_purchase_order_beyond_the_document_limits_is_refused(manager, wh):
     assert not PurchaseOrder.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "change", [{"quantity": limits.MAX_LINE_QUANTITY + 1}, {"unit_cost": Decimal("-1.00")}, {"quantity": 2**40}]
-)
+@pytest.mark.parametrize("change", [{"quantity": limits.MAX_LINE_QUANTITY + 1}, {"unit_cost": Decimal("-1.00")}])
 def test_a_draft_edited_beyond_the_limits_is_not_placed(manager, wh, stocked, change):
     """The admin edits a draft's lines directly; placing it checks them again."""
     po = services.create_purchase_order(
