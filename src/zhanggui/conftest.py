@@ -73,6 +73,7 @@ def page(monkeypatch, live_server):
 
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own database reads are still
@@ -85,3 +86,6 @@ def page(monkeypatch, live_server):
         yield context.new_page()
         context.close()
         browser.close()
+        # The test's own queries ran while Playwright's loop was running, on connections of their own context;
+        # close them, or the PostgreSQL test database cannot be dropped at the end of the run.
+        connections.close_all()
