@@ -13,9 +13,12 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhanggui.promotions import engine
-from zhanggui.promotions.engine import quote
-from zhanggui.promotions.spec import parse_cart, parse_promotions
+from zhanggui.promotions.engine import EXACT_ITEMS, allocate, quote
+from zhanggui.promotions.engine.basket import prepare
+from zhanggui.promotions.engine.items import price_lots
+from zhanggui.promotions.engine.search import Search
+from zhanggui.promotions.engine.shop import bit_mask, evaluate, upper_bound
+from zhanggui.promotions.spec import Promotion, parse_cart, parse_promotions
 from zhanggui.promotions.tests.test_engine_properties import SCALE, carts, promotion_lists
 
 NOT_PROVEN = "Many promotions apply: a good plan is used, not proven the best."
@@ -71,7 +74,7 @@ def test_more_than_four_item_promotions_on_threshold_units_are_all_kept_and_the_
         [{"id": f"cut{s}", "kind": "price_cut", "amount": "1.00", "scope": {"skus": [s]}} for s in skus]
         + [{"id": "mj", "kind": "spend_save", "tiers": [["500.00", "50.00"]]}],
     )
-    assert len(skus) > engine.EXACT_ITEMS
+    assert len(skus) > EXACT_ITEMS
     assert r["totals"]["payable"] == "495.00"
     assert NOT_PROVEN in r["notes"]
 
@@ -123,18 +126,18 @@ prices_st = st.lists(st.integers(1, 50_000), min_size=1, max_size=12)
 )
 def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, kind, a, b, rate, pick):
     params = {"nth": a + 1, "rate": rate} if kind == "nth" else {"buy": a, "free": b}
-    p = engine.Promotion(id="m", kind="multibuy", params=params)
+    p = Promotion(id="m", kind="multibuy", params=params)
     skus = [""] * len(prices)
     idx = list(range(len(prices)))
-    bound = engine._upper_bound(p, prices, idx)
+    bound = upper_bound(p, prices, idx)
     subset = [i for i in idx if pick >> i & 1]
-    outcome = engine._evaluate(p, prices, skus, subset, engine._mask(subset))
+    outcome = evaluate(p, prices, skus, subset, bit_mask(subset))
     assert (outcome.discount if outcome else 0) <= bound
     # and the bound is reached by some subset: it is the best over g groups of the dearest units
     best = 0
     for size in range(len(idx) + 1):
         for chosen in itertools.combinations(idx, size) if len(idx) <= 8 else ():
-            o = engine._evaluate(p, prices, skus, list(chosen), engine._mask(chosen))
+            o = evaluate(p, prices, skus, list(chosen), bit_mask(chosen))
             best = max(best, o.discount if o else 0)
     if len(idx) <= 8:
         assert best == bound
@@ -143,9 +146,9 @@ def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, 
 def searches(lines, promotions):
     """The search of a quote's first state, as quote() sets it up (all item promotions on)."""
     cart = parse_cart({"lines": lines, "coupons": [c for p in promotions for c in p.get("codes", [])]})
-    basket = engine._prepare(cart, parse_promotions(promotions), [], str)
-    engine._price_lots(basket.lots, basket.items, cart)
-    return lambda: engine._Search(basket)
+    basket = prepare(cart, parse_promotions(promotions), [], str)
+    price_lots(basket.lots, basket.items, cart)
+    return lambda: Search(basket)
 
 
 @settings(max_examples=200 * SCALE, deadline=None)
@@ -171,7 +174,7 @@ def test_a_search_with_a_target_finds_the_full_searchs_best_or_says_there_is_non
 def test_allocation_adds_up_stays_under_the_caps_and_is_proportional_to_the_fen(total, rows):
     weights = [w for w, _c in rows]
     caps = [c for _w, c in rows]
-    shares = engine.allocate(total, weights, caps)
+    shares = allocate(total, weights, caps)
     assert sum(shares) == min(total, sum(caps))
     assert all(0 <= s <= c for s, c in zip(shares, caps, strict=True))
     if (
@@ -194,7 +197,7 @@ def test_the_search_evaluates_each_promotion_as_the_unit_by_unit_definition(line
             mask = search.scope[p.id] & available & ~search.locked
             idx = [i for i in range(mask.bit_length()) if mask >> i & 1]
             fast = search.evaluate(p, available)
-            plain = engine._evaluate(p, search.prices, search.skus, idx, mask)
+            plain = evaluate(p, search.prices, search.skus, idx, mask)
             assert (fast is None) == (plain is None)
             if fast is not None and plain is not None:
                 assert (fast.discount, fast.consumed, fast.gift) == (plain.discount, plain.consumed, plain.gift)
@@ -298,12 +301,12 @@ def test_the_greedy_round_tries_leaving_out_only_what_someone_else_wants(seed):
     parsed = parse_promotions(promotions)
     with translation.override("en"):
         now = quote(cart, parsed).as_dict()
-        rule = engine._Search._hungry
-        engine._Search._hungry = lambda self, shop: self.everything if self.coupons else 0  # type: ignore[method-assign]
+        rule = Search._hungry
+        Search._hungry = lambda self, shop: self.everything if self.coupons else 0  # type: ignore[method-assign]
         try:
             every = quote(cart, parsed).as_dict()
         finally:
-            engine._Search._hungry = rule  # type: ignore[method-assign]
+            Search._hungry = rule  # type: ignore[method-assign]
     assert now == every
 
 
@@ -370,4 +373,4 @@ def allocate_by_rounds(total, weights, caps):
 def test_allocations_one_round_shortcut_gives_what_the_rounds_give(total, rows):
     weights = [w for w, _c in rows]
     caps = [c for _w, c in rows]
-    assert engine.allocate(total, weights, caps) == allocate_by_rounds(total, weights, caps)
+    assert allocate(total, weights, caps) == allocate_by_rounds(total, weights, caps)

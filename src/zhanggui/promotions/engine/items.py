@@ -1,0 +1,191 @@
+"""The item layer (单品宝, 秒杀, 会员价): units grouped into lots that get the same item price, and what
+each set of item promotions makes them cost."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from zhanggui.promotions.engine.common import times
+from zhanggui.promotions.engine.shop import bit_mask
+from zhanggui.promotions.spec import Cart, CartLine, Promotion
+
+# ------------------------------------------------------------------------------------------------------------
+# Units, lots and the item layer
+# ------------------------------------------------------------------------------------------------------------
+
+
+class Lot:
+    """Units of one line that the same item promotions may touch: they always get the same item price, so the
+    item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it).
+    A lot's units are consecutive. A plain slotted class: a quote makes one or two a line."""
+
+    __slots__ = ("floor", "line", "list_price", "locked", "mask", "options", "price", "stack", "steps", "units")
+
+    def __init__(
+        self,
+        units: Sequence[int],
+        list_price: int,
+        floor: int,
+        options: list[tuple[Promotion, int]],
+        stack: list[Promotion],
+        mask: int = 0,
+        line: int = 0,
+    ):
+        self.units = units  # ascending unit indexes (a range when the lot is the whole line)
+        self.list_price = list_price
+        self.floor = floor
+        self.options = options  # non-stackable item promotions that apply, with the price each gives
+        self.stack = stack  # stackable ones, in id order
+        self.mask = mask  # the units as a bit mask
+        self.line = line  # index of its line
+        self.price = 0  # after the enabled item promotions
+        self.steps: list[tuple[Promotion, int]] = []  # each promotion's cut of that, in order
+        self.locked = False  # an exclusive promotion is among the steps
+
+
+def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
+    """The unit price under one item promotion, or None when it does not apply to this buyer."""
+    q = p.params
+    kind = p.kind
+    if kind == "price_cut":
+        return max(0, price - q["amount"])
+    if kind == "discount":
+        return times(price, q["rate"])
+    if kind in ("special_price", "flash_sale"):
+        return min(price, q["price"])
+    if kind == "group_buy":
+        return min(price, q["price"]) if q["joined"] >= q["min_buyers"] else None
+    if kind == "member_price":
+        tier = cart.buyer.tier
+        if tier in q["prices"]:
+            return min(price, q["prices"][tier])
+        if tier in q["rates"]:
+            return times(price, q["rates"][tier])
+        return None
+    if kind == "member_discount":
+        return times(price, q["rate"]) if cart.buyer.past_spend >= q["min_past_spend"] else None
+    raise AssertionError(kind)
+
+
+def item_lots(
+    lines: Sequence[CartLine],
+    line_units: list[range],
+    line_items: list[tuple[list[Promotion], tuple[int, ...]]],
+    allowance: dict[str, set[int]],
+    cart: Cart,
+    known: dict[tuple, Any] | None = None,
+) -> list[Lot]:
+    """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
+    flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
+    promotion that applies with the price it gives, and the stackable ones in id order; and price each lot with
+    all of them on, where the plan starts. `known` remembers those lists and that price between quotes, by all
+    they depend on: the buyer, the price and floor, and the promotions (each line's come with a key naming
+    them)."""
+    known = {} if known is None else known
+    buyer = (cart.buyer.tier, cart.buyer.past_spend)
+    lots: list[Lot] = []
+    for li, (unit_range, (promos, promos_key)) in enumerate(zip(line_units, line_items, strict=True)):
+        list_price, floor = lines[li].unit_price, lines[li].floor or 0
+        whole_line = ((1 << len(unit_range)) - 1) << unit_range.start
+        if not promos:
+            lot = Lot(unit_range, list_price, floor, [], [], whole_line, li)
+            lot.price = list_price
+            lots.append(lot)
+            continue
+        flash = [p for p in promos if p.id in allowance] if allowance else None
+        groups: list[tuple[tuple[str, ...], Sequence[int]]] = [((), unit_range)]
+        if flash:
+            split: dict[tuple[str, ...], list[int]] = {}
+            for i in unit_range:
+                split.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
+            groups = list(split.items())
+        for left_out, members in groups:
+            key = (buyer, list_price, floor, promos_key, left_out)
+            found = known.get(key)
+            if found is None:
+                options, stack = [], []
+                for p in promos:
+                    if p.id in left_out:
+                        continue
+                    if p.stackable:
+                        stack.append(p)
+                    else:
+                        price = _apply_item(p, list_price, cart)
+                        if price is not None and price < list_price:
+                            options.append((p, price))
+                lot = Lot(members, list_price, floor, options, stack)
+                price, steps = _lot_price(lot, None, cart)
+                if len(known) >= 100_000:
+                    known.clear()
+                found = known[key] = (options, stack, price, steps, any(p.exclusive for p, _a in steps))
+            mask = whole_line if len(members) == len(unit_range) else bit_mask(members)
+            lot = Lot(members, list_price, floor, found[0], found[1], mask, li)
+            lot.price, lot.steps, lot.locked = found[2], found[3], found[4]
+            lots.append(lot)
+    return lots
+
+
+def _lot_price(lot: Lot, on: set[str] | None, cart: Cart) -> tuple[int, list[tuple[Promotion, int]]]:
+    """A lot's unit price under the item promotions whose ids are `on` (None: all), and each one's cut of it,
+    in order."""
+    list_price = lot.list_price
+    best, best_price = None, list_price
+    for p, price in lot.options:
+        if price < best_price and (on is None or p.id in on):
+            best, best_price = p, price
+    steps: list[tuple[Promotion, int]] = [] if best is None else [(best, list_price - best_price)]
+    price = best_price
+    for p in lot.stack:
+        if on is None or p.id in on:
+            new = _apply_item(p, price, cart)
+            if new is not None and new < price:
+                steps.append((p, price - new))
+                price = new
+    if price < lot.floor:  # the floor takes back the last discounts first
+        excess = min(lot.floor, list_price) - price
+        while excess > 0 and steps:
+            promo, amount = steps.pop()
+            give_back = min(amount, excess)
+            excess -= give_back
+            if amount > give_back:
+                steps.append((promo, amount - give_back))
+        price = max(price, min(lot.floor, list_price))
+    return price, steps
+
+
+def price_lots(lots: list[Lot], enabled: Sequence[Promotion], cart: Cart) -> int:
+    """Price each lot under the enabled item promotions; returns the item-layer saving in fen."""
+    saving = 0
+    on = {p.id for p in enabled}
+    for lot in lots:
+        price, steps = _lot_price(lot, on, cart)
+        lot.price, lot.steps = price, steps
+        lot.locked = False
+        for p, _a in steps:
+            if p.exclusive:
+                lot.locked = True
+        saving += (lot.list_price - price) * len(lot.units)
+    return saving
+
+
+def lost_without(p: Promotion, lots: list[Lot], items: list[Promotion], cart: Cart) -> int:
+    """What the item layer saves less without p, the lots priced with all `items` (they stay so)."""
+    on = {q.id for q in items if q is not p}
+    lost = 0
+    for lot in lots:
+        if any(q is p for q, _x in lot.options) or any(q is p for q in lot.stack):
+            lost += (_lot_price(lot, on, cart)[0] - lot.price) * len(lot.units)
+    return lost
+
+
+def item_unit_prices(lots: list[Lot], n: int) -> tuple[list[int], int]:
+    """Each unit's price after the item layer, as the lots now hold it, and the locked units (bit mask)."""
+    prices = [0] * n
+    locked = 0
+    for lot in lots:
+        for i in lot.units:
+            prices[i] = lot.price
+        if lot.locked:
+            locked |= lot.mask
+    return prices, locked

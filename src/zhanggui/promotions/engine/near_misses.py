@@ -1,0 +1,79 @@
+"""Near misses: threshold promotions not reached, or whose next tier is close, with what is missing and
+what it would give ("再买 ¥23.00 可减 ¥30.00")."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from decimal import Decimal
+
+from zhanggui.promotions.engine.results import NearMiss
+from zhanggui.promotions.spec import Promotion, yuan
+
+_THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
+
+
+def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
+    """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
+    result: list[NearMiss] = []
+    used = {p.id for p, _o in plan.shop} | {o[0].id for o in plan.coupons}
+    # Per line, over its units that later layers may touch: the price after the item layer, after the shop
+    # layer, and how many (a scope covers whole lines).
+    n_lines = len(covered.line_units)
+    line_price, line_left, line_open = [0] * n_lines, [0] * n_lines, [0] * n_lines
+    for lot in lots:
+        if not lot.locked:
+            line_price[lot.line] += lot.price * len(lot.units)
+            line_left[lot.line] += sum(map(unit_left.__getitem__, lot.units))
+            line_open[lot.line] += len(lot.units)
+    lines_of = covered.lines_of
+    for p in shop:
+        q = p.params
+        if p.kind not in _THRESHOLD_KINDS or (p.kind == "gift" and (p.id in used or q["threshold"] is None)):
+            continue
+        amount = sum([line_price[li] for li in lines_of[p.id]])
+        if p.kind == "spend_save":
+            for threshold, off in q["tiers"]:
+                if amount < threshold:
+                    result.append(_miss(p, threshold - amount, 0, _("save ¥%(off)s") % {"off": yuan(off)}, _))
+                    break
+            if q["repeat"] and not q["tiers"]:
+                every, off, cap = q["repeat"]
+                if cap is None or (amount // every) * off < cap:
+                    benefit = _("save ¥%(off)s more") % {"off": yuan(off)}
+                    result.append(_miss(p, every - amount % every, 0, benefit, _))
+        elif p.kind == "spend_discount":
+            for threshold, r in q["tiers"]:
+                if amount < threshold:
+                    result.append(_miss(p, threshold - amount, 0, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
+                    break
+        elif p.kind == "quantity_discount":
+            items_n = sum([line_open[li] for li in lines_of[p.id]])
+            for n, r in q["tiers"]:
+                if items_n < n:
+                    result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
+                    break
+        elif p.kind == "gift" and amount < q["threshold"]:
+            benefit = _("get %(sku)s free") % {"sku": q["gift_sku"]}
+            result.append(_miss(p, q["threshold"] - amount, 0, benefit, _))
+    for p in coupons:
+        if p.id in used:
+            continue
+        amount = sum([line_left[li] for li in lines_of[p.id]])
+        if amount < p.params["min_spend"]:
+            benefit = _("use coupon: ¥%(off)s off") % {"off": yuan(p.params["amount"])}
+            result.append(_miss(p, p.params["min_spend"] - amount, 0, benefit, _))
+    return result
+
+
+@functools.lru_cache(maxsize=256)
+def _zhe(r: int) -> str:
+    return f"{(Decimal(r) / 1000).normalize():f}"
+
+
+def _miss(p: Promotion, missing: int, missing_items: int, benefit: str, _: Callable[[str], str]) -> NearMiss:
+    if missing_items:
+        message = _("Add %(n)s more items to %(benefit)s") % {"n": missing_items, "benefit": benefit}
+    else:
+        message = _("Spend ¥%(missing)s more to %(benefit)s") % {"missing": yuan(missing), "benefit": benefit}
+    return NearMiss(p.id, p.kind, missing, missing_items, benefit, message)

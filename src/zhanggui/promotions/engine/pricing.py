@@ -1,0 +1,114 @@
+"""quote(): prepare the basket, choose the plan, price the lines, allocate shop and coupon discounts, apply
+the order cap, list the near misses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zhanggui.promotions.engine.allocation import allocate
+from zhanggui.promotions.engine.basket import prepare
+from zhanggui.promotions.engine.caps import apply_order_cap
+from zhanggui.promotions.engine.common import translator
+from zhanggui.promotions.engine.coupons import choose_coupons, coupon_units
+from zhanggui.promotions.engine.items import Lot, item_unit_prices
+from zhanggui.promotions.engine.near_misses import find_near_misses
+from zhanggui.promotions.engine.results import Gift, PricedLine, Quote, Share
+from zhanggui.promotions.engine.search import choose
+from zhanggui.promotions.spec import COUPON, ITEM, SHOP, Cart, Promotion, yuan
+
+
+def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
+    """Price the cart. Pure: the same cart and promotions always give the same Quote, whatever the line order."""
+    _ = translator()
+    notes: list[str] = []
+    basket = prepare(cart, promotions, notes, _)
+    order, lines, lots = basket.order, basket.lines, basket.lots
+    shop, coupons, covered = basket.shop, basket.coupons, basket.covered
+    plan = choose(cart, basket)  # the lots now hold the prices of the chosen item promotions
+    item_prices, locked = item_unit_prices(lots, len(basket.unit_line))
+
+    # Build the priced lines: item shares per lot, then shop and coupon allocations per line.
+    priced: list[PricedLine] = []
+    applied: dict[str, int] = {}
+    line_lots: list[list[Lot]] = [[] for _ in lines]
+    for lot in lots:
+        line_lots[lot.line].append(lot)
+    for line, own in zip(lines, line_lots, strict=True):
+        if len(own) == 1:  # the usual line: one lot
+            lot = own[0]
+            unit_prices = [(lot.price, line.quantity)]
+            steps = [(p, amount * line.quantity) for p, amount in lot.steps]
+        else:  # a flash sale's allowance split it: its lots' prices and item discounts add up
+            groups: dict[int, int] = {}
+            merged: dict[str, tuple[Promotion, int]] = {}
+            for lot in own:
+                n = len(lot.units)
+                groups[lot.price] = groups.get(lot.price, 0) + n
+                for p, amount in lot.steps:
+                    merged[p.id] = (p, merged[p.id][1] + amount * n if p.id in merged else amount * n)
+            unit_prices = sorted(groups.items(), key=lambda g: -g[0])
+            steps = list(merged.values())
+        if len(steps) > 1:
+            steps.sort(key=lambda step: step[0].id)
+        shares = []
+        for p, amount in steps:
+            shares.append(Share(p.id, p.kind, ITEM, amount))
+            applied[p.id] = applied.get(p.id, 0) + amount
+        priced.append(PricedLine(line.sku, line.quantity, line.unit_price, unit_prices, shares))
+
+    unit_left = list(item_prices)  # what each unit still costs, for the floors and the coupon layer
+    gifts: list[Gift] = []
+
+    unit_low, unit_line = basket.unit_low, basket.unit_line
+
+    def spread(p: Promotion, layer: str, total: int, weights: dict[int, int]) -> int:
+        ids = sorted(weights)
+        caps = [unit_left[i] - unit_low[i] for i in ids]
+        if min(caps, default=0) < 0:
+            caps = [max(0, cap) for cap in caps]
+        shares = allocate(total, [weights[i] for i in ids], caps)
+        per_line: dict[int, int] = {}
+        for i, share in zip(ids, shares, strict=True):
+            unit_left[i] -= share
+            li = unit_line[i]
+            per_line[li] = per_line.get(li, 0) + share
+        for li in sorted(per_line):
+            if per_line[li]:
+                priced[li].shares.append(Share(p.id, p.kind, layer, per_line[li]))
+        given = sum(shares)
+        if given < total:
+            notes.append(
+                _("%(promo)s: limited to ¥%(given)s by the lowest allowed prices.")
+                % {"promo": p.id, "given": yuan(given)}
+            )
+        if given:
+            applied[p.id] = applied.get(p.id, 0) + given
+        return given
+
+    for p, outcome in sorted(plan.shop, key=lambda po: po[0].id):
+        if outcome.gift is not None:
+            gifts.append(outcome.gift)
+            applied.setdefault(p.id, 0)
+        if outcome.discount:
+            spread(p, SHOP, outcome.discount, outcome.weights_at(item_prices))
+    # Coupons: recomputed on what the units cost after the shop layer as allocated.
+    chosen_coupons = coupon_units([o[0] for o in plan.coupons], locked, covered)
+    coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left)[1]
+    for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
+        spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
+
+    apply_order_cap(cart, priced, applied, notes, _)
+    if plan.exhausted:
+        notes.append(_("Many promotions apply: a good plan is used, not proven the best."))
+
+    near = find_near_misses(lots, covered, shop, coupons, plan, unit_left, _)
+    back = [0] * len(order)
+    for canonical_index, original_index in enumerate(order):
+        back[original_index] = canonical_index
+    return Quote(
+        lines=[priced[back[i]] for i in range(len(order))],
+        gifts=gifts,
+        applied={pid: applied[pid] for pid in sorted(applied)},
+        near_misses=near,
+        notes=notes,
+    )

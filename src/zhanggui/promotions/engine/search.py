@@ -1,0 +1,562 @@
+"""The search across layers: which item promotions to keep and which shop promotions and coupons to use,
+best for the buyer (exact up to EXACT_SHOP/EXACT_ITEMS promotions in play, greedy beyond, said in the notes)."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zhanggui.promotions.engine.allocation import allocate
+from zhanggui.promotions.engine.basket import Basket
+from zhanggui.promotions.engine.caps import order_cap
+from zhanggui.promotions.engine.common import EXACT_ITEMS, EXACT_SHOP
+from zhanggui.promotions.engine.coupons import (
+    CouponUnits,
+    best_coupons,
+    choose_coupons,
+    coupon_amounts,
+    coupon_units,
+    pick_coupons,
+)
+from zhanggui.promotions.engine.items import Lot, lost_without, price_lots
+from zhanggui.promotions.engine.shop import (
+    SPEND_KINDS,
+    Outcome,
+    bit_mask,
+    evaluate,
+    evaluate_bundle,
+    evaluate_multibuy,
+    evaluate_spend,
+    upper_bound,
+)
+from zhanggui.promotions.spec import Cart, Promotion
+
+# ------------------------------------------------------------------------------------------------------------
+# The search
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    saving: int
+    item_enabled: tuple[Promotion, ...]
+    shop: list[tuple[Promotion, Outcome]]
+    coupons: list[tuple]
+    exhausted: bool = False  # the search budget ran out: best plan found, not proven best
+
+    def key(self) -> tuple:
+        """Best for the buyer first; then fewer promotions; then the lowest ids (deterministic on ties)."""
+        ids = sorted(
+            [p.id for p in self.item_enabled] + [p.id for p, _o in self.shop] + [o[0].id for o in self.coupons]
+        )
+        return (-self.saving, len(ids), ids)
+
+
+Choice = tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]  # (what later layers give, shop, coupons)
+_UNKNOWN = object()  # not evaluated yet (None is an answer: the promotion gives nothing)
+
+
+class Search:
+    """Chooses shop promotions and coupons for the units' current prices.
+
+    Exact (branch and bound over every subset) while at most EXACT_SHOP promotions can give anything;
+    beyond that, greedy by value with one round of improvement, and the quote says so in its notes.
+    Sets of units are bit masks; a promotion's outcome on a set of units is computed once per set of prices.
+    """
+
+    def __init__(self, basket: Basket):
+        self.lows = basket.unit_low
+        self.skus = basket.unit_sku
+        self.cart_skus = {line.sku for line in basket.lines}
+        self.lots = lots = basket.lots
+        self.shop = sorted(basket.shop, key=lambda p: p.id)
+        self.coupons = basket.coupons
+        self.covered = covered = basket.covered
+        self.scope = {p.id: covered.mask(p.id) for p in self.shop}
+        n = len(self.lows)
+        self.everything = (1 << n) - 1
+        self.floors = any(self.lows)
+        self.lot_masks = [lot.mask for lot in lots]
+        self.line_lots: list[list[Lot]] = [[] for _ in covered.line_units]
+        for lot in lots:
+            self.line_lots[lot.line].append(lot)
+        self.scope_lots: dict[str, list[Lot]] = {}  # a promotion's lots, in unit order, when first asked for
+        self.ranked: dict[str, Any] = {}  # a multibuy's units (a bundle's, per item) by price (per set of prices)
+        self.exhausted = False
+        self.memo: dict[tuple, Choice] = {}
+        # Per set of prices (set by above() from the lots):
+        self.prices = [-1] * n
+        self.locked = 0
+        self.line_amount = [0] * len(covered.line_units)  # each line's unlocked units: what they cost, how many
+        self.line_count = [0] * len(covered.line_units)
+        self.outcomes: dict[tuple[str, int], Outcome | None] = {}
+        self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[tuple]]] = {}
+        self.coupon_units: CouponUnits = []
+        self.coupon_base: list[int] = []  # each coupon's in-scope amount before the shop layer
+        self.coupon_masks: list[int] = []
+        self.shares: dict[int, list[tuple[int, int]]] = {}  # id(outcome) → its allocation, when alone on its units
+        self.coupon_cut: dict[tuple[int, int], int] = {}  # (id(outcome), coupon index) → its shares in the scope
+
+    def shop_and_coupon(self) -> Choice:
+        """Memoised on the lots' prices: item-promotion subsets often leave the same prices behind."""
+        choice = self.above(-1)
+        assert choice is not None
+        return choice
+
+    def above(self, target: int) -> Choice | None:
+        """The best choice for the current prices when it gives more than `target`, else None: with a target
+        the exact search prunes every branch that cannot beat it, which is most of them."""
+        key = tuple((lot.price, lot.locked) for lot in self.lots)
+        if key in self.memo:
+            known = self.memo[key]
+            return known if known[0] > target else None
+        prices, locked, changed = self.prices, 0, 0
+        line_amount, line_count = self.line_amount, self.line_count
+        for li in range(len(line_amount)):
+            line_amount[li] = line_count[li] = 0
+        for lot, lot_mask in zip(self.lots, self.lot_masks, strict=True):
+            if prices[lot.units[0]] != lot.price or bool(self.locked & lot_mask) != lot.locked:
+                changed |= lot_mask
+                for i in lot.units:
+                    prices[i] = lot.price
+            if lot.locked:
+                locked |= lot_mask
+            else:
+                n = len(lot.units)
+                line_amount[lot.line] += lot.price * n
+                line_count[lot.line] += n
+        self.locked = locked
+        # Outcomes on units whose prices did not change stay right: item-promotion subsets move a few lots.
+        self.outcomes = {key: o for key, o in self.outcomes.items() if not key[1] & changed}
+        self.realized = {}
+        self.ranked = {}
+        self.shares = {}
+        self.coupon_cut = {}
+        self.coupon_units = coupon_units(self.coupons, locked, self.covered)
+        self.coupon_base = [sum(prices[i] for i in idx) for _p, idx in self.coupon_units]
+        self.coupon_masks = [bit_mask(idx) for _p, idx in self.coupon_units]
+        choice = self._shop_and_coupon(target)
+        if choice is not None:
+            self.memo[key] = choice  # the pruned search finds the same best as the full one when it beats target
+            if choice[0] <= target:
+                return None
+        return choice
+
+    def evaluate(self, p: Promotion, available: int) -> Outcome | None:
+        scope = self.scope[p.id]
+        mask = scope & available & ~self.locked
+        if not mask:  # nothing left to use (the usual answer once a shop-wide promotion took every unit)
+            return None
+        key = (p.id, mask)
+        outcome = self.outcomes.get(key, _UNKNOWN)
+        if outcome is _UNKNOWN:
+            kind = p.kind
+            if kind in SPEND_KINDS:  # amounts from the lines or the lots: the units of a lot cost the same
+                if mask == scope & ~self.locked:  # all its lines' unlocked units
+                    lines = self.covered.lines_of[p.id]
+                    amount = sum(map(self.line_amount.__getitem__, lines))
+                    count = sum(map(self.line_count.__getitem__, lines))
+                else:
+                    amount = count = 0
+                    for lot in self.lots_of(p):
+                        n = (lot.mask & mask).bit_count()
+                        amount += lot.price * n
+                        count += n
+                outcome = evaluate_spend(p, amount, count, mask) if count else None
+            elif kind == "multibuy":  # its units ranked by price once per set of prices, then filtered
+                ranked = self.ranked.get(p.id)
+                if ranked is None:
+                    ranked = self.ranked[p.id] = sorted(self.covered[p.id], key=self.prices.__getitem__, reverse=True)
+                ordered = ranked if mask == scope else [i for i in ranked if mask >> i & 1]
+                outcome = evaluate_multibuy(p, self.prices, ordered, mask) if ordered else None
+            elif kind == "bundle":
+                outcome = self._bundle(p, mask)
+            else:  # a kind without a faster way: the per-unit definition
+                idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
+                outcome = evaluate(p, self.prices, self.skus, idx, mask)
+            self.outcomes[key] = outcome
+        return outcome  # type: ignore[return-value]
+
+    def _bundle(self, p: Promotion, mask: int) -> Outcome | None:
+        """A bundle on the units `mask`: only its items' units are looked at, ranked by price once per set of
+        prices; an item not in the cart at all (the usual case) answers at once."""
+        items = p.params["items"]
+        if not all(sku in self.cart_skus for sku, _n in items):
+            return None
+        ranked = self.ranked.get(p.id)
+        if ranked is None:
+            ranked = {}
+            for sku, _n in items:
+                units = [i for i in self.covered[p.id] if self.skus[i] == sku]
+                ranked[sku] = sorted(units, key=self.prices.__getitem__, reverse=True)
+            self.ranked[p.id] = ranked
+        available = {sku: [i for i in units if mask >> i & 1] for sku, units in ranked.items()}
+        return evaluate_bundle(p, self.prices, available)
+
+    def lots_of(self, p: Promotion) -> list[Lot]:
+        """The lots of the lines p covers, in unit order."""
+        lots = self.scope_lots.get(p.id)
+        if lots is None:
+            line_lots = self.line_lots
+            lots = self.scope_lots[p.id] = [lot for li in self.covered.lines_of[p.id] for lot in line_lots[li]]
+        return lots
+
+    def _shop_and_coupon(self, target: int) -> Choice | None:
+        # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
+        whole = {p.id: self.evaluate(p, self.everything) for p in self.shop}
+        stacked = {p.id: whole[p.id] for p in self.shop if p.stackable}
+        # A promotion that gives nothing on all the units gives nothing on fewer (but multibuy can: it is kept
+        # when some subset gives something): leave it out of the search.
+        candidates: list[Promotion] = []
+        for p in self.shop:
+            outcome = whole[p.id]
+            if outcome is not None:
+                candidates.append(p)
+            elif p.kind == "multibuy" and not p.stackable:
+                idx = [i for i in self.covered[p.id] if not self.locked >> i & 1]
+                if upper_bound(p, self.prices, idx) > 0:
+                    candidates.append(p)
+        if len(candidates) <= EXACT_SHOP:
+            return self._exact(candidates, stacked, target)
+        self.exhausted = True
+        return self._greedy(candidates, stacked, whole)
+
+    def _score(self, chosen: list[tuple[Promotion, Outcome]]) -> tuple[tuple, int, list[tuple]]:
+        total, coupon_choice = self._realize(chosen)
+        ids = sorted(p.id for p, _o in chosen)
+        gifts = sum(1 for _p, o in chosen if o.gift is not None)
+        return (-total, -gifts, len(ids) + len(coupon_choice), ids), total, coupon_choice
+
+    def _exact(self, promos: list[Promotion], stacked, target: int) -> Choice | None:
+        """Branch and bound over every subset of the candidates, applied in id order.
+
+        The bound is exact for the shop layer: `most(k, available)`, the most the promotions k.. can promise on
+        the units still available, memoised on (k, available) — few distinct sets of units occur, as each
+        promotion takes all it may — so only plans whose shop discounts come within the coupons' face value of
+        the best are realised (allocated, with coupons chosen on top).
+        """
+        coupon_upper = self._coupons_after([])[0]
+        # The stackable promotions give the same whatever else applies: what those from k on give is fixed[k].
+        # The others are searched: from the j-th on (plain[j:]), only the units in reach[j] matter, so the
+        # memo is keyed on those and sets of units that differ elsewhere share one answer.
+        n = len(promos)
+        plain = [p for p in promos if not p.stackable]
+        fixed, first_plain = [0] * (n + 1), [len(plain)] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            p = promos[k]
+            o = stacked[p.id] if p.stackable else None
+            fixed[k] = fixed[k + 1] + (o.discount if o is not None else 0)
+            first_plain[k] = first_plain[k + 1] - (not p.stackable)
+        reach = [0] * (len(plain) + 1)
+        for j in range(len(plain) - 1, -1, -1):
+            reach[j] = reach[j + 1] | self.scope[plain[j].id]
+        known: list[dict[int, int]] = [{} for _ in reach]
+
+        def most_plain(j: int, available: int) -> int:
+            available &= reach[j]
+            if not available:
+                return 0
+            found = known[j].get(available)
+            if found is None:
+                found = most_plain(j + 1, available)
+                o = self.evaluate(plain[j], available)
+                if o is not None:
+                    found = max(found, o.discount + most_plain(j + 1, available & ~o.consumed))
+                known[j][available] = found
+            return found
+
+        def most(k: int, available: int) -> int:
+            return fixed[k] + most_plain(first_plain[k], available)
+
+        # A stackable promotion that only gives a gift is always taken: it changes no price and a plan with
+        # one more gift is the better one. From k on: how many are so taken, how many could give a gift.
+        forced = [0] * (n + 1)
+        gifting = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            p = promos[k]
+            o = stacked[p.id] if p.stackable else None
+            forced[k] = forced[k + 1] + (o is not None and not o.discount)
+            gifting[k] = gifting[k + 1] + (p.kind == "gift")
+        best: list[Any] = [None]
+
+        def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int, gifts: int) -> None:
+            bound = value + most(k, available) + coupon_upper
+            if bound <= target or (best[0] is not None and bound < best[0][1]):
+                return
+            if best[0] is not None and bound == best[0][1]:  # at most a tie: the key decides (_score)
+                _total, best_gifts, best_count, _ids = best[0][0]
+                most_gifts = gifts + gifting[k]
+                if most_gifts < -best_gifts or (most_gifts == -best_gifts and len(chosen) + forced[k] > best_count):
+                    return  # fewer gifts, or as many with more promotions: never the better key
+            if k == len(promos):
+                key, total, coupon_choice = self._score(chosen)
+                if total > target and (best[0] is None or key < best[0][0]):
+                    best[0] = (key, total, list(chosen), coupon_choice)
+                return
+            p = promos[k]
+            outcome = stacked[p.id] if p.stackable else self.evaluate(p, available)
+            if outcome is None:
+                dfs(k + 1, available, chosen, value, gifts)
+                return
+            gift = outcome.gift is not None
+            if p.stackable and not outcome.discount:
+                chosen.append((p, outcome))
+                dfs(k + 1, available, chosen, value, gifts + gift)
+                chosen.pop()
+                return
+            rest = available if p.stackable else available & ~outcome.consumed
+            # The branch that promises more first, leaving p out on a tie (fewer promotions is the better
+            # key): the best plan is found early and prunes the rest; the order cannot change the answer.
+            take_first = outcome.discount + most(k + 1, rest) > most(k + 1, available)
+            for take in (take_first, not take_first):
+                if take:
+                    chosen.append((p, outcome))
+                    dfs(k + 1, rest, chosen, value + outcome.discount, gifts + gift)
+                    chosen.pop()
+                else:
+                    dfs(k + 1, available, chosen, value, gifts)
+
+        dfs(0, self.everything, [], 0, 0)
+        if best[0] is None:
+            return None
+        _key, total, chosen, coupon_choice = best[0]
+        return total, chosen, coupon_choice
+
+    def _greedy(self, candidates: list[Promotion], stacked, whole) -> Choice:
+        """Take the promotion worth most on what is left, again and again; then try dropping each one."""
+        scope = self.scope
+        rank = {p.id: -i for i, p in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
+
+        def build(
+            pool: list[Promotion], picked: Sequence[tuple[Promotion, Outcome]] = ()
+        ) -> tuple[list[tuple[Promotion, Outcome]], list[tuple[Promotion, Outcome]]]:
+            """The greedy plan from `pool`, continuing after the picks `picked` (a run over a larger pool makes
+            the same picks until it picks what this pool lacks); returns it in id order, and the picks."""
+            available = self.everything
+            for _p, o in picked:
+                available &= ~o.consumed
+            picks = list(picked)
+            done = {p.id for p, _o in picked}
+            # Lazy greedy: a promotion's value changes only when units it covers were taken.
+            scored = {
+                p.id: (p, self.evaluate(p, available) if picked else whole[p.id])
+                for p in pool
+                if not p.stackable and p.id not in done
+            }
+            while scored:
+                live = [(o.discount, rank[pid], pid, p, o) for pid, (p, o) in scored.items() if o is not None]
+                if not live:
+                    break
+                _d, _r, pid, p, o = max(live, key=lambda t: (t[0], t[1]))
+                picks.append((p, o))
+                available &= ~o.consumed
+                del scored[pid]
+                for qid, (q, _qo) in list(scored.items()):
+                    if scope[qid] & o.consumed:
+                        scored[qid] = (q, self.evaluate(q, available))
+            chosen = [(p, stacked[p.id]) for p in pool if p.stackable and stacked[p.id] is not None] + picks
+            return sorted(chosen, key=lambda po: po[0].id), picks
+
+        pool = candidates
+        chosen, picks = build(pool)
+        best = (*self._score(chosen), chosen)
+        order = {p.id: k for k, (p, _o) in enumerate(picks)}
+        coupon_upper = self._coupons_after([])[0]
+        hungry = self._hungry(chosen)
+        for p, o in list(chosen):
+            # Leaving p out can only help when another promotion wants its units, or a coupon that could give
+            # more measures them; else the plan without p gives p's discount less (or a gift less).
+            wanted = bool(o.consumed & hungry) or (
+                not p.stackable and any(scope[q.id] & o.consumed for q in pool if q is not p and not q.stackable)
+            )
+            if not wanted:
+                continue
+            before = picks[: order[p.id]] if p.id in order else picks
+            alternative = build([q for q in pool if q is not p], before)[0]
+            if sum(o.discount for _q, o in alternative) + coupon_upper < best[1]:
+                continue  # what it gives, with every coupon at its face value, is less than the best gives
+            scored = (*self._score(alternative), alternative)
+            if scored[0] < best[0]:
+                best = scored
+        _key, total, coupon_choice, chosen = best
+        return total, chosen, coupon_choice
+
+    def _hungry(self, shop: list[tuple[Promotion, Outcome]]) -> int:
+        """The units measured by a coupon that could give more if the shop promotions took less of them: one
+        below its minimum spend or its face value after `shop` (at its face value a coupon cannot give more).
+        With floors, every unit: what a coupon may take depends on every unit's room above its floor."""
+        if not self.coupons:
+            return 0
+        if self.floors:
+            return self.everything
+        if any(p.stackable and o.discount for p, o in shop):
+            after = self._after_shop(shop)[1]
+            amounts = [sum(after[i] for i in idx) for _p, idx in self.coupon_units]
+        else:  # disjoint units without floors: as _realize works them out
+            discounted = [o for _p, o in shop if o.discount]
+            amounts = [
+                self.coupon_base[c] - sum(self._cut(o, c) for o in discounted) for c in range(len(self.coupon_units))
+            ]
+        hungry = 0
+        for (p, _idx), amount, mask in zip(self.coupon_units, amounts, self.coupon_masks, strict=True):
+            if amount < max(p.params["min_spend"], p.params["amount"]):
+                hungry |= mask
+        return hungry
+
+    def _after_shop(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[int]]:
+        """Allocate the shop discounts in id order, as quote() does, within each unit's room above its floor.
+
+        Returns what was really given and what each unit costs afterwards: two discounts on the same unit can
+        promise more than the unit is worth, and the search must compare what the buyer really gets.
+        """
+        after = list(self.prices)
+        given = 0
+        for _p, o in sorted(shop, key=lambda po: po[0].id):
+            if o.discount:
+                weights = o.weights_at(self.prices)
+                ids = sorted(weights)
+                rooms = [max(0, after[i] - self.lows[i]) for i in ids]
+                shares = allocate(o.discount, [weights[i] for i in ids], rooms)
+                for i, share in zip(ids, shares, strict=True):
+                    after[i] -= share
+                given += sum(shares)
+        return given, after
+
+    def _alone(self, o: Outcome) -> list[tuple[int, int]]:
+        """o's allocation when nothing else touched its units and there are no floors (what _after_shop gives
+        then), once per outcome."""
+        key = id(o)
+        if key not in self.shares:
+            weights = o.weights_at(self.prices)
+            ids = sorted(weights)
+            shares = allocate(o.discount, [weights[i] for i in ids], [self.prices[i] for i in ids])
+            self.shares[key] = list(zip(ids, shares, strict=True))
+        return self.shares[key]
+
+    def _realize(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
+        """What the shop promotions and the best coupons on top really give (memoised per set of promotions)."""
+        key = tuple(sorted((p.id, id(o)) for p, o in shop))
+        if key in self.realized:
+            return self.realized[key]
+        result: tuple[int, list[tuple]]
+        if self.floors or any(p.stackable and o.discount for p, o in shop):
+            given, after = self._after_shop(shop)
+            if self.coupons:
+                coupon_given, chosen = choose_coupons(self.coupon_units, self.lows, after)
+                result = (given + coupon_given, chosen)
+            else:
+                result = (given, [])
+        else:
+            # Disjoint units, no floors: every discount fits in its units' prices, so allocation gives it all,
+            # and each coupon's amount is its amount before the shop layer less the shares in its scope.
+            given = sum(o.discount for _p, o in shop)
+            if not self.coupons:
+                result = (given, [])
+            else:
+                discounted = [o for _p, o in shop if o.discount]
+                options = []
+                for c, (p, idx) in enumerate(self.coupon_units):
+                    amount = self.coupon_base[c] - sum(self._cut(o, c) for o in discounted)
+                    if amount > 0 and amount >= p.params["min_spend"]:
+                        options.append((p, min(p.params["amount"], amount), idx, amount))
+
+                def left_after() -> list[int]:
+                    left = list(self.prices)
+                    for o in discounted:
+                        for i, share in self._alone(o):
+                            left[i] -= share
+                    return left
+
+                coupon_given, chosen = pick_coupons(options, self.lows, left_after, floors=False)
+                result = (given + coupon_given, chosen)
+        self.realized[key] = result
+        return result
+
+    def _cut(self, o: Outcome, coupon: int) -> int:
+        """How much of o's discount lands on coupon's units."""
+        scope = self.coupon_masks[coupon]
+        if not o.consumed & scope:
+            return 0
+        if o.consumed & scope == o.consumed:
+            return o.discount  # alone on its units without floors, an outcome's shares add up to its discount
+        key = (id(o), coupon)
+        if key not in self.coupon_cut:
+            self.coupon_cut[key] = sum(share for i, share in self._alone(o) if scope >> i & 1)
+        return self.coupon_cut[key]
+
+    def _coupons_after(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
+        """An upper bound of the coupon layer: the coupons' face value on the prices after the shop layer."""
+        if not self.coupons:
+            return 0, []
+        after = self._after_shop(shop)[1]
+        return best_coupons(coupon_amounts(self.coupon_units, after))
+
+
+def choose(cart: Cart, basket: Basket) -> Plan:
+    """All item promotions at their best, unless leaving some out makes the buyer pay strictly less (a price cut
+    that takes the cart under a 满减 threshold, say).
+
+    Only item promotions that lower some unit a later-layer promotion covers can matter ("sensitive"). Later
+    layers only give more when unit prices are higher, so a plan without one of them can win only if the
+    later layers, with none of them, give more than the best plan less what the item layer still saves
+    without it: that is asked of a search pruned at that target, which mostly answers no at once. If yes,
+    every subset is tried while there are at most EXACT_ITEMS sensitive promotions; beyond that, and when the
+    shop layer itself is searched greedily (more than EXACT_SHOP promotions), the item promotions are all kept
+    and the quote says its plan is good, not proven best.
+    """
+    lots, items, shop, coupons, covered = basket.lots, basket.items, basket.shop, basket.coupons, basket.covered
+    search = Search(basket)
+    all_saving = sum((lot.list_price - lot.price) * len(lot.units) for lot in lots)  # item_lots priced them
+    later_all, shop_all, coupons_all = search.shop_and_coupon()
+    best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
+    if not items or not (shop or coupons) or search.exhausted:
+        best.exhausted = search.exhausted
+        return best
+    later_units = functools.reduce(operator.or_, (covered.mask(p.id) for p in [*shop, *coupons]), 0)
+    acting = {p.id for lot in lots for p, _x in lot.options} | {p.id for lot in lots for p in lot.stack}
+    sensitive = [p for p in items if p.id in acting and covered.mask(p.id) & later_units]
+    if not sensitive:
+        return best
+    cap = order_cap(cart, sum(line.unit_price * line.quantity for line in basket.lines))
+    if cap is not None and best.saving >= cap:
+        # The cap trims shop and coupon discounts, never item ones: with every item promotion the order is at
+        # its cap or above it on item discounts alone, and no plan with fewer of them saves more.
+        return best
+    if len(sensitive) > EXACT_ITEMS:  # too many to try every subset: keep them all, and say so
+        best.exhausted = True
+        return best
+    touched = {p.id for p in sensitive}
+    fixed = [p for p in items if p.id not in touched]
+    moving = [lot for lot in lots if ({p.id for p, _x in lot.options} | {p.id for p in lot.stack}) & touched]
+    # The lots are priced with every item promotion: leaving p out raises only the prices of p's lots.
+    still_saving = all_saving - sum((lot.list_price - lot.price) * len(lot.units) for lot in moving)
+    most_without_one = all_saving - min(lost_without(p, moving, items, cart) for p in sensitive)
+    price_lots(moving, fixed, cart)
+    none = search.above(best.saving - most_without_one)
+    if none is None:  # no plan without a sensitive promotion can beat the best: keep them all
+        price_lots(moving, items, cart)
+        best.exhausted = search.exhausted
+        return best
+    later_none = none[0]
+    subsets = [[p for bit, p in enumerate(sensitive) if mask >> bit & 1] for mask in range(2 ** len(sensitive) - 1)]
+    all_items = best
+    for subset in subsets:
+        enabled = [*fixed, *subset]
+        saving = still_saving + price_lots(moving, enabled, cart)
+        # Later layers must give more than this for the subset to win (beat all items, or tie the best so far).
+        target = all_items.saving - saving if best is all_items else best.saving - saving - 1
+        if later_none <= target:
+            continue
+        choice = search.above(target)
+        if choice is None:
+            continue
+        later, shop_choice, coupon_choice = choice
+        candidate = Plan(saving + later, tuple(sorted(enabled, key=lambda p: p.id)), shop_choice, coupon_choice)
+        if candidate.saving > all_items.saving and candidate.key() < best.key():
+            best = candidate
+    price_lots(lots, list(best.item_enabled), cart)
+    best.exhausted = search.exhausted
+    return best
