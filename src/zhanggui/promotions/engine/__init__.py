@@ -18,7 +18,8 @@ with the same inputs and get the same answer. The rules (with their sources) are
    never raises what the buyer pays (exact up to EXACT_SHOP shop and EXACT_ITEMS item promotions in play;
    beyond that a greedy plan is used, item promotions are all kept, and the quote's notes say so).
 6. Order-level discounts are allocated (分摊) over the lines they cover in proportion to their amounts after
-   the earlier layers, by largest remainder, so shares add up exactly; no line goes below its floor (or 0);
+   the earlier layers, by largest remainder, so shares add up exactly, then within each line over its units;
+   no line goes below its floor (or 0);
    then the optional order cap (max discount, amount or share of the list total) trims coupon, then shop.
 Amounts are integer fen inside; Decimal strings outside.
 

@@ -3,6 +3,7 @@ each unit's room above its floor, so the shares add up to the fen."""
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Sequence
 
@@ -62,4 +63,30 @@ def allocate(total: int, weights: Sequence[int], caps: Sequence[int] | None = No
                 shares[i] += base[k]
             remaining = 0
         open_ = [i for i in open_ if shares[i] < caps[i]]
+    return shares
+
+
+def allocate_by_line(
+    total: int, units: Sequence[int], weights: Sequence[int], caps: Sequence[int] | None, line_of: Sequence[int]
+) -> list[int]:
+    """allocate() to the lines first, then within each line to its units (docs/pricing.md rule 6).
+
+    `units` are ascending unit indexes (a line's units are consecutive), `weights` and `caps` per unit in the
+    same order, `line_of` maps a unit to its line. A line's weight and room are its units' sums, so each line
+    gets its largest-remainder share of the total — what the platforms show per sub-order (分摊) — and its
+    units split that share the same way.
+    """
+    n = len(units)
+    bounds = [0] + [k for k in range(1, n) if line_of[units[k]] != line_of[units[k - 1]]] + [n]
+    if len(bounds) <= 2 or len(bounds) == n + 1:  # one line, or a unit a line: the lines' split is the units'
+        return allocate(total, weights, caps)
+    spans = list(itertools.pairwise(bounds))
+    line_caps = None if caps is None else [sum(caps[a:b]) for a, b in spans]
+    line_shares = allocate(total, [sum(weights[a:b]) for a, b in spans], line_caps)
+    shares: list[int] = []
+    for (a, b), share in zip(spans, line_shares, strict=True):
+        if b - a == 1:
+            shares.append(share)
+        else:
+            shares += allocate(share, weights[a:b], None if caps is None else caps[a:b])
     return shares

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from zhanggui.promotions.engine.allocation import allocate
+from zhanggui.promotions.engine.allocation import allocate_by_line
 from zhanggui.promotions.engine.shop import Covered
 from zhanggui.promotions.spec import Cart, Promotion
 
@@ -51,14 +51,16 @@ def best_coupons(options: list[tuple]) -> tuple[int, list[tuple]]:
     return sum(o[1] for o in chosen), chosen
 
 
-def choose_coupons(coupons: CouponUnits, lows: list[int], after: list[int]) -> tuple[int, list[tuple]]:
+def choose_coupons(
+    coupons: CouponUnits, lows: list[int], after: list[int], line_of: Sequence[int]
+) -> tuple[int, list[tuple]]:
     """The coupons that give the buyer most on units that cost `after` (and may cost no less than `lows`), as
     really allocated."""
-    return pick_coupons(coupon_amounts(coupons, after), lows, lambda: after, floors=any(lows))
+    return pick_coupons(coupon_amounts(coupons, after), lows, lambda: after, line_of, floors=any(lows))
 
 
 def pick_coupons(
-    options: list[tuple], lows: list[int], after: Callable[[], list[int]], floors: bool
+    options: list[tuple], lows: list[int], after: Callable[[], list[int]], line_of: Sequence[int], floors: bool
 ) -> tuple[int, list[tuple]]:
     """Of the usable coupons (`options`), those that give the buyer most, as really allocated (within each
     unit's room above its floor): every combinable coupon plus at most one other; the lowest id wins a tie.
@@ -94,7 +96,7 @@ def pick_coupons(
             room = list(base_room)
             given = 0
             for _p, discount, idx, _amount in chosen:
-                shares = allocate(discount, [left[i] for i in idx], [room[i] for i in idx])
+                shares = allocate_by_line(discount, idx, [left[i] for i in idx], [room[i] for i in idx], line_of)
                 for i, share in zip(idx, shares, strict=True):
                     room[i] -= share
                 given += sum(shares)

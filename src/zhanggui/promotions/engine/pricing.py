@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zhanggui.promotions.engine.allocation import allocate
+from zhanggui.promotions.engine.allocation import allocate_by_line
 from zhanggui.promotions.engine.basket import prepare
 from zhanggui.promotions.engine.caps import apply_order_cap
 from zhanggui.promotions.engine.common import translator
@@ -66,7 +66,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         caps = [unit_left[i] - unit_low[i] for i in ids]
         if min(caps, default=0) < 0:
             caps = [max(0, cap) for cap in caps]
-        shares = allocate(total, [weights[i] for i in ids], caps)
+        shares = allocate_by_line(total, ids, [weights[i] for i in ids], caps, unit_line)
         per_line: dict[int, int] = {}
         for i, share in zip(ids, shares, strict=True):
             unit_left[i] -= share
@@ -93,7 +93,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
             spread(p, SHOP, outcome.discount, outcome.weights_at(item_prices))
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
     chosen_coupons = coupon_units([o[0] for o in plan.coupons], locked, covered)
-    coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left)[1]
+    coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left, unit_line)[1]
     for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
         spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
 

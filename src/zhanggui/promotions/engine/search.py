@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zhanggui.promotions.engine.allocation import allocate
+from zhanggui.promotions.engine.allocation import allocate_by_line
 from zhanggui.promotions.engine.basket import Basket
 from zhanggui.promotions.engine.caps import order_cap
 from zhanggui.promotions.engine.common import EXACT_ITEMS, EXACT_SHOP
@@ -69,6 +69,7 @@ class Search:
 
     def __init__(self, basket: Basket):
         self.lows = basket.unit_low
+        self.unit_line = basket.unit_line
         self.skus = basket.unit_sku
         self.cart_skus = {line.sku for line in basket.lines}
         self.lots = lots = basket.lots
@@ -419,7 +420,7 @@ class Search:
                 weights = o.weights_at(self.prices)
                 ids = sorted(weights)
                 rooms = [max(0, after[i] - self.lows[i]) for i in ids]
-                shares = allocate(o.discount, [weights[i] for i in ids], rooms)
+                shares = allocate_by_line(o.discount, ids, [weights[i] for i in ids], rooms, self.unit_line)
                 for i, share in zip(ids, shares, strict=True):
                     after[i] -= share
                 given += sum(shares)
@@ -432,7 +433,9 @@ class Search:
         if key not in self.shares:
             weights = o.weights_at(self.prices)
             ids = sorted(weights)
-            shares = allocate(o.discount, [weights[i] for i in ids], [self.prices[i] for i in ids])
+            shares = allocate_by_line(
+                o.discount, ids, [weights[i] for i in ids], [self.prices[i] for i in ids], self.unit_line
+            )
             self.shares[key] = list(zip(ids, shares, strict=True))
         return self.shares[key]
 
@@ -445,7 +448,7 @@ class Search:
         if self.floors or any(p.stackable and o.discount for p, o in shop):
             given, after = self._after_shop(shop)
             if self.coupons:
-                coupon_given, chosen = choose_coupons(self.coupon_units, self.lows, after)
+                coupon_given, chosen = choose_coupons(self.coupon_units, self.lows, after, self.unit_line)
                 result = (given + coupon_given, chosen)
             else:
                 result = (given, [])
@@ -470,7 +473,7 @@ class Search:
                             left[i] -= share
                     return left
 
-                coupon_given, chosen = pick_coupons(options, self.lows, left_after, floors=False)
+                coupon_given, chosen = pick_coupons(options, self.lows, left_after, self.unit_line, floors=False)
                 result = (given + coupon_given, chosen)
         self.realized[key] = result
         return result
