@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "spend_save": SHOP,  # 满减 (tiers) and 每满减 (repeat with a cap)
     "spend_discount": SHOP,  # 满折: spend X, pay rate/10
     "quantity_discount": SHOP,  # 满N件打折
+    "quantity_save": SHOP,  # 满N件减: N items in the scope, an amount off (tiers)
     "multibuy": SHOP,  # 买N送M / 第N件 rate 折 (第二件半价)
     "bundle": SHOP,  # 搭配套餐 at a set price
     "gift": SHOP,  # 满赠
@@ -305,6 +306,8 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", fen, rate)
     elif kind == "quantity_discount":
         p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", lambda v, w: count(v, w, 1), rate)
+    elif kind == "quantity_save":
+        p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", lambda v, w: count(v, w, 1), fen)
     elif kind == "multibuy":
         if "nth" in raw:
             p["nth"] = count(raw["nth"], f"{where}.nth", 2)
@@ -359,6 +362,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "spend_save": {"tiers", "repeat"},
         "spend_discount": {"tiers"},
         "quantity_discount": {"tiers"},
+        "quantity_save": {"tiers"},
         "multibuy": {"nth", "rate", "buy", "free"},
         "bundle": {"items", "price"},
         "gift": {"threshold", "min_items", "gift_sku", "gift_quantity", "gift_stock", "gift_value"},

@@ -10,7 +10,7 @@ from decimal import Decimal
 from zhanggui.promotions.engine.results import NearMiss
 from zhanggui.promotions.spec import Promotion, yuan
 
-_THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
+_THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift"})
 
 
 def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
@@ -52,6 +52,12 @@ def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[N
             for n, r in q["tiers"]:
                 if items_n < n:
                     result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
+                    break
+        elif p.kind == "quantity_save":
+            items_n = sum([line_open[li] for li in lines_of[p.id]])
+            for n, off in q["tiers"]:
+                if items_n < n:
+                    result.append(_miss(p, 0, n - items_n, _("save ¥%(off)s") % {"off": yuan(off)}, _))
                     break
         elif p.kind == "gift" and amount < q["threshold"]:
             benefit = _("get %(sku)s free") % {"sku": q["gift_sku"]}

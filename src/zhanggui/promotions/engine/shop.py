@@ -84,11 +84,11 @@ def bit_mask(indexes: Iterable[int]) -> int:
     return m
 
 
-SPEND_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "gift"})
+SPEND_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift"})
 
 
 def evaluate_spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome | None:
-    """What a spend-based promotion (满减, 满折, 满N件, 满赠) gives on `count` units worth `amount` (the units
+    """What a spend-based promotion (满减, 满折, 满N件打折/减, 满赠) gives on `count` units worth `amount` (the units
     `mask`); None when it gives nothing. Its discount is spread over those units in proportion to price."""
     q = p.params
     kind = p.kind
@@ -105,6 +105,8 @@ def evaluate_spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome 
     elif kind == "quantity_discount":
         rates = _reached(q["tiers"], count)
         discount = amount - times(amount, min(rates)) if rates else 0
+    elif kind == "quantity_save":
+        discount = max(_reached(q["tiers"], count), default=0)
     else:
         ok = (q["threshold"] is None or amount >= q["threshold"]) and (
             q["min_items"] is None or count >= q["min_items"]

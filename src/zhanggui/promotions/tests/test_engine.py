@@ -401,3 +401,21 @@ def test_many_shop_promotions_fall_back_to_a_greedy_plan_and_say_so():
         r = price([line(sku, 1, "100.00") for sku in skus], promos)
     assert r["totals"]["payable"] == "1080.00"
     assert any("not proven" in n for n in r["notes"])
+
+
+def test_quantity_save_takes_the_best_tier_reached_and_names_the_next():
+    # 满2件减10, 满3件减20 on ¥30 units: 1 → nothing (1 more item saves ¥10); 2 → 60 − 10; 3 → 90 − 20;
+    # 4 units still reach only the 3-item tier: 120 − 20.
+    spec = [{"id": "qs", "kind": "quantity_save", "tiers": [[2, "10.00"], [3, "20.00"]]}]
+    with translation.override("en"):
+        results = [price([line("A", n, "30.00")], spec) for n in (1, 2, 3, 4)]
+    assert [r["totals"]["payable"] for r in results] == ["30.00", "50.00", "70.00", "100.00"]
+    assert [m["message"] for m in results[0]["near_misses"]] == ["Add 1 more items to save ¥10.00"]
+    assert results[3]["lines"][0]["discounts"] == [
+        {"promotion": "qs", "kind": "quantity_save", "layer": "shop", "amount": "20.00"}
+    ]
+
+
+def test_quantity_save_never_takes_more_than_the_units_cost():
+    r = price([line("A", 2, "3.00")], [{"id": "qs", "kind": "quantity_save", "tiers": [[2, "10.00"]]}])
+    assert r["totals"]["payable"] == "0.00"

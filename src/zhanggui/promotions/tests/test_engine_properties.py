@@ -60,6 +60,12 @@ promotion_bodies = st.one_of(
     st.fixed_dictionaries(
         {"kind": st.just("quantity_discount"), "tiers": st.tuples(st.integers(1, 5), zhe).map(lambda t: [list(t)])}
     ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("quantity_save"),
+            "tiers": st.tuples(st.integers(1, 5), money(1, 5000)).map(lambda t: [list(t)]),
+        }
+    ),
     st.fixed_dictionaries({"kind": st.just("multibuy"), "nth": st.integers(2, 3), "rate": zhe}),
     st.fixed_dictionaries({"kind": st.just("multibuy"), "buy": st.integers(1, 3), "free": st.integers(1, 2)}),
     st.fixed_dictionaries(

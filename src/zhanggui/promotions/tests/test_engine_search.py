@@ -263,6 +263,7 @@ SHOP_BODIES = [
     lambda rng: {"kind": "spend_save", "repeat": {"every": "200.00", "off": "20.00", "cap": "100.00"}},
     lambda rng: {"kind": "spend_discount", "tiers": [["500.00", rng.choice(["9.5", "9"])]]},
     lambda rng: {"kind": "quantity_discount", "tiers": [[rng.randint(2, 4), "9"]]},
+    lambda rng: {"kind": "quantity_save", "tiers": [[rng.randint(2, 4), "15.00"]]},
     lambda rng: {"kind": "multibuy", "nth": 2, "rate": "5"},
     lambda rng: {"kind": "multibuy", "buy": 2, "free": 1},
     lambda rng: {"kind": "gift", "threshold": "399.00", "gift_sku": "G", "gift_stock": 5},

@@ -176,6 +176,12 @@ def test_roles_without_manage_promotions_cannot_create(users, shop, role):
         ({"id": "a", "kind": "spend_save", "repeat": {"every": "100", "off": "30"}}, False),
         ({"id": "a", "kind": "spend_discount", "tiers": [["300", "7.9"]]}, False),
         ({"id": "a", "kind": "quantity_discount", "tiers": [[2, "9"], [3, "6.5"]]}, True),
+        ({"id": "a", "kind": "quantity_save", "tiers": [[2, "30"]], "scope": {"skus": ["S100"]}}, False),  # 2×¥100 − 30
+        (
+            {"id": "a", "kind": "quantity_save", "tiers": [[2, "31"]], "scope": {"skus": ["S100", "S50"]}},
+            True,
+        ),  # 2×¥50 − 31
+        ({"id": "a", "kind": "quantity_save", "tiers": [[2, "10"]]}, True),  # the whole shop: SKUs added later too
         ({"id": "a", "kind": "multibuy", "nth": 2, "rate": "5"}, False),  # 第二件半价 = 7.5折 over the pair
         ({"id": "a", "kind": "multibuy", "buy": 2, "free": 1}, True),  # 买二送一 = 6.67折
         ({"id": "a", "kind": "member_price", "rates": {"gold": "8", "silver": "6"}}, True),
