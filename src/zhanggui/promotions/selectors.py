@@ -139,9 +139,12 @@ def promotions(
     return rows
 
 
-def calendar(*, start: datetime, end: datetime, shop: Shop | None = None) -> QuerySet[Promotion]:
-    """Promotions whose window [starts_at, ends_at) overlaps [start, end), cancelled ones left out."""
-    return promotions(shop=shop, starts_before=end, ends_after=start).exclude(state=PromotionState.CANCELLED)
+def calendar(
+    *, start: datetime, end: datetime, shop: Shop | None = None, cancelled: bool = False
+) -> QuerySet[Promotion]:
+    """Promotions whose window [starts_at, ends_at) overlaps [start, end), cancelled ones left out unless asked."""
+    rows = promotions(shop=shop, starts_before=end, ends_after=start)
+    return rows if cancelled else rows.exclude(state=PromotionState.CANCELLED)
 
 
 # (row id, updated_at) → parsed spec: a row's spec only changes with its updated_at, and parsing is the

@@ -8,12 +8,12 @@ Every role reads, previews and checks (nothing is stored by those); saving, subm
 
 from __future__ import annotations
 
-import calendar as months
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,8 +21,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.catalog.models import Shop
@@ -55,6 +55,8 @@ from zhanggui.promotions.whatif import what_if
 
 PAGE_SIZE = 50
 EVENT_HOURS = 48  # a promotion this short is an event (双11, 618): the calendar makes it stand out
+# A calendar bar this short has its dates beside it, where they fit; twice as long with the hours.
+SHORT_BAR_DAYS = 4
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -84,64 +86,199 @@ def _label(rows: Any, now: datetime) -> None:
         p.is_event = p.ends_at - p.starts_at <= timedelta(hours=EVENT_HOURS)
 
 
-@dataclass
-class Day:
+@dataclass(frozen=True)
+class DayColumn:
+    """One day of the month shown: its grid column (the promotions' names take column 1)."""
+
     day: date
-    in_month: bool
-    promotions: list[Promotion]
+    weekday: str
+    is_today: bool
 
     @property
-    def has_event(self) -> bool:
-        return any(p.is_event for p in self.promotions)
+    def column(self) -> int:
+        return self.day.day + 1
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A promotion's window as days of the month shown: clipped at the month's edges, and whether it goes on."""
+
+    promotion: Promotion
+    first: date  # the first day it runs, in local time (may lie before the month)
+    last: date  # the last day it runs: a window ending at 00:00 ends the day before
+    shown_first: date
+    shown_last: date
+    row: int  # its grid row
+    month_days: int
+
+    @property
+    def column_start(self) -> int:
+        return self.shown_first.day + 1
+
+    @property
+    def column_end(self) -> int:  # grid lines are exclusive at the end
+        return self.shown_last.day + 2
+
+    @property
+    def when(self) -> str:
+        """Its window in local time as days when it runs from midnight to midnight, else with the hours."""
+        start, end = timezone.localtime(self.promotion.starts_at), timezone.localtime(self.promotion.ends_at)
+        if start.time() == end.time() == time(0):
+            days = f"{self.first:%m-%d}"
+            return days if self.first == self.last else f"{days} – {self.last:%m-%d}"
+        if start.date() == end.date():
+            return f"{start:%m-%d %H:%M}–{end:%H:%M}"
+        return f"{start:%m-%d %H:%M} – {end:%m-%d %H:%M}"
+
+    @property
+    def title(self) -> str:
+        """Everything about it in one line, for the tooltip."""
+        p: Any = self.promotion  # labelled by _label
+        parts = [p.name, p.code, p.kind_label, self.layer_label, str(p.status_label), self.when]
+        return " · ".join(part for part in parts if part)
+
+    @property
+    def text_outside(self) -> str:
+        """'after' or 'before' for a short bar (its dates go beside it, where the row has room), else ''."""
+        short = SHORT_BAR_DAYS if ":" not in self.when else 2 * SHORT_BAR_DAYS
+        if (self.shown_last - self.shown_first).days + 1 > short:
+            return ""
+        return "after" if self.shown_last.day <= self.month_days - 6 else "before"
+
+    @property
+    def layer(self) -> str:
+        return spec.KINDS.get(self.promotion.kind, "")
+
+    @property
+    def layer_label(self) -> str:
+        return str(LAYER_LABELS.get(self.layer, ""))
+
+    @property
+    def continues_before(self) -> bool:
+        return self.first < self.shown_first
+
+    @property
+    def continues_after(self) -> bool:
+        return self.last > self.shown_last
+
+
+@dataclass
+class ShopGroup:
+    shop: Shop | None  # None: the promotions of every shop
+    row: int  # the grid row of its heading
+    bars: list[Bar]
+
+
+# One or two letters: thirty-one day columns must fit a phone screen.
+NARROW_WEEKDAYS = (
+    pgettext_lazy("weekday, narrow", "Mo"),
+    pgettext_lazy("weekday, narrow", "Tu"),
+    pgettext_lazy("weekday, narrow", "We"),
+    pgettext_lazy("weekday, narrow", "Th"),
+    pgettext_lazy("weekday, narrow", "Fr"),
+    pgettext_lazy("weekday, narrow", "Sa"),
+    pgettext_lazy("weekday, narrow", "Su"),
+)
+LAYER_LABELS = {
+    spec.ITEM: pgettext_lazy("promotion layer", "Item level"),
+    spec.SHOP: pgettext_lazy("promotion layer", "Shop level"),
+    spec.COUPON: pgettext_lazy("promotion layer", "Coupon"),
+}
 
 
 def _month(value: str | None) -> date:
-    """?month=2026-11 → the 1st of that month; anything else → this month."""
+    """?month=2026-11 → the 1st of that month; anything else (or a year no promotion can have) → this month."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
+        if spec.YEARS[0] <= year <= spec.YEARS[1]:
+            return date(year, month, 1)
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        pass
+    return timezone.localdate().replace(day=1)
 
 
-def _weeks(first: date, rows: list[Promotion]) -> list[list[Day]]:
-    """Monday-first weeks covering the month, each day with the promotions whose window touches it."""
-    zone = timezone.get_current_timezone()
-    start = first - timedelta(days=first.weekday())
-    last = first.replace(day=months.monthrange(first.year, first.month)[1])
-    weeks: list[list[Day]] = []
-    day = start
-    while day <= last or day.weekday() != 0:
-        if day.weekday() == 0:
-            weeks.append([])
-        begin = datetime(day.year, day.month, day.day, tzinfo=zone)
-        running = [p for p in rows if p.starts_at < begin + timedelta(days=1) and p.ends_at > begin]
-        weeks[-1].append(Day(day, day.month == first.month, running))
-        day += timedelta(days=1)
-    return weeks
+def _shop(value: str | None) -> Shop | None:
+    """?shop=<pk> → that shop; anything else → no filter (as the list page does)."""
+    value = value or ""
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return Shop.objects.filter(pk=int(value)).first()
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _last_day(moment: datetime) -> date:
+    """The local day a window ending at `moment` (exclusive) last runs on."""
+    return timezone.localtime(moment - timedelta(microseconds=1)).date()
+
+
+def _groups(first: date, last: date, rows: list[Any]) -> list[ShopGroup]:
+    """The month's promotions by shop (every-shop ones first), events first in each, then by start."""
+    by_shop: dict[int | None, list[Any]] = {}
+    for p in rows:
+        by_shop.setdefault(p.shop_id, []).append(p)
+
+    def shop_order(pk: int | None) -> tuple[bool, str, int]:
+        shop = by_shop[pk][0].shop
+        return (shop is not None, shop.name if shop else "", pk or 0)
+
+    groups: list[ShopGroup] = []
+    row = 2  # row 1 is the days' header
+    for pk in sorted(by_shop, key=shop_order):
+        members = sorted(by_shop[pk], key=lambda p: (not p.is_event, p.starts_at, p.code, p.pk))
+        group = ShopGroup(shop=members[0].shop, row=row, bars=[])
+        for p in members:
+            row += 1
+            start, end = timezone.localtime(p.starts_at).date(), _last_day(p.ends_at)
+            group.bars.append(Bar(p, start, end, max(start, first), min(end, last), row, last.day))
+        groups.append(group)
+        row += 1
+    return groups
 
 
 @login_required
 def promotion_calendar(request: HttpRequest) -> HttpResponse:
+    """The month as a timeline: one bar per promotion across the days it runs, grouped by shop."""
     first = _month(request.GET.get("month"))
-    shop = Shop.objects.filter(pk=request.GET.get("shop")).first() if request.GET.get("shop", "").isdigit() else None
+    shop = _shop(request.GET.get("shop"))
+    with_cancelled = request.GET.get("cancelled") == "1"
     zone = timezone.get_current_timezone()
-    start = datetime(first.year, first.month, 1, tzinfo=zone)
     following = (first + timedelta(days=32)).replace(day=1)
-    rows = list(
-        selectors.calendar(start=start, end=datetime(following.year, following.month, 1, tzinfo=zone), shop=shop)
+    last = following - timedelta(days=1)
+    rows: list[Any] = list(  # Promotions, given display attributes by _label
+        selectors.calendar(
+            start=datetime(first.year, first.month, 1, tzinfo=zone),
+            end=datetime(following.year, following.month, 1, tzinfo=zone),
+            shop=shop,
+            cancelled=with_cancelled,
+        )
     )
     _label(rows, timezone.now())
+    groups = _groups(first, last, rows)
+    today = timezone.localdate()
+    kept = {"shop": shop.pk if shop else "", "cancelled": "1" if with_cancelled else ""}
+    keep = urlencode({key: value for key, value in kept.items() if value})  # the filters, for the month links
     context = {
         "month": first,
         "previous": (first - timedelta(days=1)).replace(day=1),
         "following": following,
-        "weeks": _weeks(first, rows),
-        "events": [p for p in rows if p.is_event],
+        "keep": keep,
+        "days": [DayColumn(day, str(NARROW_WEEKDAYS[day.weekday()]), day == today) for day in _days(first, last)],
+        "groups": groups,
+        "rows_end": groups[-1].bars[-1].row + 1 if groups else 2,
+        "events": sorted((p for p in rows if p.is_event), key=lambda p: (p.starts_at, p.code)),
+        "statuses": [s for s in PromotionStatus if with_cancelled or s != PromotionStatus.CANCELLED],
+        "layers": LAYER_LABELS,
         "shops": Shop.objects.all(),
-        "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
         "shop": shop,
-        "today": timezone.localdate(),
+        "with_cancelled": with_cancelled,
+        "today": today,
     }
     return edges.render_page(request, "promotions/calendar.html", context)
 

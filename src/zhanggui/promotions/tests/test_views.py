@@ -149,28 +149,6 @@ def test_list_page_queries_do_not_grow_with_the_number_of_promotions(client, use
     assert len(many) == len(few)
 
 
-def test_calendar_lists_each_days_promotions_and_makes_an_event_stand_out(client, users):
-    operator = users["operator"]
-    d11 = datetime(2026, 11, 11, tzinfo=SHANGHAI)
-    season = {"starts_at": "2026-11-01T00:00:00+08:00", "ends_at": "2026-12-01T00:00:00+08:00"}
-    create(operator, mj("season", **season))
-    create(
-        operator, mj("d11", name="双11满减", starts_at=d11.isoformat(), ends_at=(d11 + timedelta(hours=24)).isoformat())
-    )
-    create(operator, mj("dec", starts_at="2026-12-05T00:00:00+08:00", ends_at="2026-12-06T00:00:00+08:00"))
-    login(client, users["copywriter"])
-    response = client.get(reverse("promotions:calendar"), {"month": "2026-11"})
-    days = {d.day.isoformat(): d for week in response.context["weeks"] for d in week}
-    assert [p.code for p in days["2026-11-11"].promotions] == ["season", "d11"]
-    assert [p.code for p in days["2026-11-12"].promotions] == ["season"]
-    assert days["2026-11-11"].has_event and not days["2026-11-10"].has_event
-    assert [p.code for p in response.context["events"]] == ["d11"]
-    html = response.content.decode()
-    assert 'data-day="2026-11-11"' in html and "event-day" in html and "双11满减" in html
-    assert "dec" not in [p.code for d in days.values() for p in d.promotions]
-    assert client.get(reverse("promotions:calendar"), {"month": "nonsense"}).status_code == 200
-
-
 # --------------------------------------------------------------------------------------------------------
 # Editor: create, edit, submit, approve, cancel
 # --------------------------------------------------------------------------------------------------------
