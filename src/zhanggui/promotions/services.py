@@ -242,7 +242,13 @@ def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[i
             shares.append(_paid_share(p["price"], listed))
     elif kind == "coupon":
         # 无门槛 (no minimum spend): how deep it cuts depends on the cart, so a manager decides.
-        shares.append(_paid_share(p["min_spend"] - p["amount"], p["min_spend"]) if p["min_spend"] else Fraction(0))
+        if p["rate"] is not None:  # 折扣券: its rate; a maximum makes it shallower once the minimum spend is met
+            share = Fraction(p["rate"], RATE_ONE)
+            if p["max_amount"] is not None and p["min_spend"]:
+                share = max(share, _paid_share(p["min_spend"] - p["max_amount"], p["min_spend"]))
+            shares.append(share)
+        else:
+            shares.append(_paid_share(p["min_spend"] - p["amount"], p["min_spend"]) if p["min_spend"] else Fraction(0))
     return min(shares) if shares else None
 
 

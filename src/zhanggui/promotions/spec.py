@@ -341,7 +341,16 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         p["gift_quantity"] = count(get("gift_quantity", 1), f"{where}.gift_quantity", 1)
         p["gift_stock"] = count(get("gift_stock"), f"{where}.gift_stock") if get("gift_stock") is not None else None
     elif kind == "coupon":
-        p["amount"] = fen(need("amount"), f"{where}.amount")
+        # An amount off (¥20 券), or a rate (折扣券: pay rate/10 of the in-scope amount) with an optional
+        # `max_amount` it never takes more than (JD and PDD issue these).
+        if ("amount" in raw) == ("rate" in raw):
+            raise SpecError(f"{where}: a coupon takes an 'amount' off, or a 'rate' (折扣券), not both")
+        p["amount"] = fen(raw["amount"], f"{where}.amount") if "amount" in raw else None
+        p["rate"] = rate(raw["rate"], f"{where}.rate") if "rate" in raw else None
+        cap = get("max_amount")
+        if cap is not None and p["rate"] is None:
+            raise SpecError(f"{where}.max_amount: only a coupon with a 'rate' has a maximum")
+        p["max_amount"] = fen(cap, f"{where}.max_amount") if cap is not None else None
         p["min_spend"] = fen(get("min_spend", 0), f"{where}.min_spend")
         codes = get("codes", [])
         if isinstance(codes, str) or not isinstance(codes, list):
@@ -366,7 +375,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "multibuy": {"nth", "rate", "buy", "free"},
         "bundle": {"items", "price"},
         "gift": {"threshold", "min_items", "gift_sku", "gift_quantity", "gift_stock", "gift_value"},
-        "coupon": {"amount", "min_spend", "codes", "per_buyer_limit", "combinable"},
+        "coupon": {"amount", "rate", "max_amount", "min_spend", "codes", "per_buyer_limit", "combinable"},
     }[kind]
     unknown = set(raw) - known - COMMON_KEYS
     if unknown:

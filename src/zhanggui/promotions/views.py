@@ -304,7 +304,9 @@ def _approval(raw: Any, shop: Shop | None) -> dict[str, Any] | None:
         "limit": _zhe(services.approval_limit()),
         "depth": _zhe(check.depth) if check.depth is not None else None,
         "unknown_depth": check.unknown_depth,
-        "coupon_without_minimum": parsed.kind == "coupon" and not parsed.params["min_spend"],
+        "coupon_without_minimum": parsed.kind == "coupon"
+        and parsed.params["rate"] is None
+        and not parsed.params["min_spend"],
     }
 
 

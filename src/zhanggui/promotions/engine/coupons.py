@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zhanggui.promotions.engine.allocation import allocate_by_line
+from zhanggui.promotions.engine.common import times
 from zhanggui.promotions.engine.shop import Covered
 from zhanggui.promotions.spec import Cart, Promotion
 
@@ -31,13 +32,23 @@ def coupon_units(coupons: Sequence[Promotion], locked: int, covered: Covered) ->
     return [(p, [i for i in covered[p.id] if not locked >> i & 1]) for p in coupons]
 
 
+def coupon_discount(p: Promotion, amount: int) -> int:
+    """What coupon p takes off an in-scope `amount` (its minimum spend already met): its amount, or for a 折扣券
+    the amount less `rate` of it (rounded half-up, as 满折) within its `max_amount`; never more than `amount`."""
+    q = p.params
+    if q["rate"] is None:
+        return min(q["amount"], amount)
+    off = amount - times(amount, q["rate"])
+    return min(off, q["max_amount"]) if q["max_amount"] is not None else off
+
+
 def coupon_amounts(coupons: CouponUnits, unit_after_shop: list[int]) -> list[tuple]:
     """Each usable coupon with (discount, its in-scope unit indexes, in-scope amount)."""
     result = []
     for p, idx in coupons:
         amount = sum(unit_after_shop[i] for i in idx)
         if amount > 0 and amount >= p.params["min_spend"]:
-            result.append((p, min(p.params["amount"], amount), idx, amount))
+            result.append((p, coupon_discount(p, amount), idx, amount))
     return result
 
 

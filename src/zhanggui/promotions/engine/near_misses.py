@@ -67,7 +67,11 @@ def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[N
             continue
         amount = sum([line_left[li] for li in lines_of[p.id]])
         if amount < p.params["min_spend"]:
-            benefit = _("use coupon: ¥%(off)s off") % {"off": yuan(p.params["amount"])}
+            q = p.params
+            if q["rate"] is None:
+                benefit = _("use coupon: ¥%(off)s off") % {"off": yuan(q["amount"])}
+            else:
+                benefit = _("use coupon: pay %(rate)s折") % {"rate": _zhe(q["rate"])}
             result.append(_miss(p, p.params["min_spend"] - amount, 0, benefit, _))
     return result
 

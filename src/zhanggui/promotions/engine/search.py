@@ -18,6 +18,7 @@ from zhanggui.promotions.engine.coupons import (
     best_coupons,
     choose_coupons,
     coupon_amounts,
+    coupon_discount,
     coupon_units,
     pick_coupons,
 )
@@ -403,7 +404,8 @@ class Search:
             ]
         hungry = 0
         for (p, _idx), amount, mask in zip(self.coupon_units, amounts, self.coupon_masks, strict=True):
-            if amount < max(p.params["min_spend"], p.params["amount"]):
+            q = p.params  # a 折扣券 gives less on every fen the shop layer takes; an amount, under its floor
+            if q["rate"] is not None or amount < max(q["min_spend"], q["amount"]):
                 hungry |= mask
         return hungry
 
@@ -464,7 +466,7 @@ class Search:
                 for c, (p, idx) in enumerate(self.coupon_units):
                     amount = self.coupon_base[c] - sum(self._cut(o, c) for o in discounted)
                     if amount > 0 and amount >= p.params["min_spend"]:
-                        options.append((p, min(p.params["amount"], amount), idx, amount))
+                        options.append((p, coupon_discount(p, amount), idx, amount))
 
                 def left_after() -> list[int]:
                     left = list(self.prices)

@@ -120,8 +120,14 @@ def promotions(draw):
     elif kind == "gift":
         raw["threshold"], raw["gift_sku"] = draw(yuan(0, 50000)), "C1"
     elif kind == "coupon":
-        raw["amount"], raw["codes"] = draw(yuan(1, 50000)), ["C"]
+        raw["codes"] = ["C"]
         raw["min_spend"] = draw(st.one_of(st.just("0.00"), yuan(100, 100000)))
+        if draw(st.booleans()):
+            raw["amount"] = draw(yuan(1, 50000))
+        else:  # 折扣券, maybe with a maximum
+            raw["rate"] = draw(rates)
+            if draw(st.booleans()):
+                raw["max_amount"] = draw(yuan(1, 50000))
     return raw
 
 

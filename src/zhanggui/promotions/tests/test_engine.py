@@ -419,3 +419,40 @@ def test_quantity_save_takes_the_best_tier_reached_and_names_the_next():
 def test_quantity_save_never_takes_more_than_the_units_cost():
     r = price([line("A", 2, "3.00")], [{"id": "qs", "kind": "quantity_save", "tiers": [[2, "10.00"]]}])
     assert r["totals"]["payable"] == "0.00"
+
+
+def test_a_percentage_coupon_takes_its_rate_within_its_maximum():
+    # 折扣券 9折, at most ¥30 off, from ¥100: ¥50 → not usable (¥50 short); ¥199 → 19.90 off; ¥500 → 50 → capped 30.
+    spec = [{"id": "z9", "kind": "coupon", "rate": "9", "max_amount": "30.00", "min_spend": "100.00", "codes": ["Z"]}]
+    with translation.override("en"):
+        results = [price([line("A", 1, p)], spec, coupons=["Z"]) for p in ("50.00", "199.00", "500.00")]
+    assert [r["totals"]["payable"] for r in results] == ["50.00", "179.10", "470.00"]
+    assert [m["message"] for m in results[0]["near_misses"]] == ["Spend ¥50.00 more to use coupon: pay 9折"]
+    assert results[2]["totals"]["coupon_discount"] == "30.00"
+
+
+def test_a_percentage_coupon_is_measured_after_the_shop_layer():
+    # 满300减30 then 8折券 on what is left: 320 − 30 = 290; 290 × 0.8 = 232.00
+    spec = [
+        {"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]]},
+        {"id": "z8", "kind": "coupon", "rate": "8", "codes": ["Z"]},
+    ]
+    r = price([line("A", 2, "160.00")], spec, coupons=["Z"])
+    assert (r["totals"]["shop_discount"], r["totals"]["coupon_discount"], r["totals"]["payable"]) == (
+        "30.00",
+        "58.00",
+        "232.00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"amount": "5", "rate": "9"}, "a coupon takes an 'amount' off, or a 'rate'"),
+        ({}, "a coupon takes an 'amount' off, or a 'rate'"),
+        ({"amount": "5", "max_amount": "9"}, "only a coupon with a 'rate' has a maximum"),
+    ],
+)
+def test_a_coupon_is_an_amount_or_a_rate(body, message):
+    with pytest.raises(SpecError, match=message):
+        parse_promotions([{"id": "c", "kind": "coupon", "codes": ["C"], **body}])

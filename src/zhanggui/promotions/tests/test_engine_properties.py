@@ -86,6 +86,15 @@ promotion_bodies = st.one_of(
             "combinable": st.booleans(),
         }
     ),
+    st.fixed_dictionaries(  # 折扣券 with a maximum
+        {
+            "kind": st.just("coupon"),
+            "rate": zhe,
+            "max_amount": money(1, 20000),
+            "min_spend": money(0, 60000),
+            "combinable": st.booleans(),
+        }
+    ),
 )
 
 
@@ -161,6 +170,7 @@ def near_threshold_scenarios(draw):
         st.fixed_dictionaries(
             {"kind": st.just("coupon"), "amount": money(1, 5000), "min_spend": near, "combinable": st.booleans()}
         ),
+        st.fixed_dictionaries({"kind": st.just("coupon"), "rate": zhe, "min_spend": near, "combinable": st.booleans()}),
         promotion_bodies,
     )
     return lines, finish(draw, draw(st.lists(kinds, min_size=1, max_size=4)))

@@ -187,6 +187,9 @@ def test_roles_without_manage_promotions_cannot_create(users, shop, role):
         ({"id": "a", "kind": "member_price", "rates": {"gold": "8", "silver": "6"}}, True),
         ({"id": "a", "kind": "coupon", "amount": "20", "min_spend": "199", "codes": ["X"]}, False),
         ({"id": "a", "kind": "coupon", "amount": "5", "codes": ["X"]}, True),  # 无门槛: a manager decides
+        ({"id": "a", "kind": "coupon", "rate": "9", "codes": ["X"]}, False),  # 折扣券 9折, even 无门槛
+        ({"id": "a", "kind": "coupon", "rate": "6.5", "max_amount": "50", "codes": ["X"]}, True),
+        ({"id": "a", "kind": "coupon", "rate": "5", "max_amount": "10", "min_spend": "100", "codes": ["X"]}, False),
         ({"id": "a", "kind": "gift", "threshold": "199", "gift_sku": "TOWEL"}, False),
         ({"id": "a", "kind": "spend_save", "tiers": [["100", "90"]]}, True),  # 满100减90 = 1折
         ({"id": "a", "kind": "price_cut", "amount": "1"}, True),  # the whole shop: SKUs added later too
