@@ -24,6 +24,13 @@ from zhanggui.core.text import bad_code_character, describe
 ITEM, SHOP, COUPON = "item", "shop", "coupon"
 LAYERS = (ITEM, SHOP, COUPON)
 
+# How promotions of different layers combine (docs/pricing.md "Stacking"). PLATFORM: as Taobao, Tmall, JD and
+# Pinduoduo price — every item promotion applies, every shop activity whose condition is met applies, coupons
+# are measured after them; nothing of an earlier layer is left out for a later one. BEST_FOR_BUYER: the search
+# across layers (an item discount may be left out so that a 满减 is reached), for the own web store.
+PLATFORM, BEST_FOR_BUYER = "platform", "best_for_buyer"
+STACKING = (PLATFORM, BEST_FOR_BUYER)
+
 # kind → layer. The engine decides by these specs, never by a promotion's name.
 KINDS: dict[str, str] = {
     "price_cut": ITEM,  # 直降: amount off the unit price
@@ -453,6 +460,7 @@ class Cart:
     at: datetime | None = None
     max_discount: int | None = None  # cap on the order's total discount, fen
     max_discount_rate: Fraction | None = None  # cap as a share of the list total
+    stacking: str | None = None  # PLATFORM or BEST_FOR_BUYER; None: the caller's (the shop's) policy
 
 
 def _text(value: Any, where: str) -> str:
@@ -514,4 +522,14 @@ def parse_cart(raw: Mapping[str, Any]) -> Cart:
         at=moment(raw.get("at"), "cart.at"),
         max_discount=fen(raw["max_discount"], "cart.max_discount") if raw.get("max_discount") is not None else None,
         max_discount_rate=_share(cap_rate, "cart.max_discount_rate") if cap_rate is not None else None,
+        stacking=stacking(raw.get("stacking"), "cart.stacking"),
     )
+
+
+def stacking(value: Any, where: str) -> str | None:
+    """A stacking policy, or None when not given."""
+    if value in (None, ""):
+        return None
+    if value not in STACKING:
+        raise SpecError(f"{where}: one of {', '.join(STACKING)}, not {value!r}")
+    return str(value)

@@ -3,7 +3,7 @@ the order cap, list the near misses."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from zhanggui.promotions.engine.allocation import allocate_by_line
 from zhanggui.promotions.engine.basket import prepare
@@ -13,18 +13,24 @@ from zhanggui.promotions.engine.coupons import choose_coupons, coupon_units
 from zhanggui.promotions.engine.items import Lot, item_unit_prices
 from zhanggui.promotions.engine.near_misses import find_near_misses
 from zhanggui.promotions.engine.results import Gift, PricedLine, Quote, Share
-from zhanggui.promotions.engine.search import choose
-from zhanggui.promotions.spec import COUPON, ITEM, SHOP, Cart, Promotion, yuan
+from zhanggui.promotions.engine.search import choose, choose_platform
+from zhanggui.promotions.spec import COUPON, ITEM, PLATFORM, SHOP, Cart, Promotion, yuan
 
 
-def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
-    """Price the cart. Pure: the same cart and promotions always give the same Quote, whatever the line order."""
+def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = None) -> Quote:
+    """Price the cart. Pure: the same cart and promotions always give the same Quote, whatever the line order.
+
+    `stacking` (spec.STACKING) is the caller's policy (the shop's); the cart's own `stacking` overrides it, and
+    without either the platforms' rule applies (PLATFORM).
+    """
+    policy = cart.stacking or stacking or PLATFORM
     _ = translator()
     notes: list[str] = []
     basket = prepare(cart, promotions, notes, _)
     order, lines, lots = basket.order, basket.lines, basket.lots
     shop, coupons, covered = basket.shop, basket.coupons, basket.covered
-    plan = choose(cart, basket)  # the lots now hold the prices of the chosen item promotions
+    # The lots now hold the prices of the chosen item promotions.
+    plan = choose_platform(basket) if policy == PLATFORM else choose(cart, basket)
     item_prices, locked = item_unit_prices(lots, len(basket.unit_line))
 
     # Build the priced lines: item shares per lot, then shop and coupon allocations per line.
@@ -96,6 +102,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
     coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left, unit_line)[1]
     for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
         spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
+    plan.coupons = list(coupon_choice)
+    _note_coupons_lost_to_the_shop_layer(coupons, coupon_choice, locked, covered, item_prices, unit_left, notes, _)
 
     apply_order_cap(cart, priced, applied, notes, _)
     if plan.exhausted:
@@ -111,4 +119,24 @@ def quote(cart: Cart, promotions: Sequence[Promotion]) -> Quote:
         applied={pid: applied[pid] for pid in sorted(applied)},
         near_misses=near,
         notes=notes,
+        stacking=policy,
     )
+
+
+def _note_coupons_lost_to_the_shop_layer(
+    coupons, chosen, locked, covered, item_prices, unit_left, notes: list[str], _: Callable[[str], str]
+) -> None:
+    """A coupon the buyer offers that the shop activities made unusable: its minimum spend was met after the
+    item layer, not after the shop layer (the pitfall sellers know as "设置满减后优惠券用不了")."""
+    used = {o[0].id for o in chosen}
+    for p, idx in coupon_units([p for p in coupons if p.id not in used], locked, covered):
+        before = sum(item_prices[i] for i in idx)
+        after = sum(unit_left[i] for i in idx)
+        if after < p.params["min_spend"] <= before:
+            notes.append(
+                _(
+                    "%(coupon)s: after the shop discounts the order comes to ¥%(after)s, under the coupon's minimum "
+                    "spend of ¥%(min)s, so it cannot be used."
+                )
+                % {"coupon": p.id, "after": yuan(after), "min": yuan(p.params["min_spend"])}
+            )

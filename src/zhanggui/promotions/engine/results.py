@@ -97,6 +97,7 @@ class Quote:
     applied: dict[str, int]  # promotion id → total discount, fen
     near_misses: list[NearMiss]
     notes: list[str]
+    stacking: str = "platform"  # the policy that priced it (spec.STACKING)
 
     def _layer_total(self, layer: str) -> int:
         return sum(s.amount for line in self.lines for s in line.shares if s.layer == layer)
@@ -115,6 +116,7 @@ class Quote:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "stacking": self.stacking,
             "lines": [line.as_dict() for line in self.lines],
             "gifts": [g.as_dict() for g in self.gifts],
             "applied": [{"promotion": pid, "discount": yuan(amount)} for pid, amount in self.applied.items()],

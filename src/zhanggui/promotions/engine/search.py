@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zhanggui.promotions.engine.allocation import allocate_by_line
@@ -498,6 +498,18 @@ class Search:
             return 0, []
         after = self._after_shop(shop)[1]
         return best_coupons(coupon_amounts(self.coupon_units, after))
+
+
+def choose_platform(basket: Basket) -> Plan:
+    """As the platforms price: every item promotion (the lots are priced with all of them), the shop activities
+    best for the buyer among themselves (coupons play no part: a buyer cannot decline a 满减 to keep a coupon
+    usable), and every usable coupon left to the coupon layer, which quote() chooses on what the shop layer
+    leaves."""
+    search = Search(replace(basket, coupons=[]))
+    item_saving = sum((lot.list_price - lot.price) * len(lot.units) for lot in basket.lots)
+    shop_given, shop_choice, _none = search.shop_and_coupon()
+    coupons = [(p,) for p in basket.coupons]
+    return Plan(item_saving + shop_given, tuple(basket.items), shop_choice, coupons, exhausted=search.exhausted)
 
 
 def choose(cart: Cart, basket: Basket) -> Plan:

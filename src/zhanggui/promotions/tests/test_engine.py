@@ -236,8 +236,10 @@ def test_an_item_discount_that_would_cost_the_threshold_is_left_out():
         {"id": "mj", "kind": "spend_save", "tiers": [["300", "50"]]},
         {"id": "cut", "kind": "price_cut", "amount": "5.00"},
     ]
-    # with the cut: 295, no 满减 → 295; without: 300 − 50 = 250: the engine keeps the buyer's best
-    assert price([line("A", 1, "300.00")], promos)["totals"]["payable"] == "250.00"
+    # best_for_buyer: with the cut 295, no 满减 → 295; without it 300 − 50 = 250: the buyer's best is kept.
+    assert price([line("A", 1, "300.00")], promos, stacking="best_for_buyer")["totals"]["payable"] == "250.00"
+    # platform: an item price always applies there, so the cart stays under the threshold: 295.
+    assert price([line("A", 1, "300.00")], promos, stacking="platform")["totals"]["payable"] == "295.00"
 
 
 def test_exclusive_item_promotion_keeps_its_units_out_of_later_layers():
@@ -259,10 +261,31 @@ def coupon(cid="q20", amount="20.00", min_spend="199.00", **extra):
 
 def test_coupon_threshold_measured_after_the_shop_layer():
     promos = [{"id": "mj", "kind": "spend_save", "tiers": [["200", "10"]]}, coupon()]
-    # 205 − 10 (满减) = 195 < 199: the coupon does not apply — unless leaving out 满减 is better: 205 − 20 = 185
-    r = price([line("A", 1, "205.00")], promos, coupons=["Q20"])
+    # 205 − 10 (满减) = 195 < 199: the coupon does not apply. best_for_buyer leaves 满减 out: 205 − 20 = 185.
+    r = price([line("A", 1, "205.00")], promos, coupons=["Q20"], stacking="best_for_buyer")
     assert r["totals"]["payable"] == "185.00"
     assert [a["promotion"] for a in r["applied"]] == ["q20"]
+    # platform: the 满减 applies by itself, the coupon cannot be used, and the quote says why: 195.
+    with translation.override("en"):
+        r = price([line("A", 1, "205.00")], promos, coupons=["Q20"], stacking="platform")
+    assert (r["totals"]["payable"], r["stacking"]) == ("195.00", "platform")
+    assert [a["promotion"] for a in r["applied"]] == ["mj"]
+    assert r["notes"] == [
+        "q20: after the shop discounts the order comes to ¥195.00, under the coupon's minimum spend of ¥199.00, "
+        "so it cannot be used."
+    ]
+
+
+@pytest.mark.parametrize(("stacking", "payable"), [("platform", "289.00"), ("best_for_buyer", "269.00")])
+def test_issue_15_a_tmall_shop_with_a_spend_save_and_a_coupon_of_the_same_threshold(stacking, payable):
+    """满300减30 and a shop coupon 满300减50, ¥319 of goods: on Tmall the 满减 applies by itself and the coupon's
+    minimum is measured after it (¥289, the coupon unusable); best_for_buyer leaves the 满减 out (¥269)."""
+    promos = [
+        {"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]]},
+        {"id": "q50", "kind": "coupon", "amount": "50.00", "min_spend": "300.00", "codes": ["Q50"]},
+    ]
+    r = price([line("A", 1, "319.00")], promos, coupons=["Q50"], stacking=stacking)
+    assert (r["totals"]["payable"], r["stacking"]) == (payable, stacking)
 
 
 def test_at_most_one_shop_coupon_unless_combinable():

@@ -6,11 +6,13 @@ import json
 import os
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zhanggui.promotions import spec
 from zhanggui.promotions.engine import quote
-from zhanggui.promotions.spec import parse_cart, parse_promotions
+from zhanggui.promotions.spec import BEST_FOR_BUYER, PLATFORM, STACKING, parse_cart, parse_promotions
 
 # More examples for a soak run: ZHANGGUI_HYPOTHESIS_SCALE=20 bin/test
 SCALE = int(os.environ.get("ZHANGGUI_HYPOTHESIS_SCALE", "1"))
@@ -126,9 +128,9 @@ carts = st.lists(
 ).map(lambda lines: [{**ln, "category": CATEGORY[ln["sku"]]} for ln in lines])
 
 
-def run(lines, promotions, tier="gold"):
+def run(lines, promotions, tier="gold", stacking=PLATFORM):
     codes = [c for p in promotions if p["kind"] == "coupon" for c in p["codes"]]
-    cart = parse_cart({"lines": lines, "buyer": {"tier": tier}, "coupons": codes})
+    cart = parse_cart({"lines": lines, "buyer": {"tier": tier}, "coupons": codes, "stacking": stacking})
     return quote(cart, parse_promotions(promotions))
 
 
@@ -136,10 +138,11 @@ def cents(text: str) -> int:
     return round(float(text) * 100)  # test-side reading of the JSON strings only; the engine never sees floats
 
 
-@settings(max_examples=300 * SCALE, deadline=None)
+@pytest.mark.parametrize("stacking", STACKING)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(lines=carts, promotions=promotion_lists())
-def test_totals_never_negative_and_shares_add_up_exactly(lines, promotions):
-    q = run(lines, promotions)
+def test_totals_never_negative_and_shares_add_up_exactly(stacking, lines, promotions):
+    q = run(lines, promotions, stacking=stacking)
     assert q.payable >= 0
     for line in q.lines:
         assert line.paid >= 0  # no discount, coupons included, takes a line below zero
@@ -178,22 +181,58 @@ def near_threshold_scenarios(draw):
 
 @settings(max_examples=400 * SCALE, deadline=None)
 @given(scenario=near_threshold_scenarios(), which=st.integers(0, 3))
-def test_adding_a_promotion_never_raises_what_the_buyer_pays(scenario, which):
+def test_adding_a_promotion_never_raises_what_the_buyer_pays_best_for_buyer(scenario, which):
+    """Only under best_for_buyer: on the platforms a 满减 that applies by itself can make a coupon unusable."""
     lines, promotions = scenario
     added = promotions[which % len(promotions)]
     others = [p for p in promotions if p is not added]
-    before = run(lines, others).payable
-    after = run(lines, [*others, added]).payable
+    before = run(lines, others, stacking=BEST_FOR_BUYER).payable
+    after = run(lines, [*others, added], stacking=BEST_FOR_BUYER).payable
     assert after <= before
 
 
+def item_prices(q) -> list[int]:
+    """Each unit's price after the item layer, line by line (a line's unit_prices, dearest first)."""
+    return [price for line in q.lines for price, units in line.unit_prices for _ in range(units)]
+
+
 @settings(max_examples=200 * SCALE, deadline=None)
+@given(scenario=near_threshold_scenarios(), which=st.integers(0, 3))
+def test_under_platform_an_added_item_promotion_never_raises_a_units_item_price(scenario, which):
+    lines, promotions = scenario
+    items = [p for p in promotions if spec.KINDS[p["kind"]] == spec.ITEM]
+    if not items:
+        return
+    added = items[which % len(items)]
+    others = [p for p in promotions if p is not added]
+    before = run(lines, others, stacking=PLATFORM)
+    after = run(lines, [*others, added], stacking=PLATFORM)
+    assert all(a <= b for a, b in zip(item_prices(after), item_prices(before), strict=True))
+
+
+@settings(max_examples=100 * SCALE, deadline=None)
+@given(scenario=near_threshold_scenarios())
+def test_under_platform_every_item_and_met_shop_activity_applies(scenario):
+    """Nothing of an earlier layer is left out for a later one: the item and shop discounts under platform are
+    those of the same cart without any coupon."""
+    lines, promotions = scenario
+    without = [p for p in promotions if p["kind"] != "coupon"]
+    with_coupons = run(lines, promotions, stacking=PLATFORM).as_dict()["totals"]
+    alone = run(lines, without, stacking=PLATFORM).as_dict()["totals"]
+    assert (with_coupons["item_discount"], with_coupons["shop_discount"]) == (
+        alone["item_discount"],
+        alone["shop_discount"],
+    )
+
+
+@pytest.mark.parametrize("stacking", STACKING)
+@settings(max_examples=150 * SCALE, deadline=None)
 @given(lines=carts, promotions=promotion_lists(), seed=st.integers(0, 10**6))
-def test_result_does_not_depend_on_line_order(lines, promotions, seed):
+def test_result_does_not_depend_on_line_order(stacking, lines, promotions, seed):
     shuffled = list(range(len(lines)))
     random.Random(seed).shuffle(shuffled)
-    first = run(lines, promotions).as_dict()
-    second = run([lines[i] for i in shuffled], promotions).as_dict()
+    first = run(lines, promotions, stacking=stacking).as_dict()
+    second = run([lines[i] for i in shuffled], promotions, stacking=stacking).as_dict()
     assert first["totals"] == second["totals"]
     if len({json.dumps(ln, sort_keys=True) for ln in lines}) == len(lines):
         assert [first["lines"][i] for i in shuffled] == second["lines"]
