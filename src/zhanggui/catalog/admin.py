@@ -52,7 +52,7 @@ def _refresh(obj: Any, pk: int) -> None:
 @admin.register(Shop)
 class ShopAdmin(CapabilityAdmin):
     edit_capabilities = (roles.MANAGE_SHOPS,)
-    list_display = ("code", "name", "channel", "warehouse_choice", "is_active")
+    list_display = ("code", "name", "channel", "warehouse_choice", "stacking", "is_active")
     list_filter = ("channel", "is_active")
     search_fields = ("code", "name")
 

@@ -50,6 +50,13 @@ class DelistReason(models.TextChoices):
     SEASON = "season", _("End of season")
 
 
+class Stacking(models.TextChoices):
+    """How promotions of different layers combine when the desk prices a cart (docs/pricing.md "Stacking")."""
+
+    PLATFORM = "platform", _("As the platforms price (activities apply by themselves, coupons after them)")
+    BEST_FOR_BUYER = "best_for_buyer", _("Best for the buyer (across layers)")
+
+
 class Shop(models.Model):
     code = SlugCodeField(_("code"), max_length=32, unique=True)
     name = CleanCharField(_("name"), max_length=100)
@@ -61,6 +68,17 @@ class Shop(models.Model):
         default=WarehouseChoice.PRIORITY,
     )
     is_active = models.BooleanField(_("active"), default=True)
+    stacking = models.CharField(
+        _("stacking policy"),
+        max_length=16,
+        choices=Stacking.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Empty: as the platform prices for Taobao, Tmall, JD and Pinduoduo shops; best for the buyer "
+            "for the web store."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -70,6 +88,14 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_channel_display()})"
+
+    @property
+    def pricing_policy(self) -> str:
+        """The stacking policy its carts are priced with: its own, else the platform's rule (the web store's:
+        best for the buyer)."""
+        if self.stacking:
+            return self.stacking
+        return Stacking.BEST_FOR_BUYER if self.channel == Channel.WEB else Stacking.PLATFORM
 
 
 class Category(models.Model):

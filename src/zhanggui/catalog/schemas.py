@@ -63,6 +63,7 @@ class ShopOut(Schema):
     channel: str
     warehouse_choice: str
     is_active: bool
+    pricing_policy: str = Field(..., description="How its carts are priced: platform or best_for_buyer")
 
 
 class ProductListItem(Schema):

@@ -462,10 +462,13 @@ class PreviewRow:
     paid_without: str
 
 
-def compare(cart: spec.Cart, draft: spec.Promotion, running: list[spec.Promotion]) -> dict[str, Any]:
-    """The cart priced with the running promotions plus the draft, and without the draft (same line order)."""
+def compare(
+    cart: spec.Cart, draft: spec.Promotion, running: list[spec.Promotion], stacking: str | None = None
+) -> dict[str, Any]:
+    """The cart priced with the running promotions plus the draft, and without the draft (same line order), under
+    the shop's stacking policy."""
     others = [p for p in running if p.id != draft.id]
-    with_draft, without = quote(cart, [*others, draft]), quote(cart, others)
+    with_draft, without = quote(cart, [*others, draft], stacking), quote(cart, others, stacking)
     shown, other = with_draft.as_dict(), without.as_dict()
     return {
         "draft": draft,
@@ -490,7 +493,8 @@ def promotion_preview(request: HttpRequest) -> HttpResponse:
             cart = spec.parse_cart(data["cart"])
             draft = spec.parse_promotion(data["spec"], "promotion")
             running = selectors.running_promotions(data["shop"], at=cart.at)
-            context["preview"] = compare(cart, draft, running)
+            shop = data["shop"]
+            context["preview"] = compare(cart, draft, running, shop.pricing_policy if shop else None)
         except ValidationFailed as exc:
             context["error"] = exc.message
     return edges.render_page(request, "promotions/_preview.html", context)
@@ -513,8 +517,13 @@ def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpRespon
             try:
                 draft = spec.parse_promotion(data["spec"], "draft")
                 carts = [spec.parse_cart(c) for c in data["carts"]]
+                shop = data["shop"]
                 report = what_if(
-                    draft, carts, selectors.running_promotions(data["shop"]), costs_by_sku_code(data["shop"])
+                    draft,
+                    carts,
+                    selectors.running_promotions(shop),
+                    costs_by_sku_code(shop),
+                    shop.pricing_policy if shop else None,
                 ).as_dict()
             except (ValidationFailed, TypeError, KeyError, AttributeError) as exc:
                 error = getattr(exc, "message", None) or _("A cart is not in the format of docs/pricing.md.")

@@ -1,9 +1,11 @@
 """What-if: what a draft promotion would do to a set of carts, before anyone launches it.
 
 Each cart is priced twice by the engine — with the promotions already running, and with the draft added —
-so the figures are the draft's real effect after stacking and best-for-buyer choice, not its face value:
-how many carts it touches, how much less the shop would take in, margin per SKU at catalog cost before and
-after, and the share of carts that would cross the draft's threshold by adding items (its near misses).
+so the figures are the draft's real effect under the shop's stacking policy (platform or best_for_buyer),
+not its face value: how many carts it touches, how much less the shop would take in, margin per SKU at catalog
+cost before and after, the share of carts that would cross the draft's threshold by adding items (its near
+misses), and the share of carts in which the draft makes a running coupon unusable (a 满减 that applies by
+itself and takes the order under the coupon's minimum spend: "设置满减后优惠券用不了").
 Pure: the carts come from a file, a cart list, or (once orders exist) the last N days of orders.
 """
 
@@ -13,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhanggui.promotions.engine import quote
-from zhanggui.promotions.spec import Cart, Promotion, yuan
+from zhanggui.promotions.engine import Quote, quote
+from zhanggui.promotions.spec import COUPON, PLATFORM, Cart, Promotion, yuan
 
 
 @dataclass
@@ -52,14 +54,20 @@ class WhatIf:
     draft_discount: int = 0  # the draft's own allocated discount
     near_miss_carts: int = 0  # carts that would reach the draft (or its next tier) by buying more
     near_miss_total: int = 0  # Σ of what those carts are missing, fen
+    coupon_lost_carts: int = 0  # carts whose coupon worked without the draft and does not with it
+    stacking: str = PLATFORM
     skus: dict[str, SkuMargin] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         share = f"{self.near_miss_carts * 100 / self.carts:.1f}%" if self.carts else None
         average_missing = yuan(self.near_miss_total // self.near_miss_carts) if self.near_miss_carts else None
+        lost = f"{self.coupon_lost_carts * 100 / self.carts:.1f}%" if self.carts else None
         return {
             "promotion": self.promotion,
+            "stacking": self.stacking,
             "carts": self.carts,
+            "coupon_lost_carts": self.coupon_lost_carts,
+            "coupon_lost_share": lost,
             "carts_touched": self.touched,
             "revenue_before": yuan(self.revenue_before),
             "revenue_after": yuan(self.revenue_after),
@@ -77,15 +85,19 @@ def what_if(
     carts: Sequence[Cart],
     running: Sequence[Promotion] = (),
     costs: Mapping[str, int] | None = None,
+    stacking: str | None = None,
 ) -> WhatIf:
-    """Replay `draft` over `carts` on top of the `running` promotions; `costs` maps SKU → unit cost in fen."""
+    """Replay `draft` over `carts` on top of the `running` promotions; `costs` maps SKU → unit cost in fen;
+    `stacking` is the shop's policy (a cart's own overrides it; default platform)."""
     others = [p for p in running if p.id != draft.id]
     with_draft = [*others, draft]
-    report = WhatIf(promotion=draft.id)
+    report = WhatIf(promotion=draft.id, stacking=stacking or PLATFORM)
     costs = costs or {}
     for cart in carts:
-        before = quote(cart, others)
-        after = quote(cart, with_draft)
+        before = quote(cart, others, stacking)
+        after = quote(cart, with_draft, stacking)
+        if _coupons_used(before) - _coupons_used(after) - {draft.id}:
+            report.coupon_lost_carts += 1
         report.carts += 1
         report.revenue_before += before.payable
         report.revenue_after += after.payable
@@ -108,3 +120,7 @@ def what_if(
             else:
                 margin.cost += unit_cost * line_after.quantity
     return report
+
+
+def _coupons_used(priced: Quote) -> set[str]:
+    return {share.promotion for line in priced.lines for share in line.shares if share.layer == COUPON}

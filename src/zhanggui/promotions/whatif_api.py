@@ -11,7 +11,7 @@ from zhanggui.catalog.api import ERRORS
 from zhanggui.catalog.models import Shop
 from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.core.errors import NotFoundError, ValidationFailed
-from zhanggui.promotions.spec import parse_cart, parse_promotion, parse_promotions
+from zhanggui.promotions.spec import parse_cart, parse_promotion, parse_promotions, stacking
 from zhanggui.promotions.whatif import what_if
 
 router = Router(tags=["pricing"])
@@ -20,7 +20,8 @@ MAX_CARTS = 5_000
 
 @router.post("", response={200: dict[str, Any], **ERRORS})
 def what_if_report(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's way to take a JSON body
-    """Replay payload["draft"] over payload["carts"] on top of payload["promotions"]; costs from payload["shop"]."""
+    """Replay payload["draft"] over payload["carts"] on top of payload["promotions"]; costs and the stacking policy
+    from payload["shop"] (payload["stacking"] overrides the policy)."""
     carts = payload.get("carts")
     if not isinstance(carts, list) or not carts:
         raise ValidationFailed(_("carts: a non-empty list of carts"))
@@ -29,6 +30,7 @@ def what_if_report(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 
     draft = parse_promotion(payload.get("draft") or {}, "draft")
     running = parse_promotions(payload.get("promotions", []))
     parsed = [parse_cart(c) for c in carts]
+    policy = stacking(payload.get("stacking"), "stacking")
     costs = None
     if payload.get("shop"):
         code = payload["shop"]
@@ -36,4 +38,5 @@ def what_if_report(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 
         if shop is None:
             raise NotFoundError(_("No shop with code %(code)s.") % {"code": code})
         costs = costs_by_sku_code(shop)
-    return what_if(draft, parsed, running, costs).as_dict()
+        policy = policy or shop.pricing_policy
+    return what_if(draft, parsed, running, costs, policy).as_dict()

@@ -367,6 +367,22 @@ def test_preview_adds_the_draft_to_the_running_promotions_and_shows_near_misses(
     assert [m["message"] for m in p["with"]["near_misses"]] == ["Spend ¥30.00 more to save ¥30.00"]
 
 
+@pytest.mark.parametrize(
+    ("channel", "payable", "says"),
+    [("tmall", "289.00", "Priced as the platforms price"), ("web", "269.00", "Priced best for the buyer")],
+)
+def test_preview_prices_with_the_shops_stacking_policy_and_says_which(client, users, channel, payable, says):
+    shop = ShopFactory(code="s1", channel=channel)
+    login(client, users["operator"])
+    draft = {"id": "q50", "kind": "coupon", "amount": "50.00", "min_spend": "300.00", "codes": ["Q50"], **window()}
+    mj30 = {"id": "mj", "kind": "spend_save", "tiers": [["300", "30"]], **window()}
+    services.submit_promotion(actor=users["operator"], promotion=create(users["operator"], mj30, shop=shop))
+    cart = {"lines": [{"sku": "A", "quantity": 1, "unit_price": "319.00"}], "coupons": ["Q50"]}
+    response = preview(client, draft, cart, shop=shop.pk)
+    assert response.context["preview"]["with"]["totals"]["payable"] == payable
+    assert says in response.content.decode()
+
+
 def test_preview_shows_spec_and_cart_errors_in_the_partial(client, users):
     login(client, users["operator"])
     response = preview(client, {**mj(), "kind": "nope"})

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core.services import create_api_token
@@ -88,3 +89,69 @@ def test_what_if_endpoint(client, users):
         "/api/v1/pricing/what-if", {"draft": DRAFT, "carts": []}, content_type="application/json", **headers
     )
     assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
+
+
+MJ30 = {"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]]}
+Q50 = {"id": "q50", "kind": "coupon", "amount": "50.00", "min_spend": "300.00", "codes": ["Q50"]}
+
+
+def carts_319(n: int = 2):
+    buys = [{"lines": [{"sku": "A", "unit_price": "319.00"}], "coupons": ["Q50"]}] * n
+    return [*map(parse_cart, buys), parse_cart({"lines": [{"sku": "A", "unit_price": "99.00"}]})]
+
+
+def test_what_if_tells_the_share_of_carts_whose_coupon_the_draft_makes_unusable():
+    """Issue 15: on the platforms a 满300减30 takes ¥319 under a coupon's ¥300 minimum; the seller sees it first."""
+    report = what_if(parse_promotion(MJ30), carts_319(), parse_promotions([Q50]), stacking="platform").as_dict()
+    assert (report["stacking"], report["coupon_lost_carts"], report["coupon_lost_share"]) == ("platform", 2, "66.7%")
+    assert (report["revenue_before"], report["revenue_after"]) == ("637.00", "677.00")  # 2 × 269 + 99 → 2 × 289 + 99
+    best = what_if(parse_promotion(MJ30), carts_319(), parse_promotions([Q50]), stacking="best_for_buyer").as_dict()
+    assert (best["coupon_lost_carts"], best["revenue_after"]) == (0, "637.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("channel", "stacking", "body", "payable", "policy"),
+    [
+        ("tmall", "", {}, "289.00", "platform"),
+        ("web", "", {}, "269.00", "best_for_buyer"),
+        ("tmall", "best_for_buyer", {}, "269.00", "best_for_buyer"),
+        ("web", "", {"stacking": "platform"}, "289.00", "platform"),
+    ],
+)
+def test_the_quote_endpoint_prices_with_the_shops_policy_unless_told(users, channel, stacking, body, payable, policy):
+    ShopFactory(code="s1", channel=channel, stacking=stacking)
+    _token, key = create_api_token(user=users["service"], name="t")
+    cart = {"lines": [{"sku": "A", "unit_price": "319.00"}], "coupons": ["Q50"]}
+    response = Client().post(
+        "/api/v1/pricing/quote",
+        {"cart": cart, "shop": "s1", "promotions": [MJ30, Q50], **body},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert (response.json()["totals"]["payable"], response.json()["stacking"]) == (payable, policy)
+
+
+@pytest.mark.django_db
+def test_a_bad_stacking_policy_is_a_422_naming_it(users):
+    _token, key = create_api_token(user=users["service"], name="t")
+    response = Client().post(
+        "/api/v1/pricing/quote",
+        {"cart": {"lines": [{"sku": "A", "unit_price": "1.00"}]}, "promotions": [], "stacking": "cheapest"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 422
+    assert response.json()["message"] == "stacking: one of platform, best_for_buyer, not 'cheapest'"
+
+
+def test_the_quote_command_takes_stacking(tmp_path):
+    spec, cart = tmp_path / "spec.json", tmp_path / "cart.json"
+    spec.write_text(json.dumps([MJ30, Q50]), encoding="utf-8")
+    cart.write_text(json.dumps({"lines": [{"sku": "A", "unit_price": "319.00"}], "coupons": ["Q50"]}), encoding="utf-8")
+    results = {}
+    for policy in ("platform", "best_for_buyer"):
+        out = io.StringIO()
+        call_command("quote", "--promotions", str(spec), "--cart", str(cart), "--stacking", policy, stdout=out)
+        results[policy] = json.loads(out.getvalue())["totals"]["payable"]
+    assert results == {"platform": "289.00", "best_for_buyer": "269.00"}

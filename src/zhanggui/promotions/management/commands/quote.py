@@ -16,7 +16,7 @@ from zhanggui.catalog.models import Shop
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.selectors import running_promotions
-from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotions
+from zhanggui.promotions.spec import STACKING, SpecError, parse_cart, parse_promotions
 
 
 class Command(BaseCommand):
@@ -38,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--past-spend", help="the buyer's past spend in yuan (overrides buyer.past_spend)")
         parser.add_argument("--coupon", action="append", default=[], help="a coupon code the buyer offers (repeat)")
         parser.add_argument("--at", help="the moment to price at, ISO 8601 with time zone (default: the cart's)")
+        parser.add_argument(
+            "--stacking",
+            choices=STACKING,
+            help="how layers combine: platform (Taobao, Tmall, JD, PDD; the default) or best_for_buyer "
+            "(default: the cart's, else the shop's)",
+        )
 
     def handle(self, *args, **options) -> None:
         cart_raw = read_json(options["cart"])
@@ -64,7 +70,7 @@ class Command(BaseCommand):
                 promotions = parse_promotions(read_json(options["promotions"]))
             else:
                 promotions = running_promotions(shop=shop, at=cart.at)
-            result = quote(cart, promotions)
+            result = quote(cart, promotions, options["stacking"] or (shop.pricing_policy if shop else None))
         except SpecError as exc:
             raise CommandError(exc.message, returncode=1) from exc
         self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

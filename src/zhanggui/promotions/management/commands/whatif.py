@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhanggui.catalog.models import Shop
 from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.promotions.management.jsonfile import read_json
-from zhanggui.promotions.spec import SpecError, parse_cart, parse_promotion, parse_promotions
+from zhanggui.promotions.spec import STACKING, SpecError, parse_cart, parse_promotion, parse_promotions
 from zhanggui.promotions.whatif import what_if
 
 
@@ -28,7 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--draft", required=True, type=Path, help="DRAFT.json: one promotion")
         parser.add_argument("--carts", required=True, type=Path, help="CARTS.json: a list of carts")
         parser.add_argument("--promotions", type=Path, help="RUNNING.json: the promotions already running")
-        parser.add_argument("--shop", help="take unit costs from this shop's catalog (by SKU code)")
+        parser.add_argument("--shop", help="take unit costs (and the stacking policy) from this shop (by SKU code)")
+        parser.add_argument(
+            "--stacking",
+            choices=STACKING,
+            help="how layers combine: platform (the default) or best_for_buyer (default: the shop's)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -40,11 +45,12 @@ class Command(BaseCommand):
             running = parse_promotions(read_json(options["promotions"])) if options["promotions"] else []
         except SpecError as exc:
             raise CommandError(exc.message, returncode=1) from exc
-        costs = None
+        costs, policy = None, options["stacking"]
         if options["shop"]:
             shop = Shop.objects.filter(code=options["shop"]).first()
             if shop is None:
                 raise CommandError(_("No shop with code %(code)s.") % {"code": options["shop"]}, returncode=2)
             costs = costs_by_sku_code(shop)
-        report = what_if(draft, carts, running, costs)
+            policy = policy or shop.pricing_policy
+        report = what_if(draft, carts, running, costs, policy)
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
