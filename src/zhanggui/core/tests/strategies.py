@@ -24,6 +24,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from zhanggui.core.tests.rows import OUR_APPS
+
 REFUSE = "refuse"
 CLEAN = "clean"
 
@@ -417,8 +419,6 @@ PROMOTION_MUTATIONS: tuple[tuple[str, str, Any, str], ...] = (
 
 
 # ----- what a refusal must leave as it was ------------------------------------------------------------------
-
-OUR_APPS = ("core", "catalog", "inventory", "promotions")
 
 
 def row_counts(apps_labels: Sequence[str] = OUR_APPS) -> dict[str, int]:

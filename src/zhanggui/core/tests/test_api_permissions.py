@@ -18,21 +18,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from zhanggui.api import api
 from zhanggui.core import roles
 from zhanggui.core.services import create_api_token, system_user
+from zhanggui.core.tests.rows import built_for_the_module, snapshot
 
 pytestmark = pytest.mark.django_db
 
 READ = "read"
 ANYONE = "anyone"
-OUR_APPS = ("core", "catalog", "inventory", "promotions")
 
 World = dict[str, Any]
 Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
@@ -326,29 +324,8 @@ def build_world() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once, inside a transaction that is rolled back after the module; each test is a savepoint in it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table of ours (the audit trail included), but a token's last use, which every call
-    with a token records."""
-    rows = {}
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            if model._meta.app_label not in OUR_APPS or model._meta.proxy:
-                continue
-            columns = [f.column for f in model._meta.concrete_fields if f.column != "last_used_at"]
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns)} FROM {table} ORDER BY 1")
-            rows[model._meta.label] = cursor.fetchall()
-    return rows
+    with built_for_the_module(django_db_blocker, build_world) as built:
+        yield built
 
 
 def call(world: World, endpoint: str, role: str):

@@ -28,10 +28,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core import signals
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
@@ -46,7 +45,8 @@ from zhanggui.api import api
 from zhanggui.core import roles
 from zhanggui.core.services import create_api_token, system_user
 from zhanggui.core.tests import strategies as zs
-from zhanggui.core.tests.strategies import OUR_APPS, rolled_back
+from zhanggui.core.tests.rows import built_for_the_module, changed_tables, snapshot
+from zhanggui.core.tests.strategies import rolled_back
 from zhanggui.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -173,14 +173,8 @@ def build_world() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once, in a transaction rolled back after the module; each test and each example is a savepoint."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with built_for_the_module(django_db_blocker, build_world) as built:
+        yield built
 
 
 @pytest.fixture
@@ -195,24 +189,6 @@ def same_connection():
 
 
 # ----- checks -----------------------------------------------------------------------------------------------
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table of ours (the audit trail included), but a token's last use (every call sets it)."""
-    rows = {}
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            if model._meta.app_label not in OUR_APPS or model._meta.proxy:
-                continue
-            columns = [f.column for f in model._meta.concrete_fields if f.column != "last_used_at"]
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns)} FROM {table} ORDER BY 1")
-            rows[model._meta.label] = cursor.fetchall()
-    return rows
-
-
-def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> list[str]:
-    return sorted(label for label in before if before[label] != after[label])
 
 
 def body_of(response: Any) -> Any:
