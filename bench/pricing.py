@@ -1,14 +1,15 @@
-"""Pricing-engine latency: 10,000 random 20-line carts against 50 running promotions.
+"""Pricing-engine latency: random 20-line carts against 50 running promotions, per shop mix and policy.
 
-Prints p50/p95/p99 of one `quote(cart, promotions)` call and, last, the line `p95_ms: <value>`.
-Promotions are parsed once (as a running desk keeps its active promotions); each cart is priced from its
-parsed form. Fixed seed, so runs compare. The 10,000 parsed carts are moved out of the garbage collector's
-sight (gc.freeze) before timing: a server does not hold them, and full collections scanning them would be
-timed as if pricing made them. Also printed: how many quotes used the greedy (not proven best) plan.
-The seed also picks the 50 promotions, so other seeds are other shops' mixes (docs/pricing.md "Speed" has
-figures for seeds 1–8: some mixes are slower).
+For each seed (a shop's mix of 50 promotions and its carts; `--seeds`, default 1–8) and each stacking policy
+(platform, best_for_buyer), prints p50/p95/p99 of one `quote(cart, promotions, policy)` call and the share of
+greedy (not proven best) plans; then the same 20-line cart priced with 1 unit a line and with the largest
+quantity a line may have (spec.MAX_COUNT), and their ratio (the cost should grow with lines and promotions,
+not with units); and, last, the lines `p95_ms_best_for_buyer: <the worst seed's p95>` and
+`p95_ms: <the worst seed's p95 under platform>`. Promotions are parsed once (as a running desk keeps its
+active promotions); each cart is priced from its parsed form. The parsed carts are moved out of the garbage
+collector's sight (gc.freeze) before timing: a server does not hold them. Fixed seeds, so runs compare.
 
-    python bench/pricing.py [--carts 10000] [--seed 7]
+    python bench/pricing.py [--carts 3000] [--seeds 1-8] [--policies platform,best_for_buyer] [--no-bulk]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhanggui.settings")
 
@@ -30,7 +32,14 @@ django.setup()
 from django.utils.translation import gettext  # noqa: E402
 
 from zhanggui.promotions.engine import quote  # noqa: E402
-from zhanggui.promotions.spec import parse_cart, parse_promotions  # noqa: E402
+from zhanggui.promotions.spec import (  # noqa: E402
+    BEST_FOR_BUYER,
+    MAX_COUNT,
+    PLATFORM,
+    STACKING,
+    parse_cart,
+    parse_promotions,
+)
 
 CATEGORIES = [f"cat{i}" for i in range(10)]
 
@@ -140,39 +149,92 @@ def make_carts(rng: random.Random, catalog: list[dict], n: int) -> list[dict]:
     return carts
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--carts", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    catalog = make_catalog(rng)
-    promotions = parse_promotions(make_promotions(rng, catalog))
-    carts = [parse_cart(c) for c in make_carts(rng, catalog, args.carts)]
-    gc.collect()
-    gc.freeze()
-    for cart in carts[:50]:  # warm up
-        quote(cart, promotions)
-    timings = []
-    discount = 0
+def seeds_of(text: str) -> list[int]:
+    """ "1-8" or "2,3,7" → the seeds."""
+    if "-" in text:
+        low, high = text.split("-", 1)
+        return list(range(int(low), int(high) + 1))
+    return [int(part) for part in text.split(",")]
+
+
+def percentile(timings: list[float], p: float) -> float:
+    return timings[min(len(timings) - 1, int(p / 100 * len(timings)))]
+
+
+def time_policy(carts, promotions, policy: str) -> tuple[list[float], int, int]:
     greedy_note = gettext("Many promotions apply: a good plan is used, not proven the best.")
-    greedy = 0
+    for cart in carts[:50]:  # warm up
+        quote(cart, promotions, policy)
+    timings, discount, greedy = [], 0, 0
     for cart in carts:
         started = time.perf_counter_ns()
-        result = quote(cart, promotions)
+        result = quote(cart, promotions, policy)
         timings.append((time.perf_counter_ns() - started) / 1e6)
         discount += result.discount_total
         greedy += greedy_note in result.notes
     timings.sort()
+    return timings, discount, greedy
 
-    def pct(p: float) -> float:
-        return timings[min(len(timings) - 1, int(p / 100 * len(timings)))]
 
-    print(f"carts: {len(carts)} × 20 lines, promotions running: {len(promotions)}")
-    print(f"mean {statistics.fmean(timings):.3f} ms, p50 {pct(50):.3f} ms, p95 {pct(95):.3f} ms, p99 {pct(99):.3f} ms")
-    print(f"total discount given: ¥{discount / 100:,.2f}; greedy (not proven best) plans: {greedy / len(carts):.1%}")
-    print(f"p95_ms: {pct(95):.3f}")
-    sys.stdout.flush()
+def bulk(catalog, promotions, policy: str) -> tuple[float, float]:
+    """One 20-line cart, 1 unit a line and then MAX_COUNT units a line: ms for each (1 unit: best of 3).
+
+    The big cart is built past parse_cart's MAX_CART_UNITS (a guard while the engine's cost grows with units):
+    this measures the engine itself."""
+    one = parse_cart({"lines": [{**item, "quantity": 1} for item in catalog[:20]]})
+    many = replace(one, lines=tuple(replace(line, quantity=MAX_COUNT) for line in one.lines))
+
+    def ms(cart, repeats: int) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter_ns()
+            quote(cart, promotions, policy)
+            best = min(best, (time.perf_counter_ns() - started) / 1e6)
+        return best
+
+    return ms(one, 3), ms(many, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--carts", type=int, default=3_000, help="carts per seed (default 3,000)")
+    parser.add_argument("--seeds", default="1-8", help="shop mixes: 1-8, or 2,3,7")
+    parser.add_argument("--policies", default=",".join(STACKING), help="platform,best_for_buyer")
+    parser.add_argument("--no-bulk", action="store_true", help="skip the 1-unit vs MAX_COUNT-units cart")
+    args = parser.parse_args()
+    policies = [p for p in args.policies.split(",") if p]
+    worst: dict[str, float] = {}
+    print(f"carts: {args.carts} per seed × 20 lines, promotions running: 50; policies: {', '.join(policies)}")
+    for seed in seeds_of(args.seeds):
+        rng = random.Random(seed)
+        catalog = make_catalog(rng)
+        promotions = parse_promotions(make_promotions(rng, catalog))
+        carts = [parse_cart(c) for c in make_carts(rng, catalog, args.carts)]
+        gc.collect()
+        gc.freeze()
+        for policy in policies:
+            timings, discount, greedy = time_policy(carts, promotions, policy)
+            p95 = percentile(timings, 95)
+            worst[policy] = max(worst.get(policy, 0.0), p95)
+            print(
+                f"seed {seed} {policy:<14} p50 {percentile(timings, 50):.3f} ms  p95 {p95:.3f} ms  "
+                f"p99 {percentile(timings, 99):.3f} ms  mean {statistics.fmean(timings):.3f} ms  "
+                f"discount ¥{discount / 100:,.2f}  greedy {greedy / len(carts):.1%}"
+            )
+            sys.stdout.flush()
+        gc.unfreeze()
+        if seed == seeds_of(args.seeds)[0] and not args.no_bulk:
+            for policy in policies:
+                one, many = bulk(catalog, promotions, policy)
+                print(
+                    f"seed {seed} {policy:<14} 20 lines × 1 unit: {one:.3f} ms; × {MAX_COUNT:,} units: {many:.3f} ms "
+                    f"(ratio {many / one:.1f}×)"
+                )
+                sys.stdout.flush()
+    if BEST_FOR_BUYER in worst:
+        print(f"p95_ms_best_for_buyer: {worst[BEST_FOR_BUYER]:.3f}")
+    if PLATFORM in worst:
+        print(f"p95_ms: {worst[PLATFORM]:.3f}")
 
 
 if __name__ == "__main__":

@@ -200,3 +200,18 @@ def test_a_spec_refuses_codes_with_invisible_characters_and_malformed_items(spec
     with pytest.raises(SpecError) as refused:
         parse_promotion(spec)
     assert refused.value.message.startswith(message)
+
+
+@pytest.mark.django_db
+def test_a_cart_of_more_units_than_the_engine_prices_quickly_is_refused(users):
+    """20 lines of 99,999 units took ~45 s (the engine gives each unit an entry): a 422 until it prices runs."""
+    _token, key = create_api_token(user=users["service"], name="t")
+    lines = [{**LINE, "sku": f"S{i}", "quantity": 1001} for i in range(20)]
+    response = Client().post(
+        "/api/v1/pricing/quote",
+        {"promotions": SPEC, "cart": {"lines": lines}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 422
+    assert response.json()["message"] == "cart.lines: at most 20000 units in one cart, got 20020"
