@@ -179,7 +179,7 @@ def depends_on_prices(promotion: spec.Promotion) -> bool:
     return (
         promotion.kind in PRICE_DEPENDENT
         or (promotion.kind == "member_price" and bool(p["prices"]))
-        or promotion.kind in ("bundle", "quantity_save")
+        or promotion.kind in ("bundle", "quantity_save", "any_n_for")
     )
 
 
@@ -229,6 +229,8 @@ def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[i
             shares.append(_paid_share(every - off, every))
     elif kind in ("spend_discount", "quantity_discount"):
         shares += [Fraction(r, RATE_ONE) for _threshold, r in p["tiers"]]
+    elif kind == "any_n_for":  # 任选N件X元: deepest on N units of the cheapest SKU reached
+        shares += [_paid_share(p["price"], p["n"] * listed) for listed in reached]
     elif kind == "quantity_save":  # 满N件减X: deepest on N of the cheapest SKU reached
         shares += [_paid_share(n * listed - off, n * listed) for n, off in p["tiers"] for listed in reached]
     elif kind == "multibuy":

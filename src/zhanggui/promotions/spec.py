@@ -45,6 +45,7 @@ KINDS: dict[str, str] = {
     "quantity_discount": SHOP,  # 满N件打折
     "quantity_save": SHOP,  # 满N件减: N items in the scope, an amount off (tiers)
     "multibuy": SHOP,  # 买N送M / 第N件 rate 折 (第二件半价)
+    "any_n_for": SHOP,  # 任选N件X元: any n units of the scope for a set price, as many sets as lower it
     "bundle": SHOP,  # 搭配套餐 at a set price
     "gift": SHOP,  # 满赠
     "coupon": COUPON,  # 优惠券
@@ -325,6 +326,9 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         else:
             p["buy"] = count(need("buy"), f"{where}.buy", 1)
             p["free"] = count(need("free"), f"{where}.free", 1)
+    elif kind == "any_n_for":
+        p["n"] = count(need("n"), f"{where}.n", 2)
+        p["price"] = fen(need("price"), f"{where}.price")
     elif kind == "bundle":
         items = need("items")
         if not isinstance(items, list) or len(items) < 2 or not all(isinstance(it, Mapping) for it in items):
@@ -384,6 +388,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "quantity_save": {"tiers"},
         "multibuy": {"nth", "rate", "buy", "free"},
         "bundle": {"items", "price"},
+        "any_n_for": {"n", "price"},
         "gift": {"threshold", "min_items", "gift_sku", "gift_quantity", "gift_stock", "gift_value"},
         "coupon": {"amount", "rate", "max_amount", "min_spend", "codes", "per_buyer_limit", "combinable"},
     }[kind]

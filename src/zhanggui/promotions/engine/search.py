@@ -28,6 +28,7 @@ from zhanggui.promotions.engine.shop import (
     Outcome,
     bit_mask,
     evaluate,
+    evaluate_any_n_for,
     evaluate_bundle,
     evaluate_multibuy,
     evaluate_spend,
@@ -168,12 +169,17 @@ class Search:
                         amount += lot.price * n
                         count += n
                 outcome = evaluate_spend(p, amount, count, mask) if count else None
-            elif kind == "multibuy":  # its units ranked by price once per set of prices, then filtered
+            elif kind in ("multibuy", "any_n_for"):  # its units ranked by price once per set of prices, filtered
                 ranked = self.ranked.get(p.id)
                 if ranked is None:
                     ranked = self.ranked[p.id] = sorted(self.covered[p.id], key=self.prices.__getitem__, reverse=True)
                 ordered = ranked if mask == scope else [i for i in ranked if mask >> i & 1]
-                outcome = evaluate_multibuy(p, self.prices, ordered, mask) if ordered else None
+                if not ordered:
+                    outcome = None
+                elif kind == "multibuy":
+                    outcome = evaluate_multibuy(p, self.prices, ordered, mask)
+                else:
+                    outcome = evaluate_any_n_for(p, self.prices, ordered)
             elif kind == "bundle":
                 outcome = self._bundle(p, mask)
             else:  # a kind without a faster way: the per-unit definition

@@ -145,6 +145,22 @@ def evaluate_multibuy(p: Promotion, prices: list[int], ordered: list[int], mask:
     return Outcome(discount, consumed, None, cuts=(benefits, cuts))
 
 
+def evaluate_any_n_for(p: Promotion, prices: list[int], ordered: list[int]) -> Outcome | None:
+    """What 任选N件X元 gives on the units `ordered` (dearest first; the lower index first among equal prices): as
+    many sets of N as cost more than the set price, each made of the dearest units left (best for the buyer);
+    the discount lies on the sets' units in proportion to their prices. Fewer units never give more."""
+    n, price = p.params["n"], p.params["price"]
+    discount, used = 0, []
+    for start in range(0, len(ordered) - n + 1, n):
+        group = ordered[start : start + n]
+        worth = sum([prices[i] for i in group])
+        if worth <= price:
+            break
+        discount += worth - price
+        used += group
+    return Outcome(discount, bit_mask(used), None) if discount else None
+
+
 def evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[int], mask: int) -> Outcome | None:
     """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
     same set as a bit mask) at the unit prices `prices` (`skus`: each unit's SKU); None when it gives nothing.
@@ -157,6 +173,8 @@ def evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[int
         return evaluate_spend(p, sum([prices[i] for i in idx]), len(idx), mask)
     if kind == "multibuy":  # most expensive first; ties: lower index (a stable sort)
         return evaluate_multibuy(p, prices, sorted(idx, key=prices.__getitem__, reverse=True), mask)
+    if kind == "any_n_for":
+        return evaluate_any_n_for(p, prices, sorted(idx, key=prices.__getitem__, reverse=True))
     if kind == "bundle":
         by_sku: dict[str, list[int]] = {}
         for i in idx:

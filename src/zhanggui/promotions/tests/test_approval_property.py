@@ -106,6 +106,8 @@ def promotions(draw):
         raw["tiers"] = [[t, r] for t, r in draw(tiers(yuan(0, 100000), rates))]
     elif kind == "quantity_discount":
         raw["tiers"] = [[n, r] for n, r in draw(tiers(st.integers(1, 4), rates))]
+    elif kind == "any_n_for":
+        raw["n"], raw["price"] = draw(st.integers(2, 4)), draw(yuan(1, 150000))
     elif kind == "quantity_save":
         raw["tiers"] = [[n, o] for n, o in draw(tiers(st.integers(1, 4), yuan(1, 100000)))]
     elif kind == "multibuy":

@@ -479,3 +479,16 @@ def test_a_percentage_coupon_is_measured_after_the_shop_layer():
 def test_a_coupon_is_an_amount_or_a_rate(body, message):
     with pytest.raises(SpecError, match=message):
         parse_promotions([{"id": "c", "kind": "coupon", "codes": ["C"], **body}])
+
+
+def test_any_n_for_makes_sets_of_the_dearest_units_while_a_set_costs_more():
+    # 任选3件99元 on 50, 40, 40, 30, 10: the set 50+40+40 = 130 → 99 (31 off); 30 + 10 is no set: 170 − 31 = 139.
+    spec = [{"id": "n3", "kind": "any_n_for", "n": 3, "price": "99.00"}]
+    lines = [line("A", 1, "50.00"), line("B", 2, "40.00"), line("C", 1, "30.00"), line("D", 1, "10.00")]
+    r = price(lines, spec)
+    assert (r["totals"]["payable"], r["applied"]) == ("139.00", [{"promotion": "n3", "discount": "31.00"}])
+    assert paid(r)[3] == "10.00"  # the cheap unit is in no set
+    # six units of ¥40: two sets of 120 → 99 (42 off); a seventh unit is in no set.
+    assert price([line("A", 7, "40.00")], spec)["totals"]["payable"] == "238.00"
+    # a set that costs no more than the price gives nothing: 3 × ¥30 = 90 < 99.
+    assert price([line("A", 3, "30.00")], spec)["applied"] == []

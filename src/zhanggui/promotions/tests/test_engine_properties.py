@@ -69,6 +69,7 @@ promotion_bodies = st.one_of(
         }
     ),
     st.fixed_dictionaries({"kind": st.just("multibuy"), "nth": st.integers(2, 3), "rate": zhe}),
+    st.fixed_dictionaries({"kind": st.just("any_n_for"), "n": st.integers(2, 4), "price": money(1, 60000)}),
     st.fixed_dictionaries({"kind": st.just("multibuy"), "buy": st.integers(1, 3), "free": st.integers(1, 2)}),
     st.fixed_dictionaries(
         {

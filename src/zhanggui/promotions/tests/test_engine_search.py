@@ -267,6 +267,7 @@ SHOP_BODIES = [
     lambda rng: {"kind": "quantity_discount", "tiers": [[rng.randint(2, 4), "9"]]},
     lambda rng: {"kind": "quantity_save", "tiers": [[rng.randint(2, 4), "15.00"]]},
     lambda rng: {"kind": "multibuy", "nth": 2, "rate": "5"},
+    lambda rng: {"kind": "any_n_for", "n": rng.randint(2, 3), "price": "99.00"},
     lambda rng: {"kind": "multibuy", "buy": 2, "free": 1},
     lambda rng: {"kind": "gift", "threshold": "399.00", "gift_sku": "G", "gift_stock": 5},
 ]

@@ -182,6 +182,9 @@ def test_roles_without_manage_promotions_cannot_create(users, shop, role):
             True,
         ),  # 2×¥50 − 31
         ({"id": "a", "kind": "quantity_save", "tiers": [[2, "10"]]}, True),  # the whole shop: SKUs added later too
+        ({"id": "a", "kind": "any_n_for", "n": 2, "price": "140", "scope": {"skus": ["S100"]}}, False),  # 7折
+        ({"id": "a", "kind": "any_n_for", "n": 2, "price": "139", "scope": {"skus": ["S100"]}}, True),
+        ({"id": "a", "kind": "any_n_for", "n": 3, "price": "99", "scope": {"categories": ["毛巾"]}}, True),
         ({"id": "a", "kind": "multibuy", "nth": 2, "rate": "5"}, False),  # 第二件半价 = 7.5折 over the pair
         ({"id": "a", "kind": "multibuy", "buy": 2, "free": 1}, True),  # 买二送一 = 6.67折
         ({"id": "a", "kind": "member_price", "rates": {"gold": "8", "silver": "6"}}, True),
