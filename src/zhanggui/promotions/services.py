@@ -271,7 +271,8 @@ class Approval:
 
 def approval_check(promotion: spec.Promotion | Mapping[str, Any], *, shop: Shop | None = None) -> Approval:
     parsed = promotion if isinstance(promotion, spec.Promotion) else spec.parse_promotion(promotion)
-    prices = _sku_prices(parsed, shop)
+    # A rate or a threshold cuts the same whatever the SKUs cost: only price-dependent kinds read the catalog.
+    prices = _sku_prices(parsed, shop) if depends_on_prices(parsed) else {}
     depth = discount_depth(parsed, sku_prices=prices)
     unknown = unknown_depth(parsed, sku_prices=prices)
     return Approval(
