@@ -90,3 +90,140 @@ def allocate_by_line(
         else:
             shares += allocate(share, weights[a:b], None if caps is None else caps[a:b])
     return shares
+
+
+def place(
+    discounts: Sequence[tuple[int, Sequence[int], Sequence[int]]], rooms: Sequence[int], line_of: Sequence[int]
+) -> list[list[int]]:
+    """Place several discounts that may share units, each unit within its room: as much as fits, in all.
+
+    `discounts` are (total, ascending unit indexes, weights) in promotion-id order; returns each one's shares,
+    in its units' order. Each is first allocated by allocate_by_line on the room the ones before it left (the
+    documented rule, and the answer whenever everything fits). When one falls short while another could have
+    left it room — a ¥5 off A and B takes ¥3 of A, and a ¥10 off A alone then finds too little — the shares
+    are moved along augmenting paths (a maximum flow from the discounts to groups of interchangeable units)
+    until no more fits. The total placed is then the largest possible, the same whatever the promotions'
+    ids; ids only decide, as before, who goes first where the choice changes nothing for the buyer.
+    """
+    room = {i: rooms[i] for _total, units, _weights in discounts for i in units}
+    result: list[list[int]] = []
+    short = False
+    for total, units, weights in discounts:
+        caps = [max(0, room[i]) for i in units]
+        shares = allocate_by_line(total, units, weights, caps, line_of)
+        for i, share in zip(units, shares, strict=True):
+            room[i] -= share
+        result.append(shares)
+        short = short or sum(shares) < total
+    if not short or len(discounts) < 2:
+        return result
+    return _augment(discounts, rooms, room, result)
+
+
+def _augment(
+    discounts: Sequence[tuple[int, Sequence[int], Sequence[int]]],
+    rooms: Sequence[int],
+    left: dict[int, int],
+    placed: list[list[int]],
+) -> list[list[int]]:
+    """place(), when a discount fell short: the flow is moved between atoms (the units of one line touched by the
+    same discounts: interchangeable for the flow) and then spread over each atom's units again."""
+    touching: dict[int, list[int]] = {}
+    for k, (_total, units, _weights) in enumerate(discounts):
+        for i in units:
+            touching.setdefault(i, []).append(k)
+    atom_of: dict[tuple[int, ...], int] = {}
+    atom_units: list[list[int]] = []
+    unit_atom: dict[int, int] = {}
+    for i in sorted(touching):
+        key = tuple(touching[i])
+        a = atom_of.get(key)
+        if a is None:
+            a = atom_of[key] = len(atom_units)
+            atom_units.append([])
+        atom_units[a].append(i)
+        unit_atom[i] = a
+    atom_room = [sum(max(0, left[i]) for i in units) for units in atom_units]
+    flow: list[dict[int, int]] = []  # per discount: atom → amount placed there
+    deficit: list[int] = []
+    atoms_of: list[list[int]] = []
+    for (total, units, _weights), shares in zip(discounts, placed, strict=True):
+        f: dict[int, int] = {}
+        for i, share in zip(units, shares, strict=True):
+            f[unit_atom[i]] = f.get(unit_atom[i], 0) + share
+        flow.append(f)
+        deficit.append(total - sum(shares))
+        atoms_of.append(sorted({unit_atom[i] for i in units}))
+    on_atom: list[list[int]] = [[] for _ in atom_units]  # atom → the discounts touching it
+    for k, atoms in enumerate(atoms_of):
+        for a in atoms:
+            on_atom[a].append(k)
+
+    moved = False
+    for k in range(len(discounts)):
+        while deficit[k] > 0:
+            path = _augmenting_path(k, atoms_of, on_atom, flow, atom_room)
+            if path is None:
+                break
+            # path: [(discount, atom), ...]: each discount takes on its atom; all but the first give up as much
+            # on the atom of the step before; the last atom has room left.
+            amount = min(deficit[k], atom_room[path[-1][1]])
+            for step, (q, _a) in enumerate(path[1:], start=1):
+                amount = min(amount, flow[q][path[step - 1][1]])
+            for step, (q, a) in enumerate(path):
+                flow[q][a] = flow[q].get(a, 0) + amount
+                if step:
+                    flow[q][path[step - 1][1]] -= amount
+            atom_room[path[-1][1]] -= amount
+            deficit[k] -= amount
+            moved = True
+    if not moved:
+        return placed
+    room = {i: rooms[i] for units in atom_units for i in units}
+    shares_at: list[dict[int, int]] = [{} for _ in discounts]
+    for a, units in enumerate(atom_units):
+        for k in on_atom[a]:
+            amount = flow[k].get(a, 0)
+            if amount <= 0:
+                continue
+            weight = dict(zip(discounts[k][1], discounts[k][2], strict=True))
+            caps = [max(0, room[i]) for i in units]
+            for i, share in zip(units, allocate(amount, [weight[i] for i in units], caps), strict=True):
+                room[i] -= share
+                shares_at[k][i] = share
+    return [[shares_at[k].get(i, 0) for i in units] for k, (_t, units, _w) in enumerate(discounts)]
+
+
+def _augmenting_path(
+    start: int,
+    atoms_of: list[list[int]],
+    on_atom: list[list[int]],
+    flow: list[dict[int, int]],
+    atom_room: list[int],
+) -> list[tuple[int, int]] | None:
+    """Breadth first, the shortest way from discount `start` to an atom with room: discount → atom it touches
+    → a discount that has placed something there and can move it → another atom it touches → …"""
+    came: dict[int, tuple[int, int] | None] = {}  # atom → (discount that reaches it, atom it came from or -1)
+    queue: list[tuple[int, int]] = [(start, -1)]
+    seen_discounts = {start}
+    while queue:
+        following: list[tuple[int, int]] = []
+        for q, via in queue:
+            for a in atoms_of[q]:
+                if a in came:
+                    continue
+                came[a] = (q, via)
+                if atom_room[a] > 0:
+                    path = []
+                    node: int = a
+                    while node != -1:
+                        who, back = came[node]  # type: ignore[misc]
+                        path.append((who, node))
+                        node = back
+                    return path[::-1]
+                for other in on_atom[a]:
+                    if other not in seen_discounts and flow[other].get(a, 0) > 0:
+                        seen_discounts.add(other)
+                        following.append((other, a))
+        queue = following
+    return None

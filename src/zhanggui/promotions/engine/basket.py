@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from zhanggui.promotions.engine.common import order_key
 from zhanggui.promotions.engine.coupons import coupon_allowed
 from zhanggui.promotions.engine.items import Lot, item_lots
 from zhanggui.promotions.engine.shop import Cover
@@ -33,9 +34,11 @@ class _Index:
     item_options: dict[tuple, Any] = field(default_factory=dict)  # for item_lots
     running_at: dict[Any, list[bool]] = field(default_factory=dict)  # moment → running flags by position
     layers: list[str] = field(default_factory=list)  # each promotion's layer, by position
+    rank: dict[str, int] = field(default_factory=dict)  # promotion id → its place in the engine's order
 
     def __post_init__(self) -> None:
         self.layers = [p.layer for p in self.promotions]
+        self.rank = {p.id: k for k, p in enumerate(sorted(self.promotions, key=order_key))}
 
     def running(self, at: Any) -> list[bool]:
         """Which promotions run at `at` (None: all), remembered per moment."""
@@ -164,6 +167,7 @@ class Basket:
     shop: list[Promotion]
     coupons: list[Promotion]
     covered: Cover
+    rank: dict[str, int]  # promotion id → its place where the order of promotions matters (common.order_key)
 
 
 def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Callable[[str], str]) -> Basket:
@@ -199,5 +203,5 @@ def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Ca
                     _("%(promo)s: at most %(cap)s units at the flash-sale price for this buyer.")
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
-    lots = item_lots(lines, line_units, line_items, allowance, cart, index.item_options)
-    return Basket(order, lines, unit_line, unit_low, unit_sku, lots, items, shop, coupons, covered)
+    lots = item_lots(lines, line_units, line_items, allowance, cart, index.rank, index.item_options)
+    return Basket(order, lines, unit_line, unit_low, unit_sku, lots, items, shop, coupons, covered, index.rank)

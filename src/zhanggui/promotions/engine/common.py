@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.utils.translation import get_language, gettext
 
-from zhanggui.promotions.spec import RATE_ONE
+from zhanggui.promotions.spec import RATE_ONE, Promotion
 
 EXACT_SHOP = 10  # shop promotions that can give something: up to this many, every combination is tried
 EXACT_ITEMS = 4  # item promotions that touch a threshold's units: up to this many, every subset is tried
@@ -33,3 +33,45 @@ def translator() -> Callable[[str], str]:
 def times(amount: int, rate: int) -> int:
     """amount × rate/10,000 (a 折 rate), rounded half-up to the fen: integer arithmetic, exact."""
     return (amount * rate * 2 + RATE_ONE) // (2 * RATE_ONE)
+
+
+# Where the order of promotions changes an answer — two stackable item promotions on one price (9折 then −¥10
+# is not −¥10 then 9折), non-stackable shop promotions taking units one after the other — the engine orders
+# them by what they are, never by their ids, so renaming a promotion never changes what a buyer pays:
+# rates before amounts on an item price (the buyer's better order), and shop promotions that take some of
+# their units (multibuy, 任选N件X元, bundles) before those that take every unit they cover; then by content;
+# the id only between promotions identical in all else (whose order changes nothing).
+_KIND_ORDER = {
+    "discount": 0,
+    "member_discount": 0,
+    "member_price": 1,
+    "price_cut": 2,
+    "multibuy": 0,
+    "any_n_for": 0,
+    "bundle": 0,
+}
+
+
+def _stable(value: object) -> object:
+    """A value's content in a form that sorts the same in every process (sets and dicts in sorted order)."""
+    if isinstance(value, frozenset | set):
+        return ("set", tuple(sorted(map(repr, value))))
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return ("map", tuple(sorted((repr(k), repr(_stable(v))) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return ("seq", tuple(repr(_stable(v)) for v in value))
+    return ("value", repr(value))
+
+
+def order_key(p: Promotion) -> tuple:
+    """The engine's order of promotions where order matters (see above)."""
+    scope = p.scope
+    return (
+        _KIND_ORDER.get(p.kind, 3),
+        p.kind,
+        repr(_stable(p.params)),
+        repr(tuple(_stable(getattr(scope, name)) for name in scope.__dataclass_fields__)),
+        p.stackable,
+        p.exclusive,
+        p.id,
+    )

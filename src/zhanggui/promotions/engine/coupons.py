@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from zhanggui.promotions.engine.allocation import allocate_by_line
+from zhanggui.promotions.engine.allocation import place
 from zhanggui.promotions.engine.common import times
 from zhanggui.promotions.engine.shop import Covered
 from zhanggui.promotions.spec import Cart, Promotion
@@ -104,13 +104,8 @@ def pick_coupons(
             given = running
         else:
             left, base_room = rooms()
-            room = list(base_room)
-            given = 0
-            for _p, discount, idx, _amount in chosen:
-                shares = allocate_by_line(discount, idx, [left[i] for i in idx], [room[i] for i in idx], line_of)
-                for i, share in zip(idx, shares, strict=True):
-                    room[i] -= share
-                given += sum(shares)
+            discounts = [(discount, idx, [left[i] for i in idx]) for _p, discount, idx, _amount in chosen]
+            given = sum(map(sum, place(discounts, base_room, line_of)))
         if given > best[0]:
             best = (given, chosen)
     return best

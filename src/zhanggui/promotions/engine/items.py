@@ -36,7 +36,7 @@ class Lot:
         self.list_price = list_price
         self.floor = floor
         self.options = options  # non-stackable item promotions that apply, with the price each gives
-        self.stack = stack  # stackable ones, in id order
+        self.stack = stack  # stackable ones, in the engine's order (common.order_key)
         self.mask = mask  # the units as a bit mask
         self.line = line  # index of its line
         self.price = 0  # after the enabled item promotions
@@ -74,11 +74,13 @@ def item_lots(
     line_items: list[tuple[list[Promotion], tuple[int, ...]]],
     allowance: dict[str, set[int]],
     cart: Cart,
+    rank: dict[str, int],
     known: dict[tuple, Any] | None = None,
 ) -> list[Lot]:
     """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
     flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
-    promotion that applies with the price it gives, and the stackable ones in id order; and price each lot with
+    promotion that applies with the price it gives, and the stackable ones in the engine's order (`rank`,
+    common.order_key: rates before amounts, never by id); and price each lot with
     all of them on, where the plan starts. `known` remembers those lists and that price between quotes, by all
     they depend on: the buyer, the price and floor, and the promotions (each line's come with a key naming
     them)."""
@@ -114,6 +116,7 @@ def item_lots(
                         price = _apply_item(p, list_price, cart)
                         if price is not None and price < list_price:
                             options.append((p, price))
+                stack.sort(key=lambda p: rank[p.id])
                 lot = Lot(members, list_price, floor, options, stack)
                 price, steps = _lot_price(lot, None, cart)
                 if len(known) >= 100_000:

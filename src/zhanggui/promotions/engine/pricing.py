@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from zhanggui.promotions.engine.allocation import allocate_by_line
+from zhanggui.promotions.engine.allocation import place
 from zhanggui.promotions.engine.basket import prepare
 from zhanggui.promotions.engine.caps import apply_order_cap
 from zhanggui.promotions.engine.common import translator
@@ -67,41 +67,47 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
 
     unit_low, unit_line = basket.unit_low, basket.unit_line
 
-    def spread(p: Promotion, layer: str, total: int, weights: dict[int, int]) -> int:
-        ids = sorted(weights)
-        caps = [unit_left[i] - unit_low[i] for i in ids]
-        if min(caps, default=0) < 0:
-            caps = [max(0, cap) for cap in caps]
-        shares = allocate_by_line(total, ids, [weights[i] for i in ids], caps, unit_line)
-        per_line: dict[int, int] = {}
-        for i, share in zip(ids, shares, strict=True):
-            unit_left[i] -= share
-            li = unit_line[i]
-            per_line[li] = per_line.get(li, 0) + share
-        for li in sorted(per_line):
-            if per_line[li]:
-                priced[li].shares.append(Share(p.id, p.kind, layer, per_line[li]))
-        given = sum(shares)
-        if given < total:
-            notes.append(
-                _("%(promo)s: limited to ¥%(given)s by the lowest allowed prices.")
-                % {"promo": p.id, "given": yuan(given)}
-            )
-        if given:
-            applied[p.id] = applied.get(p.id, 0) + given
-        return given
+    def spread(layer: str, chosen: list[tuple[Promotion, int, dict[int, int]]]) -> None:
+        """Place one layer's discounts (allocation.place) within each unit's room above its floor; each line's
+        shares recorded, and a note for a discount that did not fit."""
+        discounts = []
+        for _p, total, weights in chosen:
+            ids = sorted(weights)
+            discounts.append((total, ids, [weights[i] for i in ids]))
+        touched = {i for _t, ids, _w in discounts for i in ids}
+        rooms = {i: max(0, unit_left[i] - unit_low[i]) for i in touched}
+        placed = place(discounts, rooms, unit_line)  # type: ignore[arg-type]
+        for (p, total, _weights), (_t, ids, _w), shares in zip(chosen, discounts, placed, strict=True):
+            per_line: dict[int, int] = {}
+            for i, share in zip(ids, shares, strict=True):
+                unit_left[i] -= share
+                li = unit_line[i]
+                per_line[li] = per_line.get(li, 0) + share
+            for li in sorted(per_line):
+                if per_line[li]:
+                    priced[li].shares.append(Share(p.id, p.kind, layer, per_line[li]))
+            given = sum(shares)
+            if given < total:
+                notes.append(
+                    _("%(promo)s: limited to ¥%(given)s by the lowest allowed prices.")
+                    % {"promo": p.id, "given": yuan(given)}
+                )
+            if given:
+                applied[p.id] = applied.get(p.id, 0) + given
 
+    shop_discounts = []
     for p, outcome in sorted(plan.shop, key=lambda po: po[0].id):
         if outcome.gift is not None:
             gifts.append(outcome.gift)
             applied.setdefault(p.id, 0)
         if outcome.discount:
-            spread(p, SHOP, outcome.discount, outcome.weights_at(item_prices))
+            shop_discounts.append((p, outcome.discount, outcome.weights_at(item_prices)))
+    spread(SHOP, shop_discounts)
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
     chosen_coupons = coupon_units([o[0] for o in plan.coupons], locked, covered)
     coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left, unit_line)[1]
-    for p, discount, idx, _amount in sorted(coupon_choice, key=lambda o: o[0].id):
-        spread(p, COUPON, discount, {i: unit_left[i] for i in idx})
+    by_id = sorted(coupon_choice, key=lambda o: o[0].id)
+    spread(COUPON, [(p, discount, {i: unit_left[i] for i in idx}) for p, discount, idx, _a in by_id])
     plan.coupons = list(coupon_choice)
     _note_coupons_lost_to_the_shop_layer(coupons, coupon_choice, locked, covered, item_prices, unit_left, notes, _)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from zhanggui.promotions.engine.allocation import allocate_by_line
+from zhanggui.promotions.engine.allocation import allocate_by_line, place
 from zhanggui.promotions.engine.basket import Basket
 from zhanggui.promotions.engine.caps import order_cap
 from zhanggui.promotions.engine.common import EXACT_ITEMS, EXACT_SHOP
@@ -75,7 +75,7 @@ class Search:
         self.skus = basket.unit_sku
         self.cart_skus = {line.sku for line in basket.lines}
         self.lots = lots = basket.lots
-        self.shop = sorted(basket.shop, key=lambda p: p.id)
+        self.shop = sorted(basket.shop, key=lambda p: basket.rank[p.id])
         self.coupons = basket.coupons
         self.covered = covered = basket.covered
         self.scope = {p.id: covered.mask(p.id) for p in self.shop}
@@ -239,7 +239,8 @@ class Search:
         return (-total, -gifts, len(ids) + len(coupon_choice), ids), total, coupon_choice
 
     def _exact(self, promos: list[Promotion], stacked, target: int) -> Choice | None:
-        """Branch and bound over every subset of the candidates, applied in id order.
+        """Branch and bound over every subset of the candidates, applied in the engine's order (common.order_key:
+        by what they are, never by id, so renaming one changes nothing).
 
         The bound is exact for the shop layer: `most(k, available)`, the most the promotions k.. can promise on
         the units still available, memoised on (k, available) — few distinct sets of units occur, as each
@@ -336,7 +337,7 @@ class Search:
     def _greedy(self, candidates: list[Promotion], stacked, whole) -> Choice:
         """Take the promotion worth most on what is left, again and again; then try dropping each one."""
         scope = self.scope
-        rank = {p.id: -i for i, p in enumerate(candidates)}  # candidates are in id order: lowest id wins ties
+        rank = {p.id: -i for i, p in enumerate(candidates)}  # candidates are in the engine's order: first wins ties
 
         def build(
             pool: list[Promotion], picked: Sequence[tuple[Promotion, Outcome]] = ()
@@ -416,22 +417,25 @@ class Search:
         return hungry
 
     def _after_shop(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[int]]:
-        """Allocate the shop discounts in id order, as quote() does, within each unit's room above its floor.
+        """Place the shop discounts as quote() does (allocation.place: in id order, within each unit's room above
+        its floor, moved where one left another too little room).
 
         Returns what was really given and what each unit costs afterwards: two discounts on the same unit can
         promise more than the unit is worth, and the search must compare what the buyer really gets.
         """
         after = list(self.prices)
-        given = 0
+        discounts = []
         for _p, o in sorted(shop, key=lambda po: po[0].id):
             if o.discount:
                 weights = o.weights_at(self.prices)
                 ids = sorted(weights)
-                rooms = [max(0, after[i] - self.lows[i]) for i in ids]
-                shares = allocate_by_line(o.discount, ids, [weights[i] for i in ids], rooms, self.unit_line)
-                for i, share in zip(ids, shares, strict=True):
-                    after[i] -= share
-                given += sum(shares)
+                discounts.append((o.discount, ids, [weights[i] for i in ids]))
+        rooms = [max(0, price - low) for price, low in zip(after, self.lows, strict=True)] if self.floors else after
+        given = 0
+        for (_total, ids, _w), shares in zip(discounts, place(discounts, rooms, self.unit_line), strict=True):
+            for i, share in zip(ids, shares, strict=True):
+                after[i] -= share
+            given += sum(shares)
         return given, after
 
     def _alone(self, o: Outcome) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhanggui.promotions.engine import allocate, quote
-from zhanggui.promotions.engine.allocation import allocate_by_line
+from zhanggui.promotions.engine.allocation import allocate_by_line, place
 from zhanggui.promotions.spec import parse_cart, parse_promotions
 
 
@@ -76,3 +76,49 @@ def test_each_line_gets_its_largest_remainder_share_and_its_units_split_it(case,
     line_caps = per_line(caps) if caps is not None else None
     assert per_line(shares) == allocate(total, per_line(weights), line_caps)
     assert all(0 <= s <= c for s, c in zip(shares, caps, strict=True)) if caps is not None else min(shares) >= 0
+
+
+def test_place_moves_shares_so_that_every_discount_fits():
+    # Units 0 (A, room 600) and 1 (B, room 400). −500 on {A, B} first, 300/200; then −1000 on {A} finds only
+    # 300 of A's room. The first one's share moves from A to B (200 more, B is then full): it ends 100/400,
+    # the second gets 500 of A: 1,000 in all, every fen of room there is.
+    shares = place([(500, [0, 1], [600, 400]), (1000, [0], [600])], [600, 400], [0, 1])
+    assert shares == [[100, 400], [500]]
+    assert sum(map(sum, shares)) == 1000
+
+
+def test_place_keeps_the_documented_shares_when_everything_fits():
+    discounts = [(100, [0, 1], [300, 100]), (40, [1], [100])]
+    assert place(discounts, [300, 100], [0, 1]) == [[75, 25], [40]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rooms=st.lists(st.integers(0, 50), min_size=1, max_size=5),
+    raw=st.lists(st.tuples(st.integers(1, 120), st.sets(st.integers(0, 4), min_size=1)), min_size=1, max_size=4),
+    order=st.permutations(range(4)),
+)
+def test_place_gives_the_most_that_fits_in_any_order(rooms, raw, order):
+    """The total placed is the maximum flow (each discount at most its total, each unit at most its room) and
+    so does not depend on the discounts' order; no unit goes past its room."""
+    n = len(rooms)
+    discounts = [(total, sorted(u for u in units if u < n) or [0], []) for total, units in raw]
+    discounts = [(total, units, [1] * len(units)) for total, units, _w in discounts]
+    line_of = list(range(n))
+    shares = place(discounts, rooms, line_of)
+    permuted = [discounts[k] for k in order if k < len(discounts)]
+    assert sum(map(sum, place(permuted, rooms, line_of))) == sum(map(sum, shares))
+    used = [0] * n
+    for (total, units, _w), placed in zip(discounts, shares, strict=True):
+        assert sum(placed) <= total
+        for i, share in zip(units, placed, strict=True):
+            used[i] += share
+    assert all(u <= r for u, r in zip(used, rooms, strict=True))
+    # The maximum, by brute force over the small network: min over subsets S of discounts of
+    # Σ_{k∉S} total_k + room(∪_{k∈S} units_k) (max-flow = min-cut).
+    best = min(
+        sum(t for k, (t, _u, _w) in enumerate(discounts) if not mask >> k & 1)
+        + sum(rooms[i] for i in {i for k, (_t, u, _w) in enumerate(discounts) if mask >> k & 1 for i in u})
+        for mask in range(2 ** len(discounts))
+    )
+    assert sum(map(sum, shares)) == best

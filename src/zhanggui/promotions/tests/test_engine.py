@@ -492,3 +492,15 @@ def test_any_n_for_makes_sets_of_the_dearest_units_while_a_set_costs_more():
     assert price([line("A", 7, "40.00")], spec)["totals"]["payable"] == "238.00"
     # a set that costs no more than the price gives nothing: 3 × ¥30 = 90 < 99.
     assert price([line("A", 3, "30.00")], spec)["applied"] == []
+
+
+def test_two_stackable_item_promotions_apply_rates_before_amounts_whatever_their_ids():
+    # ¥100: 9折 then −¥10 = ¥80 (−¥10 then 9折 would be ¥81); the ids do not decide the order.
+    for rate_id, cut_id in (("a", "b"), ("b", "a")):
+        promotions = [
+            {"id": rate_id, "kind": "discount", "rate": "9", "stackable": True},
+            {"id": cut_id, "kind": "price_cut", "amount": "10.00", "stackable": True},
+        ]
+        r = price([line("A", 1, "100.00")], promotions)
+        assert r["totals"]["payable"] == "80.00"
+        assert {a["promotion"]: a["discount"] for a in r["applied"]} == {rate_id: "10.00", cut_id: "10.00"}

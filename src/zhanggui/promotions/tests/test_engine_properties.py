@@ -246,3 +246,42 @@ def test_result_does_not_depend_on_line_order(stacking, lines, promotions, seed)
 def test_a_refund_of_every_line_returns_exactly_what_was_paid(lines, promotions):
     q = run(lines, promotions)
     assert sum(line.paid for line in q.lines) == q.payable
+
+
+@pytest.mark.parametrize("stacking", STACKING)
+@settings(max_examples=300 * SCALE, deadline=None)
+@given(
+    scenario=near_threshold_scenarios(),
+    names=st.lists(st.text("abcxyz019", min_size=1, max_size=4), min_size=4, max_size=4, unique=True),
+    floors=st.lists(st.integers(0, 100), min_size=5, max_size=5),
+)
+def test_renaming_promotions_never_changes_what_the_buyer_pays(stacking, scenario, names, floors):
+    """Ids only break ties between equally good plans (docs/pricing.md rule 4): overlapping discounts are placed
+    so that all that fits is given, whatever order their ids put them in."""
+    lines, promotions = scenario
+    # Floors (as a share of the list price) make units run out of room, where the placement matters most.
+    lines = [
+        {**ln, "floor": f"{int(ln['unit_price'].replace('.', '')) * pct // 100 / 100:.2f}"} if pct < 60 else ln
+        for ln, pct in zip(lines, floors, strict=False)
+    ]
+    renamed = [{**p, "id": name} for p, name in zip(promotions, names, strict=False)]
+    assert run(lines, renamed, stacking=stacking).payable == run(lines, promotions, stacking=stacking).payable
+
+
+def test_renaming_the_overlapping_stackable_discounts_of_the_issue_changes_nothing():
+    """Lines A ¥6, B ¥4, C ¥10; stackable −¥5 on {A, B} and −¥10 on {A}; 9折 on all. Whatever the ids, A and B
+    can take ¥10 in all and C the 9折's ¥2.00: the buyer pays ¥8.00 (the old allocation, in id order, gave
+    ¥9.00 or ¥10.60 depending on the names)."""
+    lines = [{"sku": "A", "quantity": 1, "unit_price": "6"}, {"sku": "B", "quantity": 1, "unit_price": "4"}]
+    lines.append({"sku": "C", "quantity": 1, "unit_price": "10"})
+
+    def pays(five: str, ten: str) -> str:
+        stackable = {"kind": "spend_save", "stackable": True}
+        promotions = [
+            {**stackable, "id": five, "tiers": [["0.01", "5"]], "scope": {"skus": ["A", "B"]}},
+            {**stackable, "id": ten, "tiers": [["0.01", "10"]], "scope": {"skus": ["A"]}},
+            {"id": "all9", "kind": "spend_discount", "tiers": [["0.01", "9"]]},
+        ]
+        return run(lines, promotions).as_dict()["totals"]["payable"]
+
+    assert pays("f5ab", "f10a") == pays("a5ab", "z10a") == pays("z5ab", "a10a") == "8.00"
