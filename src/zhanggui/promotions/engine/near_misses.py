@@ -10,7 +10,9 @@ from decimal import Decimal
 from zhanggui.promotions.engine.results import NearMiss
 from zhanggui.promotions.spec import Promotion, yuan
 
-_THRESHOLD_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift"})
+_THRESHOLD_KINDS = frozenset(
+    {"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift", "any_n_for"}
+)
 
 
 def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
@@ -59,6 +61,11 @@ def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[N
                 if items_n < n:
                     result.append(_miss(p, 0, n - items_n, _("save ¥%(off)s") % {"off": yuan(off)}, _))
                     break
+        elif p.kind == "any_n_for":  # 任选N件X元: a set not yet full (none yet, or one more begun)
+            items_n = sum([line_open[li] for li in lines_of[p.id]])
+            if items_n % q["n"]:
+                benefit = _("get any %(n)s for ¥%(price)s") % {"n": q["n"], "price": yuan(q["price"])}
+                result.append(_miss(p, 0, q["n"] - items_n % q["n"], benefit, _))
         elif p.kind == "gift" and amount < q["threshold"]:
             benefit = _("get %(sku)s free") % {"sku": q["gift_sku"]}
             result.append(_miss(p, q["threshold"] - amount, 0, benefit, _))

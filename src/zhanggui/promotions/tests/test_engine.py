@@ -504,3 +504,16 @@ def test_two_stackable_item_promotions_apply_rates_before_amounts_whatever_their
         r = price([line("A", 1, "100.00")], promotions)
         assert r["totals"]["payable"] == "80.00"
         assert {a["promotion"]: a["discount"] for a in r["applied"]} == {rate_id: "10.00", cut_id: "10.00"}
+
+
+def test_any_n_for_near_miss_says_how_many_units_complete_the_next_set():
+    spec = [{"id": "n3", "kind": "any_n_for", "n": 3, "price": "99.00"}]
+    with translation.override("en"):
+        # 2 units: one more makes a set; 4 units: a set and one begun, two more make the second.
+        two = price([line("A", 2, "40.00")], spec)["near_misses"]
+        four = price([line("A", 4, "40.00")], spec)["near_misses"]
+        six = price([line("A", 6, "40.00")], spec)["near_misses"]
+    assert [(m["promotion"], m["missing_items"]) for m in two] == [("n3", 1)]
+    assert two[0]["message"] == "Add 1 more items to get any 3 for ¥99.00"
+    assert [m["missing_items"] for m in four] == [2]
+    assert six == []  # two full sets: nothing is missing
