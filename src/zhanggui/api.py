@@ -175,19 +175,19 @@ def unknown_path(request, rest: str):
 def _mount() -> None:
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
-    from zhanggui.promotions.api import router as promotions_router
-    from zhanggui.promotions.campaign_api import router as stored_campaigns_router
-    from zhanggui.promotions.eligibility_api import router as campaigns_router
-    from zhanggui.promotions.pricing_api import router as pricing_router
-    from zhanggui.promotions.whatif_api import router as whatif_router
+    from zhanggui.promotions.campaigns.api import router as campaigns_router
+    from zhanggui.promotions.campaigns.api import stored_router as stored_campaigns_router
+    from zhanggui.promotions.flash.api import router as flash_sales_router
+    from zhanggui.promotions.offers.api import router as promotions_router
+    from zhanggui.promotions.pricing.api import router as pricing_router
 
     api.add_router("/catalog", catalog_router)
     api.add_router("/inventory", inventory_router)
+    api.add_router("/promotions", flash_sales_router)  # /promotions/flash-sales, /promotions/flash-purchases
     api.add_router("/promotions", promotions_router)
-    api.add_router("/pricing/what-if", whatif_router)
-    api.add_router("/pricing", pricing_router)
+    api.add_router("/pricing", pricing_router)  # /pricing/quote, /pricing/what-if
     api.add_router("/campaigns/stored", stored_campaigns_router)
-    api.add_router("/campaigns", campaigns_router)
+    api.add_router("/campaigns", campaigns_router)  # /campaigns/presets, /campaigns/check
     api.add_router("", fallback)
 
 

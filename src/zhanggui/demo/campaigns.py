@@ -1,6 +1,6 @@
 """The demo's official campaigns (官方活动): what each demo shop plans to enter in the coming weeks.
 
-Made through promotions.campaigns as the operator, from copies of the presets, so the audit trail is real:
+Made through promotions.campaigns.services as the operator, from copies of the presets, so the audit trail is real:
 天天特价 (apply within a week) and 淘金币 (within twelve days) ahead, and last month's 超优汇, over and archived
 by the manager, for the list's archived switch.
 """
@@ -22,7 +22,7 @@ def _day(start: datetime, days: int, hour: int = 0) -> datetime:
 
 
 def create_demo_campaigns(*, people: dict[str, Any], shops: Iterable[Shop]) -> list[Any]:
-    from zhanggui.promotions import campaigns
+    from zhanggui.promotions.campaigns import services as campaigns
 
     operator, manager = people[roles.OPERATOR], people[roles.MANAGER]
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)

@@ -620,7 +620,7 @@ def create_demo_promotions(*, people: dict[str, Any], shop: Shop) -> list[Any]:
 
     The operator creates and submits them; the manager approves the deep ones, as at a real desk.
     """
-    from zhanggui.promotions import services as promotions
+    from zhanggui.promotions.offers import services as promotions
 
     operator, manager = people[roles.OPERATOR], people[roles.MANAGER]
     now = timezone.now().replace(second=0, microsecond=0)

@@ -1,6 +1,6 @@
 """Admin of flash sales.
 
-A flash sale is created here through promotions.flash (the same checks and audit row as the API); once it
+A flash sale is created here through promotions.flash.services (the same checks and audit row as the API); once it
 exists only its name and its on/off switch change, because buyers may already hold units under its caps and
 window. `sold`, the per-buyer counters and the purchases are read-only for everyone: they change only with a
 purchase, a release or an issue, in the same transaction as the stock.
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core import roles
 from zhanggui.core.admin import CapabilityAdmin, ReadOnlyAdmin, ServiceErrorsMixin
-from zhanggui.promotions import flash
+from zhanggui.promotions.flash import services as flash
 from zhanggui.promotions.models import (
     FlashSale,
     FlashSaleBuyer,
@@ -124,7 +124,7 @@ class PromotionAdmin(ReadOnlyAdmin):
 
 @admin.register(OfficialCampaign)
 class OfficialCampaignAdmin(ReadOnlyAdmin):
-    """Changed only through promotions.campaigns (the pages and the API): the spec check and the audit row."""
+    """Changed only through promotions.campaigns.services (the pages and the API): the spec check and the audit row."""
 
     list_display = ("code", "name", "shop", "preset", "apply_by", "starts_at", "ends_at", "is_archived", "created_by")
     list_filter = ("is_archived", "preset", "shop")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
@@ -31,25 +32,48 @@ LAYERS = (ITEM, SHOP, COUPON)
 PLATFORM, BEST_FOR_BUYER = "platform", "best_for_buyer"
 STACKING = (PLATFORM, BEST_FOR_BUYER)
 
+
+class Kind(StrEnum):
+    """The kinds of promotion, as a spec's "kind" names them (docs/pricing.md). A member equals its string."""
+
+    PRICE_CUT = "price_cut"  # 直降: amount off the unit price
+    DISCOUNT = "discount"  # 折: pay rate/10 of the unit price
+    SPECIAL_PRICE = "special_price"  # 特价
+    MEMBER_PRICE = "member_price"  # 会员价 by tier (price or rate per tier)
+    MEMBER_DISCOUNT = "member_discount"  # 累计消费满 X 终身 N 折
+    FLASH_SALE = "flash_sale"  # 秒杀: special price for at most per_buyer_cap units a buyer
+    GROUP_BUY = "group_buy"  # 成团价 once min_buyers have joined
+    SPEND_SAVE = "spend_save"  # 满减 (tiers) and 每满减 (repeat with a cap)
+    SPEND_DISCOUNT = "spend_discount"  # 满折: spend X, pay rate/10
+    QUANTITY_DISCOUNT = "quantity_discount"  # 满N件打折
+    QUANTITY_SAVE = "quantity_save"  # 满N件减: N items in the scope, an amount off (tiers)
+    MULTIBUY = "multibuy"  # 买N送M / 第N件 rate 折 (第二件半价)
+    ANY_N_FOR = "any_n_for"  # 任选N件X元: any n units of the scope for a set price, as many sets as lower it
+    BUNDLE = "bundle"  # 搭配套餐 at a set price
+    GIFT = "gift"  # 满赠
+    COUPON = "coupon"  # 优惠券
+
+
 # kind → layer. The engine decides by these specs, never by a promotion's name.
 KINDS: dict[str, str] = {
-    "price_cut": ITEM,  # 直降: amount off the unit price
-    "discount": ITEM,  # 折: pay rate/10 of the unit price
-    "special_price": ITEM,  # 特价
-    "member_price": ITEM,  # 会员价 by tier (price or rate per tier)
-    "member_discount": ITEM,  # 累计消费满 X 终身 N 折
-    "flash_sale": ITEM,  # 秒杀: special price for at most per_buyer_cap units a buyer
-    "group_buy": ITEM,  # 成团价 once min_buyers have joined
-    "spend_save": SHOP,  # 满减 (tiers) and 每满减 (repeat with a cap)
-    "spend_discount": SHOP,  # 满折: spend X, pay rate/10
-    "quantity_discount": SHOP,  # 满N件打折
-    "quantity_save": SHOP,  # 满N件减: N items in the scope, an amount off (tiers)
-    "multibuy": SHOP,  # 买N送M / 第N件 rate 折 (第二件半价)
-    "any_n_for": SHOP,  # 任选N件X元: any n units of the scope for a set price, as many sets as lower it
-    "bundle": SHOP,  # 搭配套餐 at a set price
-    "gift": SHOP,  # 满赠
-    "coupon": COUPON,  # 优惠券
+    Kind.PRICE_CUT: ITEM,
+    Kind.DISCOUNT: ITEM,
+    Kind.SPECIAL_PRICE: ITEM,
+    Kind.MEMBER_PRICE: ITEM,
+    Kind.MEMBER_DISCOUNT: ITEM,
+    Kind.FLASH_SALE: ITEM,
+    Kind.GROUP_BUY: ITEM,
+    Kind.SPEND_SAVE: SHOP,
+    Kind.SPEND_DISCOUNT: SHOP,
+    Kind.QUANTITY_DISCOUNT: SHOP,
+    Kind.QUANTITY_SAVE: SHOP,
+    Kind.MULTIBUY: SHOP,
+    Kind.ANY_N_FOR: SHOP,
+    Kind.BUNDLE: SHOP,
+    Kind.GIFT: SHOP,
+    Kind.COUPON: COUPON,
 }
+assert set(KINDS) == set(Kind)  # every kind has its layer
 
 
 class SpecError(ValidationFailed):
@@ -230,7 +254,7 @@ def code(value: Any, where: str) -> str:
 @dataclass(frozen=True)
 class Promotion:
     id: str
-    kind: str
+    kind: Kind
     name: str = ""
     scope: Scope = field(default_factory=Scope)
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -264,7 +288,7 @@ def _tiers(raw: Any, where: str, threshold, benefit) -> tuple[tuple[Any, Any], .
     return tuple(tiers)
 
 
-def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+def _params(kind: Kind, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Check and convert one kind's parameters (amounts to fen, rates to fractions)."""
     p: dict[str, Any] = {}
     get = raw.get
@@ -274,27 +298,27 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise SpecError(f"{where}: {kind} needs '{key}'")
         return raw[key]
 
-    if kind == "price_cut":
+    if kind == Kind.PRICE_CUT:
         p["amount"] = fen(need("amount"), f"{where}.amount")
-    elif kind == "discount":
+    elif kind == Kind.DISCOUNT:
         p["rate"] = rate(need("rate"), f"{where}.rate")
-    elif kind in ("special_price", "flash_sale", "group_buy"):
+    elif kind in (Kind.SPECIAL_PRICE, Kind.FLASH_SALE, Kind.GROUP_BUY):
         p["price"] = fen(need("price"), f"{where}.price")
-        if kind == "flash_sale":
+        if kind == Kind.FLASH_SALE:
             p["per_buyer_cap"] = count(need("per_buyer_cap"), f"{where}.per_buyer_cap", 1)
-        if kind == "group_buy":
+        if kind == Kind.GROUP_BUY:
             p["min_buyers"] = count(need("min_buyers"), f"{where}.min_buyers", 2)
             p["joined"] = count(get("joined", 0), f"{where}.joined")
-    elif kind == "member_price":
+    elif kind == Kind.MEMBER_PRICE:
         prices, rates = get("prices", {}), get("rates", {})
         if not prices and not rates:
             raise SpecError(f"{where}: member_price needs 'prices' or 'rates' by tier")
         p["prices"] = {str(t): fen(v, f"{where}.prices.{t}") for t, v in prices.items()}
         p["rates"] = {str(t): rate(v, f"{where}.rates.{t}") for t, v in rates.items()}
-    elif kind == "member_discount":
+    elif kind == Kind.MEMBER_DISCOUNT:
         p["min_past_spend"] = fen(need("min_past_spend"), f"{where}.min_past_spend")
         p["rate"] = rate(need("rate"), f"{where}.rate")
-    elif kind == "spend_save":
+    elif kind == Kind.SPEND_SAVE:
         if "tiers" not in raw and "repeat" not in raw:
             raise SpecError(f"{where}: spend_save needs 'tiers' and/or 'repeat'")
         p["tiers"] = _tiers(get("tiers"), f"{where}.tiers", fen, fen) if "tiers" in raw else ()
@@ -313,23 +337,23 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             )
         else:
             p["repeat"] = None
-    elif kind == "spend_discount":
+    elif kind == Kind.SPEND_DISCOUNT:
         p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", fen, rate)
-    elif kind == "quantity_discount":
+    elif kind == Kind.QUANTITY_DISCOUNT:
         p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", lambda v, w: count(v, w, 1), rate)
-    elif kind == "quantity_save":
+    elif kind == Kind.QUANTITY_SAVE:
         p["tiers"] = _tiers(need("tiers"), f"{where}.tiers", lambda v, w: count(v, w, 1), fen)
-    elif kind == "multibuy":
+    elif kind == Kind.MULTIBUY:
         if "nth" in raw:
             p["nth"] = count(raw["nth"], f"{where}.nth", 2)
             p["rate"] = rate(need("rate"), f"{where}.rate")
         else:
             p["buy"] = count(need("buy"), f"{where}.buy", 1)
             p["free"] = count(need("free"), f"{where}.free", 1)
-    elif kind == "any_n_for":
+    elif kind == Kind.ANY_N_FOR:
         p["n"] = count(need("n"), f"{where}.n", 2)
         p["price"] = fen(need("price"), f"{where}.price")
-    elif kind == "bundle":
+    elif kind == Kind.BUNDLE:
         items = need("items")
         if not isinstance(items, list) or len(items) < 2 or not all(isinstance(it, Mapping) for it in items):
             raise SpecError(f"{where}.items: at least two {{sku, quantity}} items")
@@ -346,7 +370,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         if len(set(skus)) != len(skus):
             raise SpecError(f"{where}.items: each SKU once (two of a SKU: its quantity is 2)")
         p["price"] = fen(need("price"), f"{where}.price")
-    elif kind == "gift":
+    elif kind == Kind.GIFT:
         if "threshold" not in raw and "min_items" not in raw:
             raise SpecError(f"{where}: gift needs 'threshold' (amount) or 'min_items'")
         p["threshold"] = fen(raw["threshold"], f"{where}.threshold") if "threshold" in raw else None
@@ -354,7 +378,7 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         p["gift_sku"] = code(need("gift_sku"), f"{where}.gift_sku")
         p["gift_quantity"] = count(get("gift_quantity", 1), f"{where}.gift_quantity", 1)
         p["gift_stock"] = count(get("gift_stock"), f"{where}.gift_stock") if get("gift_stock") is not None else None
-    elif kind == "coupon":
+    elif kind == Kind.COUPON:
         # An amount off (¥20 券), or a rate (折扣券: pay rate/10 of the in-scope amount) with an optional
         # `max_amount` it never takes more than (JD and PDD issue these).
         if ("amount" in raw) == ("rate" in raw):
@@ -375,22 +399,22 @@ def _params(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         p["per_buyer_limit"] = count(get("per_buyer_limit", 1), f"{where}.per_buyer_limit", 1)
         p["combinable"] = bool(get("combinable", False))
     known = {
-        "price_cut": {"amount"},
-        "discount": {"rate"},
-        "special_price": {"price"},
-        "flash_sale": {"price", "per_buyer_cap", "stock_cap"},
-        "group_buy": {"price", "min_buyers", "joined"},
-        "member_price": {"prices", "rates"},
-        "member_discount": {"min_past_spend", "rate"},
-        "spend_save": {"tiers", "repeat"},
-        "spend_discount": {"tiers"},
-        "quantity_discount": {"tiers"},
-        "quantity_save": {"tiers"},
-        "multibuy": {"nth", "rate", "buy", "free"},
-        "bundle": {"items", "price"},
-        "any_n_for": {"n", "price"},
-        "gift": {"threshold", "min_items", "gift_sku", "gift_quantity", "gift_stock", "gift_value"},
-        "coupon": {"amount", "rate", "max_amount", "min_spend", "codes", "per_buyer_limit", "combinable"},
+        Kind.PRICE_CUT: {"amount"},
+        Kind.DISCOUNT: {"rate"},
+        Kind.SPECIAL_PRICE: {"price"},
+        Kind.FLASH_SALE: {"price", "per_buyer_cap", "stock_cap"},
+        Kind.GROUP_BUY: {"price", "min_buyers", "joined"},
+        Kind.MEMBER_PRICE: {"prices", "rates"},
+        Kind.MEMBER_DISCOUNT: {"min_past_spend", "rate"},
+        Kind.SPEND_SAVE: {"tiers", "repeat"},
+        Kind.SPEND_DISCOUNT: {"tiers"},
+        Kind.QUANTITY_DISCOUNT: {"tiers"},
+        Kind.QUANTITY_SAVE: {"tiers"},
+        Kind.MULTIBUY: {"nth", "rate", "buy", "free"},
+        Kind.BUNDLE: {"items", "price"},
+        Kind.ANY_N_FOR: {"n", "price"},
+        Kind.GIFT: {"threshold", "min_items", "gift_sku", "gift_quantity", "gift_stock", "gift_value"},
+        Kind.COUPON: {"amount", "rate", "max_amount", "min_spend", "codes", "per_buyer_limit", "combinable"},
     }[kind]
     unknown = set(raw) - known - COMMON_KEYS
     if unknown:
@@ -406,16 +430,17 @@ def parse_promotion(raw: Mapping[str, Any], where: str = "promotion") -> Promoti
         raise SpecError(f"{where}: needs an 'id'")
     pid = code(pid, f"{where}.id")
     where = f"{where} {pid}"
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        raise SpecError(f"{where}: unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    given = raw.get("kind")
+    if given not in KINDS:
+        raise SpecError(f"{where}: unknown kind {given!r}; one of {', '.join(KINDS)}")
+    kind = Kind(given)
     return Promotion(
         id=pid,
         kind=kind,
         name=_name(raw.get("name", ""), f"{where}.name"),
         scope=parse_scope(raw.get("scope"), f"{where}.scope"),
         params=_params(kind, raw, where),
-        stackable=bool(raw.get("stackable", kind == "gift")),
+        stackable=bool(raw.get("stackable", kind == Kind.GIFT)),
         exclusive=bool(raw.get("exclusive", False)),
         starts_at=moment(raw.get("starts_at"), f"{where}.starts_at"),
         ends_at=moment(raw.get("ends_at"), f"{where}.ends_at"),

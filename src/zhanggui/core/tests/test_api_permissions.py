@@ -254,8 +254,9 @@ def build_world() -> World:
     from zhanggui.catalog.models import Channel, Shop
     from zhanggui.inventory import services as stock
     from zhanggui.inventory.models import MoveReason
-    from zhanggui.promotions import campaigns, flash
-    from zhanggui.promotions import services as promotions
+    from zhanggui.promotions.campaigns import services as campaigns
+    from zhanggui.promotions.flash import services as flash
+    from zhanggui.promotions.offers import services as promotions
 
     system = system_user()
     roles.ensure_roles()

@@ -155,7 +155,7 @@ def test_small_demo_has_shops_warehouses_suppliers_and_open_purchase_orders(smal
 def test_small_demo_has_a_season_of_promotions_that_prices_a_demo_cart(small_demo):
     from zhanggui.promotions.engine import quote
     from zhanggui.promotions.models import Promotion
-    from zhanggui.promotions.selectors import running_promotions
+    from zhanggui.promotions.offers.selectors import running_promotions
     from zhanggui.promotions.spec import parse_cart
 
     statuses = dict(Promotion.objects.values_list("code", "state"))

@@ -14,8 +14,8 @@ from zhanggui.core import roles
 from zhanggui.demo.campaigns import create_demo_campaigns
 from zhanggui.demo.catalog_plan import SMALL
 from zhanggui.demo.generator import DEMO_SHOP_CODES, ensure_demo_users, generate_demo
-from zhanggui.promotions import campaigns
-from zhanggui.promotions.eligibility_presets import PRESETS
+from zhanggui.promotions.campaigns import selectors, services
+from zhanggui.promotions.campaigns.presets import PRESETS
 from zhanggui.promotions.models import OfficialCampaign
 
 pytestmark = pytest.mark.django_db
@@ -29,17 +29,17 @@ def test_each_shop_gets_two_upcoming_campaigns_from_the_presets_and_an_archived_
     now = timezone.now()
     create_demo_campaigns(people=people, shops=shops)
     for shop in shops:
-        upcoming = campaigns.shop_campaigns(shop=shop, now=now)
+        upcoming = selectors.shop_campaigns(shop=shop, now=now)
         assert [(c.code, c.name, c.preset) for c in upcoming] == [
             ("tiantiantejia", "天天特价", "tiantiantejia"),
             ("taojinbi", "淘金币", "taojinbi"),
         ]
         for c in upcoming:
-            assert c.spec["rules"] == campaigns.preset_spec(c.preset)["rules"]
+            assert c.spec["rules"] == services.preset_spec(c.preset)["rules"]
             assert now < c.apply_by < c.starts_at < c.ends_at < now + timedelta(days=30)
-            assert campaigns.phase(c, now) == "open" and c.created_by == people[roles.OPERATOR]
-        (old,) = [c for c in campaigns.shop_campaigns(shop=shop, include_archived=True, now=now) if c.is_archived]
-        assert old.code == "chaoyouhui" and campaigns.phase(old, now) == "ended"
+            assert selectors.phase(c, now) == "open" and c.created_by == people[roles.OPERATOR]
+        (old,) = [c for c in selectors.shop_campaigns(shop=shop, include_archived=True, now=now) if c.is_archived]
+        assert old.code == "chaoyouhui" and selectors.phase(old, now) == "ended"
     assert {c.preset for c in OfficialCampaign.objects.all()} <= set(PRESETS)
 
 

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhanggui.catalog.tests.factories import CategoryFactory, ProductFactory, ShopFactory, SkuFactory
-from zhanggui.promotions import services, spec
+from zhanggui.promotions import spec
 from zhanggui.promotions.engine import quote
+from zhanggui.promotions.offers import services
 
 pytestmark = pytest.mark.django_db
 

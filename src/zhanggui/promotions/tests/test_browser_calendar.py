@@ -12,7 +12,7 @@ import pytest
 
 from zhanggui.catalog.tests.factories import ShopFactory
 from zhanggui.core.tests.browser import log_in
-from zhanggui.promotions import services
+from zhanggui.promotions.offers import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

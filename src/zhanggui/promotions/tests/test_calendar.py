@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from zhanggui.catalog.tests.factories import ShopFactory
-from zhanggui.promotions import services
 from zhanggui.promotions.models import Promotion
+from zhanggui.promotions.offers import services
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

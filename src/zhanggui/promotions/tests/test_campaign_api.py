@@ -17,7 +17,7 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import campaigns
+from zhanggui.promotions.campaigns import services as campaigns
 from zhanggui.promotions.models import OfficialCampaign
 from zhanggui.promotions.tests.test_campaigns import MINE, WITHOUT_THE_RIGHT
 

@@ -20,8 +20,8 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import campaigns
-from zhanggui.promotions.eligibility_presets import PRESETS
+from zhanggui.promotions.campaigns import selectors, services
+from zhanggui.promotions.campaigns.presets import PRESETS
 from zhanggui.promotions.models import OfficialCampaign
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def login(client, user, language: str = "en"):
 
 
 def create(user, shop, raw=MINE, **kwargs) -> OfficialCampaign:
-    return campaigns.create_campaign(actor=user, shop=shop, raw_spec=raw, **kwargs)
+    return services.create_campaign(actor=user, shop=shop, raw_spec=raw, **kwargs)
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_roles_without_the_right_get_403_and_nothing_changes(client, users, role
 def test_list_shows_name_preset_dates_and_status_and_hides_archived_unless_asked(client, users):
     shop, other = ShopFactory(name="棉语天猫店"), ShopFactory(name="京东店")
     now = timezone.localtime().replace(second=0, microsecond=0)
-    ttj = campaigns.create_campaign(
+    ttj = services.create_campaign(
         actor=users["operator"],
         shop=shop,
         preset="tiantiantejia",
@@ -145,7 +145,7 @@ def test_list_shows_name_preset_dates_and_status_and_hides_archived_unless_asked
         ends_at=now + timedelta(days=17),
     )
     old = create(users["operator"], shop, starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=25))
-    campaigns.archive_campaign(actor=users["operator"], campaign=old)
+    services.archive_campaign(actor=users["operator"], campaign=old)
     create(users["operator"], other, {**MINE, "id": "jd-only"})
     login(client, users["service"])
 
@@ -292,7 +292,7 @@ def test_operator_edits_and_archives_and_an_archived_campaign_is_read_only(clien
     client.post(reverse("promotions:campaign-restore", args=[campaign.pk]))
     campaign.refresh_from_db()
     assert not campaign.is_archived
-    assert [e.action for e in campaigns.campaign_history(campaign)] == [
+    assert [e.action for e in selectors.campaign_history(campaign)] == [
         "campaign.create",
         "campaign.update",
         "campaign.archive",

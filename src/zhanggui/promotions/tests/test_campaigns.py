@@ -18,19 +18,17 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import campaigns
-from zhanggui.promotions.campaigns import (
-    CampaignArchived,
-    CampaignCodeTaken,
-    InvalidCampaign,
+from zhanggui.promotions.campaigns import selectors, services
+from zhanggui.promotions.campaigns.eligibility import Offer
+from zhanggui.promotions.campaigns.errors import CampaignArchived, CampaignCodeTaken, CampaignSpecError, InvalidCampaign
+from zhanggui.promotions.campaigns.presets import PRESETS
+from zhanggui.promotions.campaigns.services import (
     SkuOffer,
     check_campaign_skus,
     create_campaign,
     price_at_rate,
     update_campaign,
 )
-from zhanggui.promotions.eligibility import CampaignSpecError, Offer
-from zhanggui.promotions.eligibility_presets import PRESETS
 from zhanggui.promotions.models import OfficialCampaign
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +57,7 @@ def at(day: int, hour: int = 0) -> datetime:
 
 
 def audit_rows(campaign: OfficialCampaign) -> list[AuditEntry]:
-    return list(campaigns.campaign_history(campaign))
+    return list(selectors.campaign_history(campaign))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -233,15 +231,15 @@ def test_an_update_keeps_the_code_and_a_refused_one_changes_nothing(users):
 def test_archive_hides_freezes_and_restore_brings_back(users):
     shop = ShopFactory()
     campaign = create_campaign(actor=users["operator"], shop=shop, raw_spec=MINE)
-    campaigns.archive_campaign(actor=users["operator"], campaign=campaign, note="不参加了")
+    services.archive_campaign(actor=users["operator"], campaign=campaign, note="不参加了")
     campaign.refresh_from_db()
     assert campaign.is_archived
-    assert campaigns.shop_campaigns(shop=shop) == []
-    assert campaigns.shop_campaigns(shop=shop, include_archived=True) == [campaign]
+    assert selectors.shop_campaigns(shop=shop) == []
+    assert selectors.shop_campaigns(shop=shop, include_archived=True) == [campaign]
     with pytest.raises(CampaignArchived):
         update_campaign(actor=users["operator"], campaign=campaign, raw_spec={**MINE, "name": "改"})
-    campaigns.archive_campaign(actor=users["operator"], campaign=campaign)  # twice: nothing more recorded
-    campaigns.restore_campaign(actor=users["manager"], campaign=campaign)
+    services.archive_campaign(actor=users["operator"], campaign=campaign)  # twice: nothing more recorded
+    services.restore_campaign(actor=users["manager"], campaign=campaign)
     campaign.refresh_from_db()
     assert not campaign.is_archived and campaign.name == "超优汇 6月场"
     assert [(e.action, e.note, e.after) for e in audit_rows(campaign)[1:]] == [
@@ -261,7 +259,7 @@ def test_roles_without_the_right_are_refused_and_nothing_changes(users, role):
     with pytest.raises(PermissionDeniedError):
         update_campaign(actor=person, campaign=campaign, raw_spec={**MINE, "name": "改"}, apply_by=at(11))
     with pytest.raises(PermissionDeniedError):
-        campaigns.archive_campaign(actor=person, campaign=campaign)
+        services.archive_campaign(actor=person, campaign=campaign)
     campaign.refresh_from_db()
     assert (campaign.name, campaign.apply_by, campaign.is_archived) == ("超优汇 6月场", at(10), False)
     assert (OfficialCampaign.objects.count(), AuditEntry.objects.count()) == before
@@ -285,7 +283,7 @@ def test_the_list_puts_the_nearest_upcoming_date_first_then_undated_then_ended(u
     make("apply-in-9-days", apply_by=now + timedelta(days=9), starts_at=now + timedelta(days=20))
     make("running-ends-in-2-days", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2))
     make("closed-starts-in-5-days", apply_by=now - timedelta(days=1), starts_at=now + timedelta(days=5))
-    rows = campaigns.shop_campaigns(shop=shop, now=now)
+    rows = selectors.shop_campaigns(shop=shop, now=now)
     assert [c.code for c in rows] == [
         "running-ends-in-2-days",
         "closed-starts-in-5-days",
@@ -294,8 +292,8 @@ def test_the_list_puts_the_nearest_upcoming_date_first_then_undated_then_ended(u
         "ended-last-week",
         "ended-long-ago",
     ]
-    assert [campaigns.phase(c, now) for c in rows] == ["running", "closed", "open", "undated", "ended", "ended"]
-    assert campaigns.shop_campaigns(shop=ShopFactory(), now=now) == []
+    assert [selectors.phase(c, now) for c in rows] == ["running", "closed", "open", "undated", "ended", "ended"]
+    assert selectors.shop_campaigns(shop=ShopFactory(), now=now) == []
 
 
 def test_listed_skus_are_those_on_sale_of_the_shop_and_category():
@@ -307,9 +305,9 @@ def test_listed_skus_are_those_on_sale_of_the_shop_and_category():
     SkuFactory(code="C", product__shop=shop, product__category=towels)  # a draft
     SkuFactory(code="D", product__shop=shop, product__category=towels, listing_status=ListingStatus.DELISTED)
     SkuFactory(code="E", product__category=towels, **listed)  # another shop
-    assert list(campaigns.listed_skus(shop=shop)) == [a, b]
-    assert list(campaigns.listed_skus(shop=shop, category=towels)) == [a]
-    assert set(campaigns.listed_categories(shop=shop)) == {towels, sheets}
+    assert list(selectors.listed_skus(shop=shop)) == [a, b]
+    assert list(selectors.listed_skus(shop=shop, category=towels)) == [a]
+    assert set(selectors.listed_categories(shop=shop)) == {towels, sheets}
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -17,11 +17,10 @@ from zhanggui.core.services import record_audit
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, StockMove
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions.eligibility import (
+from zhanggui.promotions.campaigns.eligibility import (
     FAIL,
     PASS,
     UNKNOWN,
-    CampaignSpecError,
     Offer,
     SkuFacts,
     check_campaign,
@@ -29,8 +28,9 @@ from zhanggui.promotions.eligibility import (
     parse_campaign,
     parse_offer,
 )
-from zhanggui.promotions.eligibility_facts import average_price, sku_facts
-from zhanggui.promotions.eligibility_presets import PRESETS, preset, presets
+from zhanggui.promotions.campaigns.errors import CampaignSpecError
+from zhanggui.promotions.campaigns.facts import average_price, sku_facts
+from zhanggui.promotions.campaigns.presets import PRESETS, preset, presets
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 6, 30, 12, 0, tzinfo=SHANGHAI)

@@ -19,8 +19,9 @@ from zhanggui.inventory import services as stock
 from zhanggui.inventory.errors import InsufficientStock
 from zhanggui.inventory.models import MoveReason, Reservation, ReservationStatus, StockBalance, StockMove
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import flash, selectors
-from zhanggui.promotions.errors import (
+from zhanggui.promotions.flash import selectors
+from zhanggui.promotions.flash import services as flash
+from zhanggui.promotions.flash.errors import (
     BuyerLimitReached,
     FlashPurchaseNotHeld,
     FlashSaleClosed,

@@ -17,7 +17,7 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, StockBalance, StockMove
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import flash
+from zhanggui.promotions.flash import services as flash
 from zhanggui.promotions.models import FlashSale, FlashSaleBuyer, FlashSalePurchase
 from zhanggui.promotions.tests.factories import FlashSaleFactory
 

@@ -24,9 +24,11 @@ from zhanggui.inventory.errors import InsufficientStock
 from zhanggui.inventory.models import MoveReason, Reservation, ReservationStatus, StockBalance
 from zhanggui.inventory.tests.factories import WarehouseFactory
 from zhanggui.inventory.tests.test_concurrency import race
-from zhanggui.promotions import flash, selectors, services
-from zhanggui.promotions.errors import BuyerLimitReached, FlashSaleSoldOut, InvalidFlashSale
+from zhanggui.promotions.flash import selectors
+from zhanggui.promotions.flash import services as flash
+from zhanggui.promotions.flash.errors import BuyerLimitReached, FlashSaleSoldOut, InvalidFlashSale
 from zhanggui.promotions.models import FlashSale, FlashSaleBuyer, FlashSalePurchase
+from zhanggui.promotions.offers import services
 from zhanggui.promotions.tests.factories import FlashSaleFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -18,8 +18,8 @@ from zhanggui.inventory import limits
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, Reservation, StockBalance, StockMove
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import flash
-from zhanggui.promotions.errors import InvalidFlashSale
+from zhanggui.promotions.flash import services as flash
+from zhanggui.promotions.flash.errors import InvalidFlashSale
 from zhanggui.promotions.models import FlashSale, FlashSaleBuyer, FlashSalePurchase
 from zhanggui.promotions.tests.factories import FlashSaleFactory
 

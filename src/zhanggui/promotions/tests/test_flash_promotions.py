@@ -18,16 +18,13 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.promotions import flash, selectors, services, spec
-from zhanggui.promotions.errors import (
-    BuyerLimitReached,
-    FlashSaleClosed,
-    FlashSaleSoldOut,
-    InvalidFlashSale,
-    InvalidPromotionState,
-    PromotionStarted,
-)
+from zhanggui.promotions import spec
+from zhanggui.promotions.flash import selectors
+from zhanggui.promotions.flash import services as flash
+from zhanggui.promotions.flash.errors import BuyerLimitReached, FlashSaleClosed, FlashSaleSoldOut, InvalidFlashSale
 from zhanggui.promotions.models import FlashSale, FlashSalePurchase, FlashSaleStatus, Promotion, PromotionState
+from zhanggui.promotions.offers import services
+from zhanggui.promotions.offers.errors import InvalidPromotionState, PromotionStarted
 
 pytestmark = pytest.mark.django_db
 

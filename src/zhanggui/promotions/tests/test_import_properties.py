@@ -1,4 +1,4 @@
-"""The promotion import as a property (promotions.services.import_promotions, JSON specs of docs/pricing.md):
+"""The promotion import as a property (promotions.offers.imports.import_promotions, JSON specs of docs/pricing.md):
 any list either imports fully, or is refused naming each bad item (index, id) and the field, with nothing
 written; importing the same valid list again creates nothing and writes no audit entry.
 
@@ -20,7 +20,7 @@ from zhanggui.catalog.tests.factories import ShopFactory
 from zhanggui.core.models import AuditEntry
 from zhanggui.core.tests import strategies as zs
 from zhanggui.promotions.models import Promotion
-from zhanggui.promotions.services import import_promotions
+from zhanggui.promotions.offers.imports import import_promotions
 
 pytestmark = pytest.mark.django_db
 

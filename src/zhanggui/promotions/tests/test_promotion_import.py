@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 
 from zhanggui.catalog.tests.factories import ShopFactory
 from zhanggui.core.models import AuditEntry
-from zhanggui.promotions import services
 from zhanggui.promotions.models import Promotion
+from zhanggui.promotions.offers import imports, services
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,7 @@ def test_an_import_refuses_negative_amounts_names_that_are_not_text_and_names_th
     """Issue 8 probes: a cut of −¥1 and 满300减−30 raise prices; a list as a name was stored as its repr; a
     refusal by the model did not say which field."""
     before = snapshot()
-    report = services.import_promotions(
+    report = imports.import_promotions(
         actor=operator,
         shop=shop,
         items=[

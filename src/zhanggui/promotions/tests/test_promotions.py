@@ -17,14 +17,15 @@ from django.utils import timezone, translation
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core.errors import PermissionDeniedError
 from zhanggui.core.models import AuditEntry
-from zhanggui.promotions import selectors, services, spec
-from zhanggui.promotions.errors import (
+from zhanggui.promotions import spec
+from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
+from zhanggui.promotions.offers import selectors, services
+from zhanggui.promotions.offers.errors import (
     InvalidPromotionState,
     PromotionCodeTaken,
     PromotionStarted,
     SelfApprovalRefused,
 )
-from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

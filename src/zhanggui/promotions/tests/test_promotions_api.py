@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core.models import AuditEntry
-from zhanggui.promotions import services
 from zhanggui.promotions.models import Promotion
+from zhanggui.promotions.offers import services
 
 pytestmark = pytest.mark.django_db
 

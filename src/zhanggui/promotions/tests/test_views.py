@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core import roles
 from zhanggui.core.models import AuditEntry
-from zhanggui.promotions import services
-from zhanggui.promotions.forms import FALLBACK_CART, STARTERS, starter_spec
 from zhanggui.promotions.models import Promotion, PromotionState
+from zhanggui.promotions.offers import services
+from zhanggui.promotions.offers.forms import FALLBACK_CART, STARTERS, starter_spec
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -156,7 +156,7 @@ def test_list_page_queries_do_not_grow_with_the_number_of_promotions(client, use
 
 def test_every_starter_spec_parses_and_the_new_page_prefills_the_chosen_kind(client, users):
     for kind in STARTERS:
-        services.normalize_spec(starter_spec(kind, FALLBACK_CART))
+        services.normalize_promotion_spec(starter_spec(kind, FALLBACK_CART))
     login(client, users["operator"])
     response = client.get(reverse("promotions:promotion-new"), {"kind": "spend_save"})
     spec = json.loads(response.context["form"]["spec"].value())

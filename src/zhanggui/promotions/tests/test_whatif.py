@@ -12,8 +12,8 @@ from django.test import Client
 
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core.services import create_api_token
+from zhanggui.promotions.pricing.whatif import what_if
 from zhanggui.promotions.spec import parse_cart, parse_promotion, parse_promotions
-from zhanggui.promotions.whatif import what_if
 
 DRAFT = {"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]]}
 CARTS = [

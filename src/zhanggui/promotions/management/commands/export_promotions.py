@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop
-from zhanggui.promotions.selectors import export_promotions
+from zhanggui.promotions.offers.selectors import export_promotions
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from zhanggui.catalog.models import Shop
 from zhanggui.core.errors import DomainError
 from zhanggui.core.services import system_user
 from zhanggui.promotions.management.jsonfile import read_json
-from zhanggui.promotions.services import import_promotions
+from zhanggui.promotions.offers.imports import import_promotions
 
 USAGE_ERROR, REFUSED = 2, 1
 

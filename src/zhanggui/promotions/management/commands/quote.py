@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from zhanggui.catalog.models import Shop
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.management.jsonfile import read_json
-from zhanggui.promotions.selectors import running_promotions
+from zhanggui.promotions.offers.selectors import running_promotions
 from zhanggui.promotions.spec import STACKING, SpecError, parse_cart, parse_promotions
 
 

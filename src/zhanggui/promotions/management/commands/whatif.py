@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from zhanggui.catalog.models import Shop
 from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.promotions.management.jsonfile import read_json
+from zhanggui.promotions.pricing.whatif import what_if
 from zhanggui.promotions.spec import STACKING, SpecError, parse_cart, parse_promotion, parse_promotions
-from zhanggui.promotions.whatif import what_if
 
 
 class Command(BaseCommand):

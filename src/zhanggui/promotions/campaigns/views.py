@@ -1,5 +1,6 @@
-"""Pages of the stored official campaigns (官方活动): the list per shop, new and edit, archive and restore, and
-the check of the shop's SKUs against a campaign's rules (docs/campaigns.md, "Stored campaigns").
+"""Campaign pages (官方活动, docs/campaigns.md): the eligibility check of any SKUs against a preset or a spec,
+and the stored campaigns: the list per shop, new and edit, archive and restore, and the check of the shop's
+SKUs against a campaign's rules ("Stored campaigns").
 
 Every logged-in person reads the campaigns and checks SKUs (a check stores nothing); creating, saving,
 archiving and restoring need `manage_promotions`, checked before the form is read so a refused POST is a 403
@@ -9,6 +10,7 @@ that changes nothing. A refused spec comes back on the form with what was typed 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,20 +25,27 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
-from zhanggui.promotions import campaigns
-from zhanggui.promotions.campaign_forms import CampaignFilterForm, CampaignForm, CheckForm
-from zhanggui.promotions.campaigns import CampaignCodeTaken, InvalidCampaign
-from zhanggui.promotions.eligibility import CampaignSpecError
-from zhanggui.promotions.eligibility_presets import NOTES, PRESETS
+from zhanggui.promotions.campaigns import selectors, services
+from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, SkuFacts, check_many
+from zhanggui.promotions.campaigns.errors import CampaignCodeTaken, CampaignSpecError, InvalidCampaign
+from zhanggui.promotions.campaigns.facts import sku_facts
+from zhanggui.promotions.campaigns.forms import (
+    CampaignFilterForm,
+    CampaignForm,
+    CheckForm,
+    EligibilityForm,
+    OfferLine,
+)
+from zhanggui.promotions.campaigns.presets import NOTES, PRESETS
 from zhanggui.promotions.forms import dumps
 from zhanggui.promotions.models import OfficialCampaign
 
 PHASE_LABELS = {
-    campaigns.OPEN: gettext_lazy("Registration open"),
-    campaigns.CLOSED: gettext_lazy("Registration closed"),
-    campaigns.RUNNING: gettext_lazy("Running"),
-    campaigns.ENDED: gettext_lazy("Ended"),
-    campaigns.UNDATED: gettext_lazy("No dates yet"),
+    selectors.OPEN: gettext_lazy("Registration open"),
+    selectors.CLOSED: gettext_lazy("Registration closed"),
+    selectors.RUNNING: gettext_lazy("Running"),
+    selectors.ENDED: gettext_lazy("Ended"),
+    selectors.UNDATED: gettext_lazy("No dates yet"),
 }
 SPEC_ERRORS = {CampaignSpecError: "spec", CampaignCodeTaken: "spec"}
 
@@ -48,7 +57,7 @@ def _campaign(pk: int) -> OfficialCampaign:
 def _label(rows: Any, now: datetime) -> None:
     """The phase (it depends on the clock) and the preset's name, for display."""
     for c in rows:
-        c.phase_now = campaigns.phase(c, now)
+        c.phase_now = selectors.phase(c, now)
         c.phase_label = PHASE_LABELS[c.phase_now]
         c.preset_name = PRESETS[c.preset]["name"] if c.preset in PRESETS else ""
 
@@ -56,6 +65,45 @@ def _label(rows: Any, now: datetime) -> None:
 def _shop_from(request: HttpRequest) -> Shop | None:
     value = request.GET.get("shop", "")
     return Shop.objects.filter(pk=value).first() if value.isdigit() else None
+
+
+# --------------------------------------------------------------------------------------------------------
+# The eligibility check against a preset or a spec
+# --------------------------------------------------------------------------------------------------------
+
+
+def _entries(skus: list[Any], lines: list[OfferLine], campaign: Campaign) -> list[tuple[SkuFacts, Offer]]:
+    """Each line's SKU facts (reviews as typed: the desk has none) with its offer, in the order typed."""
+    facts = sku_facts(set(skus), windows=campaign.windows())
+    return [
+        (replace(facts[sku.pk], reviews=line.reviews) if line.reviews is not None else facts[sku.pk], line.offer)
+        for sku, line in zip(skus, lines, strict=True)
+    ]
+
+
+@login_required
+def eligibility(request: HttpRequest) -> HttpResponse:
+    """Check SKUs against a campaign preset or spec; per SKU, each rule passes, fails or is unknown."""
+    results, problems, status = None, [], 200
+    if request.method == "POST":
+        form = EligibilityForm(request.POST)
+        if form.is_valid():
+            campaign = form.chosen_campaign()
+            skus, problems = form.skus()
+            if not problems:
+                entries = _entries(skus, form.cleaned_data["lines"], campaign)
+                results = {"campaign": campaign, "rows": check_many(campaign, entries)}
+        if results is None:
+            status = edges.FORM_ERROR
+    else:
+        form = EligibilityForm(initial={"preset": "tiantiantejia"})
+    context = {
+        "form": form,
+        "results": results,
+        "problems": problems,
+        "presets": [(key, raw["name"], NOTES[key]) for key, raw in PRESETS.items()],
+    }
+    return edges.render_page(request, "promotions/eligibility.html", context, status=status)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -67,7 +115,7 @@ def _shop_from(request: HttpRequest) -> Shop | None:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     form = CampaignFilterForm(request.GET or None)
     shop, archived = form.values()
-    rows = campaigns.shop_campaigns(shop=shop, include_archived=archived)
+    rows = selectors.shop_campaigns(shop=shop, include_archived=archived)
     _label(rows, timezone.now())
     return edges.render_page(
         request,
@@ -107,7 +155,7 @@ def _editor(
         "can_manage": can_manage,
         "presets": [(key, raw["name"]) for key, raw in PRESETS.items()],
         "preset_note": NOTES.get(preset, ""),
-        "audit": campaigns.campaign_history(campaign) if campaign else [],
+        "audit": selectors.campaign_history(campaign) if campaign else [],
     }
     return edges.render_page(request, "promotions/campaign_form.html", context, status=status)
 
@@ -123,7 +171,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             campaign = _attempt(
                 form,
-                lambda: campaigns.create_campaign(
+                lambda: services.create_campaign(
                     actor=request.user,
                     shop=data["shop"],
                     raw_spec=data["spec"],
@@ -143,7 +191,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     initial = {
         "shop": _shop_from(request),
         "preset": preset,
-        "spec": dumps(campaigns.preset_spec(preset)) if preset else "",
+        "spec": dumps(services.preset_spec(preset)) if preset else "",
     }
     return _editor(request, None, CampaignForm(initial=initial))
 
@@ -160,7 +208,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             saved = _attempt(
                 form,
-                lambda: campaigns.update_campaign(
+                lambda: services.update_campaign(
                     actor=request.user,
                     campaign=campaign,
                     raw_spec=data["spec"],
@@ -198,14 +246,14 @@ def _archiving(request: HttpRequest, pk: int, change: Any, done: str) -> HttpRes
 @edges.guarded
 @require_POST
 def campaign_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    return _archiving(request, pk, campaigns.archive_campaign, _("Campaign archived: its rules are kept as they are."))
+    return _archiving(request, pk, services.archive_campaign, _("Campaign archived: its rules are kept as they are."))
 
 
 @login_required
 @edges.guarded
 @require_POST
 def campaign_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    return _archiving(request, pk, campaigns.restore_campaign, _("Campaign restored."))
+    return _archiving(request, pk, services.restore_campaign, _("Campaign restored."))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -225,7 +273,7 @@ def campaign_check(request: HttpRequest, pk: int) -> HttpResponse:
             offers, problems = form.offers()
             if not problems:
                 try:
-                    results = campaigns.check_campaign_skus(campaign=campaign, offers=offers)
+                    results = services.check_campaign_skus(campaign=campaign, offers=offers)
                 except InvalidCampaign as exc:
                     problems.append(exc.message)
         if results is None:
@@ -233,7 +281,7 @@ def campaign_check(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         chosen = CheckForm(request.GET or None, shop=campaign.shop)
         category = chosen.cleaned_data.get("category") if chosen.is_bound and chosen.is_valid() else None
-        codes = campaigns.listed_skus(shop=campaign.shop, category=category).values_list("code", flat=True)
+        codes = selectors.listed_skus(shop=campaign.shop, category=category).values_list("code", flat=True)
         form = CheckForm(initial={"category": category, "lines": "\n".join(codes)}, shop=campaign.shop)
     context = {
         "campaign": campaign,

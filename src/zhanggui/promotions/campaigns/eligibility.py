@@ -2,7 +2,7 @@
 
 Pure: no database. A campaign is JSON (docs/campaigns.md), parsed strictly like the promotion spec: an unknown
 rule kind or key, a missing parameter or an inexact amount gives a CampaignSpecError naming the field. The
-facts of a SKU (its sales, price history, stock, reviews) come from `eligibility_facts.sku_facts`, the offer
+facts of a SKU (its sales, price history, stock, reviews) come from `facts.sku_facts`, the offer
 (campaign price, quantity, free shipping) from the person filling in the application. Each rule answers
 pass, fail or unknown (a fact is missing, e.g. reviews: the desk has no review data yet) with a message that
 names the rule, the required value and the actual one.
@@ -18,8 +18,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhanggui.core.errors import ValidationFailed
 from zhanggui.core.money import FEN, LIMIT, fmt_money
+from zhanggui.promotions.campaigns.errors import CampaignSpecError
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
@@ -50,10 +50,6 @@ RULE_LABELS = {
 }
 
 MAX_DAYS = 365
-
-
-class CampaignSpecError(ValidationFailed):
-    code = "invalid_campaign_spec"
 
 
 # ----- parsing ----------------------------------------------------------------------------------------------

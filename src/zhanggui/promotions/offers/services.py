@@ -1,4 +1,4 @@
-"""Writes of stored promotions: create, update, submit, approve, cancel, import — each one audited.
+"""Writes of stored promotions: create, update, submit, approve, cancel — each one audited (import: imports.py).
 
 Rules (docs/pricing.md, "Stored promotions"):
 - The spec is checked with `spec.parse_promotion` on every save, so the desk never stores a promotion the
@@ -8,7 +8,7 @@ Rules (docs/pricing.md, "Stored promotions"):
   (`needs_approval`) waits for a manager other than its creator; any other one is approved on submission.
 - Only drafts and submitted promotions change. An approved promotion that has started keeps its prices and
   rules (buyers were already priced with them): PromotionStarted. Not started yet: cancel it and make a new one.
-- A stored `flash_sale` promotion is its flash sales (秒杀, promotions.flash): it belongs to a shop, names that
+- A stored `flash_sale` promotion is its flash sales (秒杀, promotions.flash.services): it belongs to a shop, names that
   shop's SKUs in `scope.skus` and carries `stock_cap` (units on sale per SKU) and `per_buyer_cap`. Approving it
   opens one FlashSale per SKU, linked to it, in the same transaction; cancelling it switches them off (never
   deletes them: purchases may exist). Once approved, only its `stock_cap` may still change (until it ends), and
@@ -18,40 +18,35 @@ Rules (docs/pricing.md, "Stored promotions"):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop, Sku
 from zhanggui.core import roles
-from zhanggui.core.errors import DomainError
 from zhanggui.core.services import record_audit
-from zhanggui.promotions import flash, spec
-from zhanggui.promotions.errors import (
-    InvalidFlashSale,
+from zhanggui.promotions import spec
+from zhanggui.promotions.common import check_code_free, keep_code, local_time, locked
+from zhanggui.promotions.flash import services as flash
+from zhanggui.promotions.flash.errors import InvalidFlashSale
+from zhanggui.promotions.models import PROMOTION_TRANSITIONS, FlashSale, Promotion, PromotionState
+from zhanggui.promotions.offers.errors import (
     InvalidPromotionState,
     PromotionCodeTaken,
     PromotionStarted,
     SelfApprovalRefused,
 )
-from zhanggui.promotions.models import PROMOTION_TRANSITIONS, FlashSale, Promotion, PromotionState
+from zhanggui.promotions.spec import Kind
 
 RATE_ONE = spec.RATE_ONE
-FLASH_SALE = "flash_sale"
-
-
-def _local(value: datetime) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -59,22 +54,23 @@ def _local(value: datetime) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def normalize_spec(raw: Any, *, code: str | None = None) -> tuple[dict[str, Any], spec.Promotion]:
-    """Check a promotion's JSON and return it as stored (times in the desk's zone) with its parsed form.
+def normalize_promotion_spec(raw: Any, *, code: str | None = None) -> tuple[dict[str, Any], spec.Promotion]:
+    """Check a promotion's JSON (docs/pricing.md) and return it as stored (times in the desk's zone) with its
+    parsed form. (A campaign's spec is another format: campaigns.services.normalize_campaign_spec.)
 
     A stored promotion needs a window; its `id` is its code and cannot change once it has one.
     """
     if not isinstance(raw, Mapping):
         raise spec.SpecError(_("promotion: a JSON object"))
     data = dict(raw)
-    if code is not None:
-        given = str(data.get("id") or "").strip()
-        if given and given != code:
-            raise spec.SpecError(
-                _("promotion %(code)s.id: the code of a stored promotion does not change (got %(given)s)")
-                % {"code": code, "given": given}
-            )
-        data["id"] = code
+    keep_code(
+        data,
+        code,
+        lambda given: spec.SpecError(
+            _("promotion %(code)s.id: the code of a stored promotion does not change (got %(given)s)")
+            % {"code": code, "given": given}
+        ),
+    )
     if not str(data.get("id") or "").strip():
         raise spec.SpecError(_("promotion: needs an 'id'"))
     where = f"promotion {str(data['id']).strip()}"
@@ -92,7 +88,7 @@ def normalize_spec(raw: Any, *, code: str | None = None) -> tuple[dict[str, Any]
         data[key] = timezone.localtime(value).isoformat()
     data["id"] = str(data.get("id") or "").strip()
     parsed = spec.parse_promotion(data)
-    if parsed.kind == FLASH_SALE:
+    if parsed.kind == Kind.FLASH_SALE:
         data["stock_cap"] = _flash_stock_cap(data, parsed, where)
     return data, parsed
 
@@ -117,8 +113,8 @@ def _flash_stock_cap(data: Mapping[str, Any], parsed: spec.Promotion, where: str
 
 
 def _window(parsed: spec.Promotion) -> tuple[datetime, datetime]:
-    """The window normalize_spec has already required, typed as present."""
-    if parsed.starts_at is None or parsed.ends_at is None:  # pragma: no cover - normalize_spec refuses these
+    """The window normalize_promotion_spec has already required, typed as present."""
+    if parsed.starts_at is None or parsed.ends_at is None:  # pragma: no cover - normalize_promotion_spec refuses these
         raise spec.SpecError(_("promotion %(id)s: needs starts_at and ends_at") % {"id": parsed.id})
     return parsed.starts_at, parsed.ends_at
 
@@ -129,7 +125,7 @@ def _window(parsed: spec.Promotion) -> tuple[datetime, datetime]:
 
 
 # Kinds whose depth depends on the list price of each SKU they reach (an amount off, a set price).
-PRICE_DEPENDENT = frozenset({"price_cut", "special_price", "flash_sale", "group_buy"})
+PRICE_DEPENDENT = frozenset({Kind.PRICE_CUT, Kind.SPECIAL_PRICE, Kind.FLASH_SALE, Kind.GROUP_BUY})
 
 
 def _skus_in(shop: Shop | None):
@@ -162,7 +158,7 @@ def _sku_prices(promotion: spec.Promotion, shop: Shop | None) -> dict[str, list[
     prices: dict[str, list[int]] = {}
     for code, price in reached_skus(promotion.scope, shop).values_list("code", "price"):
         prices.setdefault(code, []).append(_fen(price))
-    if promotion.kind == "bundle":
+    if promotion.kind == Kind.BUNDLE:
         items = {sku for sku, _quantity in promotion.params["items"]}
         for code, price in _skus_in(shop).filter(code__in=items).values_list("code", "price"):
             prices.setdefault(code, []).append(_fen(price))
@@ -178,8 +174,8 @@ def depends_on_prices(promotion: spec.Promotion) -> bool:
     p = promotion.params
     return (
         promotion.kind in PRICE_DEPENDENT
-        or (promotion.kind == "member_price" and bool(p["prices"]))
-        or promotion.kind in ("bundle", "quantity_save", "any_n_for")
+        or (promotion.kind == Kind.MEMBER_PRICE and bool(p["prices"]))
+        or promotion.kind in (Kind.BUNDLE, Kind.QUANTITY_SAVE, Kind.ANY_N_FOR)
     )
 
 
@@ -192,7 +188,7 @@ def unknown_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[in
     """
     if not depends_on_prices(promotion):
         return False
-    if promotion.kind == "bundle":
+    if promotion.kind == Kind.BUNDLE:
         return not all(sku_prices.get(sku) for sku, _quantity in promotion.params["items"])
     scope = promotion.scope
     if not scope.skus or scope.products or scope.categories or scope.roles:
@@ -211,38 +207,38 @@ def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[i
     p, kind = promotion.params, promotion.kind
     shares: list[Fraction] = []
     reached = [price for code in sorted(sku_prices) for price in sku_prices[code]]
-    if kind in ("discount", "member_discount"):
+    if kind in (Kind.DISCOUNT, Kind.MEMBER_DISCOUNT):
         shares.append(Fraction(p["rate"], RATE_ONE))
-    elif kind == "member_price":
+    elif kind == Kind.MEMBER_PRICE:
         shares += [Fraction(r, RATE_ONE) for r in p["rates"].values()]
         shares += [_paid_share(price, listed) for price in p["prices"].values() for listed in reached]
-    elif kind == "price_cut":
+    elif kind == Kind.PRICE_CUT:
         shares += [_paid_share(listed - p["amount"], listed) for listed in reached]
-    elif kind in ("special_price", "flash_sale", "group_buy"):
+    elif kind in (Kind.SPECIAL_PRICE, Kind.FLASH_SALE, Kind.GROUP_BUY):
         shares += [_paid_share(p["price"], listed) for listed in reached]
-    elif kind == "spend_save":
+    elif kind == Kind.SPEND_SAVE:
         shares += [
             _paid_share(threshold - off, threshold) if threshold else Fraction(0) for threshold, off in p["tiers"]
         ]
         if p["repeat"]:
             every, off, _cap = p["repeat"]
             shares.append(_paid_share(every - off, every))
-    elif kind in ("spend_discount", "quantity_discount"):
+    elif kind in (Kind.SPEND_DISCOUNT, Kind.QUANTITY_DISCOUNT):
         shares += [Fraction(r, RATE_ONE) for _threshold, r in p["tiers"]]
-    elif kind == "any_n_for":  # 任选N件X元: deepest on N units of the cheapest SKU reached
+    elif kind == Kind.ANY_N_FOR:  # 任选N件X元: deepest on N units of the cheapest SKU reached
         shares += [_paid_share(p["price"], p["n"] * listed) for listed in reached]
-    elif kind == "quantity_save":  # 满N件减X: deepest on N of the cheapest SKU reached
+    elif kind == Kind.QUANTITY_SAVE:  # 满N件减X: deepest on N of the cheapest SKU reached
         shares += [_paid_share(n * listed - off, n * listed) for n, off in p["tiers"] for listed in reached]
-    elif kind == "multibuy":
+    elif kind == Kind.MULTIBUY:
         if "nth" in p:
             shares.append((p["nth"] - 1 + Fraction(p["rate"], RATE_ONE)) / p["nth"])
         else:
             shares.append(Fraction(p["buy"], p["buy"] + p["free"]))
-    elif kind == "bundle":
+    elif kind == Kind.BUNDLE:
         if all(sku_prices.get(sku) for sku, _q in p["items"]):
             listed = sum(min(sku_prices[sku]) * quantity for sku, quantity in p["items"])
             shares.append(_paid_share(p["price"], listed))
-    elif kind == "coupon":
+    elif kind == Kind.COUPON:
         # 无门槛 (no minimum spend): how deep it cuts depends on the cart, so a manager decides.
         if p["rate"] is not None:  # 折扣券: its rate; a maximum makes it shallower once the minimum spend is met
             share = Fraction(p["rate"], RATE_ONE)
@@ -373,18 +369,6 @@ def _close_flash_sales(*, actor: Any, promotion: Promotion) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _check_code_free(*, shop: Shop | None, code: str) -> None:
-    """A code is unique among the promotions a quote can see together: the shop's and the all-shops ones."""
-    taken = Promotion.objects.filter(code=code)
-    if shop is not None:
-        taken = taken.filter(Q(shop=shop) | Q(shop__isnull=True))
-    if taken.exists():
-        raise PromotionCodeTaken(
-            _("A promotion with the code %(code)s already exists for this shop or for every shop.") % {"code": code},
-            code=code,
-        )
-
-
 def _move(promotion: Promotion, to: str) -> None:
     if to not in PROMOTION_TRANSITIONS[promotion.state]:
         raise InvalidPromotionState(
@@ -398,19 +382,24 @@ def _move(promotion: Promotion, to: str) -> None:
         )
 
 
-def _locked(promotion: Promotion) -> Promotion:
-    """The row again, locked until commit: two people approving or editing at once do not both win."""
-    return Promotion.objects.select_for_update(of=("self",)).select_related("shop").get(pk=promotion.pk)
-
-
 @transaction.atomic
 def create_promotion(*, actor: Any, shop: Shop | None, raw_spec: Any) -> Promotion:
     """A draft promotion from its spec (docs/pricing.md); submit it to schedule it."""
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    data, parsed = normalize_spec(raw_spec)
-    if parsed.kind == FLASH_SALE:
+    data, parsed = normalize_promotion_spec(raw_spec)
+    if parsed.kind == Kind.FLASH_SALE:
         _flash_skus(parsed, shop)
-    _check_code_free(shop=shop, code=parsed.id)
+    check_code_free(
+        Promotion,
+        code=parsed.id,
+        shop=shop,
+        with_every_shop=True,  # a quote sees the shop's promotions and the all-shops ones together
+        taken=lambda: PromotionCodeTaken(
+            _("A promotion with the code %(code)s already exists for this shop or for every shop.")
+            % {"code": parsed.id},
+            code=parsed.id,
+        ),
+    )
     starts_at, ends_at = _window(parsed)
     promotion = Promotion(
         shop=shop,
@@ -442,17 +431,19 @@ def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Prom
     until it ends; its flash sales follow in the same transaction.
     """
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    promotion = _locked(promotion)
-    data, parsed = normalize_spec(raw_spec, code=promotion.code)
+    promotion = locked(promotion)
+    data, parsed = normalize_promotion_spec(raw_spec, code=promotion.code)
     if data == promotion.spec:
         return promotion
     now = timezone.now()
     changed = {k for k in set(data) | set(promotion.spec) if promotion.spec.get(k) != data.get(k)}
-    resize = promotion.state == PromotionState.APPROVED and promotion.kind == FLASH_SALE and changed == {"stock_cap"}
+    resize = (
+        promotion.state == PromotionState.APPROVED and promotion.kind == Kind.FLASH_SALE and changed == {"stock_cap"}
+    )
     if resize and promotion.ends_at <= now:
         raise InvalidPromotionState(
             _("Promotion %(code)s ended on %(end)s; there is nothing left to change.")
-            % {"code": promotion.code, "end": _local(promotion.ends_at)},
+            % {"code": promotion.code, "end": local_time(promotion.ends_at)},
             state=promotion.state,
         )
     if not resize and promotion.started_at(now):
@@ -460,17 +451,17 @@ def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Prom
             "Promotion %(code)s has been running since %(start)s: its prices and rules cannot change. "
             "Cancel it and create a new one."
         )
-        if promotion.kind == FLASH_SALE:
+        if promotion.kind == Kind.FLASH_SALE:
             message = _(
                 "Promotion %(code)s has been running since %(start)s: only its stock_cap can still change. "
                 "For anything else, cancel it and create a new one."
             )
         raise PromotionStarted(
-            message % {"code": promotion.code, "start": _local(promotion.starts_at)}, code=promotion.code
+            message % {"code": promotion.code, "start": local_time(promotion.starts_at)}, code=promotion.code
         )
     if not resize and promotion.state not in (PromotionState.DRAFT, PromotionState.SUBMITTED):
         message = _("Promotion %(code)s is %(state)s: only drafts and promotions waiting for approval can be edited.")
-        if promotion.kind == FLASH_SALE and promotion.state == PromotionState.APPROVED:
+        if promotion.kind == Kind.FLASH_SALE and promotion.state == PromotionState.APPROVED:
             message = _(
                 "Promotion %(code)s is %(state)s: only its stock_cap can still change. "
                 "For anything else, cancel it and create a new one."
@@ -479,7 +470,7 @@ def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Prom
             message % {"code": promotion.code, "state": PromotionState(promotion.state).label},
             state=promotion.state,
         )
-    if parsed.kind == FLASH_SALE and not resize:
+    if parsed.kind == Kind.FLASH_SALE and not resize:
         _flash_skus(parsed, promotion.shop)
     before = {k: promotion.spec.get(k) for k in sorted(changed)}
     after = {k: data.get(k) for k in before}
@@ -497,7 +488,7 @@ def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Prom
 def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
     """Ask for approval; a promotion within the approval limit is approved at once by whoever submits it."""
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    promotion = _locked(promotion)
+    promotion = locked(promotion)
     _move(promotion, PromotionState.SUBMITTED)
     deep = needs_approval(promotion.spec, shop=promotion.shop)
     before = {"state": promotion.state}
@@ -511,7 +502,7 @@ def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
     if not deep:
         after["approved_by"] = getattr(actor, "username", "")
     record_audit(actor=actor, action="promotion.submit", obj=promotion, before=before, after=after)
-    if not deep and promotion.kind == FLASH_SALE:
+    if not deep and promotion.kind == Kind.FLASH_SALE:
         _open_flash_sales(actor=actor, promotion=promotion)
     return promotion
 
@@ -520,7 +511,7 @@ def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
 def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Promotion:
     """A manager approves a submitted promotion; its creator cannot approve their own deep discount."""
     roles.require(actor, roles.APPROVE_PROMOTIONS)
-    promotion = _locked(promotion)
+    promotion = locked(promotion)
     _move(promotion, PromotionState.APPROVED)
     if promotion.created_by_id == getattr(actor, "pk", None) and needs_approval(promotion.spec, shop=promotion.shop):
         raise SelfApprovalRefused(
@@ -538,7 +529,7 @@ def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pr
         after={"state": promotion.state, "approved_by": getattr(actor, "username", "")},
         note=note,
     )
-    if promotion.kind == FLASH_SALE:
+    if promotion.kind == Kind.FLASH_SALE:
         _open_flash_sales(actor=actor, promotion=promotion)
     return promotion
 
@@ -547,12 +538,12 @@ def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pr
 def cancel_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Promotion:
     """Stop a promotion now (it is no longer priced) or drop a draft; an ended one stays in the history as is."""
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    promotion = _locked(promotion)
+    promotion = locked(promotion)
     _move(promotion, PromotionState.CANCELLED)
     if promotion.state == PromotionState.APPROVED and promotion.ends_at <= timezone.now():
         raise InvalidPromotionState(
             _("Promotion %(code)s ended on %(end)s; there is nothing left to cancel.")
-            % {"code": promotion.code, "end": _local(promotion.ends_at)},
+            % {"code": promotion.code, "end": local_time(promotion.ends_at)},
             state=promotion.state,
         )
     before = {"state": promotion.state}
@@ -568,97 +559,3 @@ def cancel_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pro
     )
     _close_flash_sales(actor=actor, promotion=promotion)
     return promotion
-
-
-# --------------------------------------------------------------------------------------------------------
-# Import
-# --------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Rejected:
-    index: int
-    id: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def written(self) -> bool:
-        """Whether the database changed: nothing is kept on a dry run or when any promotion was refused."""
-        return not self.dry_run and not self.rejected and bool(self.created or self.updated)
-
-
-class _RollBack(Exception):
-    pass
-
-
-def _import_one(*, actor: Any, shop: Shop | None, raw: Any, report: ImportReport) -> None:
-    code = str(raw.get("id") or "").strip() if isinstance(raw, Mapping) else ""
-    existing = Promotion.objects.filter(shop=shop, code=code).first() if code else None
-    if existing is None:
-        created = create_promotion(actor=actor, shop=shop, raw_spec=raw)
-        report.created.append(created.code)
-        return
-    data, _parsed = normalize_spec(raw, code=existing.code)
-    if data == existing.spec:
-        report.unchanged.append(existing.code)
-        return
-    update_promotion(actor=actor, promotion=existing, raw_spec=raw)
-    report.updated.append(existing.code)
-
-
-# The model's fields by the spec key a person wrote them under.
-_SPEC_KEYS = {"code": "id", "name": "name", "starts_at": "starts_at", "ends_at": "ends_at", "spec": "spec"}
-
-
-def _field_messages(exc: ValidationError) -> str:
-    """A model refusal with the spec key it is about: "id: Ensure this value has at most 64 characters"."""
-    if not hasattr(exc, "error_dict"):
-        return " ".join(exc.messages)
-    return " ".join(
-        f"{_SPEC_KEYS.get(name, name)}: {message}" if name != "__all__" else message
-        for name, errors in exc.message_dict.items()
-        for message in errors
-    )
-
-
-def import_promotions(*, actor: Any, shop: Shop | None, items: Any, dry_run: bool = False) -> ImportReport:
-    """All or nothing: new codes become drafts, drafts with the same code are updated, identical ones skipped.
-
-    Every promotion is tried (each in its own savepoint) so the report names all the refused ones, by index
-    and id, with the reason; then the whole import is rolled back if any was refused or on a dry run.
-    """
-    roles.require(actor, roles.MANAGE_PROMOTIONS)
-    rows = items.get("promotions") if isinstance(items, Mapping) else items
-    if not isinstance(rows, list):
-        raise spec.SpecError(_("promotions: a list (or an object with a 'promotions' list)"))
-    report = ImportReport(dry_run=dry_run)
-    seen: set[str] = set()
-    try:
-        with transaction.atomic():
-            for index, raw in enumerate(rows):
-                code = str(raw.get("id") or "").strip() if isinstance(raw, Mapping) else ""
-                if code and code in seen:
-                    report.rejected.append(Rejected(index, code, _("the id %(id)s appears twice") % {"id": code}))
-                    continue
-                seen.add(code)
-                try:
-                    with transaction.atomic():
-                        _import_one(actor=actor, shop=shop, raw=raw, report=report)
-                except DomainError as exc:
-                    report.rejected.append(Rejected(index, code, exc.message))
-                except ValidationError as exc:
-                    report.rejected.append(Rejected(index, code, _field_messages(exc)))
-            if report.rejected or dry_run:
-                raise _RollBack
-    except _RollBack:
-        pass
-    return report

@@ -11,7 +11,7 @@ flash sale and stays locked until commit, so nothing is computed on the client w
 its own purchase row (which no purchase in flight holds), then the same rows in the same order: sale, buyer,
 stock. Giving the stock back first would let a release and a purchase each wait for the other's row.
 
-Invariants (checked by `selectors.flash_sale_drift`): sold = Σ quantity of held and issued purchases;
+Invariants (checked by `flash.selectors.flash_sale_drift`): sold = Σ quantity of held and issued purchases;
 each FlashSaleBuyer.quantity = Σ of that buyer's held and issued purchases ≤ per_buyer_cap; sold ≤ stock_cap
 (also a database CHECK, like per-buyer quantity ≥ 0).
 
@@ -30,7 +30,6 @@ from typing import Any, NoReturn
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Sku
@@ -40,7 +39,8 @@ from zhanggui.core.money import to_fen
 from zhanggui.core.services import record_audit
 from zhanggui.inventory import limits as inventory_limits
 from zhanggui.inventory import services as inventory_services
-from zhanggui.promotions.errors import (
+from zhanggui.promotions.common import local_time, locked
+from zhanggui.promotions.flash.errors import (
     BuyerLimitReached,
     FlashPurchaseNotHeld,
     FlashSaleClosed,
@@ -103,10 +103,6 @@ def _db_datetime(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _local(value: datetime) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
-
-
 # --------------------------------------------------------------------------------------------------------
 # Setting up a sale
 # --------------------------------------------------------------------------------------------------------
@@ -119,7 +115,7 @@ def _check_window(starts_at: datetime, ends_at: datetime, now: datetime, *, may_
         raise InvalidFlashSale(_("A flash sale must end after it starts."))
     if ends_at <= now and not may_be_over:
         raise InvalidFlashSale(
-            _("This flash sale would already be over (it ends %(ends_at)s).") % {"ends_at": _local(ends_at)}
+            _("This flash sale would already be over (it ends %(ends_at)s).") % {"ends_at": local_time(ends_at)}
         )
 
 
@@ -140,8 +136,8 @@ def create_flash_sale(
     """A flash sale of one SKU, switched on unless is_active=False (then it is a draft until switched on).
 
     The flash price must be below the SKU's own price: a "flash sale" at or above it is a mistake, not a deal.
-    `promotion` is the stored flash_sale promotion opening it on approval (services.approve_promotion); its
-    window was checked when it was saved, and approving one that is already over still records its sales.
+    `promotion` is the stored flash_sale promotion opening it on approval (offers.services.approve_promotion):
+    its window was checked when it was saved, and approving one that is already over still records its sales.
     """
     roles.require(actor, roles.MANAGE_PROMOTIONS)
     price = to_fen(price)
@@ -203,7 +199,7 @@ def set_flash_sale_active(*, actor: Any, flash_sale: FlashSale, is_active: bool)
     The sale of a cancelled promotion stays off: cancelling the promotion is what switched it off.
     """
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    sale = FlashSale.objects.select_for_update(of=("self",)).select_related("promotion").get(pk=flash_sale.pk)
+    sale = locked(flash_sale, related=("promotion",))
     if is_active and sale.promotion is not None and sale.promotion.state == PromotionState.CANCELLED:
         raise InvalidFlashSale(
             _("This flash sale belongs to the cancelled promotion %(code)s: it cannot be switched on again.")
@@ -235,8 +231,8 @@ def _refuse_cap(*, sale_id: int, quantity: int, at: datetime) -> NoReturn:
         messages: dict[str, str] = {
             FlashSaleStatus.DRAFT: _("This flash sale is not on."),
             FlashSaleStatus.SCHEDULED: _("This flash sale starts at %(starts_at)s.")
-            % {"starts_at": _local(sale.starts_at)},
-            FlashSaleStatus.ENDED: _("This flash sale ended at %(ends_at)s.") % {"ends_at": _local(sale.ends_at)},
+            % {"starts_at": local_time(sale.starts_at)},
+            FlashSaleStatus.ENDED: _("This flash sale ended at %(ends_at)s.") % {"ends_at": local_time(sale.ends_at)},
         }
         raise FlashSaleClosed(messages[status], status=status)
     raise FlashSaleSoldOut(

@@ -1,9 +1,11 @@
-"""Forms of the stored-campaign pages: they parse what the person typed (the rules as JSON, the dates, the
-offer per SKU); promotions.campaigns decides."""
+"""Forms of the campaign pages: the eligibility check against a preset or a pasted spec, and the stored
+campaigns (the rules as JSON, the dates, the offer per SKU). They parse what the person typed;
+campaigns.services and the eligibility checker decide."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,10 +13,142 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Category, Shop, Sku
-from zhanggui.promotions.campaigns import SkuOffer, listed_categories, listed_skus, price_at_rate
-from zhanggui.promotions.eligibility import CampaignSpecError, parse_offer
-from zhanggui.promotions.eligibility_presets import PRESETS
-from zhanggui.promotions.forms import NO, YES, JsonField
+from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, parse_campaign, parse_offer
+from zhanggui.promotions.campaigns.errors import CampaignSpecError
+from zhanggui.promotions.campaigns.presets import PRESETS, preset
+from zhanggui.promotions.campaigns.selectors import listed_categories, listed_skus
+from zhanggui.promotions.campaigns.services import SkuOffer, price_at_rate
+from zhanggui.promotions.forms import JsonField
+
+# --------------------------------------------------------------------------------------------------------
+# The eligibility check: a preset or a spec, and SKUs typed with their offers
+# --------------------------------------------------------------------------------------------------------
+
+YES = {"1", "y", "yes", "true", "是", "包邮"}
+NO = {"0", "n", "no", "false", "否", "不包邮"}
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    number: int
+    code: str
+    offer: Offer
+    reviews: int | None
+
+
+def _line(number: int, text: str) -> OfferLine:
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    if len(parts) < 3 or not parts[0]:
+        raise forms.ValidationError(
+            _("Line %(n)s: write code,price,quantity[,free shipping yes/no[,reviews]]."), params={"n": number}
+        )
+    parts += [""] * (5 - len(parts))
+    code, price, quantity, free, reviews = parts[:5]
+    free_shipping = True if free.lower() in YES else False if free.lower() in NO else None
+    if free and free_shipping is None:
+        raise forms.ValidationError(_("Line %(n)s: free shipping is yes or no."), params={"n": number})
+    if not quantity.isdigit() or (reviews and not reviews.isdigit()):
+        raise forms.ValidationError(_("Line %(n)s: quantity and reviews are whole numbers."), params={"n": number})
+    try:
+        offer = parse_offer(
+            {"price": price, "quantity": int(quantity), "free_shipping": free_shipping}, f"line {number}"
+        )
+    except CampaignSpecError as exc:
+        raise forms.ValidationError(exc.message) from None
+    return OfferLine(number, code, offer, int(reviews) if reviews else None)
+
+
+class EligibilityForm(forms.Form):
+    preset = forms.ChoiceField(
+        label=_("Campaign"),
+        choices=[(key, raw["name"]) for key, raw in PRESETS.items()],
+        required=False,
+    )
+    campaign = JsonField(
+        label=_("Or your own campaign spec (JSON, docs/campaigns.md)"),
+        expect=dict,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "code"}),
+    )
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.all(),
+        required=False,
+        help_text=_("Needed when a SKU code is used in several shops."),
+    )
+    lines = forms.CharField(
+        label=_("SKUs and offers"),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "code"}),
+        help_text=_("One a line: code,campaign price,quantity,free shipping (yes/no),reviews — the last two optional."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].empty_label = _("Any shop")
+
+    def clean_campaign(self):
+        raw = self.cleaned_data.get("campaign")
+        if raw is None:
+            return None
+        try:
+            return parse_campaign(raw)
+        except CampaignSpecError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_lines(self) -> list[OfferLine]:
+        rows = [(n, t.strip()) for n, t in enumerate(self.cleaned_data["lines"].splitlines(), 1) if t.strip()]
+        if not rows:
+            raise forms.ValidationError(_("Enter at least one SKU."))
+        errors, parsed = [], []
+        for number, text in rows:
+            try:
+                parsed.append(_line(number, text))
+            except forms.ValidationError as exc:
+                errors.append(exc)
+        if errors:
+            raise forms.ValidationError(errors)
+        return parsed
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("campaign") and not data.get("preset") and "campaign" not in self.errors:
+            self.add_error("preset", _("Choose a campaign or paste a spec."))
+        return data
+
+    def chosen_campaign(self) -> Campaign:
+        campaign = self.cleaned_data.get("campaign") or preset(self.cleaned_data["preset"])
+        assert campaign is not None  # clean() required one of the two; presets are choices
+        return campaign
+
+    def skus(self) -> tuple[list[Sku], list[str]]:
+        """The SKU of each line (one query) and the lines that name no SKU, or one in several shops."""
+        lines: list[OfferLine] = self.cleaned_data["lines"]
+        found = Sku.objects.filter(code__in={line.code for line in lines}).select_related("shop")
+        if self.cleaned_data.get("shop"):
+            found = found.filter(shop=self.cleaned_data["shop"])
+        by_code: dict[str, list[Sku]] = {}
+        for sku in found:
+            by_code.setdefault(sku.code, []).append(sku)
+        skus, problems = [], []
+        for line in lines:
+            matches = by_code.get(line.code, [])
+            if len(matches) == 1:
+                skus.append(matches[0])
+            elif not matches:
+                problems.append(str(_("Line %(n)s: no SKU %(code)s.") % {"n": line.number, "code": line.code}))
+            else:
+                problems.append(
+                    str(
+                        _("Line %(n)s: %(code)s is used in several shops: choose a shop.")
+                        % {"n": line.number, "code": line.code}
+                    )
+                )
+        return skus, problems
+
+
+# --------------------------------------------------------------------------------------------------------
+# Stored campaigns
+# --------------------------------------------------------------------------------------------------------
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 

@@ -1,4 +1,4 @@
-"""Domain errors of promotions: a stable code for machines, a translated message for people.
+"""Errors of flash sales: a stable code for machines, a translated message for people.
 
 The three refusals of a flash-sale purchase (closed, sold out, buyer limit) are conflicts with the sale as
 it is now, so they answer 409 like `insufficient_stock`, which the same purchase can also raise.
@@ -50,31 +50,3 @@ class FlashPurchaseNotHeld(DomainError):
 
     code = "flash_purchase_not_held"
     http_status = 409
-
-
-class PromotionCodeTaken(DomainError):
-    """Another promotion of the same shop (or of every shop) already uses this code."""
-
-    code = "promotion_code_taken"
-    http_status = 409
-
-
-class InvalidPromotionState(DomainError):
-    """The promotion is not in a state that allows this step (see models.PROMOTION_TRANSITIONS)."""
-
-    code = "invalid_promotion_state"
-    http_status = 409
-
-
-class PromotionStarted(DomainError):
-    """An approved promotion that has begun keeps its prices and rules: buyers were already priced with them."""
-
-    code = "promotion_started"
-    http_status = 409
-
-
-class SelfApprovalRefused(DomainError):
-    """The person who created a deep discount cannot be the one who approves it (four eyes)."""
-
-    code = "self_approval_refused"
-    http_status = 403

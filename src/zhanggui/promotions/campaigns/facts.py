@@ -24,7 +24,7 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.core.money import FEN
 from zhanggui.inventory.models import MoveReason, StockMove
 from zhanggui.inventory.selectors import available_by_sku
-from zhanggui.promotions.eligibility import SkuFacts
+from zhanggui.promotions.campaigns.eligibility import SkuFacts
 
 DEFAULT_WINDOWS = frozenset({30})
 PRICE_ACTION = "sku.price"

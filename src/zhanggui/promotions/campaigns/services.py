@@ -1,4 +1,5 @@
-"""Stored official campaigns (官方活动): the campaigns a shop plans to enter, with their SKU rules, checked per SKU.
+"""Writes of stored official campaigns (官方活动): the campaigns a shop plans to enter, with their SKU rules, and
+the check of a shop's SKUs against one (the reads are in selectors.py).
 
 Rules (docs/campaigns.md, "Stored campaigns"):
 - The spec is checked with `eligibility.parse_campaign` on every save and stored in its parsed form (amounts as
@@ -14,62 +15,37 @@ Rules (docs/campaigns.md, "Stored campaigns"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Category, ListingStatus, Shop, Sku
+from zhanggui.catalog.models import Shop, Sku
 from zhanggui.core import roles
-from zhanggui.core.errors import DomainError, ValidationFailed
-from zhanggui.core.models import AuditEntry
 from zhanggui.core.money import FEN
 from zhanggui.core.services import record_audit
-from zhanggui.promotions.eligibility import (
+from zhanggui.promotions.campaigns.eligibility import (
     Campaign,
-    CampaignSpecError,
     EligibilityResult,
     Offer,
     SkuFacts,
     check_many,
     parse_campaign,
 )
-from zhanggui.promotions.eligibility_facts import sku_facts
-from zhanggui.promotions.eligibility_presets import PRESETS
+from zhanggui.promotions.campaigns.errors import CampaignArchived, CampaignCodeTaken, CampaignSpecError, InvalidCampaign
+from zhanggui.promotions.campaigns.facts import sku_facts
+from zhanggui.promotions.campaigns.presets import PRESETS
+from zhanggui.promotions.common import check_code_free, keep_code, locked
 from zhanggui.promotions.models import OfficialCampaign
 
 CODE_MAX = OfficialCampaign._meta.get_field("code").max_length or 64
 NAME_MAX = OfficialCampaign._meta.get_field("name").max_length or 100
 MAX_SKUS = 500  # SKUs in one check: the facts take three queries whatever the number, the page stays readable
-
-# What a campaign is about to do, for the list: registration open, registration closed, running, ended.
-OPEN, CLOSED, RUNNING, ENDED, UNDATED = "open", "closed", "running", "ended", "undated"
-
-
-class CampaignCodeTaken(DomainError):
-    """Another campaign of the same shop already uses this code (the spec's id)."""
-
-    code = "campaign_code_taken"
-    http_status = 409
-
-
-class InvalidCampaign(ValidationFailed):
-    """A value around the spec is refused: an unknown preset, a date without a zone, an event ending first."""
-
-    code = "invalid_campaign"
-
-
-class CampaignArchived(DomainError):
-    """An archived campaign keeps its rules as they were; restore it to change them."""
-
-    code = "campaign_archived"
-    http_status = 409
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -88,10 +64,11 @@ def preset_spec(preset_id: str) -> dict[str, Any]:
     return parse_campaign(raw, f"preset {preset_id}").as_dict()
 
 
-def normalize_spec(
+def normalize_campaign_spec(
     raw: Any, *, code: str | None = None, new_code: str = "", new_name: str = ""
 ) -> tuple[dict[str, Any], Campaign, str]:
-    """Check a campaign's JSON and return it as stored, its parsed form, and the note it carried (if any).
+    """Check a campaign's JSON (docs/campaigns.md) and return it as stored, its parsed form, and the note it
+    carried (if any). (A promotion's spec is another format: offers.services.normalize_promotion_spec.)
 
     `code`: the stored campaign's code, which the spec's id may repeat but not change. `new_code`/`new_name`
     replace the spec's id and name (a preset copied under a code of the shop's own).
@@ -103,14 +80,14 @@ def normalize_spec(
         data["id"] = new_code.strip()
     if new_name.strip():
         data["name"] = new_name.strip()
-    if code is not None:
-        given = str(data.get("id") or "").strip()
-        if given and given != code:
-            raise CampaignSpecError(
-                _("campaign.id: the code of a stored campaign does not change (it is %(code)s, got %(given)s)")
-                % {"code": code, "given": given}
-            )
-        data["id"] = code
+    keep_code(
+        data,
+        code,
+        lambda given: CampaignSpecError(
+            _("campaign.id: the code of a stored campaign does not change (it is %(code)s, got %(given)s)")
+            % {"code": code, "given": given}
+        ),
+    )
     note = data.get("note", "")
     if not isinstance(note, str):
         raise CampaignSpecError(_("campaign.note: a string"))
@@ -132,11 +109,6 @@ def _check_dates(*, apply_by: datetime | None, starts_at: datetime | None, ends_
         raise InvalidCampaign(_("ends_at: the event must end after it starts"), field="ends_at")
 
 
-def _check_code_free(*, shop: Shop, code: str) -> None:
-    if OfficialCampaign.objects.filter(shop=shop, code=code).exists():
-        raise _code_taken(shop, code)
-
-
 def _code_taken(shop: Shop, code: str) -> CampaignCodeTaken:
     return CampaignCodeTaken(
         _("The shop %(shop)s already has a campaign with the code %(code)s; give this one another id.")
@@ -148,11 +120,6 @@ def _code_taken(shop: Shop, code: str) -> CampaignCodeTaken:
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
     """Values for the audit row, its times in the desk's zone (as people set them, not as stored in UTC)."""
     return {k: timezone.localtime(v) if isinstance(v, datetime) else v for k, v in values.items()}
-
-
-def _locked(campaign: OfficialCampaign) -> OfficialCampaign:
-    """The row again, locked until commit: two people saving at once do not both win."""
-    return OfficialCampaign.objects.select_for_update(of=("self",)).select_related("shop").get(pk=campaign.pk)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -182,9 +149,13 @@ def create_campaign(
     if raw_spec is None and not preset:
         raise CampaignSpecError(_("campaign: give a spec or a preset"))
     copied = preset_spec(preset) if preset else None
-    data, parsed, spec_note = normalize_spec(raw_spec if raw_spec is not None else copied, new_code=code, new_name=name)
+    data, parsed, spec_note = normalize_campaign_spec(
+        raw_spec if raw_spec is not None else copied, new_code=code, new_name=name
+    )
     _check_dates(apply_by=apply_by, starts_at=starts_at, ends_at=ends_at)
-    _check_code_free(shop=shop, code=parsed.id)
+    check_code_free(
+        OfficialCampaign, code=parsed.id, shop=shop, with_every_shop=False, taken=lambda: _code_taken(shop, parsed.id)
+    )
     campaign = OfficialCampaign(
         shop=shop,
         code=parsed.id,
@@ -238,12 +209,12 @@ def update_campaign(
 ) -> OfficialCampaign:
     """Replace the rules, the dates and the note (a date left out is cleared); no change, no write."""
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    campaign = _locked(campaign)
+    campaign = locked(campaign)
     if campaign.is_archived:
         raise CampaignArchived(
             _("Campaign %(code)s is archived: restore it to change it.") % {"code": campaign.code}, code=campaign.code
         )
-    data, parsed, spec_note = normalize_spec(raw_spec, code=campaign.code)
+    data, parsed, spec_note = normalize_campaign_spec(raw_spec, code=campaign.code)
     _check_dates(apply_by=apply_by, starts_at=starts_at, ends_at=ends_at)
     wanted = {
         "spec": data,
@@ -273,7 +244,7 @@ def update_campaign(
 
 def _set_archived(*, actor: Any, campaign: OfficialCampaign, archived: bool, note: str) -> OfficialCampaign:
     roles.require(actor, roles.MANAGE_PROMOTIONS)
-    campaign = _locked(campaign)
+    campaign = locked(campaign)
     if campaign.is_archived == archived:
         return campaign  # pressed twice (two tabs): nothing to change, nothing to record
     campaign.is_archived = archived
@@ -338,7 +309,7 @@ def check_campaign_skus(
 ) -> CampaignCheck:
     """Every rule of the stored campaign against each SKU of its shop with its offer, in the order given.
 
-    The facts come from the desk (eligibility_facts: sales, price history, stock); reviews only as given.
+    The facts come from the desk (facts.sku_facts: sales, price history, stock); reviews only as given.
     """
     if not offers:
         raise InvalidCampaign(_("skus: choose at least one SKU to check"), field="skus")
@@ -361,77 +332,3 @@ def check_campaign_skus(
             known = replace(known, reviews=line.reviews)
         entries.append((known, line.offer))
     return CampaignCheck(campaign=parsed, stored=campaign, at=at, rows=check_many(parsed, entries))
-
-
-# --------------------------------------------------------------------------------------------------------
-# Reads
-# --------------------------------------------------------------------------------------------------------
-
-
-def phase(campaign: OfficialCampaign, now: datetime) -> str:
-    """Where the campaign stands: registration open or closed, the event running or ended; undated."""
-    if campaign.ends_at is not None and campaign.ends_at <= now:
-        return ENDED
-    if campaign.starts_at is not None and campaign.starts_at <= now:
-        return RUNNING
-    if campaign.apply_by is not None:
-        return OPEN if now < campaign.apply_by else CLOSED
-    return OPEN if campaign.starts_at is not None else UNDATED
-
-
-def _upcoming_first(campaign: OfficialCampaign, now: datetime) -> tuple[int, float]:
-    """Sort key: the next date that matters (the deadline, the start, the end) soonest first, then the
-    undated ones, then those that have ended, most recent first."""
-    stamp = now.timestamp()
-    if campaign.ends_at is not None and campaign.ends_at <= now:
-        return (2, -campaign.ends_at.timestamp())
-    ahead = [d for d in (campaign.apply_by, campaign.starts_at, campaign.ends_at) if d is not None and d > now]
-    if ahead:
-        return (0, min(ahead).timestamp() - stamp)
-    return (1, 0.0)
-
-
-def shop_campaigns(
-    *, shop: Shop | None = None, include_archived: bool = False, now: datetime | None = None
-) -> list[OfficialCampaign]:
-    """A shop's campaigns (or every shop's), upcoming first; archived ones only when asked for. One query."""
-    now = now or timezone.now()
-    rows = OfficialCampaign.objects.select_related("shop", "created_by")
-    if shop is not None:
-        rows = rows.filter(shop=shop)
-    if not include_archived:
-        rows = rows.filter(is_archived=False)
-    return sorted(rows, key=lambda c: (*_upcoming_first(c, now), c.shop.code, c.code))
-
-
-def campaign_history(campaign: OfficialCampaign) -> QuerySet[AuditEntry]:
-    """The audit rows of one campaign, oldest first."""
-    return (
-        AuditEntry.objects.filter(object_type=OfficialCampaign._meta.label_lower, object_id=str(campaign.pk))
-        .select_related("actor")
-        .order_by("at", "id")
-    )
-
-
-def listed_skus(*, shop: Shop, category: Category | None = None) -> QuerySet[Sku]:
-    """The SKUs of the shop on sale now (the SKU and its product listed), optionally of one category."""
-    rows = Sku.objects.filter(
-        shop=shop, listing_status=ListingStatus.LISTED, product__listing_status=ListingStatus.LISTED
-    ).select_related("shop", "product__category")
-    if category is not None:
-        rows = rows.filter(product__category=category)
-    return rows.order_by("product__code", "code")
-
-
-def listed_categories(*, shop: Shop) -> QuerySet[Category]:
-    """The categories of the shop's listed SKUs, to narrow a check down to one."""
-    return Category.objects.filter(
-        products__shop=shop,
-        products__listing_status=ListingStatus.LISTED,
-        products__skus__listing_status=ListingStatus.LISTED,
-    ).distinct()
-
-
-def skus_of_shop(*, shop: Shop, ids: Iterable[int]) -> dict[int, Sku]:
-    """The shop's SKUs with these ids (whatever their listing status), in one query."""
-    return {s.pk: s for s in Sku.objects.filter(shop=shop, pk__in=set(ids)).select_related("shop")}

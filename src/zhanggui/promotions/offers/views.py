@@ -1,14 +1,14 @@
-"""Promotion pages: the list and the calendar, the editor with a live preview of a sample cart, the what-if
-report and the campaign eligibility check (docs/pricing.md, docs/campaigns.md).
+"""Stored-promotion pages: the list and the calendar, the editor with a live preview of a sample cart
+(docs/pricing.md). The what-if report is pricing.views; the eligibility check campaigns.views.
 
-Every role reads, previews and checks (nothing is stored by those); saving, submitting and cancelling need
+Every role reads and previews (nothing is stored by those); saving, submitting and cancelling need
 `manage_promotions`, approving `approve_promotions`, checked before the form is read so a refused POST is a
 403 that changes nothing. A spec the services refuse comes back on the form with what was typed (422).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -26,32 +26,27 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.catalog.models import Shop
-from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.core import edges, roles
 from zhanggui.core.errors import ValidationFailed
-from zhanggui.promotions import selectors, services, spec
-from zhanggui.promotions.eligibility import Campaign, Offer, SkuFacts, check_many
-from zhanggui.promotions.eligibility_facts import sku_facts
-from zhanggui.promotions.eligibility_presets import NOTES, PRESETS
+from zhanggui.promotions import spec
 from zhanggui.promotions.engine import quote
-from zhanggui.promotions.errors import InvalidFlashSale, PromotionCodeTaken
-from zhanggui.promotions.forms import (
+from zhanggui.promotions.flash.errors import InvalidFlashSale
+from zhanggui.promotions.forms import dumps
+from zhanggui.promotions.models import FlashSaleStatus, Promotion, PromotionState, PromotionStatus
+from zhanggui.promotions.offers import selectors, services
+from zhanggui.promotions.offers.errors import PromotionCodeTaken
+from zhanggui.promotions.offers.forms import (
     WINDOW_KEYS,
-    EligibilityForm,
     NoteForm,
-    OfferLine,
     PreviewForm,
     PromotionFilterForm,
     PromotionForm,
-    WhatIfForm,
-    dumps,
     kind_label,
     local_moment,
     sample_cart,
     starter_spec,
 )
-from zhanggui.promotions.models import FlashSaleStatus, Promotion, PromotionState, PromotionStatus
-from zhanggui.promotions.whatif import what_if
+from zhanggui.promotions.spec import Kind
 
 PAGE_SIZE = 50
 EVENT_HOURS = 48  # a promotion this short is an event (双11, 618): the calendar makes it stand out
@@ -288,7 +283,7 @@ def promotion_calendar(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _promotion(pk: int) -> Promotion:
+def promotion_or_404(pk: int) -> Promotion:
     return get_object_or_404(Promotion.objects.select_related("shop", "created_by", "approved_by"), pk=pk)
 
 
@@ -304,7 +299,7 @@ def _approval(raw: Any, shop: Shop | None) -> dict[str, Any] | None:
         "limit": _zhe(services.approval_limit()),
         "depth": _zhe(check.depth) if check.depth is not None else None,
         "unknown_depth": check.unknown_depth,
-        "coupon_without_minimum": parsed.kind == "coupon"
+        "coupon_without_minimum": parsed.kind == Kind.COUPON
         and parsed.params["rate"] is None
         and not parsed.params["min_spend"],
     }
@@ -320,7 +315,7 @@ def _stock_cap_only(promotion: Promotion | None, now: datetime) -> bool:
     """An approved flash sale that has not ended: its stock_cap is the one thing that may still change."""
     return (
         promotion is not None
-        and promotion.kind == "flash_sale"
+        and promotion.kind == Kind.FLASH_SALE
         and promotion.state == PromotionState.APPROVED
         and promotion.ends_at > now
     )
@@ -397,7 +392,7 @@ def promotion_new(request: HttpRequest) -> HttpResponse:
 @edges.guarded
 def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the promotion in the editor; POST: save the changed spec (drafts and submitted ones only)."""
-    promotion = _promotion(pk)
+    promotion = promotion_or_404(pk)
     if request.method == "POST":
         edges.require(request, roles.MANAGE_PROMOTIONS)
         form = PromotionForm(request.POST)
@@ -407,7 +402,7 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if outcome.ok:
                 messages.success(request, _("Promotion saved."))
                 return redirect("promotions:promotion-detail", pk=promotion.pk)
-        return _editor(request, _promotion(pk), form, status=edges.FORM_ERROR)
+        return _editor(request, promotion_or_404(pk), form, status=edges.FORM_ERROR)
     initial = _initial(shop=promotion.shop, raw=promotion.spec)
     return _editor(request, promotion, PromotionForm(initial=initial))
 
@@ -415,7 +410,7 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _state_change(request: HttpRequest, pk: int, permission: str, change: Any, done: str) -> HttpResponse:
     """Submit, approve or cancel: one service call; a refusal comes back as a message on the editor."""
     edges.require(request, permission)
-    promotion = _promotion(pk)
+    promotion = promotion_or_404(pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     with edges.message_errors(request) as outcome:
@@ -498,87 +493,3 @@ def promotion_preview(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             context["error"] = exc.message
     return edges.render_page(request, "promotions/_preview.html", context)
-
-
-# --------------------------------------------------------------------------------------------------------
-# What-if
-# --------------------------------------------------------------------------------------------------------
-
-
-@login_required
-def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """A saved promotion (GET prefilled) or the editor's unsaved draft (POST) replayed over a list of carts."""
-    promotion = _promotion(pk) if pk is not None else None
-    report, error, status = None, None, 200
-    if request.method == "POST":
-        form = WhatIfForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                draft = spec.parse_promotion(data["spec"], "draft")
-                carts = [spec.parse_cart(c) for c in data["carts"]]
-                shop = data["shop"]
-                report = what_if(
-                    draft,
-                    carts,
-                    selectors.running_promotions(shop),
-                    costs_by_sku_code(shop),
-                    shop.pricing_policy if shop else None,
-                ).as_dict()
-            except (ValidationFailed, TypeError, KeyError, AttributeError) as exc:
-                error = getattr(exc, "message", None) or _("A cart is not in the format of docs/pricing.md.")
-        if report is None:
-            status = edges.FORM_ERROR
-    else:
-        shop = promotion.shop if promotion else None
-        raw = promotion.spec if promotion else starter_spec("spend_save", sample_cart(shop))
-        cart = sample_cart(shop)
-        form = WhatIfForm(initial={"shop": shop, "spec": dumps(raw), "carts": dumps(_cart_variants(cart))})
-    context = {"form": form, "promotion": promotion, "report": report, "error": error}
-    return edges.render_page(request, "promotions/what_if.html", context, status=status)
-
-
-def _cart_variants(cart: dict[str, Any]) -> list[dict[str, Any]]:
-    """The sample cart with one, two and three of each line: small, middling and large baskets."""
-    return [
-        {**cart, "lines": [{**line, "quantity": line["quantity"] * n} for line in cart["lines"]]} for n in (1, 2, 3)
-    ]
-
-
-# --------------------------------------------------------------------------------------------------------
-# Campaign eligibility
-# --------------------------------------------------------------------------------------------------------
-
-
-def _entries(skus: list[Any], lines: list[OfferLine], campaign: Campaign) -> list[tuple[SkuFacts, Offer]]:
-    """Each line's SKU facts (reviews as typed: the desk has none) with its offer, in the order typed."""
-    facts = sku_facts(set(skus), windows=campaign.windows())
-    return [
-        (replace(facts[sku.pk], reviews=line.reviews) if line.reviews is not None else facts[sku.pk], line.offer)
-        for sku, line in zip(skus, lines, strict=True)
-    ]
-
-
-@login_required
-def eligibility(request: HttpRequest) -> HttpResponse:
-    """Check SKUs against a campaign preset or spec; per SKU, each rule passes, fails or is unknown."""
-    results, problems, status = None, [], 200
-    if request.method == "POST":
-        form = EligibilityForm(request.POST)
-        if form.is_valid():
-            campaign = form.chosen_campaign()
-            skus, problems = form.skus()
-            if not problems:
-                entries = _entries(skus, form.cleaned_data["lines"], campaign)
-                results = {"campaign": campaign, "rows": check_many(campaign, entries)}
-        if results is None:
-            status = edges.FORM_ERROR
-    else:
-        form = EligibilityForm(initial={"preset": "tiantiantejia"})
-    context = {
-        "form": form,
-        "results": results,
-        "problems": problems,
-        "presets": [(key, raw["name"], NOTES[key]) for key, raw in PRESETS.items()],
-    }
-    return edges.render_page(request, "promotions/eligibility.html", context, status=status)

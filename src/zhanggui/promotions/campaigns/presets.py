@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from zhanggui.promotions.eligibility import Campaign, parse_campaign
+from zhanggui.promotions.campaigns.eligibility import Campaign, parse_campaign
 
 SALES_DAYS = 30
 

@@ -1,0 +1,1 @@
+"""Pricing: a quote of a cart against promotions, and what-if (a draft promotion replayed over carts)."""
