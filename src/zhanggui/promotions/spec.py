@@ -122,9 +122,6 @@ def rate(value: Any, where: str) -> int:
 # line is 99,999 units); larger numbers are refused rather than priced.
 MAX_COUNT = 99_999
 MAX_LINES = 500  # lines in one cart
-# Units in one cart. The engine still gives every unit an entry, so its cost grows with units (20 lines of
-# 99,999 take ~45 s): until it prices runs of equal units as one (issue 15), a cart holds at most this many.
-MAX_CART_UNITS = 20_000
 # Moments are kept between these years: a date outside them is a typing error, and the database and the
 # conversion to UTC cannot hold the ends of Python's range (0001-01-01+08:00 is before year 1 in UTC).
 YEARS = (1970, 9998)
@@ -536,9 +533,6 @@ def parse_cart(raw: Mapping[str, Any]) -> Cart:
         )
     if any(line.unit_price < 0 for line in lines):
         raise SpecError("cart: unit prices cannot be negative")
-    units = sum(line.quantity for line in lines)
-    if units > MAX_CART_UNITS:
-        raise SpecError(f"cart.lines: at most {MAX_CART_UNITS} units in one cart, got {units}")
     b = _object(raw.get("buyer"), "cart.buyer")
     uses = _object(b.get("coupon_uses"), "buyer.coupon_uses")
     bought = _object(b.get("flash_bought"), "buyer.flash_bought")

@@ -153,21 +153,25 @@ def _canonical(lines: Sequence[CartLine]) -> list[int]:
 
 @dataclass(slots=True)
 class Basket:
-    """The cart as the engine works on it: its lines in canonical order, its units (a line of 3 is 3 units:
-    promotions may treat them differently) numbered line after line, the lots, and the running promotions
+    """The cart as the engine works on it: its lines in canonical order, the lots (runs of a line's units that
+    get the same item price, with a count: the engine never goes unit by unit), and the running promotions
     that cover some line, by layer (coupons: those the buyer offers and may use)."""
 
     order: list[int]  # canonical position → position in the cart
     lines: tuple[CartLine, ...]
-    unit_line: list[int]  # per unit: its line
-    unit_low: list[int]  # per unit: the lowest it may cost after every layer, min(floor, list price)
-    unit_sku: list[str]  # per unit: its SKU
     lots: list[Lot]
+    lot_line: list[int]  # per lot: its line
+    lot_low: list[int]  # per lot: the lowest its units may cost in all after every layer, count × min(floor, price)
     items: list[Promotion]
     shop: list[Promotion]
     coupons: list[Promotion]
     covered: Cover
     rank: dict[str, int]  # promotion id → its place where the order of promotions matters (common.order_key)
+    everything: int  # every unit, packed
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
 
 
 def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Callable[[str], str]) -> Basket:
@@ -179,29 +183,32 @@ def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Ca
     items, shop = by_layer[ITEM], by_layer[SHOP]
     coupons = [p for p in by_layer[COUPON] if coupon_allowed(p, cart)]
 
-    unit_line: list[int] = []
-    unit_low: list[int] = []
-    unit_sku: list[str] = []
-    line_units: list[range] = []
-    for li, line in enumerate(lines):
-        n = line.quantity
-        line_units.append(range(len(unit_line), len(unit_line) + n))
-        unit_line += [li] * n
-        unit_low += [min(line.floor or 0, line.unit_price)] * n
-        unit_sku += [line.sku] * n
-    covered = Cover(line_cover, line_units)
-
-    # A flash sale's per-buyer allowance: the units it may touch (the most expensive, the best use for the buyer).
-    allowance: dict[str, set[int]] = {}
+    # A flash sale's per-buyer allowance: the units it may touch, the most expensive (the best use for the buyer;
+    # the lower cart position first among equal prices): the first units of each line, this many.
+    allowance: dict[str, dict[int, int]] = {}
     for p in items:
         if p.kind == "flash_sale":
             left = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
-            ordered = sorted(covered[p.id], key=lambda i: (-lines[unit_line[i]].unit_price, i))
-            allowance[p.id] = set(ordered[:left])
-            if len(ordered) > left:
+            reached = sorted(line_cover[p.id], key=lambda li: (-lines[li].unit_price, li))
+            allowed: dict[int, int] = {}
+            wanted = 0
+            for li in reached:
+                wanted += lines[li].quantity
+                take = min(left, lines[li].quantity)
+                if take:
+                    allowed[li] = take
+                    left -= take
+            allowance[p.id] = allowed
+            if wanted > sum(allowed.values()):
                 notes.append(
                     _("%(promo)s: at most %(cap)s units at the flash-sale price for this buyer.")
                     % {"promo": p.id, "cap": p.params["per_buyer_cap"]}
                 )
-    lots = item_lots(lines, line_units, line_items, allowance, cart, index.rank, index.item_options)
-    return Basket(order, lines, unit_line, unit_low, unit_sku, lots, items, shop, coupons, covered, index.rank)
+    lots = item_lots(lines, line_items, allowance, cart, index.rank, index.item_options)
+    covered = Cover(line_cover, lots, len(lines))
+    everything = 0
+    for lot in lots:
+        everything |= lot.full
+    lot_line = [lot.line for lot in lots]
+    lot_low = [min(lot.floor, lot.list_price) * lot.count for lot in lots]
+    return Basket(order, lines, lots, lot_line, lot_low, items, shop, coupons, covered, index.rank, everything)

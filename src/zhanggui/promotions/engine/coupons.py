@@ -8,7 +8,7 @@ from typing import Any
 
 from zhanggui.promotions.engine.allocation import place
 from zhanggui.promotions.engine.common import times
-from zhanggui.promotions.engine.shop import Covered
+from zhanggui.promotions.engine.shop import Cover
 from zhanggui.promotions.spec import Cart, Promotion
 
 # ------------------------------------------------------------------------------------------------------------
@@ -24,12 +24,12 @@ def coupon_allowed(p: Promotion, cart: Cart) -> bool:
     return cart.buyer.coupon_uses.get(p.id, 0) < q["per_buyer_limit"]
 
 
-CouponUnits = list[tuple[Promotion, list[int]]]  # each coupon with its in-scope, unlocked unit indexes
+CouponUnits = list[tuple[Promotion, list[int]]]  # each coupon with its in-scope, unlocked lots (indexes)
 
 
-def coupon_units(coupons: Sequence[Promotion], locked: int, covered: Covered) -> CouponUnits:
-    """Each coupon with the units it may measure and discount: its scope less the locked units (bit mask)."""
-    return [(p, [i for i in covered[p.id] if not locked >> i & 1]) for p in coupons]
+def coupon_units(coupons: Sequence[Promotion], locked: int, covered: Cover) -> CouponUnits:
+    """Each coupon with the lots it may measure and discount: its scope less the locked lots (bit fields)."""
+    return [(p, [lot.index for lot in covered[p.id] if not lot.field & locked]) for p in coupons]
 
 
 def coupon_discount(p: Promotion, amount: int) -> int:
@@ -42,11 +42,11 @@ def coupon_discount(p: Promotion, amount: int) -> int:
     return min(off, q["max_amount"]) if q["max_amount"] is not None else off
 
 
-def coupon_amounts(coupons: CouponUnits, unit_after_shop: list[int]) -> list[tuple]:
-    """Each usable coupon with (discount, its in-scope unit indexes, in-scope amount)."""
+def coupon_amounts(coupons: CouponUnits, after: list[int]) -> list[tuple]:
+    """Each usable coupon with (discount, its in-scope lots, in-scope amount)."""
     result = []
     for p, idx in coupons:
-        amount = sum(unit_after_shop[i] for i in idx)
+        amount = sum(after[k] for k in idx)  # after: per lot, what all its units cost
         if amount > 0 and amount >= p.params["min_spend"]:
             result.append((p, coupon_discount(p, amount), idx, amount))
     return result
@@ -65,7 +65,7 @@ def best_coupons(options: list[tuple]) -> tuple[int, list[tuple]]:
 def choose_coupons(
     coupons: CouponUnits, lows: list[int], after: list[int], line_of: Sequence[int]
 ) -> tuple[int, list[tuple]]:
-    """The coupons that give the buyer most on units that cost `after` (and may cost no less than `lows`), as
+    """The coupons that give the buyer most on lots that cost `after` (and may cost no less than `lows`), as
     really allocated."""
     return pick_coupons(coupon_amounts(coupons, after), lows, lambda: after, line_of, floors=any(lows))
 
@@ -74,8 +74,8 @@ def pick_coupons(
     options: list[tuple], lows: list[int], after: Callable[[], list[int]], line_of: Sequence[int], floors: bool
 ) -> tuple[int, list[tuple]]:
     """Of the usable coupons (`options`), those that give the buyer most, as really allocated (within each
-    unit's room above its floor): every combinable coupon plus at most one other; the lowest id wins a tie.
-    `after()` gives what each unit costs; it is asked only when a coupon may not fit in its units."""
+    lot's room above its floors): every combinable coupon plus at most one other; the lowest id wins a tie.
+    `after()` gives what each lot costs; it is asked only when a coupon may not fit in its lots."""
     if not options:
         return 0, []
     combinable = [o for o in options if o[0].params["combinable"]]

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from zhanggui.promotions.engine.common import times
-from zhanggui.promotions.engine.shop import bit_mask
 from zhanggui.promotions.spec import Cart, CartLine, Promotion
 
 # ------------------------------------------------------------------------------------------------------------
@@ -16,32 +15,63 @@ from zhanggui.promotions.spec import Cart, CartLine, Promotion
 
 
 class Lot:
-    """Units of one line that the same item promotions may touch: they always get the same item price, so the
-    item layer prices a lot once (a line is one lot, or two when a flash sale's allowance covers part of it).
-    A lot's units are consecutive. A plain slotted class: a quote makes one or two a line."""
+    """Units of one line that the same item promotions may touch: they always get the same item price, so every
+    layer treats them as one run of equal units, a count, never unit by unit (a line is one lot, or two or three
+    when a flash sale's allowance covers part of it). The cost of a quote grows with lots, not units.
 
-    __slots__ = ("floor", "line", "list_price", "locked", "mask", "options", "price", "stack", "steps", "units")
+    In the search a set of units is a packed integer: each lot has a bit field (`shift`, `field`) holding how many
+    of its units are in the set. A plain slotted class: a quote makes one or two a line."""
+
+    __slots__ = (
+        "count",
+        "field",
+        "first",
+        "floor",
+        "index",
+        "line",
+        "list_price",
+        "locked",
+        "options",
+        "price",
+        "shift",
+        "sku",
+        "stack",
+        "steps",
+    )
 
     def __init__(
         self,
-        units: Sequence[int],
+        count: int,
         list_price: int,
         floor: int,
         options: list[tuple[Promotion, int]],
         stack: list[Promotion],
-        mask: int = 0,
         line: int = 0,
+        first: int = 0,
     ):
-        self.units = units  # ascending unit indexes (a range when the lot is the whole line)
+        self.count = count  # how many units
         self.list_price = list_price
         self.floor = floor
         self.options = options  # non-stackable item promotions that apply, with the price each gives
         self.stack = stack  # stackable ones, in the engine's order (common.order_key)
-        self.mask = mask  # the units as a bit mask
         self.line = line  # index of its line
-        self.price = 0  # after the enabled item promotions
-        self.steps: list[tuple[Promotion, int]] = []  # each promotion's cut of that, in order
+        self.first = first  # the cart position of its first unit (ties between equal prices: the lower first)
+        self.sku = ""  # its line's SKU
+        self.index = 0  # its place among the basket's lots
+        self.shift = 0  # where its bit field starts in a packed set of units
+        self.field = 0  # its bit field, all ones
+        self.price = 0  # unit price after the enabled item promotions
+        self.steps: list[tuple[Promotion, int]] = []  # each promotion's cut of that (a unit), in order
         self.locked = False  # an exclusive promotion is among the steps
+
+    @property
+    def full(self) -> int:
+        """All its units, packed."""
+        return self.count << self.shift
+
+    def taken(self, packed: int) -> int:
+        """How many of its units the packed set holds."""
+        return (packed & self.field) >> self.shift
 
 
 def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
@@ -70,39 +100,42 @@ def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
 
 def item_lots(
     lines: Sequence[CartLine],
-    line_units: list[range],
     line_items: list[tuple[list[Promotion], tuple[int, ...]]],
-    allowance: dict[str, set[int]],
+    allowance: dict[str, dict[int, int]],
     cart: Cart,
     rank: dict[str, int],
     known: dict[tuple, Any] | None = None,
 ) -> list[Lot]:
-    """Once a quote: group each line's units by the item promotions that may touch them (the line's, less the
-    flash sales whose per-buyer allowance does not reach the unit), and per group list each non-stackable
-    promotion that applies with the price it gives, and the stackable ones in the engine's order (`rank`,
-    common.order_key: rates before amounts, never by id); and price each lot with
-    all of them on, where the plan starts. `known` remembers those lists and that price between quotes, by all
-    they depend on: the buyer, the price and floor, and the promotions (each line's come with a key naming
-    them)."""
+    """Once a quote: split each line into lots by the item promotions that may touch its units (the line's, less
+    the flash sales whose per-buyer allowance does not reach the unit: a flash sale allows the first units of
+    each line it reaches, `allowance[promotion][line]` of them), and per lot list each non-stackable promotion
+    that applies with the price it gives, and the stackable ones in the engine's order (`rank`,
+    common.order_key: rates before amounts, never by id); and price each lot with all of them on, where the
+    plan starts. `known` remembers those lists and that price between quotes, by all they depend on: the
+    buyer, the price and floor, and the promotions (each line's come with a key naming them). The lots get
+    their bit fields for packed sets of units."""
     known = {} if known is None else known
     buyer = (cart.buyer.tier, cart.buyer.past_spend)
     lots: list[Lot] = []
-    for li, (unit_range, (promos, promos_key)) in enumerate(zip(line_units, line_items, strict=True)):
-        list_price, floor = lines[li].unit_price, lines[li].floor or 0
-        whole_line = ((1 << len(unit_range)) - 1) << unit_range.start
+    first = 0
+    for li, (line, (promos, promos_key)) in enumerate(zip(lines, line_items, strict=True)):
+        list_price, floor, quantity = line.unit_price, line.floor or 0, line.quantity
         if not promos:
-            lot = Lot(unit_range, list_price, floor, [], [], whole_line, li)
-            lot.price = list_price
+            lot = Lot(quantity, list_price, floor, [], [], li, first)
+            lot.price, lot.sku = list_price, line.sku
             lots.append(lot)
+            first += quantity
             continue
-        flash = [p for p in promos if p.id in allowance] if allowance else None
-        groups: list[tuple[tuple[str, ...], Sequence[int]]] = [((), unit_range)]
-        if flash:
-            split: dict[tuple[str, ...], list[int]] = {}
-            for i in unit_range:
-                split.setdefault(tuple(p.id for p in flash if i not in allowance[p.id]), []).append(i)
-            groups = list(split.items())
-        for left_out, members in groups:
+        # Runs of the line's units with the same flash sales left out: split where an allowance ends.
+        cuts = {quantity}
+        flash = [p for p in promos if p.id in allowance] if allowance else []
+        for p in flash:
+            n = allowance[p.id].get(li, 0)
+            if 0 < n < quantity:
+                cuts.add(n)
+        start = 0
+        for end in sorted(cuts):
+            left_out = tuple(p.id for p in flash if allowance[p.id].get(li, 0) <= start)
             key = (buyer, list_price, floor, promos_key, left_out)
             found = known.get(key)
             if found is None:
@@ -117,15 +150,21 @@ def item_lots(
                         if price is not None and price < list_price:
                             options.append((p, price))
                 stack.sort(key=lambda p: rank[p.id])
-                lot = Lot(members, list_price, floor, options, stack)
+                lot = Lot(0, list_price, floor, options, stack)
                 price, steps = _lot_price(lot, None, cart)
                 if len(known) >= 100_000:
                     known.clear()
                 found = known[key] = (options, stack, price, steps, any(p.exclusive for p, _a in steps))
-            mask = whole_line if len(members) == len(unit_range) else bit_mask(members)
-            lot = Lot(members, list_price, floor, found[0], found[1], mask, li)
-            lot.price, lot.steps, lot.locked = found[2], found[3], found[4]
+            lot = Lot(end - start, list_price, floor, found[0], found[1], li, first + start)
+            lot.price, lot.steps, lot.locked, lot.sku = found[2], found[3], found[4], line.sku
             lots.append(lot)
+            start = end
+        first += quantity
+    shift = 0
+    for k, lot in enumerate(lots):
+        width = lot.count.bit_length()
+        lot.index, lot.shift, lot.field = k, shift, ((1 << width) - 1) << shift
+        shift += width
     return lots
 
 
@@ -168,7 +207,7 @@ def price_lots(lots: list[Lot], enabled: Sequence[Promotion], cart: Cart) -> int
         for p, _a in steps:
             if p.exclusive:
                 lot.locked = True
-        saving += (lot.list_price - price) * len(lot.units)
+        saving += (lot.list_price - price) * lot.count
     return saving
 
 
@@ -178,17 +217,14 @@ def lost_without(p: Promotion, lots: list[Lot], items: list[Promotion], cart: Ca
     lost = 0
     for lot in lots:
         if any(q is p for q, _x in lot.options) or any(q is p for q in lot.stack):
-            lost += (_lot_price(lot, on, cart)[0] - lot.price) * len(lot.units)
+            lost += (_lot_price(lot, on, cart)[0] - lot.price) * lot.count
     return lost
 
 
-def item_unit_prices(lots: list[Lot], n: int) -> tuple[list[int], int]:
-    """Each unit's price after the item layer, as the lots now hold it, and the locked units (bit mask)."""
-    prices = [0] * n
+def locked_fields(lots: list[Lot]) -> int:
+    """The bit fields of the lots an exclusive item promotion keeps out of later layers."""
     locked = 0
     for lot in lots:
-        for i in lot.units:
-            prices[i] = lot.price
         if lot.locked:
-            locked |= lot.mask
-    return prices, locked
+            locked |= lot.field
+    return locked

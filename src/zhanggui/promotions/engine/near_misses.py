@@ -15,19 +15,19 @@ _THRESHOLD_KINDS = frozenset(
 )
 
 
-def find_near_misses(lots, covered, shop, coupons, plan, unit_left, _) -> list[NearMiss]:
+def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[NearMiss]:
     """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
     result: list[NearMiss] = []
     used = {p.id for p, _o in plan.shop} | {o[0].id for o in plan.coupons}
     # Per line, over its units that later layers may touch: the price after the item layer, after the shop
     # layer, and how many (a scope covers whole lines).
-    n_lines = len(covered.line_units)
+    n_lines = len(covered.line_lots)
     line_price, line_left, line_open = [0] * n_lines, [0] * n_lines, [0] * n_lines
     for lot in lots:
         if not lot.locked:
-            line_price[lot.line] += lot.price * len(lot.units)
-            line_left[lot.line] += sum(map(unit_left.__getitem__, lot.units))
-            line_open[lot.line] += len(lot.units)
+            line_price[lot.line] += lot.price * lot.count
+            line_left[lot.line] += lot_left[lot.index]
+            line_open[lot.line] += lot.count
     lines_of = covered.lines_of
     for p in shop:
         q = p.params

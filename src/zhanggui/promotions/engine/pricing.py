@@ -10,7 +10,7 @@ from zhanggui.promotions.engine.basket import prepare
 from zhanggui.promotions.engine.caps import apply_order_cap
 from zhanggui.promotions.engine.common import translator
 from zhanggui.promotions.engine.coupons import choose_coupons, coupon_units
-from zhanggui.promotions.engine.items import Lot, item_unit_prices
+from zhanggui.promotions.engine.items import Lot, locked_fields
 from zhanggui.promotions.engine.near_misses import find_near_misses
 from zhanggui.promotions.engine.results import Gift, PricedLine, Quote, Share
 from zhanggui.promotions.engine.search import choose, choose_platform
@@ -31,7 +31,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
     shop, coupons, covered = basket.shop, basket.coupons, basket.covered
     # The lots now hold the prices of the chosen item promotions.
     plan = choose_platform(basket) if policy == PLATFORM else choose(cart, basket)
-    item_prices, locked = item_unit_prices(lots, len(basket.unit_line))
+    item_amounts = [lot.price * lot.count for lot in lots]  # per lot, after the item layer
+    locked = locked_fields(lots)
 
     # Build the priced lines: item shares per lot, then shop and coupon allocations per line.
     priced: list[PricedLine] = []
@@ -48,7 +49,7 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
             groups: dict[int, int] = {}
             merged: dict[str, tuple[Promotion, int]] = {}
             for lot in own:
-                n = len(lot.units)
+                n = lot.count
                 groups[lot.price] = groups.get(lot.price, 0) + n
                 for p, amount in lot.steps:
                     merged[p.id] = (p, merged[p.id][1] + amount * n if p.id in merged else amount * n)
@@ -62,10 +63,10 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
             applied[p.id] = applied.get(p.id, 0) + amount
         priced.append(PricedLine(line.sku, line.quantity, line.unit_price, unit_prices, shares))
 
-    unit_left = list(item_prices)  # what each unit still costs, for the floors and the coupon layer
+    lot_left = list(item_amounts)  # what each lot's units still cost, for the floors and the coupon layer
     gifts: list[Gift] = []
 
-    unit_low, unit_line = basket.unit_low, basket.unit_line
+    lot_low, lot_line = basket.lot_low, basket.lot_line
 
     def spread(layer: str, chosen: list[tuple[Promotion, int, dict[int, int]]]) -> None:
         """Place one layer's discounts (allocation.place) within each unit's room above its floor; each line's
@@ -75,13 +76,13 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
             ids = sorted(weights)
             discounts.append((total, ids, [weights[i] for i in ids]))
         touched = {i for _t, ids, _w in discounts for i in ids}
-        rooms = {i: max(0, unit_left[i] - unit_low[i]) for i in touched}
-        placed = place(discounts, rooms, unit_line)  # type: ignore[arg-type]
+        rooms = {k: max(0, lot_left[k] - lot_low[k]) for k in touched}
+        placed = place(discounts, rooms, lot_line)  # type: ignore[arg-type]
         for (p, total, _weights), (_t, ids, _w), shares in zip(chosen, discounts, placed, strict=True):
             per_line: dict[int, int] = {}
-            for i, share in zip(ids, shares, strict=True):
-                unit_left[i] -= share
-                li = unit_line[i]
+            for k, share in zip(ids, shares, strict=True):
+                lot_left[k] -= share
+                li = lot_line[k]
                 per_line[li] = per_line.get(li, 0) + share
             for li in sorted(per_line):
                 if per_line[li]:
@@ -101,21 +102,21 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
             gifts.append(outcome.gift)
             applied.setdefault(p.id, 0)
         if outcome.discount:
-            shop_discounts.append((p, outcome.discount, outcome.weights_at(item_prices)))
+            shop_discounts.append((p, outcome.discount, outcome.weights_at()))
     spread(SHOP, shop_discounts)
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
     chosen_coupons = coupon_units([o[0] for o in plan.coupons], locked, covered)
-    coupon_choice = choose_coupons(chosen_coupons, unit_low, unit_left, unit_line)[1]
+    coupon_choice = choose_coupons(chosen_coupons, lot_low, lot_left, lot_line)[1]
     by_id = sorted(coupon_choice, key=lambda o: o[0].id)
-    spread(COUPON, [(p, discount, {i: unit_left[i] for i in idx}) for p, discount, idx, _a in by_id])
+    spread(COUPON, [(p, discount, {k: lot_left[k] for k in idx}) for p, discount, idx, _a in by_id])
     plan.coupons = list(coupon_choice)
-    _note_coupons_lost_to_the_shop_layer(coupons, coupon_choice, locked, covered, item_prices, unit_left, notes, _)
+    _note_coupons_lost_to_the_shop_layer(coupons, coupon_choice, locked, covered, item_amounts, lot_left, notes, _)
 
     apply_order_cap(cart, priced, applied, notes, _)
     if plan.exhausted:
         notes.append(_("Many promotions apply: a good plan is used, not proven the best."))
 
-    near = find_near_misses(lots, covered, shop, coupons, plan, unit_left, _)
+    near = find_near_misses(lots, covered, shop, coupons, plan, lot_left, _)
     back = [0] * len(order)
     for canonical_index, original_index in enumerate(order):
         back[original_index] = canonical_index
@@ -130,14 +131,14 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
 
 
 def _note_coupons_lost_to_the_shop_layer(
-    coupons, chosen, locked, covered, item_prices, unit_left, notes: list[str], _: Callable[[str], str]
+    coupons, chosen, locked, covered, item_amounts, lot_left, notes: list[str], _: Callable[[str], str]
 ) -> None:
     """A coupon the buyer offers that the shop activities made unusable: its minimum spend was met after the
     item layer, not after the shop layer (the pitfall sellers know as "设置满减后优惠券用不了")."""
     used = {o[0].id for o in chosen}
     for p, idx in coupon_units([p for p in coupons if p.id not in used], locked, covered):
-        before = sum(item_prices[i] for i in idx)
-        after = sum(unit_left[i] for i in idx)
+        before = sum(item_amounts[k] for k in idx)
+        after = sum(lot_left[k] for k in idx)
         if after < p.params["min_spend"] <= before:
             notes.append(
                 _(

@@ -22,17 +22,18 @@ from zhanggui.promotions.engine.coupons import (
     coupon_units,
     pick_coupons,
 )
-from zhanggui.promotions.engine.items import Lot, lost_without, price_lots
+from zhanggui.promotions.engine.items import lost_without, price_lots
 from zhanggui.promotions.engine.shop import (
     SPEND_KINDS,
     Outcome,
-    bit_mask,
+    can_give,
     evaluate,
     evaluate_any_n_for,
     evaluate_bundle,
     evaluate_multibuy,
     evaluate_spend,
-    upper_bound,
+    ranked,
+    runs_of,
 )
 from zhanggui.promotions.spec import Cart, Promotion
 
@@ -70,37 +71,32 @@ class Search:
     """
 
     def __init__(self, basket: Basket):
-        self.lows = basket.unit_low
-        self.unit_line = basket.unit_line
-        self.skus = basket.unit_sku
+        self.lows = basket.lot_low  # per lot: the least its units may cost in all
+        self.lot_line = basket.lot_line
         self.cart_skus = {line.sku for line in basket.lines}
         self.lots = lots = basket.lots
         self.shop = sorted(basket.shop, key=lambda p: basket.rank[p.id])
         self.coupons = basket.coupons
         self.covered = covered = basket.covered
-        self.scope = {p.id: covered.mask(p.id) for p in self.shop}
-        n = len(self.lows)
-        self.everything = (1 << n) - 1
+        self.scope = {p.id: covered.mask(p.id) for p in self.shop}  # bit fields
+        self.everything = basket.everything  # every unit, packed
+        self.all_fields = covered.all_fields
         self.floors = any(self.lows)
-        self.lot_masks = [lot.mask for lot in lots]
-        self.line_lots: list[list[Lot]] = [[] for _ in covered.line_units]
-        for lot in lots:
-            self.line_lots[lot.line].append(lot)
-        self.scope_lots: dict[str, list[Lot]] = {}  # a promotion's lots, in unit order, when first asked for
-        self.ranked: dict[str, Any] = {}  # a multibuy's units (a bundle's, per item) by price (per set of prices)
+        self.ranked: dict[str, Any] = {}  # a multibuy's lots (a bundle's, per item) by price (per set of prices)
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
-        self.prices = [-1] * n
-        self.locked = 0
-        self.line_amount = [0] * len(covered.line_units)  # each line's unlocked units: what they cost, how many
-        self.line_count = [0] * len(covered.line_units)
+        self.prices = [-1] * len(lots)  # per lot: its unit price
+        self.amounts = [0] * len(lots)  # per lot: what all its units cost
+        self.locked = 0  # bit fields of the locked lots
+        self.line_amount = [0] * len(basket.lines)  # each line's unlocked units: what they cost, how many
+        self.line_count = [0] * len(basket.lines)
         self.outcomes: dict[tuple[str, int], Outcome | None] = {}
         self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[tuple]]] = {}
         self.coupon_units: CouponUnits = []
         self.coupon_base: list[int] = []  # each coupon's in-scope amount before the shop layer
-        self.coupon_masks: list[int] = []
-        self.shares: dict[int, list[tuple[int, int]]] = {}  # id(outcome) → its allocation, when alone on its units
+        self.coupon_masks: list[int] = []  # each coupon's lots, as bit fields
+        self.shares: dict[int, list[tuple[int, int]]] = {}  # id(outcome) → its allocation, when alone on its lots
         self.coupon_cut: dict[tuple[int, int], int] = {}  # (id(outcome), coupon index) → its shares in the scope
 
     def shop_and_coupon(self) -> Choice:
@@ -116,31 +112,30 @@ class Search:
         if key in self.memo:
             known = self.memo[key]
             return known if known[0] > target else None
-        prices, locked, changed = self.prices, 0, 0
+        prices, amounts, locked, changed = self.prices, self.amounts, 0, 0
         line_amount, line_count = self.line_amount, self.line_count
         for li in range(len(line_amount)):
             line_amount[li] = line_count[li] = 0
-        for lot, lot_mask in zip(self.lots, self.lot_masks, strict=True):
-            if prices[lot.units[0]] != lot.price or bool(self.locked & lot_mask) != lot.locked:
-                changed |= lot_mask
-                for i in lot.units:
-                    prices[i] = lot.price
+        for k, lot in enumerate(self.lots):
+            if prices[k] != lot.price or bool(self.locked & lot.field) != lot.locked:
+                changed |= lot.field
+                prices[k] = lot.price
+                amounts[k] = lot.price * lot.count
             if lot.locked:
-                locked |= lot_mask
+                locked |= lot.field
             else:
-                n = len(lot.units)
-                line_amount[lot.line] += lot.price * n
-                line_count[lot.line] += n
+                line_amount[lot.line] += amounts[k]
+                line_count[lot.line] += lot.count
         self.locked = locked
-        # Outcomes on units whose prices did not change stay right: item-promotion subsets move a few lots.
+        # Outcomes on lots whose prices did not change stay right: item-promotion subsets move a few lots.
         self.outcomes = {key: o for key, o in self.outcomes.items() if not key[1] & changed}
         self.realized = {}
         self.ranked = {}
         self.shares = {}
         self.coupon_cut = {}
         self.coupon_units = coupon_units(self.coupons, locked, self.covered)
-        self.coupon_base = [sum(prices[i] for i in idx) for _p, idx in self.coupon_units]
-        self.coupon_masks = [bit_mask(idx) for _p, idx in self.coupon_units]
+        self.coupon_base = [sum(amounts[k] for k in idx) for _p, idx in self.coupon_units]
+        self.coupon_masks = [self._fields(idx) for _p, idx in self.coupon_units]
         choice = self._shop_and_coupon(target)
         if choice is not None:
             self.memo[key] = choice  # the pruned search finds the same best as the full one when it beats target
@@ -148,9 +143,17 @@ class Search:
                 return None
         return choice
 
+    def _fields(self, lot_indexes: list[int]) -> int:
+        m = 0
+        for k in lot_indexes:
+            m |= self.lots[k].field
+        return m
+
     def evaluate(self, p: Promotion, available: int) -> Outcome | None:
+        """What p gives on the units `available` (packed) of its scope that are not locked, once per set of units
+        and prices."""
         scope = self.scope[p.id]
-        mask = scope & available & ~self.locked
+        mask = available & scope & ~self.locked
         if not mask:  # nothing left to use (the usual answer once a shop-wide promotion took every unit)
             return None
         key = (p.id, mask)
@@ -158,59 +161,50 @@ class Search:
         if outcome is _UNKNOWN:
             kind = p.kind
             if kind in SPEND_KINDS:  # amounts from the lines or the lots: the units of a lot cost the same
-                if mask == scope & ~self.locked:  # all its lines' unlocked units
+                lots = self.covered[p.id]
+                if mask == self.everything & scope & ~self.locked:  # all its lines' unlocked units
                     lines = self.covered.lines_of[p.id]
                     amount = sum(map(self.line_amount.__getitem__, lines))
                     count = sum(map(self.line_count.__getitem__, lines))
                 else:
                     amount = count = 0
-                    for lot in self.lots_of(p):
-                        n = (lot.mask & mask).bit_count()
+                    for lot in lots:
+                        n = lot.taken(mask)
                         amount += lot.price * n
                         count += n
-                outcome = evaluate_spend(p, amount, count, mask) if count else None
-            elif kind in ("multibuy", "any_n_for"):  # its units ranked by price once per set of prices, filtered
-                ranked = self.ranked.get(p.id)
-                if ranked is None:
-                    ranked = self.ranked[p.id] = sorted(self.covered[p.id], key=self.prices.__getitem__, reverse=True)
-                ordered = ranked if mask == scope else [i for i in ranked if mask >> i & 1]
-                if not ordered:
+                outcome = evaluate_spend(p, amount, count, mask, lots) if count else None
+            elif kind in ("multibuy", "any_n_for"):  # its lots ranked by price once per set of prices
+                ordered = self.ranked.get(p.id)
+                if ordered is None:
+                    ordered = self.ranked[p.id] = ranked(self.covered[p.id])
+                runs = runs_of(ordered, mask)
+                if not runs:
                     outcome = None
                 elif kind == "multibuy":
-                    outcome = evaluate_multibuy(p, self.prices, ordered, mask)
+                    outcome = evaluate_multibuy(p, runs)
                 else:
-                    outcome = evaluate_any_n_for(p, self.prices, ordered)
+                    outcome = evaluate_any_n_for(p, runs)
             elif kind == "bundle":
                 outcome = self._bundle(p, mask)
-            else:  # a kind without a faster way: the per-unit definition
-                idx = self.covered[p.id] if mask == scope else [i for i in self.covered[p.id] if mask >> i & 1]
-                outcome = evaluate(p, self.prices, self.skus, idx, mask)
+            else:  # a kind without a faster way: the plain definition
+                outcome = evaluate(p, self.covered[p.id], mask)
             self.outcomes[key] = outcome
         return outcome  # type: ignore[return-value]
 
     def _bundle(self, p: Promotion, mask: int) -> Outcome | None:
-        """A bundle on the units `mask`: only its items' units are looked at, ranked by price once per set of
+        """A bundle on the units `mask`: only its items' lots are looked at, ranked by price once per set of
         prices; an item not in the cart at all (the usual case) answers at once."""
         items = p.params["items"]
         if not all(sku in self.cart_skus for sku, _n in items):
             return None
-        ranked = self.ranked.get(p.id)
-        if ranked is None:
-            ranked = {}
+        by_sku = self.ranked.get(p.id)
+        if by_sku is None:
+            by_sku = {}
             for sku, _n in items:
-                units = [i for i in self.covered[p.id] if self.skus[i] == sku]
-                ranked[sku] = sorted(units, key=self.prices.__getitem__, reverse=True)
-            self.ranked[p.id] = ranked
-        available = {sku: [i for i in units if mask >> i & 1] for sku, units in ranked.items()}
-        return evaluate_bundle(p, self.prices, available)
-
-    def lots_of(self, p: Promotion) -> list[Lot]:
-        """The lots of the lines p covers, in unit order."""
-        lots = self.scope_lots.get(p.id)
-        if lots is None:
-            line_lots = self.line_lots
-            lots = self.scope_lots[p.id] = [lot for li in self.covered.lines_of[p.id] for lot in line_lots[li]]
-        return lots
+                by_sku[sku] = ranked([lot for lot in self.covered[p.id] if lot.sku == sku])
+            self.ranked[p.id] = by_sku
+        available = {sku: runs for sku, lots in by_sku.items() if (runs := runs_of(lots, mask))}
+        return evaluate_bundle(p, available)
 
     def _shop_and_coupon(self, target: int) -> Choice | None:
         # Each promotion on all the units, once: the stackable ones' outcome, everyone's starting point.
@@ -224,13 +218,50 @@ class Search:
             if outcome is not None:
                 candidates.append(p)
             elif p.kind == "multibuy" and not p.stackable:
-                idx = [i for i in self.covered[p.id] if not self.locked >> i & 1]
-                if upper_bound(p, self.prices, idx) > 0:
+                ordered = ranked([lot for lot in self.covered[p.id] if not lot.locked])
+                if can_give(p, [(lot, lot.count) for lot in ordered]):
                     candidates.append(p)
+        if not self.coupons and not self.floors and not any(o is not None and o.discount for o in stacked.values()):
+            return self._by_parts(candidates, stacked, whole, target)
         if len(candidates) <= EXACT_SHOP:
             return self._exact(candidates, stacked, target)
         self.exhausted = True
         return self._greedy(candidates, stacked, whole)
+
+    def _by_parts(self, candidates: list[Promotion], stacked, whole, target: int) -> Choice | None:
+        """Without coupons, floors or stackable discounts (every platform quote's shop layer, mostly) what a plan
+        gives is the sum of its promotions' discounts, so promotions whose units never meet are chosen apart:
+        the non-stackable ones fall into parts whose scopes overlap, each part is searched on its own (exact up
+        to EXACT_SHOP promotions a part, rather than in all), and the parts' best plans together are the best
+        plan. Stackable ones here only give gifts and are always taken."""
+        free = ~self.locked
+        parts: list[tuple[int, list[Promotion]]] = []  # (the lots its promotions may use, the promotions)
+        for p in candidates:
+            if p.stackable:
+                continue
+            fields, members = self.scope[p.id] & free, [p]
+            apart = []
+            for other_fields, others in parts:
+                if other_fields & fields:
+                    fields |= other_fields
+                    members = others + members
+                else:
+                    apart.append((other_fields, others))
+            parts = [*apart, (fields, members)]
+        total = 0
+        chosen = [(p, stacked[p.id]) for p in candidates if p.stackable]
+        place = {p.id: k for k, p in enumerate(self.shop)}
+        for _fields, members in parts:
+            members.sort(key=lambda p: place[p.id])
+            if len(members) <= EXACT_SHOP:
+                found = self._exact(members, {}, -1)
+            else:
+                self.exhausted = True
+                found = self._greedy(members, {}, whole)
+            if found is not None:
+                total += found[0]
+                chosen += found[1]
+        return (total, chosen, []) if total > target else None
 
     def _score(self, chosen: list[tuple[Promotion, Outcome]]) -> tuple[tuple, int, list[tuple]]:
         total, coupon_choice = self._realize(chosen)
@@ -273,7 +304,7 @@ class Search:
                 found = most_plain(j + 1, available)
                 o = self.evaluate(plain[j], available)
                 if o is not None:
-                    found = max(found, o.discount + most_plain(j + 1, available & ~o.consumed))
+                    found = max(found, o.discount + most_plain(j + 1, available - o.consumed))
                 known[j][available] = found
             return found
 
@@ -316,7 +347,7 @@ class Search:
                 dfs(k + 1, available, chosen, value, gifts + gift)
                 chosen.pop()
                 return
-            rest = available if p.stackable else available & ~outcome.consumed
+            rest = available if p.stackable else available - outcome.consumed
             # The branch that promises more first, leaving p out on a tie (fewer promotions is the better
             # key): the best plan is found early and prunes the rest; the order cannot change the answer.
             take_first = outcome.discount + most(k + 1, rest) > most(k + 1, available)
@@ -346,7 +377,7 @@ class Search:
             the same picks until it picks what this pool lacks); returns it in id order, and the picks."""
             available = self.everything
             for _p, o in picked:
-                available &= ~o.consumed
+                available -= o.consumed
             picks = list(picked)
             done = {p.id for p, _o in picked}
             # Lazy greedy: a promotion's value changes only when units it covers were taken.
@@ -361,7 +392,7 @@ class Search:
                     break
                 _d, _r, pid, p, o = max(live, key=lambda t: (t[0], t[1]))
                 picks.append((p, o))
-                available &= ~o.consumed
+                available -= o.consumed
                 del scored[pid]
                 for qid, (q, _qo) in list(scored.items()):
                     if scope[qid] & o.consumed:
@@ -396,14 +427,15 @@ class Search:
     def _hungry(self, shop: list[tuple[Promotion, Outcome]]) -> int:
         """The units measured by a coupon that could give more if the shop promotions took less of them: one
         below its minimum spend or its face value after `shop` (at its face value a coupon cannot give more).
-        With floors, every unit: what a coupon may take depends on every unit's room above its floor."""
+        With floors, every unit: what a coupon may take depends on every unit's room above its floor. As bit
+        fields (a set of lots)."""
         if not self.coupons:
             return 0
         if self.floors:
-            return self.everything
+            return self.all_fields
         if any(p.stackable and o.discount for p, o in shop):
             after = self._after_shop(shop)[1]
-            amounts = [sum(after[i] for i in idx) for _p, idx in self.coupon_units]
+            amounts = [sum(after[k] for k in idx) for _p, idx in self.coupon_units]
         else:  # disjoint units without floors: as _realize works them out
             discounted = [o for _p, o in shop if o.discount]
             amounts = [
@@ -420,19 +452,19 @@ class Search:
         """Place the shop discounts as quote() does (allocation.place: in id order, within each unit's room above
         its floor, moved where one left another too little room).
 
-        Returns what was really given and what each unit costs afterwards: two discounts on the same unit can
-        promise more than the unit is worth, and the search must compare what the buyer really gets.
+        Returns what was really given and what each lot's units cost afterwards: two discounts on the same units
+        can promise more than they are worth, and the search must compare what the buyer really gets.
         """
-        after = list(self.prices)
+        after = list(self.amounts)
         discounts = []
         for _p, o in sorted(shop, key=lambda po: po[0].id):
             if o.discount:
-                weights = o.weights_at(self.prices)
+                weights = o.weights_at()
                 ids = sorted(weights)
                 discounts.append((o.discount, ids, [weights[i] for i in ids]))
-        rooms = [max(0, price - low) for price, low in zip(after, self.lows, strict=True)] if self.floors else after
+        rooms = [max(0, amount - low) for amount, low in zip(after, self.lows, strict=True)] if self.floors else after
         given = 0
-        for (_total, ids, _w), shares in zip(discounts, place(discounts, rooms, self.unit_line), strict=True):
+        for (_total, ids, _w), shares in zip(discounts, place(discounts, rooms, self.lot_line), strict=True):
             for i, share in zip(ids, shares, strict=True):
                 after[i] -= share
             given += sum(shares)
@@ -443,10 +475,10 @@ class Search:
         then), once per outcome."""
         key = id(o)
         if key not in self.shares:
-            weights = o.weights_at(self.prices)
+            weights = o.weights_at()
             ids = sorted(weights)
             shares = allocate_by_line(
-                o.discount, ids, [weights[i] for i in ids], [self.prices[i] for i in ids], self.unit_line
+                o.discount, ids, [weights[k] for k in ids], [self.amounts[k] for k in ids], self.lot_line
             )
             self.shares[key] = list(zip(ids, shares, strict=True))
         return self.shares[key]
@@ -460,7 +492,7 @@ class Search:
         if self.floors or any(p.stackable and o.discount for p, o in shop):
             given, after = self._after_shop(shop)
             if self.coupons:
-                coupon_given, chosen = choose_coupons(self.coupon_units, self.lows, after, self.unit_line)
+                coupon_given, chosen = choose_coupons(self.coupon_units, self.lows, after, self.lot_line)
                 result = (given + coupon_given, chosen)
             else:
                 result = (given, [])
@@ -479,13 +511,13 @@ class Search:
                         options.append((p, coupon_discount(p, amount), idx, amount))
 
                 def left_after() -> list[int]:
-                    left = list(self.prices)
+                    left = list(self.amounts)
                     for o in discounted:
                         for i, share in self._alone(o):
                             left[i] -= share
                     return left
 
-                coupon_given, chosen = pick_coupons(options, self.lows, left_after, self.unit_line, floors=False)
+                coupon_given, chosen = pick_coupons(options, self.lows, left_after, self.lot_line, floors=False)
                 result = (given + coupon_given, chosen)
         self.realized[key] = result
         return result
@@ -499,7 +531,8 @@ class Search:
             return o.discount  # alone on its units without floors, an outcome's shares add up to its discount
         key = (id(o), coupon)
         if key not in self.coupon_cut:
-            self.coupon_cut[key] = sum(share for i, share in self._alone(o) if scope >> i & 1)
+            lots = self.lots
+            self.coupon_cut[key] = sum(share for k, share in self._alone(o) if lots[k].field & scope)
         return self.coupon_cut[key]
 
     def _coupons_after(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
@@ -516,7 +549,7 @@ def choose_platform(basket: Basket) -> Plan:
     usable), and every usable coupon left to the coupon layer, which quote() chooses on what the shop layer
     leaves."""
     search = Search(replace(basket, coupons=[]))
-    item_saving = sum((lot.list_price - lot.price) * len(lot.units) for lot in basket.lots)
+    item_saving = sum((lot.list_price - lot.price) * lot.count for lot in basket.lots)
     shop_given, shop_choice, _none = search.shop_and_coupon()
     coupons = [(p,) for p in basket.coupons]
     return Plan(item_saving + shop_given, tuple(basket.items), shop_choice, coupons, exhausted=search.exhausted)
@@ -536,7 +569,7 @@ def choose(cart: Cart, basket: Basket) -> Plan:
     """
     lots, items, shop, coupons, covered = basket.lots, basket.items, basket.shop, basket.coupons, basket.covered
     search = Search(basket)
-    all_saving = sum((lot.list_price - lot.price) * len(lot.units) for lot in lots)  # item_lots priced them
+    all_saving = sum((lot.list_price - lot.price) * lot.count for lot in lots)  # item_lots priced them
     later_all, shop_all, coupons_all = search.shop_and_coupon()
     best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
     if not items or not (shop or coupons) or search.exhausted:
@@ -559,7 +592,7 @@ def choose(cart: Cart, basket: Basket) -> Plan:
     fixed = [p for p in items if p.id not in touched]
     moving = [lot for lot in lots if ({p.id for p, _x in lot.options} | {p.id for p in lot.stack}) & touched]
     # The lots are priced with every item promotion: leaving p out raises only the prices of p's lots.
-    still_saving = all_saving - sum((lot.list_price - lot.price) * len(lot.units) for lot in moving)
+    still_saving = all_saving - sum((lot.list_price - lot.price) * lot.count for lot in moving)
     most_without_one = all_saving - min(lost_without(p, moving, items, cart) for p in sensitive)
     price_lots(moving, fixed, cart)
     none = search.above(best.saving - most_without_one)

@@ -1,40 +1,43 @@
-"""The shop layer, one promotion at a time: what a 满减/满折/满N件/多买/套餐/满赠 gives on a set of units
-(Outcome), with the bound the search prunes on."""
+"""The shop layer, one promotion at a time: what a 满减/满折/满N件/多买/任选N件X元/套餐/满赠 gives on a set of units
+(Outcome), worked out on runs of equal units (lots with a count), never unit by unit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zhanggui.promotions.engine.common import times
+from zhanggui.promotions.engine.items import Lot
 from zhanggui.promotions.engine.results import Gift
 from zhanggui.promotions.spec import RATE_ONE, Promotion
 
-# ------------------------------------------------------------------------------------------------------------
-# The shop layer: evaluating one promotion on the units it may use
-# ------------------------------------------------------------------------------------------------------------
+Runs = list[tuple[Lot, int]]  # lots and how many of their units, ranked dearest first (the lower position on ties)
 
 
 @dataclass(slots=True)
 class Outcome:
-    discount: int
-    consumed: int  # bit mask of the unit indexes used (conditions and benefits)
-    weights: dict[int, int] | None  # unit index → weight for the allocation; None: worked out when asked
-    gift: Gift | None = None
-    cuts: tuple[list[int], list[int]] | None = None  # multibuy: its benefit units and each one's cut
+    """What one shop promotion gives on a set of units: its discount, the units it uses (packed: conditions and
+    benefits), and how its discount weighs on each lot for the allocation (worked out when first asked, from
+    `lots`: most outcomes are never chosen)."""
 
-    def weights_at(self, prices: Sequence[int]) -> dict[int, int]:
-        """The allocation weights, at the prices the outcome was computed at (an outcome is dropped when its
-        units' prices change): a multibuy's discount lies on its benefit units, each weighing its own cut, so
-        each share lands where it belongs; any other discount is spread in proportion to its units' prices.
-        Worked out when first asked: most outcomes are never chosen."""
+    discount: int
+    consumed: int  # packed: how many units of each lot it uses
+    lots: Sequence[Lot]  # the lots it may have used
+    weights: dict[int, int] | None  # lot index → weight for the allocation; None: worked out when asked
+    gift: Gift | None = None
+
+    def weights_at(self) -> dict[int, int]:
+        """The allocation weights, at the lots' prices when the outcome was computed (an outcome is dropped when
+        its lots' prices change): a spend promotion's discount is spread in proportion to what the units it
+        used cost; a multibuy's lies on its benefit units, each weighing its own cut."""
         if self.weights is None:
-            if self.cuts is not None:
-                self.weights = dict(zip(*self.cuts, strict=True))
-            else:
-                m = self.consumed
-                self.weights = {i: prices[i] for i in range(m.bit_length()) if m >> i & 1}
+            weights = {}
+            for lot in self.lots:
+                n = lot.taken(self.consumed)
+                if n:
+                    weights[lot.index] = lot.price * n
+            self.weights = weights
         return self.weights
 
 
@@ -44,52 +47,49 @@ def _reached(tiers: Sequence[tuple[Any, Any]], value: int) -> list[Any]:
     return [benefit for threshold, benefit in tiers if value >= threshold]
 
 
-Covered = dict[str, list[int]]  # promotion id → the unit indexes its scope covers, ascending (once a quote)
-
-
 class Cover(dict):
-    """Covered, each promotion's units listed when first asked for (most item promotions never are)."""
+    """Each promotion's lots (the lots of the lines its scope covers), listed when first asked for; and as bit
+    fields (`mask`): the set of those lots, to test and restrict packed sets of units."""
 
-    def __init__(self, lines_of: dict[str, list[int]], line_units: list[range]):
+    def __init__(self, lines_of: dict[str, list[int]], lots: list[Lot], n_lines: int):
         super().__init__()
         self.lines_of = lines_of
-        self.line_units = line_units
-        self.line_masks = [((1 << len(r)) - 1) << r.start for r in line_units]  # each line's units are consecutive
+        self.lots = lots
+        self.line_lots: list[list[Lot]] = [[] for _ in range(n_lines)]
+        for lot in lots:
+            self.line_lots[lot.line].append(lot)
+        self.all_fields = 0
+        for lot in lots:
+            self.all_fields |= lot.field
         self.masks: dict[str, int] = {}
 
     def mask(self, promotion_id: str) -> int:
-        """The promotion's units as a bit mask, from its lines'."""
+        """The bit fields of the promotion's lots."""
         m = self.masks.get(promotion_id)
         if m is None:
             lines = self.lines_of[promotion_id]
-            if len(lines) == len(self.line_masks):
-                m = (1 << self.line_units[-1].stop) - 1
+            if len(lines) == len(self.line_lots):
+                m = self.all_fields
             else:
                 m = 0
                 for li in lines:
-                    m |= self.line_masks[li]
+                    for lot in self.line_lots[li]:
+                        m |= lot.field
             self.masks[promotion_id] = m
         return m
 
-    def __missing__(self, promotion_id: str) -> list[int]:
-        units = self.line_units
-        found = self[promotion_id] = [i for li in self.lines_of[promotion_id] for i in units[li]]
+    def __missing__(self, promotion_id: str) -> list[Lot]:
+        line_lots = self.line_lots
+        found = self[promotion_id] = [lot for li in self.lines_of[promotion_id] for lot in line_lots[li]]
         return found
-
-
-def bit_mask(indexes: Iterable[int]) -> int:
-    m = 0
-    for i in indexes:
-        m |= 1 << i
-    return m
 
 
 SPEND_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift"})
 
 
-def evaluate_spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome | None:
+def evaluate_spend(p: Promotion, amount: int, count: int, mask: int, lots: Sequence[Lot]) -> Outcome | None:
     """What a spend-based promotion (满减, 满折, 满N件打折/减, 满赠) gives on `count` units worth `amount` (the units
-    `mask`); None when it gives nothing. Its discount is spread over those units in proportion to price."""
+    `mask` of `lots`); None when it gives nothing. Its discount is spread over those units in proportion to price."""
     q = p.params
     kind = p.kind
     discount = 0
@@ -113,115 +113,221 @@ def evaluate_spend(p: Promotion, amount: int, count: int, mask: int) -> Outcome 
         )
         stock_ok = q["gift_stock"] is None or q["gift_stock"] >= q["gift_quantity"]
         if ok and stock_ok:
-            return Outcome(0, mask, {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
+            return Outcome(0, mask, lots, {}, Gift(p.id, q["gift_sku"], q["gift_quantity"]))
         return None
     discount = min(discount, amount)
-    return Outcome(discount, mask, None) if discount > 0 else None
+    return Outcome(discount, mask, lots, None) if discount > 0 else None
 
 
-def evaluate_multibuy(p: Promotion, prices: list[int], ordered: list[int], mask: int) -> Outcome | None:
-    """What multibuy p (第N件 x折, 买B送F) gives on the units `ordered` (the set `mask`), ranked most expensive
-    first and the lower index first among equal prices: the first groups × (N−1) (or × B) units are the
-    conditions, the last groups (or groups × F) get the benefit, so the cheapest units are given away."""
+def _multibuy_shape(p: Promotion) -> tuple[int, int, int | None]:
+    """(units a group, free units a group, the 第N件 rate or None for 买B送F)."""
     q = p.params
     nth = q.get("nth")
-    size, free = (nth, 1) if nth is not None else (q["buy"] + q["free"], q["free"])
-    n = len(ordered)
+    return (nth, 1, q["rate"]) if nth is not None else (q["buy"] + q["free"], q["free"], None)
+
+
+def _cut(price: int, rate: int | None) -> int:
+    """A benefit unit's cut: price − price × rate (rounded half-up, times() inlined), or the whole price (free)."""
+    return price if rate is None else price - (price * 2 * rate + RATE_ONE) // (2 * RATE_ONE)
+
+
+def evaluate_multibuy(p: Promotion, runs: Runs) -> Outcome | None:
+    """What multibuy p (第N件 x折, 买B送F) gives on the units `runs` (dearest first): of n units in groups of N
+    (or B+F), the first groups × (N−1) (or × B) are the conditions and the last groups (or groups × F) get the
+    benefit, so the cheapest units are given away; the units in between are not used. Each run is walked
+    once: the positions it holds are compared with those two ranges."""
+    size, free, rate = _multibuy_shape(p)
+    n = sum(count for _lot, count in runs)
     groups = n // size
     if not groups:
         return None
-    benefits = ordered[n - groups * free :]
-    cuts = [prices[i] for i in benefits]
-    if nth is not None:
-        twice = 2 * q["rate"]  # times() inlined
-        cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in cuts]
-    discount = sum(cuts)
+    conditions_end, benefits_start = groups * (size - free), n - groups * free
+    consumed, discount = 0, 0
+    weights: dict[int, int] = {}
+    position = 0
+    for lot, count in runs:
+        end = position + count
+        used = ((end if end < conditions_end else conditions_end) - position) if position < conditions_end else 0
+        if end > benefits_start:
+            benefits = end - (position if position > benefits_start else benefits_start)
+            used += benefits
+            price = lot.price
+            cut = (price if rate is None else price - (price * 2 * rate + RATE_ONE) // (2 * RATE_ONE)) * benefits
+            if cut:
+                weights[lot.index] = weights.get(lot.index, 0) + cut
+                discount += cut
+        if used:
+            consumed += used << lot.shift
+        position = end
     if discount <= 0:
         return None
-    consumed = mask
-    for i in ordered[groups * (size - free) : n - groups * free]:  # the units in between are not used
-        consumed ^= 1 << i
     # The benefit is the cheapest units' own cut: weights equal to the cut put each share where it belongs.
-    return Outcome(discount, consumed, None, cuts=(benefits, cuts))
+    return Outcome(discount, consumed, (), weights)
 
 
-def evaluate_any_n_for(p: Promotion, prices: list[int], ordered: list[int]) -> Outcome | None:
-    """What 任选N件X元 gives on the units `ordered` (dearest first; the lower index first among equal prices): as
-    many sets of N as cost more than the set price, each made of the dearest units left (best for the buyer);
-    the discount lies on the sets' units in proportion to their prices. Fewer units never give more."""
-    n, price = p.params["n"], p.params["price"]
-    discount, used = 0, []
-    for start in range(0, len(ordered) - n + 1, n):
-        group = ordered[start : start + n]
-        worth = sum([prices[i] for i in group])
-        if worth <= price:
-            break
-        discount += worth - price
-        used += group
-    return Outcome(discount, bit_mask(used), None) if discount else None
+def can_give(p: Promotion, runs: Runs) -> bool:
+    """Whether multibuy p gives anything on some subset of the units `runs` (dearest first). With one group made
+    of the dearest N (or B+F) units its benefit units are the dearest any one group can have; cuts never grow
+    as prices fall, so when those give nothing, no group of any subset does."""
+    size, free, rate = _multibuy_shape(p)
+    position = 0
+    for lot, count in runs:
+        end = position + count
+        if end > size - free and position < size and _cut(lot.price, rate) > 0:
+            return sum(c for _lot, c in runs) >= size
+        if end >= size:
+            return False
+        position = end
+    return False
 
 
-def evaluate(p: Promotion, prices: list[int], skus: Sequence[str], idx: list[int], mask: int) -> Outcome | None:
-    """What promotion p gives on the units idx (ascending; in its scope, available, not locked; `mask` is the
-    same set as a bit mask) at the unit prices `prices` (`skus`: each unit's SKU); None when it gives nothing.
-    The plain, unit-by-unit definition: the search gets the same faster from line sums and ranked units
-    (Search.evaluate; the tests compare the two)."""
-    if not idx:
+def evaluate_any_n_for(p: Promotion, runs: Runs) -> Outcome | None:
+    """What 任选N件X元 gives on the units `runs` (dearest first): as many sets of N as cost more than the set price,
+    each made of the dearest units left (best for the buyer); the discount lies on the sets' units in
+    proportion to their prices. Fewer units never give more. Sets inside one run are counted, not walked."""
+    size, price = p.params["n"], p.params["price"]
+    discount = 0
+    used: dict[int, int] = {}
+    lots_used: dict[int, Lot] = {}
+    filled, worth, part = 0, 0, []  # the set being made: how many units, what they cost, from which lots
+    for lot, count in runs:
+        left = count
+        if filled:  # complete the set begun in the runs before
+            take = min(size - filled, left)
+            filled, worth, left = filled + take, worth + take * lot.price, left - take
+            part.append((lot, take))
+            if filled < size:
+                continue
+            if worth <= price:
+                break
+            discount += worth - price
+            for member, n in part:
+                used[member.index] = used.get(member.index, 0) + n
+                lots_used[member.index] = member
+            filled, worth, part = 0, 0, []
+        whole = left // size
+        if whole:
+            if size * lot.price <= price:  # sets only get cheaper from here
+                left = 0
+                break
+            discount += whole * (size * lot.price - price)
+            used[lot.index] = used.get(lot.index, 0) + whole * size
+            lots_used[lot.index] = lot
+            left -= whole * size
+        if left:
+            filled, worth, part = left, left * lot.price, [(lot, left)]
+    if not discount:
         return None
-    kind = p.kind
-    if kind in SPEND_KINDS:
-        return evaluate_spend(p, sum([prices[i] for i in idx]), len(idx), mask)
-    if kind == "multibuy":  # most expensive first; ties: lower index (a stable sort)
-        return evaluate_multibuy(p, prices, sorted(idx, key=prices.__getitem__, reverse=True), mask)
-    if kind == "any_n_for":
-        return evaluate_any_n_for(p, prices, sorted(idx, key=prices.__getitem__, reverse=True))
-    if kind == "bundle":
-        by_sku: dict[str, list[int]] = {}
-        for i in idx:
-            by_sku.setdefault(skus[i], []).append(i)
-        ranked = {sku: sorted(units, key=prices.__getitem__, reverse=True) for sku, units in by_sku.items()}
-        return evaluate_bundle(p, prices, ranked)
-    raise AssertionError(kind)
+    consumed = 0
+    weights = {}
+    for k, n in used.items():
+        lot = lots_used[k]
+        consumed += n << lot.shift
+        weights[k] = lot.price * n
+    return Outcome(discount, consumed, (), weights)
 
 
-def evaluate_bundle(p: Promotion, prices: list[int], ranked: dict[str, list[int]]) -> Outcome | None:
-    """What bundle p (搭配套餐) gives on the units `ranked`: per SKU, its units most expensive first.
+def evaluate_bundle(p: Promotion, ranked: dict[str, Runs]) -> Outcome | None:
+    """What bundle p (搭配套餐) gives on the units `ranked`: per SKU, its runs dearest first.
 
     As many sets as lower the price: each set takes the dearest units left of each item, so each next set is
-    worth no more than the one before; sets are made while one is worth more than the set price."""
+    worth no more than the one before; sets are made while one is worth more than the set price. While every
+    item's next sets lie inside one run, they are all worth the same and are counted at once."""
     q = p.params
-    most = min(len(ranked.get(sku, ())) // n for sku, n in q["items"])
-    chosen: list[int] = []
-    discount = 0
-    for k in range(most):
-        units = [i for sku, n in q["items"] for i in ranked[sku][k * n : (k + 1) * n]]
-        worth = sum(prices[i] for i in units) - q["price"]
+    items = q["items"]
+    if not all(sku in ranked for sku, _n in items):
+        return None
+    most = min(sum(c for _lot, c in ranked[sku]) // n for sku, n in items)
+    where = {sku: [0, 0] for sku, _n in items}  # per item: its current run, units of it already used
+    used: dict[int, int] = {}
+    lots_used: dict[int, Lot] = {}
+    discount, made = 0, 0
+    while made < most:
+        # How many next sets lie inside each item's current run (0: the next set spans runs).
+        inside = most - made
+        for sku, n in items:
+            run, taken = where[sku]
+            inside = min(inside, (ranked[sku][run][1] - taken) // n)
+        if inside:
+            worth = sum(ranked[sku][where[sku][0]][0].price * n for sku, n in items) - q["price"]
+            if worth <= 0:
+                break
+            discount += worth * inside
+            for sku, n in items:
+                lot = ranked[sku][where[sku][0]][0]
+                used[lot.index] = used.get(lot.index, 0) + n * inside
+                lots_used[lot.index] = lot
+                where[sku][1] += n * inside
+                if where[sku][1] == ranked[sku][where[sku][0]][1]:
+                    where[sku] = [where[sku][0] + 1, 0]
+            made += inside
+            continue
+        # One set that spans runs: walk its units.
+        taking: list[tuple[Lot, int]] = []
+        worth = -q["price"]
+        for sku, n in items:
+            need = n
+            run, taken = where[sku]
+            while need:
+                lot, count = ranked[sku][run]
+                take = min(need, count - taken)
+                taking.append((lot, take))
+                worth += lot.price * take
+                need -= take
+                taken += take
+                if taken == count:
+                    run, taken = run + 1, 0
+            where[sku] = [run, taken]
         if worth <= 0:
             break
-        chosen += units
         discount += worth
-    if not chosen:
+        for lot, take in taking:
+            used[lot.index] = used.get(lot.index, 0) + take
+            lots_used[lot.index] = lot
+        made += 1
+    if not discount:
         return None
-    return Outcome(discount, bit_mask(chosen), {i: prices[i] for i in chosen})
+    consumed = 0
+    weights = {}
+    for k, n in used.items():
+        lot = lots_used[k]
+        consumed += n << lot.shift
+        weights[k] = lot.price * n
+    return Outcome(discount, consumed, (), weights)
 
 
-def upper_bound(p: Promotion, prices: list[int], idx: list[int]) -> int:
-    """The most multibuy p can give on any subset of the units idx (it can give more on fewer units).
+def runs_of(lots: Sequence[Lot], mask: int) -> Runs:
+    """The units `mask` of `lots` (already ranked) as runs."""
+    runs = []
+    for lot in lots:
+        n = (mask & lot.field) >> lot.shift  # lot.taken(), inlined: the search asks this most
+        if n:
+            runs.append((lot, n))
+    return runs
 
-    Multibuy on a subset with g groups gives its benefit on the subset's cheapest units, which are never
-    dearer than the units ranked (N−1)g+1 … Ng (第N件) or Bg+1 … (B+F)g (买B送F) among all of idx by price:
-    the most over g of those is the bound.
-    """
-    q = p.params
-    ranked = sorted((prices[i] for i in idx), reverse=True)
-    if "nth" in q:
-        step, free = q["nth"], 1
-        twice = 2 * q["rate"]  # times() inlined: price − price × rate, the rate rounded half-up
-        cuts = [price - (price * twice + RATE_ONE) // (2 * RATE_ONE) for price in ranked]
-    else:
-        step, free = q["buy"] + q["free"], q["free"]
-        cuts = ranked
-    prefix = [0]
-    for cut in cuts:
-        prefix.append(prefix[-1] + cut)
-    return max((prefix[step * g] - prefix[(step - free) * g] for g in range(1, len(ranked) // step + 1)), default=0)
+
+def ranked(lots: Sequence[Lot]) -> list[Lot]:
+    """Lots dearest first; the lower cart position first among equal prices (a stable sort of lots in order)."""
+    return sorted(lots, key=lambda lot: -lot.price)
+
+
+def evaluate(p: Promotion, lots: Sequence[Lot], mask: int) -> Outcome | None:
+    """What promotion p gives on the units `mask` of `lots` (in its scope, available, not locked) at the lots'
+    prices; None when it gives nothing. The plain definition the search's faster paths must agree with."""
+    kind = p.kind
+    if kind in SPEND_KINDS:
+        runs = runs_of(lots, mask)
+        if not runs:
+            return None
+        amount = sum(lot.price * n for lot, n in runs)
+        return evaluate_spend(p, amount, sum(n for _lot, n in runs), mask, lots)
+    if kind == "multibuy":
+        return evaluate_multibuy(p, runs_of(ranked(lots), mask))
+    if kind == "any_n_for":
+        return evaluate_any_n_for(p, runs_of(ranked(lots), mask))
+    if kind == "bundle":
+        by_sku: dict[str, list[Lot]] = {}
+        for lot in lots:
+            by_sku.setdefault(lot.sku, []).append(lot)
+        return evaluate_bundle(p, {sku: r for sku, own in by_sku.items() if (r := runs_of(ranked(own), mask))})
+    raise AssertionError(kind)

@@ -413,8 +413,9 @@ def test_a_promotion_outside_its_window_does_nothing():
     assert r["totals"]["payable"] == "100.00"
 
 
-def test_many_shop_promotions_fall_back_to_a_greedy_plan_and_say_so():
-    # 12 满减 on 12 different SKUs (more than the exact search takes): each SKU line 100 → 满100减10 → 12 × 90
+def test_many_shop_promotions_on_separate_units_are_chosen_apart_and_exactly():
+    # 12 满减 on 12 different SKUs (more than the exact search takes at once): their units never meet, so each
+    # is chosen on its own, exactly: each SKU line 100 → 满100减10 → 12 × 90, and no "not proven" note.
     skus = [f"S{i:02d}" for i in range(12)]
     promos = [
         {"id": f"mj{i:02d}", "kind": "spend_save", "tiers": [["100", "10"]], "scope": {"skus": [sku]}}
@@ -423,6 +424,17 @@ def test_many_shop_promotions_fall_back_to_a_greedy_plan_and_say_so():
     with translation.override("en"):
         r = price([line(sku, 1, "100.00") for sku in skus], promos)
     assert r["totals"]["payable"] == "1080.00"
+    assert r["notes"] == []
+
+
+def test_many_shop_promotions_competing_for_units_fall_back_to_a_greedy_plan_and_say_so():
+    # 12 shop-wide 满减 that compete for the same units (non-stackable): 12 subsets of 2^12 plans is past the
+    # exact search; the greedy plan takes the best one (满100减21) and the quote says it is not proven best.
+    promos = [{"id": f"mj{i:02d}", "kind": "spend_save", "tiers": [["100", str(10 + i)]]} for i in range(12)]
+    with translation.override("en"):
+        r = price([line("A", 1, "60.00"), line("B", 1, "40.00")], promos)
+    assert r["totals"]["payable"] == "79.00"
+    assert [a["promotion"] for a in r["applied"]] == ["mj11"]
     assert any("not proven" in n for n in r["notes"])
 
 

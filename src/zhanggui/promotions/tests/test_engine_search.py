@@ -13,11 +13,11 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhanggui.promotions.engine import EXACT_ITEMS, allocate, quote
+from zhanggui.promotions.engine import EXACT_ITEMS, allocate, quote, shop
 from zhanggui.promotions.engine.basket import prepare
-from zhanggui.promotions.engine.items import price_lots
+from zhanggui.promotions.engine.common import times
+from zhanggui.promotions.engine.items import Lot, price_lots
 from zhanggui.promotions.engine.search import Search
-from zhanggui.promotions.engine.shop import bit_mask, evaluate, upper_bound
 from zhanggui.promotions.spec import Promotion, parse_cart, parse_promotions
 from zhanggui.promotions.tests.test_engine_properties import SCALE, carts, promotion_lists
 
@@ -114,35 +114,145 @@ def test_repeated_quotes_against_the_same_promotions_reuse_the_index_and_agree()
 # -- the bounds against what they stand for ---------------------------------------------------------------
 
 
-prices_st = st.lists(st.integers(1, 50_000), min_size=1, max_size=12)
+# The plain, unit-by-unit definitions of the kinds that take some of their units (as the engine computed them
+# before it priced runs of equal units as one): the engine's lot arithmetic must give the same discount, the
+# same number of units used from each lot, and the same weights.
+
+
+def unit_multibuy(p, prices):
+    """第N件 / 买B送F on units `prices` ranked dearest first: (discount, per-position used, per-position cut)."""
+    q = p.params
+    size, free = (q["nth"], 1) if "nth" in q else (q["buy"] + q["free"], q["free"])
+    n = len(prices)
+    groups = n // size
+    used, cuts = [False] * n, [0] * n
+    for i in range(groups * (size - free)):
+        used[i] = True
+    for i in range(n - groups * free, n):
+        used[i] = True
+        cuts[i] = prices[i] - times(prices[i], q["rate"]) if "nth" in q else prices[i]
+    return (sum(cuts), used, cuts) if groups else (0, [False] * n, cuts)
+
+
+def unit_any_n_for(p, prices):
+    size, price = p.params["n"], p.params["price"]
+    used, discount = [False] * len(prices), 0
+    for start in range(0, len(prices) - size + 1, size):
+        worth = sum(prices[start : start + size])
+        if worth <= price:
+            break
+        discount += worth - price
+        for i in range(start, start + size):
+            used[i] = True
+    return discount, used, [prices[i] if used[i] else 0 for i in range(len(prices))]
+
+
+def make_lots(rows):
+    """Lots from (price, count) rows, one line each, packed as the basket packs them."""
+    lots, shift, first = [], 0, 0
+    for k, (price, count) in enumerate(rows):
+        lot = Lot(count, price, 0, [], [], k, first)
+        lot.price, lot.sku, lot.index, lot.shift = price, f"S{k % 2}", k, shift
+        lot.field = ((1 << count.bit_length()) - 1) << shift
+        shift += count.bit_length()
+        first += count
+        lots.append(lot)
+    return lots
+
+
+lot_rows = st.lists(st.tuples(st.integers(1, 50_000), st.integers(1, 5)), min_size=1, max_size=5)
+multibuys = st.one_of(
+    st.builds(lambda n, r: {"nth": n, "rate": r}, st.integers(2, 4), st.integers(0, 10_000)),
+    st.builds(lambda b, f: {"buy": b, "free": f}, st.integers(1, 3), st.integers(1, 2)),
+)
+
+
+@settings(max_examples=400 * SCALE, deadline=None)
+@given(rows=lot_rows, params=multibuys, n=st.integers(2, 4), set_price=st.integers(1, 150_000), take=st.data())
+def test_runs_of_equal_units_give_what_the_units_one_by_one_give(rows, params, n, set_price, take):
+    lots = make_lots(rows)
+    available = sum(take.draw(st.integers(0, lot.count)) << lot.shift for lot in lots)
+    units = [lot for lot in shop.ranked(lots) for _ in range(lot.taken(available))]  # dearest first, as ranked
+    for p, unit_rule in (
+        (Promotion(id="m", kind="multibuy", params=params), unit_multibuy),
+        (Promotion(id="n", kind="any_n_for", params={"n": n, "price": set_price}), unit_any_n_for),
+    ):
+        discount, used, weights = unit_rule(p, [lot.price for lot in units])
+        outcome = shop.evaluate(p, lots, available)
+        assert (outcome.discount if outcome else 0) == discount
+        if outcome:
+            per_lot, weight = {}, {}
+            for lot, u, w in zip(units, used, weights, strict=True):
+                per_lot[lot.index] = per_lot.get(lot.index, 0) + u
+                weight[lot.index] = weight.get(lot.index, 0) + w
+            assert {lot.index: lot.taken(outcome.consumed) for lot in lots} == {
+                lot.index: per_lot.get(lot.index, 0) for lot in lots
+            }
+            assert outcome.weights_at() == {k: w for k, w in weight.items() if w}
 
 
 @settings(max_examples=300 * SCALE, deadline=None)
-@given(
-    prices=prices_st,
-    kind=st.sampled_from(["nth", "free"]),
-    a=st.integers(1, 3),
-    b=st.integers(1, 2),
-    rate=st.integers(0, 10_000),
-    pick=st.integers(0, 2**12 - 1),
-)
-def test_the_multibuy_bound_is_above_what_any_subset_of_the_units_gives(prices, kind, a, b, rate, pick):
-    params = {"nth": a + 1, "rate": rate} if kind == "nth" else {"buy": a, "free": b}
+@given(rows=lot_rows, set_price=st.integers(1, 120_000), take=st.data())
+def test_a_bundles_sets_counted_in_runs_are_the_sets_made_one_by_one(rows, set_price, take):
+    # Items S0 × 1 + S1 × 2 (lots alternate between the two SKUs): sets of the dearest units left of each.
+    lots = make_lots(rows)
+    available = sum(take.draw(st.integers(0, lot.count)) << lot.shift for lot in lots)
+    p = Promotion(id="b", kind="bundle", params={"items": (("S0", 1), ("S1", 2)), "price": set_price})
+    by_sku = {
+        sku: [lot for lot in shop.ranked(lots) if lot.sku == sku for _ in range(lot.taken(available))]
+        for sku in ("S0", "S1")
+    }
+    discount, used = 0, {}
+    for k in range(min(len(by_sku["S0"]), len(by_sku["S1"]) // 2)):
+        members = [by_sku["S0"][k], *by_sku["S1"][2 * k : 2 * k + 2]]
+        worth = sum(lot.price for lot in members) - set_price
+        if worth <= 0:
+            break
+        discount += worth
+        for lot in members:
+            used[lot.index] = used.get(lot.index, 0) + 1
+    outcome = shop.evaluate(p, lots, available)
+    assert (outcome.discount if outcome else 0) == discount
+    if outcome:
+        assert {lot.index: lot.taken(outcome.consumed) for lot in lots} == {
+            lot.index: used.get(lot.index, 0) for lot in lots
+        }
+
+
+@settings(max_examples=300 * SCALE, deadline=None)
+@given(rows=lot_rows, params=multibuys, take=st.data())
+def test_a_multibuy_is_kept_in_the_search_exactly_when_some_subset_of_its_units_gives_something(rows, params, take):
+    lots = make_lots(rows)
     p = Promotion(id="m", kind="multibuy", params=params)
-    skus = [""] * len(prices)
-    idx = list(range(len(prices)))
-    bound = upper_bound(p, prices, idx)
-    subset = [i for i in idx if pick >> i & 1]
-    outcome = evaluate(p, prices, skus, subset, bit_mask(subset))
-    assert (outcome.discount if outcome else 0) <= bound
-    # and the bound is reached by some subset: it is the best over g groups of the dearest units
-    best = 0
-    for size in range(len(idx) + 1):
-        for chosen in itertools.combinations(idx, size) if len(idx) <= 8 else ():
-            o = evaluate(p, prices, skus, list(chosen), bit_mask(chosen))
-            best = max(best, o.discount if o else 0)
-    if len(idx) <= 8:
-        assert best == bound
+    units = [lot.price for lot in shop.ranked(lots) for _ in range(lot.count)]
+    gives = (
+        any(
+            unit_multibuy(p, [units[i] for i in chosen])[0] > 0
+            for size in range(len(units) + 1)
+            for chosen in itertools.combinations(range(len(units)), size)
+        )
+        if len(units) <= 10
+        else None
+    )
+    if gives is not None:
+        assert shop.can_give(p, [(lot, lot.count) for lot in shop.ranked(lots)]) == gives
+
+
+def test_a_line_of_the_largest_quantity_is_priced_as_runs_of_units():
+    """The cost grows with lines and promotions, not units: 99,998 units of one SKU under 第二件半价, 任选3件99元
+    or a flash sale for 2 of them price at once, and exactly."""
+    lines = [{"sku": "A", "quantity": 99_998, "unit_price": "50.00"}]
+    # 49,999 pairs at 50.00 + 50.00 × 0.5 = 75.00
+    assert price(lines, [{"id": "half", "kind": "multibuy", "nth": 2, "rate": "5"}])["totals"]["payable"] == (
+        f"{49_999 * 75}.00"
+    )
+    # 33,332 sets of 150.00 → 99.00, and two units left at 50.00
+    n3 = [{"id": "n3", "kind": "any_n_for", "n": 3, "price": "99.00"}]
+    assert price(lines, n3)["totals"]["payable"] == f"{33_332 * 99 + 100}.00"
+    flash = [{"id": "ms", "kind": "flash_sale", "price": "9.90", "per_buyer_cap": 2}]
+    r = price(lines, flash)
+    assert r["lines"][0]["unit_prices"] == [{"price": "50.00", "units": 99_996}, {"price": "9.90", "units": 2}]
+    assert r["totals"]["payable"] == f"{99_996 * 50 + 19}.80"
 
 
 def searches(lines, promotions):
@@ -191,19 +301,20 @@ def test_allocation_adds_up_stays_under_the_caps_and_is_proportional_to_the_fen(
 
 @settings(max_examples=200 * SCALE, deadline=None)
 @given(lines=carts, promotions=promotion_lists(max_size=6), picks=st.lists(st.integers(0, 2**40), max_size=6))
-def test_the_search_evaluates_each_promotion_as_the_unit_by_unit_definition(lines, promotions, picks):
+def test_the_search_evaluates_each_promotion_as_the_plain_definition(lines, promotions, picks):
     search = searches(lines, promotions)()
     search.shop_and_coupon()  # sets the prices of the quote's first state
     for p in search.shop:
-        for available in [search.everything, *picks]:
-            mask = search.scope[p.id] & available & ~search.locked
-            idx = [i for i in range(mask.bit_length()) if mask >> i & 1]
-            fast = search.evaluate(p, available)
-            plain = evaluate(p, search.prices, search.skus, idx, mask)
-            assert (fast is None) == (plain is None)
-            if fast is not None and plain is not None:
-                assert (fast.discount, fast.consumed, fast.gift) == (plain.discount, plain.consumed, plain.gift)
-                assert fast.weights_at(search.prices) == plain.weights_at(search.prices)
+        for pick in picks:  # some units of each lot, drawn from the pick
+            available = sum((pick >> (3 * k) & 7) % (lot.count + 1) << lot.shift for k, lot in enumerate(search.lots))
+            for units in (search.everything, available):
+                mask = search.scope[p.id] & units & ~search.locked
+                fast = search.evaluate(p, units)
+                plain = shop.evaluate(p, search.covered[p.id], mask) if mask else None
+                assert (fast is None) == (plain is None)
+                if fast is not None and plain is not None:
+                    assert (fast.discount, fast.consumed, fast.gift) == (plain.discount, plain.consumed, plain.gift)
+                    assert fast.weights_at() == plain.weights_at()
 
 
 def every_plan(search):
@@ -219,7 +330,7 @@ def every_plan(search):
                     break
                 chosen.append((p, outcome))
                 if not p.stackable:
-                    available &= ~outcome.consumed
+                    available -= outcome.consumed
             else:
                 key, total, _coupons = search._score(chosen)
                 if best is None or key < best[0]:
@@ -306,7 +417,7 @@ def test_the_greedy_round_tries_leaving_out_only_what_someone_else_wants(seed):
     with translation.override("en"):
         now = quote(cart, parsed).as_dict()
         rule = Search._hungry
-        Search._hungry = lambda self, shop: self.everything if self.coupons else 0  # type: ignore[method-assign]
+        Search._hungry = lambda self, shop: self.all_fields if self.coupons else 0  # type: ignore[method-assign]
         try:
             every = quote(cart, parsed).as_dict()
         finally:
