@@ -11,7 +11,7 @@ from zhanggui.promotions.engine.common import order_key
 from zhanggui.promotions.engine.coupons import coupon_allowed
 from zhanggui.promotions.engine.items import Lot, item_lots
 from zhanggui.promotions.engine.shop import Cover
-from zhanggui.promotions.spec import COUPON, ITEM, SCOPE_KEYS, SHOP, Cart, CartLine, Promotion
+from zhanggui.promotions.spec import COUPON, ITEM, SCOPE_KEYS, SHOP, Cart, CartLine, Kind, Promotion
 
 # ------------------------------------------------------------------------------------------------------------
 # quote()
@@ -187,7 +187,7 @@ def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Ca
     # the lower cart position first among equal prices): the first units of each line, this many.
     allowance: dict[str, dict[int, int]] = {}
     for p in items:
-        if p.kind == "flash_sale":
+        if p.kind == Kind.FLASH_SALE:
             left = max(0, p.params["per_buyer_cap"] - cart.buyer.flash_bought.get(p.id, 0))
             reached = sorted(line_cover[p.id], key=lambda li: (-lines[li].unit_price, li))
             allowed: dict[int, int] = {}

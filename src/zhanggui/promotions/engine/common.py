@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.utils.translation import get_language, gettext
 
-from zhanggui.promotions.spec import RATE_ONE, Promotion
+from zhanggui.promotions.spec import RATE_ONE, Kind, Promotion
 
 EXACT_SHOP = 10  # shop promotions that can give something: up to this many, every combination is tried
 EXACT_ITEMS = 4  # item promotions that touch a threshold's units: up to this many, every subset is tried
@@ -41,14 +41,14 @@ def times(amount: int, rate: int) -> int:
 # rates before amounts on an item price (the buyer's better order), and shop promotions that take some of
 # their units (multibuy, 任选N件X元, bundles) before those that take every unit they cover; then by content;
 # the id only between promotions identical in all else (whose order changes nothing).
-_KIND_ORDER = {
-    "discount": 0,
-    "member_discount": 0,
-    "member_price": 1,
-    "price_cut": 2,
-    "multibuy": 0,
-    "any_n_for": 0,
-    "bundle": 0,
+_KIND_ORDER: dict[str, int] = {
+    Kind.DISCOUNT: 0,
+    Kind.MEMBER_DISCOUNT: 0,
+    Kind.MEMBER_PRICE: 1,
+    Kind.PRICE_CUT: 2,
+    Kind.MULTIBUY: 0,
+    Kind.ANY_N_FOR: 0,
+    Kind.BUNDLE: 0,
 }
 
 

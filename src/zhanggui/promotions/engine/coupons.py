@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from zhanggui.promotions.engine.allocation import place
@@ -42,44 +43,54 @@ def coupon_discount(p: Promotion, amount: int) -> int:
     return min(off, q["max_amount"]) if q["max_amount"] is not None else off
 
 
-def coupon_amounts(coupons: CouponUnits, after: list[int]) -> list[tuple]:
-    """Each usable coupon with (discount, its in-scope lots, in-scope amount)."""
+@dataclass(slots=True)
+class CouponUse:
+    """A coupon the buyer may use on this cart: what it takes off, on which lots, measured on what amount."""
+
+    promotion: Promotion
+    discount: int
+    lots: list[int]
+    amount: int  # its in-scope amount, on which its minimum spend was met
+
+
+def coupon_amounts(coupons: CouponUnits, after: list[int]) -> list[CouponUse]:
+    """Each usable coupon: its minimum spend met on its lots, which cost `after` (per lot, all its units)."""
     result = []
     for p, idx in coupons:
-        amount = sum(after[k] for k in idx)  # after: per lot, what all its units cost
+        amount = sum(after[k] for k in idx)
         if amount > 0 and amount >= p.params["min_spend"]:
-            result.append((p, coupon_discount(p, amount), idx, amount))
+            result.append(CouponUse(p, coupon_discount(p, amount), idx, amount))
     return result
 
 
-def best_coupons(options: list[tuple]) -> tuple[int, list[tuple]]:
+def best_coupons(options: list[CouponUse]) -> tuple[int, list[CouponUse]]:
     """At most one non-combinable coupon (the best; lowest id on ties) plus every combinable one."""
-    combinable = [o for o in options if o[0].params["combinable"]]
-    single = [o for o in options if not o[0].params["combinable"]]
+    combinable = [o for o in options if o.promotion.params["combinable"]]
+    single = [o for o in options if not o.promotion.params["combinable"]]
     chosen = list(combinable)
     if single:
-        chosen.append(max(single, key=lambda o: (o[1], [-ord(c) for c in o[0].id])))
-    return sum(o[1] for o in chosen), chosen
+        chosen.append(max(single, key=lambda o: (o.discount, [-ord(c) for c in o.promotion.id])))
+    return sum(o.discount for o in chosen), chosen
 
 
 def choose_coupons(
     coupons: CouponUnits, lows: list[int], after: list[int], line_of: Sequence[int]
-) -> tuple[int, list[tuple]]:
+) -> tuple[int, list[CouponUse]]:
     """The coupons that give the buyer most on lots that cost `after` (and may cost no less than `lows`), as
     really allocated."""
     return pick_coupons(coupon_amounts(coupons, after), lows, lambda: after, line_of, floors=any(lows))
 
 
 def pick_coupons(
-    options: list[tuple], lows: list[int], after: Callable[[], list[int]], line_of: Sequence[int], floors: bool
-) -> tuple[int, list[tuple]]:
+    options: list[CouponUse], lows: list[int], after: Callable[[], list[int]], line_of: Sequence[int], floors: bool
+) -> tuple[int, list[CouponUse]]:
     """Of the usable coupons (`options`), those that give the buyer most, as really allocated (within each
     lot's room above its floors): every combinable coupon plus at most one other; the lowest id wins a tie.
     `after()` gives what each lot costs; it is asked only when a coupon may not fit in its lots."""
     if not options:
         return 0, []
-    combinable = [o for o in options if o[0].params["combinable"]]
-    singles = sorted((o for o in options if not o[0].params["combinable"]), key=lambda o: o[0].id)
+    combinable = [o for o in options if o.promotion.params["combinable"]]
+    singles = sorted((o for o in options if not o.promotion.params["combinable"]), key=lambda o: o.promotion.id)
     known: list[Any] = []
 
     def rooms() -> tuple[list[int], list[int]]:
@@ -88,23 +99,23 @@ def pick_coupons(
             known.extend([left, [max(0, a - low) for a, low in zip(left, lows, strict=True)]])
         return known[0], known[1]
 
-    best: tuple[int, list[tuple]] = (-1, [])
+    best: tuple[int, list[CouponUse]] = (-1, [])
     for single in [None, *singles]:
-        chosen = sorted(combinable + ([single] if single else []), key=lambda o: o[0].id)
-        # Shortcut: when each coupon, with all those before it, fits in its own units' room, allocation will
+        chosen = sorted(combinable + ([single] if single else []), key=lambda o: o.promotion.id)
+        # Shortcut: when each coupon, with all those before it, fits in its own lots' room, allocation will
         # give every coupon in full (allocate gives min(total, Σ room)); otherwise allocate for real. Without
         # floors a coupon's room is its in-scope amount.
         running, fits = 0, True
-        for _p, discount, idx, amount in chosen:
-            running += discount
-            if running > (sum(rooms()[1][i] for i in idx) if floors else amount):
+        for use in chosen:
+            running += use.discount
+            if running > (sum(rooms()[1][k] for k in use.lots) if floors else use.amount):
                 fits = False
                 break
         if fits:
             given = running
         else:
             left, base_room = rooms()
-            discounts = [(discount, idx, [left[i] for i in idx]) for _p, discount, idx, _amount in chosen]
+            discounts = [(use.discount, use.lots, [left[k] for k in use.lots]) for use in chosen]
             given = sum(map(sum, place(discounts, base_room, line_of)))
         if given > best[0]:
             best = (given, chosen)

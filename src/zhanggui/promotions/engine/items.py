@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zhanggui.promotions.engine.common import times
-from zhanggui.promotions.spec import Cart, CartLine, Promotion
+from zhanggui.promotions.spec import Cart, CartLine, Kind, Promotion
 
 # ------------------------------------------------------------------------------------------------------------
 # Units, lots and the item layer
@@ -78,22 +78,22 @@ def _apply_item(p: Promotion, price: int, cart: Cart) -> int | None:
     """The unit price under one item promotion, or None when it does not apply to this buyer."""
     q = p.params
     kind = p.kind
-    if kind == "price_cut":
+    if kind == Kind.PRICE_CUT:
         return max(0, price - q["amount"])
-    if kind == "discount":
+    if kind == Kind.DISCOUNT:
         return times(price, q["rate"])
-    if kind in ("special_price", "flash_sale"):
+    if kind in (Kind.SPECIAL_PRICE, Kind.FLASH_SALE):
         return min(price, q["price"])
-    if kind == "group_buy":
+    if kind == Kind.GROUP_BUY:
         return min(price, q["price"]) if q["joined"] >= q["min_buyers"] else None
-    if kind == "member_price":
+    if kind == Kind.MEMBER_PRICE:
         tier = cart.buyer.tier
         if tier in q["prices"]:
             return min(price, q["prices"][tier])
         if tier in q["rates"]:
             return times(price, q["rates"][tier])
         return None
-    if kind == "member_discount":
+    if kind == Kind.MEMBER_DISCOUNT:
         return times(price, q["rate"]) if cart.buyer.past_spend >= q["min_past_spend"] else None
     raise AssertionError(kind)
 

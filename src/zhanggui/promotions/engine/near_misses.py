@@ -8,17 +8,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from zhanggui.promotions.engine.results import NearMiss
-from zhanggui.promotions.spec import Promotion, yuan
+from zhanggui.promotions.spec import Kind, Promotion, yuan
 
 _THRESHOLD_KINDS = frozenset(
-    {"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift", "any_n_for"}
+    {Kind.SPEND_SAVE, Kind.SPEND_DISCOUNT, Kind.QUANTITY_DISCOUNT, Kind.QUANTITY_SAVE, Kind.GIFT, Kind.ANY_N_FOR}
 )
 
 
 def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[NearMiss]:
     """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
     result: list[NearMiss] = []
-    used = {p.id for p, _o in plan.shop} | {o[0].id for o in plan.coupons}
+    used = {p.id for p, _o in plan.shop} | {p.id for p in plan.coupons}
     # Per line, over its units that later layers may touch: the price after the item layer, after the shop
     # layer, and how many (a scope covers whole lines).
     n_lines = len(covered.line_lots)
@@ -31,10 +31,10 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
     lines_of = covered.lines_of
     for p in shop:
         q = p.params
-        if p.kind not in _THRESHOLD_KINDS or (p.kind == "gift" and (p.id in used or q["threshold"] is None)):
+        if p.kind not in _THRESHOLD_KINDS or (p.kind == Kind.GIFT and (p.id in used or q["threshold"] is None)):
             continue
         amount = sum([line_price[li] for li in lines_of[p.id]])
-        if p.kind == "spend_save":
+        if p.kind == Kind.SPEND_SAVE:
             for threshold, off in q["tiers"]:
                 if amount < threshold:
                     result.append(_miss(p, threshold - amount, 0, _("save ¥%(off)s") % {"off": yuan(off)}, _))
@@ -44,29 +44,29 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
                 if cap is None or (amount // every) * off < cap:
                     benefit = _("save ¥%(off)s more") % {"off": yuan(off)}
                     result.append(_miss(p, every - amount % every, 0, benefit, _))
-        elif p.kind == "spend_discount":
+        elif p.kind == Kind.SPEND_DISCOUNT:
             for threshold, r in q["tiers"]:
                 if amount < threshold:
                     result.append(_miss(p, threshold - amount, 0, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
                     break
-        elif p.kind == "quantity_discount":
+        elif p.kind == Kind.QUANTITY_DISCOUNT:
             items_n = sum([line_open[li] for li in lines_of[p.id]])
             for n, r in q["tiers"]:
                 if items_n < n:
                     result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
                     break
-        elif p.kind == "quantity_save":
+        elif p.kind == Kind.QUANTITY_SAVE:
             items_n = sum([line_open[li] for li in lines_of[p.id]])
             for n, off in q["tiers"]:
                 if items_n < n:
                     result.append(_miss(p, 0, n - items_n, _("save ¥%(off)s") % {"off": yuan(off)}, _))
                     break
-        elif p.kind == "any_n_for":  # 任选N件X元: a set not yet full (none yet, or one more begun)
+        elif p.kind == Kind.ANY_N_FOR:  # 任选N件X元: a set not yet full (none yet, or one more begun)
             items_n = sum([line_open[li] for li in lines_of[p.id]])
             if items_n % q["n"]:
                 benefit = _("get any %(n)s for ¥%(price)s") % {"n": q["n"], "price": yuan(q["price"])}
                 result.append(_miss(p, 0, q["n"] - items_n % q["n"], benefit, _))
-        elif p.kind == "gift" and amount < q["threshold"]:
+        elif p.kind == Kind.GIFT and amount < q["threshold"]:
             benefit = _("get %(sku)s free") % {"sku": q["gift_sku"]}
             result.append(_miss(p, q["threshold"] - amount, 0, benefit, _))
     for p in coupons:

@@ -105,11 +105,11 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
             shop_discounts.append((p, outcome.discount, outcome.weights_at()))
     spread(SHOP, shop_discounts)
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
-    chosen_coupons = coupon_units([o[0] for o in plan.coupons], locked, covered)
+    chosen_coupons = coupon_units(plan.coupons, locked, covered)
     coupon_choice = choose_coupons(chosen_coupons, lot_low, lot_left, lot_line)[1]
-    by_id = sorted(coupon_choice, key=lambda o: o[0].id)
-    spread(COUPON, [(p, discount, {k: lot_left[k] for k in idx}) for p, discount, idx, _a in by_id])
-    plan.coupons = list(coupon_choice)
+    by_id = sorted(coupon_choice, key=lambda use: use.promotion.id)
+    spread(COUPON, [(use.promotion, use.discount, {k: lot_left[k] for k in use.lots}) for use in by_id])
+    plan.coupons = [use.promotion for use in coupon_choice]
     _note_coupons_lost_to_the_shop_layer(coupons, coupon_choice, locked, covered, item_amounts, lot_left, notes, _)
 
     apply_order_cap(cart, priced, applied, notes, _)
@@ -135,7 +135,7 @@ def _note_coupons_lost_to_the_shop_layer(
 ) -> None:
     """A coupon the buyer offers that the shop activities made unusable: its minimum spend was met after the
     item layer, not after the shop layer (the pitfall sellers know as "设置满减后优惠券用不了")."""
-    used = {o[0].id for o in chosen}
+    used = {use.promotion.id for use in chosen}
     for p, idx in coupon_units([p for p in coupons if p.id not in used], locked, covered):
         before = sum(item_amounts[k] for k in idx)
         after = sum(lot_left[k] for k in idx)

@@ -15,6 +15,7 @@ from zhanggui.promotions.engine.caps import order_cap
 from zhanggui.promotions.engine.common import EXACT_ITEMS, EXACT_SHOP
 from zhanggui.promotions.engine.coupons import (
     CouponUnits,
+    CouponUse,
     best_coupons,
     choose_coupons,
     coupon_amounts,
@@ -35,7 +36,7 @@ from zhanggui.promotions.engine.shop import (
     ranked,
     runs_of,
 )
-from zhanggui.promotions.spec import Cart, Promotion
+from zhanggui.promotions.spec import Cart, Kind, Promotion
 
 # ------------------------------------------------------------------------------------------------------------
 # The search
@@ -47,18 +48,24 @@ class Plan:
     saving: int
     item_enabled: tuple[Promotion, ...]
     shop: list[tuple[Promotion, Outcome]]
-    coupons: list[tuple]
+    coupons: list[Promotion]  # those to use (quote() works out what each takes, after the shop layer)
     exhausted: bool = False  # the search budget ran out: best plan found, not proven best
 
     def key(self) -> tuple:
         """Best for the buyer first; then fewer promotions; then the lowest ids (deterministic on ties)."""
-        ids = sorted(
-            [p.id for p in self.item_enabled] + [p.id for p, _o in self.shop] + [o[0].id for o in self.coupons]
-        )
+        ids = sorted([p.id for p in self.item_enabled] + [p.id for p, _o in self.shop] + [p.id for p in self.coupons])
         return (-self.saving, len(ids), ids)
 
 
-Choice = tuple[int, list[tuple[Promotion, Outcome]], list[tuple]]  # (what later layers give, shop, coupons)
+@dataclass(slots=True)
+class Choice:
+    """The shop promotions and coupons chosen for a set of item prices, and what they give together."""
+
+    given: int  # what the shop and coupon layers give, as allocated
+    shop: list[tuple[Promotion, Outcome]]
+    coupons: list[CouponUse]
+
+
 _UNKNOWN = object()  # not evaluated yet (None is an answer: the promotion gives nothing)
 
 
@@ -92,7 +99,7 @@ class Search:
         self.line_amount = [0] * len(basket.lines)  # each line's unlocked units: what they cost, how many
         self.line_count = [0] * len(basket.lines)
         self.outcomes: dict[tuple[str, int], Outcome | None] = {}
-        self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[tuple]]] = {}
+        self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[CouponUse]]] = {}
         self.coupon_units: CouponUnits = []
         self.coupon_base: list[int] = []  # each coupon's in-scope amount before the shop layer
         self.coupon_masks: list[int] = []  # each coupon's lots, as bit fields
@@ -111,7 +118,7 @@ class Search:
         key = tuple((lot.price, lot.locked) for lot in self.lots)
         if key in self.memo:
             known = self.memo[key]
-            return known if known[0] > target else None
+            return known if known.given > target else None
         prices, amounts, locked, changed = self.prices, self.amounts, 0, 0
         line_amount, line_count = self.line_amount, self.line_count
         for li in range(len(line_amount)):
@@ -139,7 +146,7 @@ class Search:
         choice = self._shop_and_coupon(target)
         if choice is not None:
             self.memo[key] = choice  # the pruned search finds the same best as the full one when it beats target
-            if choice[0] <= target:
+            if choice.given <= target:
                 return None
         return choice
 
@@ -173,18 +180,18 @@ class Search:
                         amount += lot.price * n
                         count += n
                 outcome = evaluate_spend(p, amount, count, mask, lots) if count else None
-            elif kind in ("multibuy", "any_n_for"):  # its lots ranked by price once per set of prices
+            elif kind in (Kind.MULTIBUY, Kind.ANY_N_FOR):  # its lots ranked by price once per set of prices
                 ordered = self.ranked.get(p.id)
                 if ordered is None:
                     ordered = self.ranked[p.id] = ranked(self.covered[p.id])
                 runs = runs_of(ordered, mask)
                 if not runs:
                     outcome = None
-                elif kind == "multibuy":
+                elif kind == Kind.MULTIBUY:
                     outcome = evaluate_multibuy(p, runs)
                 else:
                     outcome = evaluate_any_n_for(p, runs)
-            elif kind == "bundle":
+            elif kind == Kind.BUNDLE:
                 outcome = self._bundle(p, mask)
             else:  # a kind without a faster way: the plain definition
                 outcome = evaluate(p, self.covered[p.id], mask)
@@ -217,7 +224,7 @@ class Search:
             outcome = whole[p.id]
             if outcome is not None:
                 candidates.append(p)
-            elif p.kind == "multibuy" and not p.stackable:
+            elif p.kind == Kind.MULTIBUY and not p.stackable:
                 ordered = ranked([lot for lot in self.covered[p.id] if not lot.locked])
                 if can_give(p, [(lot, lot.count) for lot in ordered]):
                     candidates.append(p)
@@ -259,11 +266,11 @@ class Search:
                 self.exhausted = True
                 found = self._greedy(members, {}, whole)
             if found is not None:
-                total += found[0]
-                chosen += found[1]
-        return (total, chosen, []) if total > target else None
+                total += found.given
+                chosen += found.shop
+        return Choice(total, chosen, []) if total > target else None
 
-    def _score(self, chosen: list[tuple[Promotion, Outcome]]) -> tuple[tuple, int, list[tuple]]:
+    def _score(self, chosen: list[tuple[Promotion, Outcome]]) -> tuple[tuple, int, list[CouponUse]]:
         total, coupon_choice = self._realize(chosen)
         ids = sorted(p.id for p, _o in chosen)
         gifts = sum(1 for _p, o in chosen if o.gift is not None)
@@ -319,7 +326,7 @@ class Search:
             p = promos[k]
             o = stacked[p.id] if p.stackable else None
             forced[k] = forced[k + 1] + (o is not None and not o.discount)
-            gifting[k] = gifting[k + 1] + (p.kind == "gift")
+            gifting[k] = gifting[k + 1] + (p.kind == Kind.GIFT)
         best: list[Any] = [None]
 
         def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int, gifts: int) -> None:
@@ -363,7 +370,7 @@ class Search:
         if best[0] is None:
             return None
         _key, total, chosen, coupon_choice = best[0]
-        return total, chosen, coupon_choice
+        return Choice(total, chosen, coupon_choice)
 
     def _greedy(self, candidates: list[Promotion], stacked, whole) -> Choice:
         """Take the promotion worth most on what is left, again and again; then try dropping each one."""
@@ -422,7 +429,7 @@ class Search:
             if scored[0] < best[0]:
                 best = scored
         _key, total, coupon_choice, chosen = best
-        return total, chosen, coupon_choice
+        return Choice(total, chosen, coupon_choice)
 
     def _hungry(self, shop: list[tuple[Promotion, Outcome]]) -> int:
         """The units measured by a coupon that could give more if the shop promotions took less of them: one
@@ -483,12 +490,12 @@ class Search:
             self.shares[key] = list(zip(ids, shares, strict=True))
         return self.shares[key]
 
-    def _realize(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
+    def _realize(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[CouponUse]]:
         """What the shop promotions and the best coupons on top really give (memoised per set of promotions)."""
         key = tuple(sorted((p.id, id(o)) for p, o in shop))
         if key in self.realized:
             return self.realized[key]
-        result: tuple[int, list[tuple]]
+        result: tuple[int, list[CouponUse]]
         if self.floors or any(p.stackable and o.discount for p, o in shop):
             given, after = self._after_shop(shop)
             if self.coupons:
@@ -508,7 +515,7 @@ class Search:
                 for c, (p, idx) in enumerate(self.coupon_units):
                     amount = self.coupon_base[c] - sum(self._cut(o, c) for o in discounted)
                     if amount > 0 and amount >= p.params["min_spend"]:
-                        options.append((p, coupon_discount(p, amount), idx, amount))
+                        options.append(CouponUse(p, coupon_discount(p, amount), idx, amount))
 
                 def left_after() -> list[int]:
                     left = list(self.amounts)
@@ -535,7 +542,7 @@ class Search:
             self.coupon_cut[key] = sum(share for k, share in self._alone(o) if lots[k].field & scope)
         return self.coupon_cut[key]
 
-    def _coupons_after(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[tuple]]:
+    def _coupons_after(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[CouponUse]]:
         """An upper bound of the coupon layer: the coupons' face value on the prices after the shop layer."""
         if not self.coupons:
             return 0, []
@@ -550,9 +557,12 @@ def choose_platform(basket: Basket) -> Plan:
     leaves."""
     search = Search(replace(basket, coupons=[]))
     item_saving = sum((lot.list_price - lot.price) * lot.count for lot in basket.lots)
-    shop_given, shop_choice, _none = search.shop_and_coupon()
-    coupons = [(p,) for p in basket.coupons]
-    return Plan(item_saving + shop_given, tuple(basket.items), shop_choice, coupons, exhausted=search.exhausted)
+    shop = search.shop_and_coupon()
+    return Plan(item_saving + shop.given, tuple(basket.items), shop.shop, list(basket.coupons), search.exhausted)
+
+
+def _used(choice: Choice) -> list[Promotion]:
+    return [use.promotion for use in choice.coupons]
 
 
 def choose(cart: Cart, basket: Basket) -> Plan:
@@ -570,8 +580,8 @@ def choose(cart: Cart, basket: Basket) -> Plan:
     lots, items, shop, coupons, covered = basket.lots, basket.items, basket.shop, basket.coupons, basket.covered
     search = Search(basket)
     all_saving = sum((lot.list_price - lot.price) * lot.count for lot in lots)  # item_lots priced them
-    later_all, shop_all, coupons_all = search.shop_and_coupon()
-    best = Plan(all_saving + later_all, tuple(items), shop_all, coupons_all)
+    everything = search.shop_and_coupon()
+    best = Plan(all_saving + everything.given, tuple(items), everything.shop, _used(everything))
     if not items or not (shop or coupons) or search.exhausted:
         best.exhausted = search.exhausted
         return best
@@ -600,7 +610,7 @@ def choose(cart: Cart, basket: Basket) -> Plan:
         price_lots(moving, items, cart)
         best.exhausted = search.exhausted
         return best
-    later_none = none[0]
+    later_none = none.given
     subsets = [[p for bit, p in enumerate(sensitive) if mask >> bit & 1] for mask in range(2 ** len(sensitive) - 1)]
     all_items = best
     for subset in subsets:
@@ -613,8 +623,8 @@ def choose(cart: Cart, basket: Basket) -> Plan:
         choice = search.above(target)
         if choice is None:
             continue
-        later, shop_choice, coupon_choice = choice
-        candidate = Plan(saving + later, tuple(sorted(enabled, key=lambda p: p.id)), shop_choice, coupon_choice)
+        enabled_ids = tuple(sorted(enabled, key=lambda p: p.id))
+        candidate = Plan(saving + choice.given, enabled_ids, choice.shop, _used(choice))
         if candidate.saving > all_items.saving and candidate.key() < best.key():
             best = candidate
     price_lots(lots, list(best.item_enabled), cart)

@@ -10,7 +10,7 @@ from typing import Any
 from zhanggui.promotions.engine.common import times
 from zhanggui.promotions.engine.items import Lot
 from zhanggui.promotions.engine.results import Gift
-from zhanggui.promotions.spec import RATE_ONE, Promotion
+from zhanggui.promotions.spec import RATE_ONE, Kind, Promotion
 
 Runs = list[tuple[Lot, int]]  # lots and how many of their units, ranked dearest first (the lower position on ties)
 
@@ -84,7 +84,7 @@ class Cover(dict):
         return found
 
 
-SPEND_KINDS = frozenset({"spend_save", "spend_discount", "quantity_discount", "quantity_save", "gift"})
+SPEND_KINDS = frozenset({Kind.SPEND_SAVE, Kind.SPEND_DISCOUNT, Kind.QUANTITY_DISCOUNT, Kind.QUANTITY_SAVE, Kind.GIFT})
 
 
 def evaluate_spend(p: Promotion, amount: int, count: int, mask: int, lots: Sequence[Lot]) -> Outcome | None:
@@ -93,19 +93,19 @@ def evaluate_spend(p: Promotion, amount: int, count: int, mask: int, lots: Seque
     q = p.params
     kind = p.kind
     discount = 0
-    if kind == "spend_save":
+    if kind == Kind.SPEND_SAVE:
         discount = max(_reached(q["tiers"], amount), default=0)
         if q["repeat"]:
             every, off, cap = q["repeat"]
             repeat = (amount // every) * off
             discount = max(discount, min(repeat, cap) if cap is not None else repeat)
-    elif kind == "spend_discount":
+    elif kind == Kind.SPEND_DISCOUNT:
         rates = _reached(q["tiers"], amount)
         discount = amount - times(amount, min(rates)) if rates else 0
-    elif kind == "quantity_discount":
+    elif kind == Kind.QUANTITY_DISCOUNT:
         rates = _reached(q["tiers"], count)
         discount = amount - times(amount, min(rates)) if rates else 0
-    elif kind == "quantity_save":
+    elif kind == Kind.QUANTITY_SAVE:
         discount = max(_reached(q["tiers"], count), default=0)
     else:
         ok = (q["threshold"] is None or amount >= q["threshold"]) and (
@@ -321,11 +321,11 @@ def evaluate(p: Promotion, lots: Sequence[Lot], mask: int) -> Outcome | None:
             return None
         amount = sum(lot.price * n for lot, n in runs)
         return evaluate_spend(p, amount, sum(n for _lot, n in runs), mask, lots)
-    if kind == "multibuy":
+    if kind == Kind.MULTIBUY:
         return evaluate_multibuy(p, runs_of(ranked(lots), mask))
-    if kind == "any_n_for":
+    if kind == Kind.ANY_N_FOR:
         return evaluate_any_n_for(p, runs_of(ranked(lots), mask))
-    if kind == "bundle":
+    if kind == Kind.BUNDLE:
         by_sku: dict[str, list[Lot]] = {}
         for lot in lots:
             by_sku.setdefault(lot.sku, []).append(lot)

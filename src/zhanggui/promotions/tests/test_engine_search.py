@@ -269,11 +269,11 @@ def test_a_search_with_a_target_finds_the_full_searchs_best_or_says_there_is_non
     new_search = searches(lines, promotions)
     full = new_search().shop_and_coupon()
     pruned = new_search().above(target)
-    if full[0] > target:
+    if full.given > target:
         assert pruned is not None
-        assert pruned[0] == full[0]
-        assert [p.id for p, _o in pruned[1]] == [p.id for p, _o in full[1]]
-        assert [o[0].id for o in pruned[2]] == [o[0].id for o in full[2]]
+        assert pruned.given == full.given
+        assert [p.id for p, _o in pruned.shop] == [p.id for p, _o in full.shop]
+        assert [use.promotion.id for use in pruned.coupons] == [use.promotion.id for use in full.coupons]
     else:
         assert pruned is None
 
@@ -342,7 +342,8 @@ def every_plan(search):
 @given(lines=carts, promotions=promotion_lists(max_size=7))
 def test_the_exact_search_finds_the_best_of_every_plan(lines, promotions):
     search = searches(lines, promotions)()
-    total, chosen, _coupons = search.shop_and_coupon()
+    choice = search.shop_and_coupon()
+    total, chosen = choice.given, choice.shop
     assert not search.exhausted  # at most 7 shop promotions: the exact regime
     key, best_total = every_plan(search)
     assert total == best_total
