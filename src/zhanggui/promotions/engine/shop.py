@@ -33,8 +33,9 @@ class Outcome:
         used cost; a multibuy's lies on its benefit units, each weighing its own cut."""
         if self.weights is None:
             weights = {}
+            consumed = self.consumed
             for lot in self.lots:
-                n = lot.taken(self.consumed)
+                n = (consumed & lot.field) >> lot.shift
                 if n:
                     weights[lot.index] = lot.price * n
             self.weights = weights
