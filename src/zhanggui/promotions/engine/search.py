@@ -262,7 +262,7 @@ class Search:
         for _fields, members in parts:
             members.sort(key=lambda p: place[p.id])
             if len(members) <= EXACT_SHOP:
-                found = self._best_sum(members)
+                found = self._exact(members, {}, -1)
             else:
                 self.exhausted = True
                 found = self._greedy(members, {}, whole)
@@ -270,44 +270,6 @@ class Search:
                 total += found.given
                 chosen += found.shop
         return Choice(total, chosen, []) if total > target else None
-
-    def _best_sum(self, members: list[Promotion]) -> Choice:
-        """The best plan of non-stackable promotions (in the engine's order) when a plan gives the sum of its
-        discounts: a dynamic programme over (next promotion, units still available), the first promotion taken
-        or left out — best for the buyer, then more gifts, then fewer promotions — then the plan read back."""
-        n = len(members)
-        reach = [0] * (n + 1)  # the lots the promotions from j on may use
-        for j in range(n - 1, -1, -1):
-            reach[j] = reach[j + 1] | self.scope[members[j].id]
-        memo: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(n + 1)]
-
-        def best(j: int, available: int) -> tuple[int, int, int]:  # (discount, gifts, −promotions)
-            available &= reach[j]
-            if not available:
-                return (0, 0, 0)
-            found = memo[j].get(available)
-            if found is None:
-                found = best(j + 1, available)
-                o = self.evaluate(members[j], available)
-                if o is not None:
-                    value, gifts, count = best(j + 1, available - o.consumed)
-                    taken = (value + o.discount, gifts + (o.gift is not None), count - 1)
-                    if taken > found:
-                        found = taken
-                memo[j][available] = found
-            return found
-
-        total = best(0, self.everything)[0]
-        chosen: list[tuple[Promotion, Outcome]] = []
-        available = self.everything
-        for j, p in enumerate(members):
-            if best(j, available) == best(j + 1, available):
-                continue
-            o = self.evaluate(p, available)
-            assert o is not None
-            chosen.append((p, o))
-            available -= o.consumed
-        return Choice(total, chosen, [])
 
     def _score(self, chosen: list[tuple[Promotion, Outcome]]) -> tuple[tuple, int, list[CouponUse]]:
         total, coupon_choice = self._realize(chosen)
