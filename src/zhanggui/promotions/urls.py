@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendar/", offers.promotion_calendar, name="calendar"),
     path("new/", offers.promotion_new, name="promotion-new"),
     path("preview/", offers.promotion_preview, name="preview"),
+    path("editor/catalog/", offers.editor_catalog, name="editor-catalog"),
     path("what-if/", pricing.promotion_what_if, name="what-if"),
     path("eligibility/", campaigns.eligibility, name="eligibility"),
     path("campaigns/", campaigns.campaign_list, name="campaign-list"),

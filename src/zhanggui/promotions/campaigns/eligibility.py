@@ -215,6 +215,7 @@ class SkuFacts:
     price: Decimal | None = None  # the SKU's own (original) price at the moment
     sales: Mapping[int, int] = field(default_factory=dict)  # days → units issued by sale in those days
     average_price: Mapping[int, Decimal] = field(default_factory=dict)  # days → time-weighted average price
+    lowest_price: Mapping[int, Decimal] = field(default_factory=dict)  # days → lowest price held in those days
     available: int | None = None  # on hand − reserved, over all warehouses
     reviews: int | None = None  # the desk has no review data: given by the person or a later market app
 

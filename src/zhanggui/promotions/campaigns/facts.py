@@ -3,8 +3,8 @@
 Three queries whatever the number of SKUs (sales, price changes, stock), plus none for the SKUs themselves,
 which the caller passes in. Sources (docs/campaigns.md):
 - sales in N days: the `sale_issue` moves of the stock ledger in [at − N days, at);
-- the price at `at` and its time-weighted average over N days: the SKU's current price, walked back through
-  the audit trail's `sku.price` entries (each holds the price before and after the change);
+- the price at `at`, its time-weighted average and its lowest over N days: the SKU's current price, walked back
+  through the audit trail's `sku.price` entries (each holds the price before and after the change);
 - available stock: inventory.selectors.available_by_sku (on hand − reserved now, whatever `at` is);
 - reviews: unknown (None) unless the caller gives them: the desk has no review data yet.
 """
@@ -140,12 +140,13 @@ def sku_facts(
         if later:
             price_at = later[-1][1]
         within = [c for c in history if c[0] <= at]
-        averages = {}
+        averages, lowest = {}, {}
         for n in days:
             start = max(at - timedelta(days=n), sku.created_at)  # a SKU has no price before it existed
-            averages[n] = average_price(
-                price_at=price_at, changes=[c for c in within if c[0] > start], start=start, end=at
-            )
+            window = [c for c in within if c[0] > start]
+            averages[n] = average_price(price_at=price_at, changes=window, start=start, end=at)
+            # the prices held in the window: the one at `at` and the one before each change in it
+            lowest[n] = min([price_at, *(before for _moment, before in window)]) if start < at else price_at
         facts[sku.pk] = SkuFacts(
             sku_id=sku.pk,
             shop=sku.shop.code,
@@ -153,6 +154,7 @@ def sku_facts(
             price=price_at,
             sales=sales[sku.pk],
             average_price=averages,
+            lowest_price=lowest,
             available=available[sku.pk],
             reviews=reviews.get(sku.pk),
         )

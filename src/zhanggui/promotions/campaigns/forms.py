@@ -78,6 +78,7 @@ class EligibilityForm(forms.Form):
     )
     lines = forms.CharField(
         label=_("SKUs and offers"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "code"}),
         help_text=_("One a line: code,campaign price,quantity,free shipping (yes/no),reviews — the last two optional."),
     )
@@ -96,9 +97,8 @@ class EligibilityForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
 
     def clean_lines(self) -> list[OfferLine]:
+        """The pasted lines, each read; none is fine here: the table's rows may be all there is to check."""
         rows = [(n, t.strip()) for n, t in enumerate(self.cleaned_data["lines"].splitlines(), 1) if t.strip()]
-        if not rows:
-            raise forms.ValidationError(_("Enter at least one SKU."))
         errors, parsed = [], []
         for number, text in rows:
             try:

@@ -284,6 +284,25 @@ class SkuOffer:
     sku: Sku
     offer: Offer
     reviews: int | None = None
+    # facts the person gives instead of the desk's (the desk does not see another channel's sales, say):
+    # days → units sold, days → average price, units available; None or a window left out: the desk's
+    sales: Mapping[int, int] | None = None
+    average_price: Mapping[int, Decimal] | None = None
+    available: int | None = None
+
+
+def with_overrides(facts: SkuFacts, line: SkuOffer) -> SkuFacts:
+    """The desk's facts of a SKU with what the person gave in their place."""
+    changes: dict[str, Any] = {}
+    if line.reviews is not None:
+        changes["reviews"] = line.reviews
+    if line.sales:
+        changes["sales"] = {**facts.sales, **line.sales}
+    if line.average_price:
+        changes["average_price"] = {**facts.average_price, **line.average_price}
+    if line.available is not None:
+        changes["available"] = line.available
+    return replace(facts, **changes) if changes else facts
 
 
 @dataclass(frozen=True)
@@ -309,7 +328,8 @@ def check_campaign_skus(
 ) -> CampaignCheck:
     """Every rule of the stored campaign against each SKU of its shop with its offer, in the order given.
 
-    The facts come from the desk (facts.sku_facts: sales, price history, stock); reviews only as given.
+    The facts come from the desk (facts.sku_facts: sales, price history, stock), except those the person
+    gave in their place (`with_overrides`); reviews only as given.
     """
     if not offers:
         raise InvalidCampaign(_("skus: choose at least one SKU to check"), field="skus")
@@ -327,8 +347,5 @@ def check_campaign_skus(
     facts = sku_facts({line.sku for line in offers}, at=at, windows=parsed.windows())
     entries: list[tuple[SkuFacts, Offer]] = []
     for line in offers:
-        known = facts[line.sku.pk]
-        if line.reviews is not None:
-            known = replace(known, reviews=line.reviews)
-        entries.append((known, line.offer))
+        entries.append((with_overrides(facts[line.sku.pk], line), line.offer))
     return CampaignCheck(campaign=parsed, stored=campaign, at=at, rows=check_many(parsed, entries))

@@ -9,24 +9,25 @@ that changes nothing. A refused spec comes back on the form with what was typed 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.models import Category, Product, Shop
 from zhanggui.core import edges, roles
 from zhanggui.promotions.campaigns import selectors, services
-from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, SkuFacts, check_many
+from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, SkuFacts, check_many, parse_campaign
 from zhanggui.promotions.campaigns.errors import CampaignCodeTaken, CampaignSpecError, InvalidCampaign
 from zhanggui.promotions.campaigns.facts import sku_facts
 from zhanggui.promotions.campaigns.forms import (
@@ -36,9 +37,11 @@ from zhanggui.promotions.campaigns.forms import (
     EligibilityForm,
     OfferLine,
 )
-from zhanggui.promotions.campaigns.presets import NOTES, PRESETS
+from zhanggui.promotions.campaigns.presets import NOTES, PRESETS, preset
+from zhanggui.promotions.campaigns.table import Row, new_rows, picked_ids, read_rows, windows_of
 from zhanggui.promotions.forms import dumps
 from zhanggui.promotions.models import OfficialCampaign
+from zhanggui.promotions.picking import categories_on_sale, picked_skus, search_skus
 
 PHASE_LABELS = {
     selectors.OPEN: gettext_lazy("Registration open"),
@@ -73,37 +76,162 @@ def _shop_from(request: HttpRequest) -> Shop | None:
 
 
 def _entries(skus: list[Any], lines: list[OfferLine], campaign: Campaign) -> list[tuple[SkuFacts, Offer]]:
-    """Each line's SKU facts (reviews as typed: the desk has none) with its offer, in the order typed."""
+    """Each pasted line's SKU facts (reviews as typed: the desk has none) with its offer, in the order typed."""
     facts = sku_facts(set(skus), windows=campaign.windows())
     return [
-        (replace(facts[sku.pk], reviews=line.reviews) if line.reviews is not None else facts[sku.pk], line.offer)
+        (services.with_overrides(facts[sku.pk], services.SkuOffer(sku, line.offer, line.reviews)), line.offer)
         for sku, line in zip(skus, lines, strict=True)
     ]
 
 
+# --------------------------------------------------------------------------------------------------------
+# The picker both check pages share: search the catalog, add SKUs, a product or a category as rows
+# --------------------------------------------------------------------------------------------------------
+
+
+def _pick_rows(request: HttpRequest, *, shop: Shop | None, windows: Sequence[int]) -> list[Row]:
+    """The rows one pick adds (?add=<SKU id>, ?product=<id>, ?pick_category= or ?category=: an id, or "all"),
+    leaving out the SKUs already in the table (?sku=…)."""
+    query = request.GET
+    have = picked_ids(query)
+    value = query.get("pick_category") or query.get("category", "")
+    category = Category.objects.filter(pk=value).first() if value.isdigit() else None
+    product_id = query.get("product", "")
+    product = Product.objects.filter(pk=product_id).first() if product_id.isdigit() else None
+    added = query.get("add", "")
+    if not (category or product or value == "all" or added.isdigit()):
+        return []
+    skus = picked_skus(
+        shop=shop,
+        sku_ids=[int(added)] if added.isdigit() else [],
+        product=product,
+        category=category,
+        every=value == "all",
+        leave_out=have,
+    )
+    return new_rows(skus, windows=windows)
+
+
+def _picker(
+    request: HttpRequest, *, shop: Shop | None, windows: Sequence[int], page_url: str, include: str
+) -> dict[str, Any]:
+    """What the picker shows: the categories to add, and what a search (?q=) found (without htmx too)."""
+    q = request.GET.get("q", "").strip() if request.method == "GET" else ""
+    return {
+        "page_url": page_url,
+        "include": include,
+        "categories": categories_on_sale(shop=shop),
+        "q": q,
+        "found": search_skus(q=q, shop=shop) if q else [],
+        "windows": windows,
+    }
+
+
+def _picker_part(request: HttpRequest, *, shop: Shop | None, windows: Sequence[int], picker: dict) -> HttpResponse:
+    """?part=search: the SKUs found, each with "add" (and "add the product"); ?part=rows: the rows to add."""
+    if request.GET.get("part") == "search":
+        return render(request, "promotions/_pick_found.html", picker)
+    rows = _pick_rows(request, shop=shop, windows=windows)
+    if not rows:
+        response = render(
+            request,
+            "promotions/_pick_status.html",
+            {"message": _("Nothing to add: those SKUs are in the table already, or none is on sale.")},
+        )
+        response["HX-Retarget"] = "#pick-status"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "promotions/_pick_rows.html", {"rows": rows, "windows": windows})
+
+
+def _windows_asked(data: Any) -> list[int]:
+    """The windows of the campaign the standalone page names (a pasted spec, else a preset); 30 days when
+    neither reads: the rows show the facts, the check itself re-reads the campaign."""
+    campaign = None
+    text = str(data.get("campaign", "") or "").strip()
+    if text:
+        try:
+            campaign = parse_campaign(json.loads(text))
+        except (ValueError, CampaignSpecError):
+            campaign = None
+    if campaign is None:
+        campaign = preset(str(data.get("preset", "") or ""))
+    return windows_of(campaign)
+
+
+def _shop_asked(data: Any) -> Shop | None:
+    value = str(data.get("shop", "") or "")
+    return Shop.objects.filter(pk=value).first() if value.isdigit() else None
+
+
+ROWS_UNREAD = gettext_lazy("Some rows cannot be checked: see the marked rows.")
+NOTHING_PICKED = gettext_lazy("Pick SKUs into the table (or paste rows) first.")
+
+
 @login_required
 def eligibility(request: HttpRequest) -> HttpResponse:
-    """Check SKUs against a campaign preset or spec; per SKU, each rule passes, fails or is unknown."""
-    results, problems, status = None, [], 200
+    """Check SKUs against a campaign preset or spec; per SKU, each rule passes, fails or is unknown.
+
+    The SKUs come from the table (picked from the catalog, the facts filled in) and from pasted lines."""
+    data = request.POST if request.method == "POST" else request.GET
+    shop, windows = _shop_asked(data), _windows_asked(data)
+    picker = _picker(
+        request,
+        shop=shop,
+        windows=windows,
+        page_url=reverse("promotions:eligibility"),
+        include="#id_shop, #id_preset, #id_campaign",
+    )
+    if request.method == "GET" and request.GET.get("part"):
+        return _picker_part(request, shop=shop, windows=windows, picker=picker)
+    results, status = None, 200
+    problems: list[str] = []
+    rows: list[Row] = []
     if request.method == "POST":
         form = EligibilityForm(request.POST)
+        rows, problems = read_rows(request.POST, shop=None, windows=windows)
         if form.is_valid():
             campaign = form.chosen_campaign()
-            skus, problems = form.skus()
+            skus, pasted_problems = form.skus()
+            problems += pasted_problems
+            if any(row.errors for row in rows):
+                problems.append(str(ROWS_UNREAD))
+            if not rows and not skus and not problems:
+                problems.append(str(NOTHING_PICKED))
             if not problems:
-                entries = _entries(skus, form.cleaned_data["lines"], campaign)
-                results = {"campaign": campaign, "rows": check_many(campaign, entries)}
+                entries = _row_entries(rows, campaign) + _entries(skus, form.cleaned_data["lines"], campaign)
+                checked = check_many(campaign, entries)
+                for row, result in zip(rows, checked, strict=False):
+                    row.result = result
+                results = {"campaign": campaign, "rows": checked}
         if results is None:
             status = edges.FORM_ERROR
     else:
-        form = EligibilityForm(initial={"preset": "tiantiantejia"})
+        form = EligibilityForm(initial={"preset": "tiantiantejia", "shop": shop})
+        rows = _pick_rows(request, shop=shop, windows=windows)
     context = {
         "form": form,
         "results": results,
         "problems": problems,
+        "rows": rows,
         "presets": [(key, raw["name"], NOTES[key]) for key, raw in PRESETS.items()],
+        **picker,
     }
     return edges.render_page(request, "promotions/eligibility.html", context, status=status)
+
+
+def _row_entries(rows: list[Row], campaign: Campaign) -> list[tuple[SkuFacts, Offer]]:
+    """The table's rows as (facts, offer): the facts the rows show, unless the campaign looks at a window
+    they were not gathered for."""
+    if not rows:
+        return []
+    shown = all(campaign.windows() <= set(row.windows) for row in rows)
+    facts = {r.sku.pk: r.facts for r in rows} if shown else sku_facts([r.sku for r in rows], windows=campaign.windows())
+    entries = []
+    for row in rows:
+        assert row.offer is not None  # rows with errors stopped the check
+        entries.append((services.with_overrides(facts[row.sku.pk], row.offer), row.offer.offer))
+    return entries
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -263,31 +391,64 @@ def campaign_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_check(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the lines filled with the shop's listed SKUs (of ?category=); POST: check them, each with its offer."""
+    """GET: the table, with the rows of ?category= (an id, or "all": every SKU on sale) or ?add=<SKU id>;
+    `?part=` answers the picker. POST: check the table's rows and the pasted lines, each with its offer."""
     campaign = _campaign(pk)
+    windows = windows_of(parse_campaign(campaign.spec))  # a stored spec always parses
+    page_url = reverse("promotions:campaign-check", args=[pk])
+    picker = _picker(request, shop=campaign.shop, windows=windows, page_url=page_url, include="")
+    if request.method == "GET" and request.GET.get("part"):
+        return _picker_part(request, shop=campaign.shop, windows=windows, picker=picker)
     _label([campaign], timezone.now())
-    results, problems, status = None, [], 200
+    results, status = None, 200
+    problems: list[str] = []
+    rows: list[Row] = []
     if request.method == "POST":
         form = CheckForm(request.POST, shop=campaign.shop)
+        rows, problems = read_rows(request.POST, shop=campaign.shop, windows=windows)
         if form.is_valid():
-            offers, problems = form.offers()
-            if not problems:
-                try:
-                    results = services.check_campaign_skus(campaign=campaign, offers=offers)
-                except InvalidCampaign as exc:
-                    problems.append(exc.message)
+            results = _check(campaign, form, rows, problems)
         if results is None:
             status = edges.FORM_ERROR
     else:
-        chosen = CheckForm(request.GET or None, shop=campaign.shop)
-        category = chosen.cleaned_data.get("category") if chosen.is_bound and chosen.is_valid() else None
-        codes = selectors.listed_skus(shop=campaign.shop, category=category).values_list("code", flat=True)
-        form = CheckForm(initial={"category": category, "lines": "\n".join(codes)}, shop=campaign.shop)
+        form = CheckForm(shop=campaign.shop)
+        rows = _pick_rows(request, shop=campaign.shop, windows=windows)
     context = {
         "campaign": campaign,
         "form": form,
         "results": results,
         "problems": problems,
+        "rows": rows,
         "preset_note": NOTES.get(campaign.preset, ""),
+        **picker,
     }
     return edges.render_page(request, "promotions/campaign_check.html", context, status=status)
+
+
+def _check(
+    campaign: OfficialCampaign, form: CheckForm, rows: list[Row], problems: list[str]
+) -> services.CampaignCheck | None:
+    """The table's rows, then the pasted lines (or, with neither, every SKU on sale at the defaults typed),
+    through the service; None with the problems added when something cannot be read."""
+    data = form.cleaned_data
+    defaults = data.get("rate") is not None or data.get("quantity") or data.get("free_shipping")
+    use_form = bool((data.get("lines") or "").strip()) or (not rows and bool(defaults))
+    pasted: list[services.SkuOffer] = []
+    if use_form:
+        pasted, unread = form.offers()
+        problems += unread
+    if any(row.errors for row in rows):
+        problems.append(str(ROWS_UNREAD))
+    if not rows and not use_form:
+        problems.append(str(NOTHING_PICKED))
+    if problems:
+        return None
+    offers = [row.offer for row in rows if row.offer is not None] + pasted
+    try:
+        results = services.check_campaign_skus(campaign=campaign, offers=offers)
+    except InvalidCampaign as exc:
+        problems.append(exc.message)
+        return None
+    for row, result in zip(rows, results.rows, strict=False):
+        row.result = result
+    return results

@@ -1,14 +1,17 @@
-"""Reads of stored promotions: running now (for a quote), the list and the calendar, export, history."""
+"""Reads of stored promotions: running now (for a quote), the list and the calendar, export, history; and the
+catalog as the editor reads it (the SKUs a scope reaches, search, the sample cart's lines)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.models import Category, Product, ProductRole, Shop, Sku
 from zhanggui.core.models import AuditEntry
 from zhanggui.promotions import spec
 from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
@@ -112,3 +115,135 @@ def promotion_history(promotion: Promotion) -> QuerySet[AuditEntry]:
         .select_related("actor")
         .order_by("at", "id")
     )
+
+
+# --------------------------------------------------------------------------------------------------------
+# The catalog as the editor reads it
+# --------------------------------------------------------------------------------------------------------
+
+
+def skus_in(shop: Shop | None) -> QuerySet[Sku]:
+    """The shop's SKUs; every shop's without one (an all-shops promotion)."""
+    rows = Sku.objects.all()
+    return rows if shop is None else rows.filter(shop=shop)
+
+
+def reached_skus(scope: spec.Scope, shop: Shop | None) -> QuerySet[Sku]:
+    """The SKUs a scope reaches today, in its shop (every shop for an all-shops promotion), as the engine
+    matches cart lines: SKU code, product code, category name, product role; exclusions win."""
+    rows = skus_in(shop)
+    if not scope.everything:
+        wanted = Q(code__in=scope.skus) | Q(product__code__in=scope.products)
+        wanted |= Q(product__category__name__in=scope.categories) | Q(product__role__in=scope.roles)
+        rows = rows.filter(wanted)
+    return rows.exclude(
+        Q(code__in=scope.exclude_skus)
+        | Q(product__code__in=scope.exclude_products)
+        | Q(product__category__name__in=scope.exclude_categories)
+        | Q(product__role__in=scope.exclude_roles)
+    )
+
+
+def scope_reach(raw_scope: Any, shop: Shop | None) -> int | None:
+    """How many of the shop's SKUs a spec's scope reaches today (the editor's "reaches N SKUs"); None when the
+    scope does not parse."""
+    try:
+        scope = spec.parse_scope(raw_scope, "scope")
+    except spec.SpecError:
+        return None
+    return reached_skus(scope, shop).count()
+
+
+@dataclass(frozen=True)
+class CatalogMatch:
+    """One search result of the editor's catalog pickers: what the spec names (`code`) and what a person reads."""
+
+    type: str  # categories, products, skus, roles (the scope key it goes into)
+    code: str
+    label: str
+    detail: str = ""
+
+
+SEARCH_TYPES = ("categories", "products", "skus", "roles")
+SEARCH_LIMIT = 20
+
+
+def catalog_matches(
+    *, shop: Shop | None, query: str, types: tuple[str, ...] = SEARCH_TYPES, limit: int = SEARCH_LIMIT
+) -> list[CatalogMatch]:
+    """Categories, products, SKUs and product roles of the shop whose code or name holds `query` (every one when
+    it is empty), at most `limit` in all, in that order of types; SKUs say their price."""
+    query = query.strip()
+    found: list[CatalogMatch] = []
+    if "categories" in types:
+        rows = Category.objects.filter(products__shop=shop) if shop is not None else Category.objects.all()
+        if query:
+            rows = rows.filter(name__icontains=query)
+        names = rows.order_by("name").values_list("name", flat=True).distinct()[:limit]
+        found += [CatalogMatch("categories", name, name) for name in names]
+    if "products" in types and len(found) < limit:
+        products = Product.objects.all() if shop is None else Product.objects.filter(shop=shop)
+        if query:
+            products = products.filter(Q(code__icontains=query) | Q(title__icontains=query))
+        for p in products.select_related("shop").order_by("code", "shop__code")[: limit - len(found)]:
+            found.append(CatalogMatch("products", p.code, p.title, "" if shop else p.shop.name))
+    if "skus" in types and len(found) < limit:
+        skus = skus_in(shop)
+        if query:
+            skus = skus.filter(
+                Q(code__icontains=query) | Q(barcode__icontains=query) | Q(product__title__icontains=query)
+            )
+        for s in skus.select_related("product").order_by("code", "shop_id")[: limit - len(found)]:
+            label = f"{s.product.title} {s.spec}".strip()
+            found.append(CatalogMatch("skus", s.code, label, f"¥{s.price:.2f}"))
+    if "roles" in types and len(found) < limit:
+        for role, role_label in ProductRole.choices:
+            if not query or query.lower() in role or query.lower() in str(role_label).lower():
+                found.append(CatalogMatch("roles", role, str(role_label)))
+    return found[:limit]
+
+
+def default_cart_skus(raw_scope: Any, shop: Shop | None, *, size: int = 3) -> list[str]:
+    """The sample cart's SKUs when the editor opens: up to `size` the scope reaches (the dearest first), else
+    any of the shop's."""
+    try:
+        scope = spec.parse_scope(raw_scope, "scope")
+    except spec.SpecError:
+        scope = spec.Scope()
+    order = ("-price", "code", "pk")
+    codes = list(reached_skus(scope, shop).order_by(*order).values_list("code", flat=True)[:size])
+    return codes or list(skus_in(shop).order_by(*order).values_list("code", flat=True)[:size])
+
+
+@dataclass(frozen=True)
+class SampleLines:
+    lines: list[dict[str, Any]]
+    problems: list[str]
+
+
+def sample_lines(*, shop: Shop | None, rows: list[tuple[str, int]]) -> SampleLines:
+    """Cart lines of the engine (docs/pricing.md, "The cart") for (SKU code, quantity) rows: the list price,
+    product, category and role from the catalog; a code the shop does not have is a problem naming its row."""
+    codes = {code for code, _quantity in rows}
+    found: dict[str, Sku] = {}
+    for sku in skus_in(shop).filter(code__in=codes).select_related("product__category").order_by("shop__code"):
+        found.setdefault(sku.code, sku)
+    lines: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for i, (code, quantity) in enumerate(rows, start=1):
+        picked = found.get(code)
+        if picked is None:
+            problems.append(_("Row %(row)s: no SKU %(code)s in this shop.") % {"row": i, "code": code})
+            continue
+        category = picked.product.category
+        lines.append(
+            {
+                "sku": picked.code,
+                "quantity": quantity,
+                "unit_price": f"{picked.price:.2f}",
+                "product": picked.product.code,
+                "category": category.name if category is not None else "",
+                "role": picked.product.role,
+            }
+        )
+    return SampleLines(lines, problems)

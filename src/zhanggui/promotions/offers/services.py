@@ -26,7 +26,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +43,8 @@ from zhanggui.promotions.offers.errors import (
     PromotionStarted,
     SelfApprovalRefused,
 )
+from zhanggui.promotions.offers.selectors import reached_skus
+from zhanggui.promotions.offers.selectors import skus_in as _skus_in
 from zhanggui.promotions.spec import Kind
 
 RATE_ONE = spec.RATE_ONE
@@ -126,27 +127,6 @@ def _window(parsed: spec.Promotion) -> tuple[datetime, datetime]:
 
 # Kinds whose depth depends on the list price of each SKU they reach (an amount off, a set price).
 PRICE_DEPENDENT = frozenset({Kind.PRICE_CUT, Kind.SPECIAL_PRICE, Kind.FLASH_SALE, Kind.GROUP_BUY})
-
-
-def _skus_in(shop: Shop | None):
-    rows = Sku.objects.all()
-    return rows if shop is None else rows.filter(shop=shop)
-
-
-def reached_skus(scope: spec.Scope, shop: Shop | None):
-    """The SKUs a scope reaches today, in its shop (every shop for an all-shops promotion), as the engine
-    matches cart lines: SKU code, product code, category name, product role; exclusions win."""
-    rows = _skus_in(shop)
-    if not scope.everything:
-        wanted = Q(code__in=scope.skus) | Q(product__code__in=scope.products)
-        wanted |= Q(product__category__name__in=scope.categories) | Q(product__role__in=scope.roles)
-        rows = rows.filter(wanted)
-    return rows.exclude(
-        Q(code__in=scope.exclude_skus)
-        | Q(product__code__in=scope.exclude_products)
-        | Q(product__category__name__in=scope.exclude_categories)
-        | Q(product__role__in=scope.exclude_roles)
-    )
 
 
 def _fen(price: Decimal) -> int:

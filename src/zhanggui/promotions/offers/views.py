@@ -8,6 +8,7 @@ Every role reads and previews (nothing is stored by those); saving, submitting a
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,11 +16,13 @@ from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -31,18 +34,29 @@ from zhanggui.core.errors import ValidationFailed
 from zhanggui.promotions import spec
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.flash.errors import InvalidFlashSale
-from zhanggui.promotions.forms import dumps
+from zhanggui.promotions.forms import JsonField, dumps
 from zhanggui.promotions.models import FlashSaleStatus, Promotion, PromotionState, PromotionStatus
 from zhanggui.promotions.offers import selectors, services
+from zhanggui.promotions.offers.editor import (
+    CHIP_FIELDS,
+    EditorForm,
+    RowsField,
+    SampleCartForm,
+    keep_unchanged,
+    kind_fields,
+    kind_initial,
+    posted,
+    spec_initial,
+)
 from zhanggui.promotions.offers.errors import PromotionCodeTaken
 from zhanggui.promotions.offers.forms import (
+    FALLBACK_CART,
     WINDOW_KEYS,
     NoteForm,
     PreviewForm,
     PromotionFilterForm,
     PromotionForm,
     kind_label,
-    local_moment,
     sample_cart,
     starter_spec,
 )
@@ -322,29 +336,59 @@ def _stock_cap_only(promotion: Promotion | None, now: datetime) -> bool:
 
 
 def _editor(
-    request: HttpRequest, promotion: Promotion | None, form: PromotionForm, *, status: int = 200
+    request: HttpRequest,
+    promotion: Promotion | None,
+    form: forms.Form,
+    *,
+    status: int = 200,
+    editor: EditorForm | None = None,
+    cart_form: SampleCartForm | None = None,
+    advanced_open: bool = False,
 ) -> HttpResponse:
+    """The editor page. `form` is what was posted (or the unbound editor form); `editor` the form the fields are
+    drawn from when `form` is the JSON form (an import-like post), built from the JSON it posted."""
     now = timezone.now()
     can_manage = request.user.has_perm(roles.MANAGE_PROMOTIONS)
     editable = promotion is None or promotion.state in (PromotionState.DRAFT, PromotionState.SUBMITTED)
     raw = getattr(form, "cleaned_data", {}).get("spec") or form.initial.get("spec_data")
+    if not isinstance(raw, dict):
+        raw = None
     if raw is None and promotion is not None:
         raw = promotion.spec
     stock_cap_only = _stock_cap_only(promotion, now)
+    shop = promotion.shop if promotion else None
+    if editor is None:
+        editor = form if isinstance(form, EditorForm) else _editor_from_json(form, promotion)
+    if cart_form is None:
+        cart_form = SampleCartForm(initial=_cart_initial(editor, shop))
+    can_edit = can_manage and (stock_cap_only or (editable and not (promotion and promotion.started_at(now))))
     context = {
         "promotion": promotion,
         "form": form,
-        "can_edit": can_manage and (stock_cap_only or (editable and not (promotion and promotion.started_at(now)))),
+        "editor": editor,
+        "window_form": form if "starts_at" in form.fields else editor,
+        "cart_form": cart_form,
+        "can_edit": can_edit,
+        "fields_editable": can_edit and not stock_cap_only,
         "stock_cap_only": stock_cap_only,
+        "advanced_open": advanced_open or bool(form.errors.get("spec")),
+        "spec_text": form["spec"].value() if "spec" in form.fields else "",
+        "reach": selectors.scope_reach(editor.scope(), shop if promotion else _form_shop(editor)),
         "kinds": [(k, kind_label(k)) for k in spec.KINDS],
         "approval": _approval(raw, promotion.shop if promotion else None) if raw is not None else None,
         "flash_sales": list(promotion.flash_sales.select_related("sku").order_by("sku__code")) if promotion else [],
         "audit": selectors.promotion_history(promotion) if promotion else [],
         "note_form": NoteForm(),
+        "form_url": reverse("promotions:promotion-detail", args=[promotion.pk])
+        if promotion
+        else reverse("promotions:promotion-new"),
+        "cart_lines": cart_form.table("lines"),
     }
-    if not context["can_edit"] or stock_cap_only:
+    if promotion is not None:
+        editor.fields["code"].widget.attrs["readonly"] = True
+    if not context["fields_editable"]:
         for name in WINDOW_KEYS:
-            form.fields[name].widget.attrs["readonly"] = True
+            context["window_form"].fields[name].widget.attrs["readonly"] = True
     for sale in context["flash_sales"]:
         sale.status_label = FlashSaleStatus(sale.status_at(now)).label
     if promotion:
@@ -352,59 +396,211 @@ def _editor(
     return edges.render_page(request, "promotions/editor.html", context, status=status)
 
 
+def _form_shop(form: forms.Form) -> Shop | None:
+    """The shop chosen on the form, whether or not the rest of it is valid."""
+    value = form["shop"].value() if "shop" in form.fields else None
+    if isinstance(value, Shop):
+        return value
+    return _shop(str(value or ""))
+
+
+def _editor_from_json(form: forms.Form, promotion: Promotion | None) -> EditorForm:
+    """The fields drawn from the JSON a post sent (when it is an object), else from the stored spec."""
+    raw: Any = None
+    try:
+        raw = json.loads(form["spec"].value() or "")
+    except (ValueError, TypeError):
+        raw = None
+    if not isinstance(raw, dict):
+        raw = promotion.spec if promotion else starter_spec(Kind.SPEND_SAVE, FALLBACK_CART)
+    shop = promotion.shop if promotion else _form_shop(form)
+    return EditorForm(initial=spec_initial(raw, shop=shop))
+
+
+def _cart_initial(editor: EditorForm, shop: Shop | None) -> dict[str, Any]:
+    codes = selectors.default_cart_skus(editor.scope(), shop if shop else _form_shop(editor))
+    return {"lines": [{"sku": code, "quantity": 1} for code in codes]}
+
+
+def _cart_json(shop: Shop | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sample cart the engine reads for picked rows; the catalog's (or the fixed example) without rows."""
+    if rows:
+        lines = selectors.sample_lines(shop=shop, rows=[(r["sku"], r["quantity"]) for r in rows]).lines
+        if lines:
+            return {"lines": lines}
+    return sample_cart(shop)
+
+
 def _initial(*, shop: Shop | None, raw: dict[str, Any]) -> dict[str, Any]:
-    """The editor's fields: the window in its own two fields, the rest of the spec as JSON."""
-    cart = sample_cart(shop)
+    """The editor's fields from a spec; the advanced JSON without the window (it has its own two fields)."""
     shown = {k: v for k, v in raw.items() if k not in WINDOW_KEYS}
-    return {
-        "shop": shop,
-        "spec": dumps(shown),
-        "cart": dumps(cart),
-        "spec_data": raw,
-        **{k: local_moment(raw.get(k)) for k in WINDOW_KEYS},
-    }
+    initial = spec_initial(raw, shop=shop)
+    codes = selectors.default_cart_skus(raw.get("scope"), shop)
+    cart = _cart_json(shop, [{"sku": code, "quantity": 1} for code in codes])
+    return {**initial, "spec": dumps(shown), "cart": dumps(cart), "spec_data": raw}
+
+
+def _save(request: HttpRequest, promotion: Promotion | None) -> HttpResponse:
+    """POST of the editor: save (the fields, or a whole spec as JSON), load the JSON into the fields, or switch
+    the kind. Only saving writes, and needs `manage_promotions`."""
+    action = request.POST.get("action", "save")
+    source = request.POST.get("source")
+    if action == "load":
+        return _load(request, promotion)
+    if action == "kind":
+        return _switch_kind(request, promotion)
+    edges.require(request, roles.MANAGE_PROMOTIONS)
+    data = request.POST
+    if source == "stock_cap" and promotion is not None:
+        data = _stock_cap_post(promotion, request.POST.get("stock_cap", ""))
+        source = "json"
+    form: forms.Form = EditorForm(data) if source == "form" else PromotionForm(data)
+    cart_form = SampleCartForm(request.POST) if source == "form" else None
+    if form.is_valid():
+        raw = form.cleaned_data["spec"]
+        if promotion is not None and isinstance(form, EditorForm):
+            raw = keep_unchanged(raw, promotion.spec)
+        with edges.form_errors(form) as outcome:
+            try:
+                if promotion is None:
+                    saved = services.create_promotion(actor=request.user, shop=form.cleaned_data["shop"], raw_spec=raw)
+                else:
+                    saved = services.update_promotion(actor=request.user, promotion=promotion, raw_spec=raw)
+            except PromotionCodeTaken as exc:
+                outcome.ok = False
+                form.add_error("code" if isinstance(form, EditorForm) else "spec", exc.message)
+            except (spec.SpecError, InvalidFlashSale) as exc:
+                outcome.ok = False
+                if isinstance(form, EditorForm):
+                    form.add_spec_error(exc.message)
+                else:
+                    form.add_error("spec", exc.message)
+        if outcome.ok:
+            messages.success(
+                request, _("Draft saved. Submit it when it is ready.") if promotion is None else _("Promotion saved.")
+            )
+            return redirect("promotions:promotion-detail", pk=saved.pk)
+    again = promotion_or_404(promotion.pk) if promotion else None
+    return _editor(request, again, form, status=edges.FORM_ERROR, cart_form=cart_form)
+
+
+def _stock_cap_post(promotion: Promotion, stock_cap: str) -> dict[str, Any]:
+    """An approved flash sale's one changeable number, posted as the JSON form posts the whole spec."""
+    shown = {k: v for k, v in promotion.spec.items() if k not in WINDOW_KEYS}
+    value: Any = stock_cap.strip()
+    shown["stock_cap"] = int(value) if value.isascii() and value.isdigit() else value
+    window = {k: timezone.localtime(getattr(promotion, k)).strftime("%Y-%m-%dT%H:%M:%S") for k in WINDOW_KEYS}
+    return {"spec": json.dumps(shown, ensure_ascii=False), "shop": promotion.shop_id or "", **window}
+
+
+def _load(request: HttpRequest, promotion: Promotion | None) -> HttpResponse:
+    """ "Load into the form": the fields drawn from the JSON of the advanced view (nothing is saved)."""
+    cart_form = SampleCartForm(request.POST)
+    text = request.POST.get("spec", "")
+    try:
+        raw = JsonField(expect=dict).clean(text)
+    except forms.ValidationError as exc:
+        form = EditorForm(request.POST)
+        form.is_valid()
+        form.add_error("spec", exc)
+        return _editor(request, promotion, form, status=edges.FORM_ERROR, cart_form=cart_form, advanced_open=True)
+    if raw.get("kind") not in set(Kind):
+        form = EditorForm(request.POST)
+        form.is_valid()
+        form.add_error(
+            "spec", _("Unknown kind %(kind)r: one of %(kinds)s.") % {"kind": raw.get("kind"), "kinds": ", ".join(Kind)}
+        )
+        return _editor(request, promotion, form, status=edges.FORM_ERROR, cart_form=cart_form, advanced_open=True)
+    posted_window = EditorForm(request.POST)
+    posted_window.is_valid()
+    for key in WINDOW_KEYS:  # the JSON's window when it has one, else the one in the fields
+        if not raw.get(key) and getattr(posted_window, "cleaned_data", {}).get(key):
+            raw[key] = timezone.localtime(posted_window.cleaned_data[key]).isoformat()
+    if promotion is not None:
+        raw["id"] = promotion.code
+    shop = promotion.shop if promotion else _form_shop(posted_window)
+    shown = {k: v for k, v in raw.items() if k not in WINDOW_KEYS}
+    initial = {**spec_initial(raw, shop=shop), "spec": dumps(shown), "cart": request.POST.get("cart", "")}
+    return _editor(request, promotion, EditorForm(initial=initial), cart_form=cart_form, advanced_open=True)
+
+
+def _switch_kind(request: HttpRequest, promotion: Promotion | None) -> HttpResponse:
+    """Another kind picked: its own fields, filled as the kind's starter (docs/pricing.md's example); the name,
+    window, scope and sample cart stay as they are."""
+    kind = Kind(request.POST["kind"]) if request.POST.get("kind") in set(Kind) else Kind.SPEND_SAVE
+    data = request.POST.copy()
+    for name in {*(n for k in Kind for n in kind_fields(k))}:
+        for key in [name, *(key for key in data if key.startswith(f"{name}-"))]:
+            data.pop(key, None)
+    starter = starter_spec(kind, FALLBACK_CART)
+    for name, values in posted({"kind": str(kind), **kind_initial(kind, starter)}).items():
+        data.setlist(name, values)
+    if kind == Kind.BUNDLE or kind == Kind.GIFT:  # the starter's codes are placeholders: pick from the catalog
+        for key in ("items-sku", "gift_sku"):
+            if key in data:
+                data.setlist(key, ["" for _value in data.getlist(key)])
+    editor = EditorForm(initial=_initial_from_post(data, kind))
+    if edges.wants_fragment(request):
+        context = {"editor": editor, "fields_editable": True}
+        return edges.render_page(request, "promotions/_editor_kind.html", context)
+    return _editor(request, promotion, editor, cart_form=SampleCartForm(request.POST))
+
+
+def _initial_from_post(data: Any, kind: Kind) -> dict[str, Any]:
+    """Posted values as initial ones (so that the switched form shows no errors for what is not filled yet)."""
+    probe = EditorForm(data, require_window=False)
+    initial: dict[str, Any] = {"kind": str(kind)}
+    for name, field in probe.fields.items():
+        value = probe[name].value()
+        if isinstance(field, RowsField):
+            initial[name] = value
+        elif name in CHIP_FIELDS:
+            initial[name] = probe.chips(name)
+        else:
+            initial[name] = value
+    return initial
 
 
 @login_required
 @edges.guarded
 def promotion_new(request: HttpRequest) -> HttpResponse:
-    """GET: a starter spec of ?kind= (满减 by default) and a sample cart; POST: save it as a draft."""
+    """GET: a starter spec of ?kind= (满减 by default) in the form; POST: save it as a draft (see _save)."""
     if request.method == "POST":
-        edges.require(request, roles.MANAGE_PROMOTIONS)
-        form = PromotionForm(request.POST)
-        if form.is_valid():
-            fields = {spec.SpecError: "spec", PromotionCodeTaken: "spec", InvalidFlashSale: "spec"}
-            with edges.form_errors(form, fields=fields) as outcome:
-                promotion = services.create_promotion(
-                    actor=request.user, shop=form.cleaned_data["shop"], raw_spec=form.cleaned_data["spec"]
-                )
-            if outcome.ok:
-                messages.success(request, _("Draft saved. Submit it when it is ready."))
-                return redirect("promotions:promotion-detail", pk=promotion.pk)
-        return _editor(request, None, form, status=edges.FORM_ERROR)
+        return _save(request, None)
     shop = Shop.objects.filter(pk=request.GET.get("shop")).first() if request.GET.get("shop", "").isdigit() else None
-    cart = sample_cart(shop)
-    raw = starter_spec(request.GET.get("kind", ""), cart)
-    return _editor(request, None, PromotionForm(initial=_initial(shop=shop, raw=raw)))
+    raw = starter_spec(request.GET.get("kind", ""), sample_cart(shop))
+    form = EditorForm(initial=_initial(shop=shop, raw=raw))
+    return _editor(request, None, form)
 
 
 @login_required
 @edges.guarded
 def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the promotion in the editor; POST: save the changed spec (drafts and submitted ones only)."""
+    """GET: the promotion in the form; POST: save the change (drafts and submitted ones only; see _save)."""
     promotion = promotion_or_404(pk)
     if request.method == "POST":
-        edges.require(request, roles.MANAGE_PROMOTIONS)
-        form = PromotionForm(request.POST)
-        if form.is_valid():
-            with edges.form_errors(form, fields={spec.SpecError: "spec", InvalidFlashSale: "spec"}) as outcome:
-                services.update_promotion(actor=request.user, promotion=promotion, raw_spec=form.cleaned_data["spec"])
-            if outcome.ok:
-                messages.success(request, _("Promotion saved."))
-                return redirect("promotions:promotion-detail", pk=promotion.pk)
-        return _editor(request, promotion_or_404(pk), form, status=edges.FORM_ERROR)
-    initial = _initial(shop=promotion.shop, raw=promotion.spec)
-    return _editor(request, promotion, PromotionForm(initial=initial))
+        return _save(request, promotion)
+    return _editor(request, promotion, EditorForm(initial=_initial(shop=promotion.shop, raw=promotion.spec)))
+
+
+@login_required
+def editor_catalog(request: HttpRequest) -> HttpResponse:
+    """The editor's catalog search (htmx): categories, products, SKUs or roles of the shop matching ?q=, at
+    most 20; `for=scope|exclude` gives chips to add, `for=sku` the options of a SKU field."""
+    target = request.GET.get("for", "scope")
+    mode = request.GET.get("scope_mode", "")
+    if target == "sku":
+        types: tuple[str, ...] = ("skus",)
+    elif target == "scope" and mode in selectors.SEARCH_TYPES:
+        types = (mode,)
+    else:
+        types = ("categories", "products", "skus")
+    shop = _shop(request.GET.get("shop"))
+    query = request.GET.get("q", "")[:100]
+    matches = selectors.catalog_matches(shop=shop, query=query, types=types)
+    side = "exclude" if target == "exclude" else "scope"
+    context = {"matches": matches, "target": target, "side": side, "query": query}
+    return edges.render_page(request, "promotions/_catalog_matches.html", context)
 
 
 def _state_change(request: HttpRequest, pk: int, permission: str, change: Any, done: str) -> HttpResponse:
@@ -479,9 +675,18 @@ def compare(
 @login_required
 @require_POST
 def promotion_preview(request: HttpRequest) -> HttpResponse:
-    """The editor's sample cart priced with the draft: a partial, with errors inside it, never a 500."""
-    form = PreviewForm(request.POST)
-    context: dict[str, Any] = {"form": form}
+    """The editor's sample cart priced with the draft: a partial, with errors inside it, never a 500.
+
+    From the fields (`source=form`) it also brings the advanced JSON, the cart JSON (for the what-if button)
+    and the count of SKUs the scope reaches up to date (out-of-band swaps); from a JSON spec as before."""
+    if request.POST.get("source") == "form":
+        return _preview_from_fields(request)
+    data = request.POST.copy()
+    cart_form = SampleCartForm(request.POST)
+    if cart_form.is_valid() and cart_form.cleaned_data["lines"]:
+        data["cart"] = json.dumps(_cart_from(cart_form, _shop(request.POST.get("shop"))))
+    form = PreviewForm(data)
+    context: dict[str, Any] = {"form": form, "problems": _problems(form)}
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -492,4 +697,65 @@ def promotion_preview(request: HttpRequest) -> HttpResponse:
             context["preview"] = compare(cart, draft, running, shop.pricing_policy if shop else None)
         except ValidationFailed as exc:
             context["error"] = exc.message
+    return edges.render_page(request, "promotions/_preview.html", context)
+
+
+def _problems(form: forms.Form) -> list[tuple[str, str]]:
+    """A form's errors as the preview lists them: the field's label (its name for the JSON fields), the message."""
+    out = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label and name not in ("spec", "cart") else name
+        out += [(label if name != "__all__" else "", str(e)) for e in errors]
+    return out
+
+
+def _cart_from(cart_form: SampleCartForm, shop: Shop | None) -> dict[str, Any]:
+    rows = cart_form.cleaned_data["lines"]
+    lines = selectors.sample_lines(shop=shop, rows=[(r["sku"], r["quantity"]) for r in rows]).lines
+    cart: dict[str, Any] = {"lines": lines}
+    if cart_form.cleaned_data["buyer_tier"]:
+        cart["buyer"] = {"tier": cart_form.cleaned_data["buyer_tier"]}
+    return cart
+
+
+def _preview_from_fields(request: HttpRequest) -> HttpResponse:
+    form = EditorForm(request.POST, require_window=False)
+    cart_form = SampleCartForm(request.POST)
+    valid = form.is_valid()
+    shop = _form_shop(form)
+    context: dict[str, Any] = {
+        "form": form,
+        "problems": _problems(form) + _problems(cart_form),
+        "oob": True,
+        "reach": selectors.scope_reach(form.scope(), shop),
+    }
+    cart: dict[str, Any] | None = None
+    if cart_form.is_valid():
+        rows = cart_form.cleaned_data["lines"]
+        found = selectors.sample_lines(shop=shop, rows=[(r["sku"], r["quantity"]) for r in rows])
+        context["problems"] += [("", p) for p in found.problems]
+        if rows and found.lines and not found.problems:
+            cart = _cart_from(cart_form, shop)
+        elif not rows:
+            try:
+                cart = JsonField(expect=dict).clean(request.POST.get("cart", "")) or sample_cart(shop)
+            except forms.ValidationError:
+                cart = sample_cart(shop)
+            if cart_form.cleaned_data["buyer_tier"]:
+                cart = {**cart, "buyer": {"tier": cart_form.cleaned_data["buyer_tier"]}}
+    if valid:
+        raw = form.cleaned_data["spec"]
+        context["spec_text"] = dumps({k: v for k, v in raw.items() if k not in WINDOW_KEYS})
+        if cart is not None and raw.get("kind") == Kind.COUPON and raw.get("codes") and not cart.get("coupons"):
+            cart = {**cart, "coupons": raw["codes"][:1]}  # the sample buyer offers the draft coupon's code
+        if cart is not None and not context["problems"]:
+            context["cart_text"] = dumps(cart)
+            try:
+                parsed_cart = spec.parse_cart(cart)
+                draft = spec.parse_promotion(raw, "promotion")
+                running = selectors.running_promotions(shop, at=parsed_cart.at)
+                context["preview"] = compare(parsed_cart, draft, running, shop.pricing_policy if shop else None)
+            except ValidationFailed as exc:
+                context["error"] = exc.message
     return edges.render_page(request, "promotions/_preview.html", context)

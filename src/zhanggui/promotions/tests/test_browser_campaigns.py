@@ -49,6 +49,7 @@ def test_operator_enters_a_campaign_from_a_preset_and_sees_the_failing_rule(page
     assert (campaign.shop_id, campaign.code, campaign.preset) == (shop.pk, "tiantiantejia", "tiantiantejia")
 
     page.click("#check-campaign")
+    page.click("#paste-rows summary")  # typed lines are the advanced way in; the table is the ordinary one
     page.locator("#id_lines").fill("MY-01,49.00,100,yes\nMY-02,49.00,100,yes")
     page.click("#run-check")
     rows = page.locator("#campaign-results-table tbody tr")

@@ -311,8 +311,9 @@ def test_check_page_fills_in_the_listed_skus_and_names_the_failing_rule_per_sku(
     campaign = create(users["operator"], shop_with_skus)
     login(client, users["service"])
     url = reverse("promotions:campaign-check", args=[campaign.pk])
-    response = client.get(url)
-    assert response.context["form"]["lines"].value() == "A\nB"  # C is not on sale
+    assert client.get(url).context["rows"] == []  # the table starts empty: the person picks
+    response = client.get(url, {"category": "all"})
+    assert [row.sku.code for row in response.context["rows"]] == ["A", "B"]  # C is not on sale
 
     response = client.post(url, {"rate": "5", "quantity": "100", "lines": "A,,,,8\nB,,400"})
     assert response.status_code == 200
@@ -375,8 +376,8 @@ def test_check_page_fills_in_one_category(client, users, shop_with_skus):
     campaign = create(users["operator"], shop_with_skus)
     login(client, users["service"])
     url = reverse("promotions:campaign-check", args=[campaign.pk])
-    assert client.get(url).context["form"]["lines"].value() == "A\nB\nS1"
-    assert client.get(url, {"category": sheets.pk}).context["form"]["lines"].value() == "S1"
+    assert [row.sku.code for row in client.get(url, {"category": "all"}).context["rows"]] == ["A", "B", "S1"]
+    assert [row.sku.code for row in client.get(url, {"category": sheets.pk}).context["rows"]] == ["S1"]
     response = client.post(url, {"lines": "", "category": sheets.pk, "rate": "5", "quantity": "60"})
     assert [r.facts.code for r in response.context["results"].rows] == ["S1"]
 
