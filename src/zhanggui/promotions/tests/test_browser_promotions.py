@@ -241,3 +241,27 @@ def test_the_editor_fits_a_phone_without_sideways_scrolling(page, live_server, u
         form_box, preview_box = page.locator("#editor").bounding_box(), page.locator("#preview-card").bounding_box()
         assert preview_box["y"] > form_box["y"] + form_box["height"] - 1
     page.screenshot(path=str(SHOTS / f"promotion-editor-390-{lang}.png"), full_page=True)
+
+
+def test_json_typed_in_the_advanced_box_is_not_overwritten_by_the_form_until_loaded(page, live_server, users, towels):
+    """The preview keeps the JSON box in step with the form, but never over what the person typed there: the
+    box keeps it (with a warning) until "Load into the form" applies it."""
+    base = live_server.url
+    log_in(page, base, "operator")
+    open_new(page, base, towels)
+    page.select_option("#id_shop", str(towels.pk))
+    page.locator("[name=tiers-threshold]").first.fill("300")
+    page.locator("[name=tiers-benefit]").first.fill("30")
+    set_cart(page, [("TW-1", 2)])  # ¥398: 满300减30
+    wait_payable(page, "¥368.00")
+    page.click("#advanced summary")
+    typed = json.loads(page.locator("#id_spec").input_value())
+    typed["tiers"] = [["300.00", "50.00"]]
+    page.fill("#id_spec", json.dumps(typed))
+    assert page.locator("#spec-edited").is_visible()
+    page.locator("[name=tiers-benefit]").first.fill("40")  # a change of the form: a new preview
+    wait_payable(page, "¥358.00")
+    assert json.loads(page.locator("#id_spec").input_value())["tiers"] == [["300.00", "50.00"]]
+    page.click("#load-json")
+    page.locator("[name=tiers-benefit]").first.wait_for()
+    page.wait_for_function("document.querySelector('[name=tiers-benefit]').value === '50.00'")

@@ -107,6 +107,20 @@
     live.addEventListener("htmx:afterSettle", function () { button.click(); }, { once: true });
   });
 
+  // JSON typed in the advanced box and not yet loaded into the form is the user's: the preview, which keeps
+  // the box in step with the form, leaves it alone until "Load into the form" replaces the form and the box.
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_spec" && event.target.closest("#advanced")) {
+      event.target.dataset.edited = "1";
+      var note = document.getElementById("spec-edited");
+      if (note) note.hidden = false;
+    }
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "id_spec" && target.dataset.edited) event.detail.shouldSwap = false;
+  });
+
   function ready(root) {
     quiet(root || document);
   }
