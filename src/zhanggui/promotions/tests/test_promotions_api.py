@@ -150,9 +150,10 @@ def test_list_filters_and_calendar(operator, shop):
             "d11", kind="discount", rate="8", starts_at="2030-11-11T00:00:00+08:00", ends_at="2030-11-12T00:00:00+08:00"
         ),
     )
-    # Starting a minute after "now" (two calls of timezone.now() may not be in order if the clock is stepped).
-    later = (Promotion.objects.get(code="now").starts_at + timedelta(minutes=1)).isoformat()
-    services.create_promotion(actor=operator, shop=ShopFactory(code="jd"), raw_spec=body("jd", starts_at=later))
+    # The same window as "now" (calendar order: start, then code), not two readings of the clock that a second
+    # boundary may fall between.
+    same = Promotion.objects.get(code="now").starts_at.isoformat()
+    services.create_promotion(actor=operator, shop=ShopFactory(code="jd"), raw_spec=body("jd", starts_at=same))
     client = client_for(operator)
 
     def codes(url: str) -> list[str]:
