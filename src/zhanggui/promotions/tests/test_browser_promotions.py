@@ -254,6 +254,7 @@ def test_json_typed_in_the_advanced_box_is_not_overwritten_by_the_form_until_loa
     page.locator("[name=tiers-benefit]").first.fill("30")
     set_cart(page, [("TW-1", 2)])  # ¥398: 满300减30
     wait_payable(page, "¥368.00")
+    page.wait_for_function("!document.querySelector('.htmx-request')")  # no preview still on its way
     page.click("#advanced summary")
     typed = json.loads(page.locator("#id_spec").input_value())
     typed["tiers"] = [["300.00", "50.00"]]

@@ -118,7 +118,10 @@
   });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "id_spec" && target.dataset.edited) event.detail.shouldSwap = false;
+    // Nor while the person is in the box: a preview landing mid-typing would take the text from under them.
+    if (target && target.id === "id_spec" && (target.dataset.edited || document.activeElement === target)) {
+      event.detail.shouldSwap = false;
+    }
   });
 
   function ready(root) {
