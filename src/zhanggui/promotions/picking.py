@@ -10,6 +10,7 @@ always took them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -89,3 +90,17 @@ def categories_on_sale(*, shop: Shop | None = None) -> QuerySet[Category]:
     if shop is not None:
         rows = rows.filter(products__shop=shop)
     return rows.distinct().order_by("name")
+
+
+def cart_line(sku: Sku, quantity: int) -> dict[str, Any]:
+    """One line of a cart as docs/pricing.md writes it: the SKU at its catalog price, with the product, the
+    category and the role a promotion's scope may name."""
+    category = sku.product.category
+    return {
+        "sku": sku.code,
+        "quantity": quantity,
+        "unit_price": f"{sku.price:.2f}",
+        "product": sku.product.code,
+        "category": category.name if category else "",
+        "role": sku.product.role,
+    }

@@ -19,6 +19,7 @@ from zhanggui.core.errors import ValidationFailed
 from zhanggui.promotions.forms import JsonField
 from zhanggui.promotions.models import Promotion, PromotionStatus
 from zhanggui.promotions.offers import selectors
+from zhanggui.promotions.picking import cart_line
 from zhanggui.promotions.spec import KINDS, Kind
 from zhanggui.promotions.spec import moment as spec_moment
 
@@ -90,19 +91,7 @@ def sample_cart(shop: Shop | None) -> dict[str, Any]:
     picked = list(skus[:2])
     if not picked:
         return FALLBACK_CART
-    return {
-        "lines": [
-            {
-                "sku": s.code,
-                "quantity": 1,
-                "unit_price": f"{s.price:.2f}",
-                "product": s.product.code,
-                "category": s.product.category.name if s.product.category_id else "",
-                "role": s.product.role,
-            }
-            for s in picked
-        ]
-    }
+    return {"lines": [cart_line(s, 1) for s in picked]}
 
 
 def starter_spec(kind: str, cart: dict[str, Any]) -> dict[str, Any]:

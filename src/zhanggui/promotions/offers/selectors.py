@@ -15,6 +15,7 @@ from zhanggui.catalog.models import Category, Product, ProductRole, Shop, Sku
 from zhanggui.core.models import AuditEntry
 from zhanggui.promotions import spec
 from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
+from zhanggui.promotions.picking import cart_line
 
 
 def promotion_status_q(status: str, at: datetime) -> Q:
@@ -235,15 +236,5 @@ def sample_lines(*, shop: Shop | None, rows: list[tuple[str, int]]) -> SampleLin
         if picked is None:
             problems.append(_("Row %(row)s: no SKU %(code)s in this shop.") % {"row": i, "code": code})
             continue
-        category = picked.product.category
-        lines.append(
-            {
-                "sku": picked.code,
-                "quantity": quantity,
-                "unit_price": f"{picked.price:.2f}",
-                "product": picked.product.code,
-                "category": category.name if category is not None else "",
-                "role": picked.product.role,
-            }
-        )
+        lines.append(cart_line(picked, quantity))
     return SampleLines(lines, problems)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from zhanggui.catalog.models import Sku
 from zhanggui.promotions.forms import JsonField
 from zhanggui.promotions.offers.forms import WindowForm, shop_field
-from zhanggui.promotions.pricing.selectors import DEFAULT_SAMPLE, DEFAULT_SEED, MAX_SAMPLE, cart_line
+from zhanggui.promotions.picking import cart_line
+from zhanggui.promotions.pricing.selectors import DEFAULT_SAMPLE, DEFAULT_SEED, MAX_SAMPLE
 from zhanggui.promotions.spec import MAX_COUNT, MAX_LINES
 
 SAMPLE, BUILT, JSON = "sample", "built", "json"  # a period of orders joins them once orders exist

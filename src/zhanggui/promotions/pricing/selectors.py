@@ -16,7 +16,7 @@ from typing import Any
 
 from zhanggui.catalog.models import Shop, Sku
 from zhanggui.inventory.selectors import issued_last_days
-from zhanggui.promotions.picking import on_sale
+from zhanggui.promotions.picking import cart_line, on_sale
 
 MAX_SAMPLE = 1_000  # sample carts in one report: enough to read shares to a tenth of a per cent
 DEFAULT_SAMPLE, DEFAULT_SEED = 200, 1
@@ -24,20 +24,6 @@ DEFAULT_SAMPLE, DEFAULT_SEED = 200, 1
 LINES_WEIGHTS = ((1, 45), (2, 30), (3, 15), (4, 10))
 UNITS_WEIGHTS = ((1, 70), (2, 20), (3, 10))
 COUPON_SHARE = 0.5  # the carts that bring one of the running coupons
-
-
-def cart_line(sku: Sku, quantity: int) -> dict[str, Any]:
-    """One line of a cart as docs/pricing.md writes it: the SKU at its catalog price, with the product, the
-    category and the role a promotion's scope may name."""
-    category = sku.product.category
-    return {
-        "sku": sku.code,
-        "quantity": quantity,
-        "unit_price": f"{sku.price:.2f}",
-        "product": sku.product.code,
-        "category": category.name if category else "",
-        "role": sku.product.role,
-    }
 
 
 def _pick(rng: random.Random, weighted: Sequence[tuple[int, int]]) -> int:
