@@ -169,10 +169,6 @@ class Basket:
     rank: dict[str, int]  # promotion id → its place where the order of promotions matters (common.order_key)
     everything: int  # every unit, packed
 
-    @property
-    def units(self) -> int:
-        return sum(line.quantity for line in self.lines)
-
 
 def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Callable[[str], str]) -> Basket:
     """Everything the plan is chosen on; notes say when a flash sale's per-buyer cap limits the cart."""

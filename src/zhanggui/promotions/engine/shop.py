@@ -219,13 +219,7 @@ def evaluate_any_n_for(p: Promotion, runs: Runs) -> Outcome | None:
             filled, worth, part = left, left * lot.price, [(lot, left)]
     if not discount:
         return None
-    consumed = 0
-    weights = {}
-    for k, n in used.items():
-        lot = lots_used[k]
-        consumed += n << lot.shift
-        weights[k] = lot.price * n
-    return Outcome(discount, consumed, (), weights)
+    return _sets_outcome(discount, used, lots_used)
 
 
 def evaluate_bundle(p: Promotion, ranked: dict[str, Runs]) -> Outcome | None:
@@ -288,10 +282,16 @@ def evaluate_bundle(p: Promotion, ranked: dict[str, Runs]) -> Outcome | None:
         made += 1
     if not discount:
         return None
+    return _sets_outcome(discount, used, lots_used)
+
+
+def _sets_outcome(discount: int, used: dict[int, int], lots: dict[int, Lot]) -> Outcome:
+    """The outcome of sets made of `used` units per lot (任选N件X元, bundles): its discount weighs on the sets'
+    units in proportion to their prices."""
     consumed = 0
     weights = {}
     for k, n in used.items():
-        lot = lots_used[k]
+        lot = lots[k]
         consumed += n << lot.shift
         weights[k] = lot.price * n
     return Outcome(discount, consumed, (), weights)
