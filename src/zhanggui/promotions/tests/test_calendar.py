@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from zhanggui.catalog.tests.factories import ShopFactory
+from zhanggui.core.tests.pages import login
 from zhanggui.promotions.models import Promotion
 from zhanggui.promotions.offers import services
 
@@ -43,14 +44,6 @@ def mj(code: str, starts: str, ends: str, **change) -> dict:
 def create(user, raw, shop=None, *, submit: bool = False) -> Promotion:
     promotion = services.create_promotion(actor=user, shop=shop, raw_spec=raw)
     return services.submit_promotion(actor=user, promotion=promotion) if submit else promotion
-
-
-def login(client, user):
-    client.force_login(user)
-    session = client.session
-    session["zhanggui_language"] = "en"
-    session.save()
-    return client
 
 
 class Bars(HTMLParser):

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from zhanggui.catalog.models import ListingStatus, Sku
 from zhanggui.catalog.tests.factories import CategoryFactory, ShopFactory, SkuFactory
 from zhanggui.core.models import AuditEntry
+from zhanggui.core.tests.pages import login
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
@@ -42,14 +43,6 @@ MINE = {
 def english():
     with translation.override("en"):
         yield
-
-
-def login(client, user, language: str = "en"):
-    client.force_login(user)
-    session = client.session
-    session["zhanggui_language"] = language
-    session.save()
-    return client
 
 
 def create(user, shop, raw=MINE, **kwargs) -> OfficialCampaign:

@@ -15,6 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from zhanggui.catalog.models import ProductRole
 from zhanggui.catalog.tests.factories import CategoryFactory, ProductFactory, ShopFactory, SkuFactory
 from zhanggui.core.models import AuditEntry
+from zhanggui.core.tests.pages import login
 from zhanggui.promotions.models import Promotion
 from zhanggui.promotions.offers import selectors, services
 from zhanggui.promotions.offers.editor import EditorForm, SampleCartForm, keep_unchanged, posted, spec_initial
@@ -285,14 +286,6 @@ def test_sample_lines_take_price_product_and_category_from_the_catalog(catalog):
 # --------------------------------------------------------------------------------------------------------
 # Views: posting the fields, the catalog endpoint, the preview from the fields, loading JSON into the form
 # --------------------------------------------------------------------------------------------------------
-
-
-def login(client, user):
-    client.force_login(user)
-    session = client.session
-    session["zhanggui_language"] = "en"
-    session.save()
-    return client
 
 
 def editor_post(raw: dict, **change) -> dict:

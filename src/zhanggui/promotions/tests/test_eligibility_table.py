@@ -17,6 +17,7 @@ from zhanggui.catalog.models import ListingStatus, Sku
 from zhanggui.catalog.tests.factories import CategoryFactory, ShopFactory, SkuFactory
 from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import record_audit
+from zhanggui.core.tests.pages import login
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
@@ -44,14 +45,6 @@ RULES = {
 def english():
     with translation.override("en"):
         yield
-
-
-def login(client, user, language: str = "en"):
-    client.force_login(user)
-    session = client.session
-    session["zhanggui_language"] = language
-    session.save()
-    return client
 
 
 def _price_change(sku: Sku, before: str, after: str, days_ago: int) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core import roles
 from zhanggui.core.models import AuditEntry
+from zhanggui.core.tests.pages import login
 from zhanggui.promotions.models import Promotion, PromotionState
 from zhanggui.promotions.offers import services
 from zhanggui.promotions.offers.forms import FALLBACK_CART, STARTERS, starter_spec
@@ -52,15 +53,6 @@ def deep(code: str = "d6", **change) -> dict:
 
 def create(user, raw, shop=None) -> Promotion:
     return services.create_promotion(actor=user, shop=shop, raw_spec=raw)
-
-
-def login(client, user):
-    """Logged in, pages in English (the desk's default is zh-hans) so that messages can be compared."""
-    client.force_login(user)
-    session = client.session
-    session["zhanggui_language"] = "en"
-    session.save()
-    return client
 
 
 def codes_on(response) -> list[str]:

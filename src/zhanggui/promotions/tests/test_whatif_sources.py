@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from zhanggui.catalog.models import ListingStatus
 from zhanggui.catalog.tests.factories import CategoryFactory, ShopFactory, SkuFactory
+from zhanggui.core.tests.pages import login
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
 from zhanggui.inventory.tests.factories import WarehouseFactory
@@ -41,14 +42,6 @@ def window() -> dict[str, str]:
 
 def mj(code: str = "mj300") -> dict:
     return {"id": code, "kind": "spend_save", "name": "满300减30", "tiers": [["300", "30"]], **window()}
-
-
-def login(client, user):
-    client.force_login(user)
-    session = client.session
-    session["zhanggui_language"] = "en"
-    session.save()
-    return client
 
 
 @pytest.fixture
