@@ -76,7 +76,9 @@ def campaign(shop, users):
 
 
 def pick_into_cart(page, cart, code: str) -> None:
-    """Search the catalog from one cart and add the SKU found."""
+    """Search the catalog from one cart and add the SKU found (once htmx has settled: a cart just added is given
+    its search behaviour after the swap settles, and text typed before that sends no search)."""
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-added')")
     cart.locator(".sku-search").fill(code)
     cart.locator(f".add-sku[data-sku='{code}']").click()
     cart.locator(f"tr.cart-line[data-sku='{code}']").wait_for()
