@@ -173,6 +173,7 @@ def unknown_path(request, rest: str):
 
 
 def _mount() -> None:
+    from zhanggui.approvals.api import router as approvals_router
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
     from zhanggui.promotions.campaigns.api import router as campaigns_router
@@ -188,6 +189,7 @@ def _mount() -> None:
     api.add_router("/pricing", pricing_router)  # /pricing/quote, /pricing/what-if
     api.add_router("/campaigns/stored", stored_campaigns_router)
     api.add_router("/campaigns", campaigns_router)  # /campaigns/presets, /campaigns/check
+    api.add_router("/approvals", approvals_router)  # price changes and promotions waiting for a manager
     api.add_router("", fallback)
 
 

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "zhanggui.catalog",
     "zhanggui.inventory",
     "zhanggui.promotions",
+    "zhanggui.approvals",
     "zhanggui.demo",
 ]
 
@@ -153,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "zhanggui.core.context_processors.desk",
+                "zhanggui.approvals.context_processors.approvals",  # the header's badge, for approvers only
             ],
         },
     },
@@ -191,6 +193,10 @@ ZHANGGUI_APPROVAL_DISCOUNT_LIMIT = env_rate("ZHANGGUI_APPROVAL_DISCOUNT_LIMIT", 
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("ZHANGGUI_STATIC_ROOT", DATA_DIR / "static"))
+# Uploaded files (product images, docs/images.md): on disk under the data directory, served to logged-in people
+# only (zhanggui.core.media). Another STORAGES["default"] backend (object storage) serves them itself.
+MEDIA_ROOT = Path(os.environ.get("ZHANGGUI_MEDIA_ROOT", DATA_DIR / "media")).resolve()
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhanggui.api import api
+from zhanggui.core.media import media_file
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,4 +11,7 @@ urlpatterns = [
     path("catalog/", include("zhanggui.catalog.urls")),
     path("inventory/", include("zhanggui.inventory.urls")),
     path("promotions/", include("zhanggui.promotions.urls")),
+    path("approvals/", include("zhanggui.approvals.urls")),
+    # Uploaded files, for logged-in people only (core.media); MEDIA_URL is "media/".
+    path("media/<path:path>", media_file, name="media"),
 ]

@@ -24,6 +24,7 @@ from zhanggui.catalog.models import (
     Category,
     DelistReason,
     ListingStatus,
+    PriceChange,
     Product,
     Shop,
     Sku,
@@ -127,8 +128,7 @@ class ProductAdmin(ServiceErrorsMixin, CapabilityAdmin):
         readonly = ["sku_summary"]
         if obj is not None:
             readonly += ["shop", "code"]  # the services keep a product in its shop under its code
-        if not self.can(request, roles.EDIT_CATALOG):
-            readonly += list(services.PRODUCT_FIELDS)
+        readonly += sorted(roles.locked_fields(request.user, Product))
         if obj is None or not self.can(request, roles.CHANGE_LISTING):
             readonly += list(LISTING_FIELDS)  # a new product starts as a draft; listing needs SKUs
         return tuple(readonly)
@@ -215,10 +215,11 @@ class SkuAdmin(ServiceErrorsMixin, CapabilityAdmin):
         readonly = ["shop"]  # always the product's shop
         if obj is not None:
             readonly += ["product", "code"]
-        if not self.can(request, roles.EDIT_CATALOG):
-            readonly += list(services.SKU_FIELDS)
+        readonly += sorted(roles.locked_fields(request.user, Sku))  # the matrix's field rules (barcode, weight…)
         if not self.can(request, roles.CHANGE_PRICE):
             readonly += list(PRICE_FIELDS)
+        elif obj is not None and not request.user.has_perm(roles.CHANGE_COST):
+            readonly.append("cost")  # a new SKU's first cost is its creator's; a change needs change_cost
         if obj is None or not self.can(request, roles.CHANGE_LISTING):
             readonly += list(LISTING_FIELDS)
         return tuple(readonly)
@@ -258,3 +259,22 @@ class SkuAdmin(ServiceErrorsMixin, CapabilityAdmin):
                 reason = obj.delist_reason or DelistReason.MANUAL
                 services.delist_sku(actor=actor, sku=current, reason=reason, note="admin")
         _refresh(obj, obj.pk)
+
+
+@admin.register(PriceChange)
+class PriceChangeAdmin(admin.ModelAdmin):
+    """Read only: a price change is asked, approved or rejected through the services (the approvals page)."""
+
+    list_display = ("sku", "price_before", "price_asked", "cost", "state", "requested_by", "requested_at", "decided_by")
+    list_filter = ("state",)
+    search_fields = ("sku__code",)
+    list_select_related = ("sku", "requested_by", "decided_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -71,6 +71,7 @@ class ProductFilterForm(forms.Form):
 class ProductForm(forms.Form):
     """The descriptive fields of a product; the title is checked against the channel's rules by the service."""
 
+    fields_of = Product  # whose field-by-field rules apply (core.roles.FIELD_CAPABILITIES, `locked_for` in templates)
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ProductRole.choices)
@@ -151,8 +152,12 @@ class PriceForm(forms.Form):
 
 
 class SkuForm(forms.Form):
-    """A SKU's descriptive fields; price and cost have their own form and right."""
+    """A SKU's descriptive fields; price and cost have their own form and right.
 
+    Barcode, weight and safety stock need edit_sku_logistics: the page shows them read-only to a designer or
+    copywriter (`locked_for`), who sends them back unchanged; the service refuses a changed one."""
+
+    fields_of = Sku
     spec = forms.CharField(label=_("Spec"), max_length=200, required=False)
     barcode = forms.CharField(label=_("Barcode"), max_length=64, required=False)
     weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=0, max_value=MAX_COUNT)
@@ -197,3 +202,63 @@ class TransferForm(forms.Form):
     destination = forms.ModelChoiceField(label=_("To warehouse"), queryset=_warehouses())
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Product images (catalog.images checks the files themselves: format, pixels, bytes)
+# --------------------------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one input; the pictures are checked by their content in the service."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ImageUploadForm(forms.Form):
+    """Pictures for a product: its main image (one file) or gallery images (several), optionally of one SKU."""
+
+    kind = forms.ChoiceField(
+        label=_("Use as"),
+        choices=[("main", _("Main image")), ("gallery", _("Gallery images"))],
+        initial="gallery",
+        widget=forms.RadioSelect,
+    )
+    files = MultipleFileField(
+        label=_("Pictures"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP; checked against the shop's platform rules."),
+    )
+    sku = forms.ModelChoiceField(
+        label=_("Shows SKU"), queryset=Sku.objects.none(), required=False, empty_label=_("The whole product")
+    )
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sku"].queryset = product.skus.order_by("code")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == "main" and len(data.get("files") or []) > 1:
+            self.add_error("files", _("A product has one main image: choose one file (or upload to the gallery)."))
+        return data
+
+
+class ImageSkuForm(forms.Form):
+    sku = forms.ModelChoiceField(
+        label=_("Shows SKU"), queryset=Sku.objects.none(), required=False, empty_label=_("The whole product")
+    )
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sku"].queryset = product.skus.order_by("code")

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core.text import CleanCharField, CleanTextField, CodeField, SlugCodeField
@@ -188,10 +190,70 @@ class Sku(models.Model):
         ]
         verbose_name = _("SKU")
         verbose_name_plural = _("SKUs")
-        permissions = [("change_price", "Change SKU prices and costs")]
+        permissions = [
+            ("change_price", "Change SKU prices (below cost or too deep: after approval)"),
+            ("change_cost", "Change SKU costs"),
+            ("edit_sku_logistics", "Change SKU barcodes, weights and safety stock"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.spec}".strip()
+
+
+class PriceChangeState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Replaced by a later price")
+
+
+class PriceChange(models.Model):
+    """A new price that waits for a manager: below the SKU's cost, or deeper than the approval limit against
+    the price it replaces (catalog.price_changes). The SKU keeps `price_before` until a manager other than
+    the author approves; a later price for the SKU replaces a request still waiting."""
+
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="price_changes", verbose_name=_("SKU"))
+    price_before = models.DecimalField(_("price before"), max_digits=14, decimal_places=2)
+    price_asked = models.DecimalField(_("price asked"), max_digits=14, decimal_places=2)
+    cost = models.DecimalField(_("cost when asked"), max_digits=14, decimal_places=2)
+    note = CleanCharField(_("reason"), max_length=255, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=PriceChangeState.choices, default=PriceChangeState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = CleanCharField(_("decision reason"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price_asked__gte=0), name="price_change_price_not_negative"),
+            models.UniqueConstraint(
+                fields=["sku"], condition=Q(state="pending"), name="price_change_one_pending_per_sku"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"])]
+        verbose_name = _("price change")
+        verbose_name_plural = _("price changes")
+        permissions = [("approve_prices", "Approve price changes below cost or deeper than the approval limit")]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}: {self.price_before} → {self.price_asked} ({self.state})"
+
+    @property
+    def below_cost(self) -> bool:
+        return self.price_asked < self.cost
 
 
 class BannedWord(models.Model):
@@ -215,3 +277,62 @@ class BannedWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class ImageKind(models.TextChoices):
+    MAIN = "main", _("Main image")
+    GALLERY = "gallery", _("Gallery image")
+
+
+def product_image_path(instance: ProductImage, filename: str) -> str:
+    """Each product's images in a folder of their own; the name is chosen by catalog.images (never the
+    uploader's), its extension from the real content."""
+    return f"catalog/products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """An uploaded picture of a product: its main image (one at most) or one of its ordered gallery images;
+    `sku` says which SKU (a colour) the picture shows. The files live in STORAGES["default"]: the original as
+    uploaded and two thumbnails next to it (catalog.images)."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="images", verbose_name=_("product"))
+    sku = models.ForeignKey(
+        Sku, null=True, blank=True, on_delete=models.SET_NULL, related_name="images", verbose_name=_("SKU")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ImageKind.choices, default=ImageKind.GALLERY)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    file = models.ImageField(_("file"), upload_to=product_image_path, max_length=255)
+    thumb_small = models.CharField(_("small thumbnail"), max_length=255, blank=True)
+    thumb_large = models.CharField(_("large thumbnail"), max_length=255, blank=True)
+    original_name = CleanCharField(_("file name"), max_length=200, blank=True)
+    format = models.CharField(_("format"), max_length=8)
+    width = models.PositiveIntegerField(_("width (px)"))
+    height = models.PositiveIntegerField(_("height (px)"))
+    bytes = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product"], condition=Q(kind="main"), name="product_image_one_main"),
+        ]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+    @property
+    def thumb_small_url(self) -> str:
+        return self.file.storage.url(self.thumb_small) if self.thumb_small else self.file.url
+
+    @property
+    def thumb_large_url(self) -> str:
+        return self.file.storage.url(self.thumb_large) if self.thumb_large else self.file.url

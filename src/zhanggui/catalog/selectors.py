@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from zhanggui.catalog.models import Product, Shop, Sku
+from zhanggui.catalog.models import PriceChange, PriceChangeState, Product, Shop, Sku
 from zhanggui.catalog.titles import check_title, normalize_title, title_length, title_limit
 from zhanggui.core.text import clean_line
 
@@ -59,3 +62,57 @@ def costs_by_sku_code(shop: Shop | None = None) -> dict[str, int]:
     """Unit cost in fen by SKU code (商家编码), for margin reports; with several shops, pass the shop."""
     qs = Sku.objects.all() if shop is None else Sku.objects.filter(shop=shop)
     return {code: int(cost * 100) for code, cost in qs.values_list("code", "cost")}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Price changes waiting for a manager (catalog.price_changes)
+# --------------------------------------------------------------------------------------------------------
+
+
+def pending_price_changes() -> QuerySet[PriceChange]:
+    """The price changes waiting for a manager, oldest first (the one waiting longest is decided first)."""
+    return (
+        PriceChange.objects.filter(state=PriceChangeState.PENDING)
+        .select_related("sku__product", "sku__shop", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def pending_price_change_count() -> int:
+    return PriceChange.objects.filter(state=PriceChangeState.PENDING).count()
+
+
+def price_change(pk: int) -> PriceChange:
+    """One price change with its SKU, product, shop and people (PriceChange.DoesNotExist when there is none)."""
+    return PriceChange.objects.select_related("sku__product", "sku__shop", "requested_by", "decided_by").get(pk=pk)
+
+
+def pending_price_change(sku: Sku) -> PriceChange | None:
+    return PriceChange.objects.filter(sku=sku, state=PriceChangeState.PENDING).select_related("requested_by").first()
+
+
+def price_request_to_show(sku: Sku) -> PriceChange | None:
+    """What the SKU page says about asked prices: the one waiting, else the latest rejected one while the
+    price is still the one it would have replaced (once the price has moved on, the refusal is history)."""
+    latest = (
+        PriceChange.objects.filter(sku=sku, state__in=[PriceChangeState.PENDING, PriceChangeState.REJECTED])
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    if latest is None or latest.state == PriceChangeState.PENDING:
+        return latest
+    return latest if latest.price_before == sku.price else None
+
+
+RETURNED_DAYS = 14
+
+
+def rejected_price_changes(*, requested_by: Any, days: int = RETURNED_DAYS) -> QuerySet[PriceChange]:
+    """A person's price changes a manager rejected in the last `days` days, newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        PriceChange.objects.filter(state=PriceChangeState.REJECTED, requested_by=requested_by, decided_at__gte=since)
+        .select_related("sku__product", "sku__shop", "requested_by", "decided_by")
+        .order_by("-decided_at", "-id")
+    )

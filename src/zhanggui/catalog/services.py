@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog import stock
+from zhanggui.catalog import price_changes, stock
 from zhanggui.catalog.errors import DuplicateCode, InvalidPrice, ListingNotAllowed, TitleRejected
 from zhanggui.catalog.models import (
     BannedWord,
@@ -102,7 +102,7 @@ def create_product(
 @transaction.atomic
 def update_product(*, actor: Any, product: Product, **changes: Any) -> Product:
     """Change a product's descriptive fields; the title is checked against the channel's rules."""
-    roles.require(actor, roles.EDIT_CATALOG)
+    roles.require_fields(actor, product, ())
     unknown = set(changes) - set(PRODUCT_FIELDS)
     if unknown:
         raise TypeError(f"update_product does not change {sorted(unknown)}")
@@ -116,7 +116,8 @@ def _apply_changes(obj: Product | Sku, changes: dict[str, Any], *, actor: Any, a
     """Set the fields that really change, validate, save only those, and audit them with before/after.
 
     Free text is compared as it will be stored (core.text cleans it), so a stray NUL is not a change and the
-    audit trail records the stored value.
+    audit trail records the stored value. Each changed field needs its own capability (roles.FIELD_CAPABILITIES):
+    a form that sends back a field the person may not change, unchanged, is not refused.
     """
     before, after = {}, {}
     for field, value in changes.items():
@@ -125,7 +126,9 @@ def _apply_changes(obj: Product | Sku, changes: dict[str, Any], *, actor: Any, a
             value = model_field.to_python(value)
         if getattr(obj, field) != value:
             before[field], after[field] = getattr(obj, field), value
-            setattr(obj, field, value)
+    roles.require_fields(actor, obj, after)
+    for field, value in after.items():
+        setattr(obj, field, value)
     if after:
         obj.full_clean()
         obj.save(update_fields=[*after, "updated_at"])
@@ -170,7 +173,9 @@ def create_sku(
 
 @transaction.atomic
 def update_sku(*, actor: Any, sku: Sku, **changes: Any) -> Sku:
-    roles.require(actor, roles.EDIT_CATALOG)
+    """Change a SKU's descriptive fields: spec with edit_catalog; barcode, weight, safety stock with
+    edit_sku_logistics (the warehouse keeps those, the designer and copywriter do not)."""
+    roles.require_fields(actor, sku, ())
     unknown = set(changes) - set(SKU_FIELDS)
     if unknown:
         raise TypeError(f"update_sku does not change {sorted(unknown)}")
@@ -187,20 +192,30 @@ def set_price(
     cost: Decimal | str | None = None,
     note: str = "",
 ) -> Sku:
-    """Change a SKU's price and/or cost (店长/运营 only), recording before and after."""
+    """Change a SKU's price and/or cost, recording before and after.
+
+    The price needs `change_price` (manager, operator), the cost `change_cost` (manager): margins and the price
+    rule read it. A lower price below the cost, or deeper than the approval limit, does not apply: the SKU keeps
+    its price and the new one waits for a manager (catalog.price_changes; `selectors.pending_price_change`
+    tells the caller). The cost is applied first, so a new price is checked against the new cost.
+    """
     roles.require(actor, roles.CHANGE_PRICE)
+    new_price = _money(price, _("price")) if price is not None else None
+    new_cost = _money(cost, _("cost")) if cost is not None else None
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
     before, after = {}, {}
-    if price is not None:
-        new_price = _money(price, _("price"))
-        if new_price != sku.price:
+    if new_cost is not None and new_cost != sku.cost:
+        roles.require(actor, roles.CHANGE_COST)
+        before["cost"], after["cost"] = sku.cost, new_cost
+        sku.cost = new_cost
+    if new_price is not None and new_price != sku.price:
+        check = price_changes.check_price(price_before=sku.price, price=new_price, cost=sku.cost)
+        if check.needs_approval:
+            price_changes.ask_for_approval(actor=actor, sku=sku, check=check, note=note)
+        else:
+            price_changes.replace_pending(actor=actor, sku=sku)
             before["price"], after["price"] = sku.price, new_price
             sku.price = new_price
-    if cost is not None:
-        new_cost = _money(cost, _("cost"))
-        if new_cost != sku.cost:
-            before["cost"], after["cost"] = sku.cost, new_cost
-            sku.cost = new_cost
     if after:
         sku.save(update_fields=[*after, "updated_at"])
         record_audit(actor=actor, action="sku.price", obj=sku, before=before, after=after, note=note)

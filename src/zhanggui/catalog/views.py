@@ -7,21 +7,24 @@ on the form, with the input kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from zhanggui.catalog import selectors, services
+from zhanggui.catalog import images, lists, price_changes, selectors, services
 from zhanggui.catalog.errors import TitleRejected
 from zhanggui.catalog.forms import (
     AdjustForm,
+    ImageSkuForm,
+    ImageUploadForm,
     ListingForm,
     PriceForm,
     ProductFilterForm,
@@ -29,8 +32,10 @@ from zhanggui.catalog.forms import (
     SkuForm,
     TransferForm,
 )
-from zhanggui.catalog.models import ListingStatus, Product, Sku
+from zhanggui.catalog.models import ListingStatus, Product, ProductImage, Sku
 from zhanggui.core import edges, roles
+from zhanggui.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from zhanggui.core.listing import batch_message, list_response, run_batch
 from zhanggui.core.selectors import audit_for
 from zhanggui.inventory import selectors as stock_selectors
 from zhanggui.inventory import services as stock_services
@@ -40,14 +45,31 @@ PAGE_SIZE = 50
 
 @login_required
 def product_list(request: HttpRequest) -> HttpResponse:
+    """Filters, sort, page size and the date range in the URL; ?export=xlsx|csv answers every filtered row."""
     form = ProductFilterForm(request.GET or None)
-    page = Paginator(form.products(), PAGE_SIZE).get_page(request.GET.get("page"))
+    listing, export = list_response(request, lists.PRODUCTS, form.products())
+    if export is not None:
+        return export
+    thumbs = images.main_thumbs(p.pk for p in listing.page)
+    for product in listing.page:
+        product.thumb_url = thumbs.get(product.pk, "")
     return edges.render_page(
         request,
         "catalog/product_list.html",
-        {"form": form, "page": page},
+        {"form": form, "page": listing.page, "listing": listing},
         fragment="catalog/_product_results.html",
     )
+
+
+@login_required
+@edges.guarded
+@require_POST
+def product_batch(request: HttpRequest) -> HttpResponse:
+    """A batch action on the ticked products, then back to the list as it was (its filters kept)."""
+    with edges.message_errors(request):
+        action, result = run_batch(request, lists.PRODUCTS, selectors.products_for_list())
+        (messages.warning if result.refused else messages.success)(request, batch_message(action, result))
+    return redirect(edges.safe_next(request, reverse("catalog:product-list")))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -65,6 +87,7 @@ def _product_page(request: HttpRequest, product: Product, *, status: int = 200, 
     context = {
         "product": product,
         "rows": rows,
+        **_images_context(product, skus, forms.get("upload_form")),
         "title_check": selectors.title_report(product, services.banned_words_for(product.shop.channel)),
         "edit_form": forms.get("edit_form") or ProductForm.for_product(product),
         "listing_form": forms.get("listing_form") or ListingForm(),
@@ -148,13 +171,37 @@ def _sku_context(sku: Sku, **forms: Any) -> dict[str, Any]:
         "available": on_hand - reserved,
         "moves": stock_selectors.ledger_for(sku),
         "audit": audit_for(sku)[:50],
-        "price_form": forms.get("price_form") or PriceForm.for_sku(sku),
+        **_price_card(sku, forms.get("price_form")),
         "sku_form": forms.get("sku_form") or SkuForm.for_sku(sku),
         "listing_form": forms.get("listing_form") or ListingForm(),
         # The warehouse that holds the SKU is the likely one to correct or move from.
         "adjust_form": forms.get("adjust_form") or AdjustForm(initial={"warehouse": main_warehouse}),
         "transfer_form": forms.get("transfer_form") or TransferForm(initial={"source": main_warehouse}),
     }
+
+
+def _price_card(sku: Sku, form: PriceForm | None = None, **extra: Any) -> dict[str, Any]:
+    """The price card's context: the form, today's margin, and a price waiting for (or refused by) a manager."""
+    return {
+        "sku": sku,
+        "price_form": form or PriceForm.for_sku(sku),
+        "price_check": price_changes.check_price(price_before=sku.price, price=sku.price, cost=sku.cost),
+        "price_request": selectors.price_request_to_show(sku),
+        **extra,
+    }
+
+
+def _price_margin(request: HttpRequest, sku: Sku) -> HttpResponse:
+    """The margin of the price and cost being typed (htmx, as they are typed): nothing is saved."""
+    form = PriceForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    price, cost = data.get("price"), data.get("cost")
+    check = None
+    if price is not None:
+        cost = cost if cost is not None else sku.cost
+        check = price_changes.check_price(price_before=sku.price, price=price, cost=cost)
+    return edges.render_page(request, "catalog/_price_margin.html", {"sku": sku, "price_check": check, "typed": True})
 
 
 def _sku_page(request: HttpRequest, sku: Sku, *, status: int = 200, **forms: Any) -> HttpResponse:
@@ -174,9 +221,13 @@ def sku_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @edges.guarded
 @require_POST
 def sku_price(request: HttpRequest, pk: int) -> HttpResponse:
-    """Price and cost: saved in place with htmx (the card swaps itself), or a plain POST without JS."""
+    """Price and cost: saved in place with htmx (the card swaps itself), or a plain POST without JS; `check=1`
+    only answers the margin of what is typed. A price below cost or cut deeper than the approval limit waits
+    for a manager (catalog.price_changes): the card then says so and the SKU keeps its price."""
     edges.require(request, roles.CHANGE_PRICE)
     sku = _sku(pk)
+    if request.POST.get("check"):
+        return _price_margin(request, sku)
     form = PriceForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -185,18 +236,21 @@ def sku_price(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, sku=sku, price=data["price"], cost=data["cost"], note=data["note"]
             )
         if outcome.ok:
+            waiting = sku.price != data["price"] and selectors.pending_price_change(sku) is not None
             if edges.wants_fragment(request):
-                return edges.render_page(
+                card = _price_card(sku, saved=not waiting, waiting=waiting)
+                return edges.render_page(request, "catalog/_sku_price.html", card)
+            if waiting:
+                messages.warning(
                     request,
-                    "catalog/_sku_price.html",
-                    {"sku": sku, "price_form": PriceForm.for_sku(sku), "saved": True},
+                    _("¥%(price)s waits for a manager's approval; the SKU keeps ¥%(current)s until then.")
+                    % {"price": data["price"], "current": sku.price},
                 )
-            messages.success(request, _("Price saved."))
+            else:
+                messages.success(request, _("Price saved."))
             return _back_to_sku(sku)
     if edges.wants_fragment(request):
-        return edges.render_page(
-            request, "catalog/_sku_price.html", {"sku": sku, "price_form": form}, status=edges.FORM_ERROR
-        )
+        return edges.render_page(request, "catalog/_sku_price.html", _price_card(sku, form), status=edges.FORM_ERROR)
     return _sku_page(request, sku, price_form=form, status=edges.FORM_ERROR)
 
 
@@ -204,7 +258,7 @@ def sku_price(request: HttpRequest, pk: int) -> HttpResponse:
 @edges.guarded
 @require_POST
 def sku_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    edges.require(request, roles.EDIT_CATALOG)
+    roles.require_fields(request.user, Sku, ())  # any field of the SKU: the warehouse keeps barcode and weight
     sku = _sku(pk)
     form = SkuForm(request.POST)
     if form.is_valid():
@@ -296,3 +350,114 @@ def sku_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return _back_to_sku(sku, "ledger")
     return _sku_page(request, _sku(pk), transfer_form=form, status=edges.FORM_ERROR)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Product pictures (catalog.images): upload, main image, gallery order, SKU, delete
+# --------------------------------------------------------------------------------------------------------
+
+
+def _images_context(product: Product, skus: list[Sku], upload_form: ImageUploadForm | None = None) -> dict[str, Any]:
+    """The pictures card's context; each SKU gets `.image`, the picture its row in the SKU table shows."""
+    gallery = images.gallery_for(product)
+    for sku in skus:
+        sku.image = gallery.by_sku.get(sku.pk)  # type: ignore[attr-defined]
+    return {
+        "gallery": gallery,
+        "image_skus": skus,
+        "image_rules": images.rules_for(product.shop.channel),
+        "upload_form": upload_form or ImageUploadForm(product=product),
+    }
+
+
+def _back_to_images(product: Product) -> HttpResponse:
+    return redirect(reverse("catalog:product-detail", args=[product.pk]) + "#images")
+
+
+@login_required
+@edges.guarded
+@require_POST
+def product_images(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload pictures: each file is checked on its own, so a refused one is named with the rule it breaks while
+    the others are kept; the form keeps its choices for the next try."""
+    edges.require(request, roles.EDIT_CATALOG)
+    product = _product(pk)
+    form = ImageUploadForm(request.POST, request.FILES, product=product)
+    if form.is_valid():
+        data = form.cleaned_data
+        with edges.form_errors(form, fields={images.ImageRejected: "files"}) as outcome:
+            result = images.upload_images(
+                actor=request.user, product=product, uploads=data["files"], kind=data["kind"], sku=data["sku"]
+            )
+        if outcome.ok:
+            if result.added:
+                count = len(result.added)
+                messages.success(
+                    request, ngettext("%(count)d picture added.", "%(count)d pictures added.", count) % {"count": count}
+                )
+            if not result.refused:
+                return _back_to_images(product)
+            for refusal in result.refused:
+                form.add_error("files", refusal.message)
+    return _product_page(request, product, upload_form=form, status=edges.FORM_ERROR)
+
+
+def _image_action(request: HttpRequest, pk: int, change: Callable[[ProductImage], object]) -> HttpResponse:
+    """Run one change on a picture, then answer the pictures card (htmx) or the product page. A rule the change
+    breaks (a gallery picture that is not square made the main image) is said on the card."""
+    edges.require(request, roles.EDIT_CATALOG)
+    try:
+        image = images.image_of(pk)
+    except ProductImage.DoesNotExist:
+        raise Http404 from None
+    error = ""
+    try:
+        change(image)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        error = exc.message
+    product = _product(image.product_id)
+    if edges.wants_fragment(request):
+        skus = list(product.skus.all())
+        context = {"product": product, "card_error": error, "oob": True, **_images_context(product, skus)}
+        status = edges.FORM_ERROR if error else 200
+        return edges.render_page(request, "catalog/_product_images.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    return _back_to_images(product)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def image_main(request: HttpRequest, pk: int) -> HttpResponse:
+    return _image_action(request, pk, lambda image: images.set_main_image(actor=request.user, image=image))
+
+
+@login_required
+@edges.guarded
+@require_POST
+def image_move(request: HttpRequest, pk: int) -> HttpResponse:
+    step = -1 if request.POST.get("direction") == "up" else 1
+    return _image_action(request, pk, lambda image: images.move_image(actor=request.user, image=image, step=step))
+
+
+@login_required
+@edges.guarded
+@require_POST
+def image_sku(request: HttpRequest, pk: int) -> HttpResponse:
+    def change(image: ProductImage) -> object:
+        form = ImageSkuForm(request.POST, product=image.product)
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose one of this product's SKUs."))
+        return images.set_image_sku(actor=request.user, image=image, sku=form.cleaned_data["sku"])
+
+    return _image_action(request, pk, change)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def image_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _image_action(request, pk, lambda image: images.delete_image(actor=request.user, image=image))

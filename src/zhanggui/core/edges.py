@@ -121,3 +121,13 @@ def message_errors(request: HttpRequest) -> Iterator[Outcome]:
     except DomainError as exc:
         outcome.ok, outcome.error = False, exc
         messages.error(request, exc.message)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The posted `next` (the page the person came from, its filters included) when it is on this site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default

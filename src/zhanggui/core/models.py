@@ -55,6 +55,7 @@ class UserProfile(models.Model):
 
     class Meta:
         verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"

@@ -72,5 +72,38 @@ def parse_money(text: str) -> Decimal:
     return amount.quantize(FEN)
 
 
-def fmt_money(amount: Decimal) -> str:
-    return f"¥{to_fen(amount):,.2f}"
+MINUS = "\u2212"  # the minus sign (−), not the hyphen: −¥308.70
+
+
+def fmt_money(amount: Decimal | int | str, *, signed: bool = False) -> str:
+    """An amount as the desk writes it everywhere: ¥1,299.00, a loss as −¥308.70 (a real minus sign before the
+    ¥, never ¥-308.70); `signed` also marks a gain, +¥12.00 (zero stays ¥0.00)."""
+    value = to_fen(amount)
+    sign = MINUS if value < 0 else ("+" if signed and value > 0 else "")
+    return f"{sign}¥{abs(value):,.2f}"
+
+
+def rate_text(rate: Decimal) -> str:
+    """A 折 rate (7.5 = the buyer pays 75 %) as the page's language says it: "7.5折" in Chinese, "25% off" in
+    English. 折 counts what is paid in tenths, a way of counting an English reader does not share."""
+    if _in_chinese():
+        return f"{_plain(rate)}折"
+    return f"{_plain((10 - rate) * 10)}% off"
+
+
+def rate_range_text(low: Decimal, high: Decimal) -> str:
+    """The rates from `low` to `high`: "1–5折" in Chinese, "50%–90% off" in English (the lower rate cuts deeper)."""
+    if _in_chinese():
+        return f"{_plain(low)}–{_plain(high)}折"
+    return f"{_plain((10 - high) * 10)}%–{_plain((10 - low) * 10)}% off"
+
+
+def _in_chinese() -> bool:
+    from django.utils import translation
+
+    return (translation.get_language() or "").startswith("zh")
+
+
+def _plain(value: Decimal) -> str:
+    """Decimal("25.000") → "25", Decimal("11.50") → "11.5"."""
+    return format(value.normalize(), "f")

@@ -30,9 +30,12 @@ ROLE_LABELS = {
 ROLES = list(ROLE_LABELS)
 
 # Capabilities, as Django permission names.
-CHANGE_PRICE = "catalog.change_price"  # set a SKU's price or cost
+CHANGE_PRICE = "catalog.change_price"  # set a SKU's price (below cost or too deep: waits for APPROVE_PRICES)
+CHANGE_COST = "catalog.change_cost"  # set a SKU's cost: the figure every margin and the price rule read
+APPROVE_PRICES = "catalog.approve_prices"  # approve price changes below cost or deeper than the approval limit
 CHANGE_LISTING = "catalog.change_listing"  # list / delist
 EDIT_CATALOG = "catalog.edit_catalog"  # products, SKUs other than price, titles, images
+EDIT_SKU_LOGISTICS = "catalog.edit_sku_logistics"  # a SKU's barcode, weight and safety stock (FIELD_CAPABILITIES)
 MANAGE_SHOPS = "catalog.manage_shops"  # shops, banned words
 BOOK_STOCK = "inventory.book_stock"  # any move of stock: receive, adjust, stocktake, transfer, reserve
 MANAGE_PURCHASING = "inventory.manage_purchasing"  # suppliers and purchase orders (not the receiving)
@@ -41,8 +44,11 @@ APPROVE_PROMOTIONS = "promotions.approve_promotions"  # approve discounts deeper
 
 CAPABILITIES = [
     CHANGE_PRICE,
+    CHANGE_COST,
+    APPROVE_PRICES,
     CHANGE_LISTING,
     EDIT_CATALOG,
+    EDIT_SKU_LOGISTICS,
     MANAGE_SHOPS,
     BOOK_STOCK,
     MANAGE_PURCHASING,
@@ -51,8 +57,11 @@ CAPABILITIES = [
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
+    CHANGE_COST: _("change costs"),
+    APPROVE_PRICES: _("approve price changes below cost or deeper than the approval limit"),
     CHANGE_LISTING: _("put products on and off sale"),
     EDIT_CATALOG: _("edit products"),
+    EDIT_SKU_LOGISTICS: _("change barcodes, weights and safety stock"),
     MANAGE_SHOPS: _("manage shops and banned words"),
     BOOK_STOCK: _("book stock"),
     MANAGE_PURCHASING: _("manage suppliers and purchase orders"),
@@ -62,11 +71,30 @@ CAPABILITY_LABELS = {
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     MANAGER: set(CAPABILITIES),
-    OPERATOR: {CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, MANAGE_PURCHASING, MANAGE_PROMOTIONS},
+    OPERATOR: {CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, EDIT_SKU_LOGISTICS, MANAGE_PURCHASING, MANAGE_PROMOTIONS},
     SERVICE: set(),
-    WAREHOUSE: {BOOK_STOCK, MANAGE_PURCHASING},
+    WAREHOUSE: {EDIT_SKU_LOGISTICS, BOOK_STOCK, MANAGE_PURCHASING},
     DESIGNER: {EDIT_CATALOG},
     COPYWRITER: {EDIT_CATALOG},
+}
+
+# Field by field: the capability that changes each editable field of a model. The services check the fields a
+# call really changes (an unchanged value sent back by a form is not a change); forms lock the others. A model's
+# other fields have services of their own (price, listing). docs/permissions.md, "Field by field".
+FIELD_CAPABILITIES: dict[str, dict[str, str]] = {
+    "catalog.Product": {
+        "title": EDIT_CATALOG,
+        "category": EDIT_CATALOG,
+        "role": EDIT_CATALOG,
+        "description": EDIT_CATALOG,
+        "main_image_url": EDIT_CATALOG,
+    },
+    "catalog.Sku": {
+        "spec": EDIT_CATALOG,
+        "barcode": EDIT_SKU_LOGISTICS,
+        "weight_g": EDIT_SKU_LOGISTICS,
+        "safety_stock": EDIT_SKU_LOGISTICS,
+    },
 }
 
 # Every role reads everything: the view permission of each of our models.
@@ -111,3 +139,39 @@ def require(user: Any, permission: str) -> None:
             ),
             permission=permission,
         )
+
+
+def holds(user: Any, permission: str) -> bool:
+    """True when the user may use the capability: what `require` checks, as a yes or no."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_perm(permission)
+
+
+def locked_fields(user: Any, model: Any) -> set[str]:
+    """The editable fields of `model` (a model class or instance) that the user may not change."""
+    return {name for name, capability in FIELD_CAPABILITIES[model._meta.label].items() if not holds(user, capability)}
+
+
+def require_fields(user: Any, model: Any, fields: Any) -> None:
+    """Raise PermissionDeniedError naming the first of `fields` the user may not change (matrix order).
+
+    With no fields, the user must be able to change at least one field of the model: an edit a person could
+    not make a single change with is refused like any other write they lack the right for."""
+    rules = FIELD_CAPABILITIES[model._meta.label]
+    wanted = set(fields)
+    if not wanted:
+        if not any(holds(user, capability) for capability in rules.values()):
+            require(user, min(rules.values(), key=CAPABILITIES.index))
+        return
+    for name, capability in rules.items():
+        if name in wanted and not holds(user, capability):
+            raise PermissionDeniedError(
+                str(
+                    _(
+                        "You are not allowed to change %(field)s: it needs the right to %(what)s; "
+                        "ask your manager (店长) for the right role."
+                    )
+                    % {"field": model._meta.get_field(name).verbose_name, "what": CAPABILITY_LABELS[capability]}
+                ),
+                permission=capability,
+                field=name,
+            )

@@ -23,6 +23,7 @@ def _day(start: datetime, days: int, hour: int = 0) -> datetime:
 
 def create_demo_campaigns(*, people: dict[str, Any], shops: Iterable[Shop]) -> list[Any]:
     from zhanggui.promotions.campaigns import services as campaigns
+    from zhanggui.promotions.campaigns.presets import preset_ids_for
 
     operator, manager = people[roles.OPERATOR], people[roles.MANAGER]
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -34,7 +35,10 @@ def create_demo_campaigns(*, people: dict[str, Any], shops: Iterable[Shop]) -> l
     )
     created = []
     for shop in shops:
+        offered = preset_ids_for(shop.channel)  # 淘金币 and 天天特价 are Taobao/Tmall campaigns
         for preset, (apply_day, apply_hour), start, end, note, archived in plan:
+            if preset not in offered:
+                continue
             campaign = campaigns.create_campaign(
                 actor=operator,
                 shop=shop,

@@ -251,7 +251,7 @@ class StocktakeAdmin(ReadOnlyAdmin):
     """Counting and booking happen on the desk or through the API (services); the admin shows the sheets."""
 
     inlines = (StocktakeLineInline,)
-    list_display = ("number", "warehouse", "category", "status", "created_at", "booked_at", "booked_by")
+    list_display = ("number", "warehouse", "category", "status", "blind", "created_at", "booked_at", "booked_by")
     list_filter = ("status", "warehouse")
     search_fields = ("number",)
     list_select_related = ("warehouse", "category", "booked_by")
@@ -260,6 +260,7 @@ class StocktakeAdmin(ReadOnlyAdmin):
         "warehouse",
         "category",
         "status",
+        "blind",
         "created_by",
         "created_at",
         "booked_by",

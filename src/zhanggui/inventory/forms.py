@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from zhanggui.catalog.models import Category, Shop, Sku
 from zhanggui.inventory import limits
 from zhanggui.inventory.models import (
+    PurchaseOrder,
     PurchaseOrderLine,
     PurchaseStatus,
     StockBalance,
+    Stocktake,
     StocktakeLine,
+    StocktakeStatus,
     Supplier,
     Warehouse,
 )
@@ -60,14 +63,12 @@ class StockFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].empty_label = _("All warehouses")
 
-    def balances(self) -> QuerySet[StockBalance]:
+    def balances(self, balances: QuerySet[StockBalance]) -> QuerySet[StockBalance]:
+        """`balances` (inventory.lists.stock_rows) narrowed to the filters; the list orders them."""
         data: dict = {}
         if self.is_bound:
             self.is_valid()  # a filter value that does not parse is ignored
             data = self.cleaned_data
-        balances = StockBalance.objects.select_related("sku__product", "warehouse").order_by(
-            "sku__code", "warehouse__priority", "warehouse__code"
-        )
         q = (data.get("q") or "").strip()
         if q:
             balances = balances.filter(
@@ -110,6 +111,10 @@ class PurchaseFilterForm(forms.Form):
         if data.get("supplier"):
             found["supplier"] = data["supplier"]
         return found
+
+    def orders(self, orders: QuerySet[PurchaseOrder]) -> QuerySet[PurchaseOrder]:
+        """`orders` (inventory.lists.purchase_rows) narrowed to the filters; the list orders them."""
+        return orders.filter(**self.filters())
 
 
 class PurchaseOrderForm(forms.Form):
@@ -192,7 +197,7 @@ class LineQuantitiesForm(forms.Form):
         self.lines = list(lines)
         self.field_prefix = field_prefix
         for line in self.lines:
-            self.fields[self._name(line)] = forms.IntegerField(
+            self.fields[self.field_name(line)] = forms.IntegerField(
                 label=line.sku.code,
                 min_value=0,
                 max_value=limits.MAX_LINE_QUANTITY,
@@ -201,25 +206,50 @@ class LineQuantitiesForm(forms.Form):
                 widget=forms.NumberInput(attrs={"class": "count", "min": 0, "max": max_of(line)}),
             )
 
-    def _name(self, line: PurchaseOrderLine) -> str:
+    def field_name(self, line: PurchaseOrderLine) -> str:
         return f"{self.field_prefix}_{line.sku_id}"
 
     def rows(self) -> list[tuple[PurchaseOrderLine, forms.BoundField]]:
-        return [(line, self[self._name(line)]) for line in self.lines]
+        return [(line, self[self.field_name(line)]) for line in self.lines]
 
     def quantities(self) -> dict[int, int]:
-        return {line.sku_id: self.cleaned_data.get(self._name(line)) or 0 for line in self.lines}
+        return {line.sku_id: self.cleaned_data.get(self.field_name(line)) or 0 for line in self.lines}
 
 
 def receive_form(lines: Iterable[PurchaseOrderLine], data=None) -> LineQuantitiesForm:
-    """'Receive now' per line, prefilled with what is still open."""
+    """'Receive now' per line, blank: what arrived is scanned or typed, never assumed ("receive all
+    remaining" is one deliberate button)."""
     return LineQuantitiesForm(
         data,
         lines=lines,
         field_prefix="receive",
-        initial_of=lambda line: line.open_quantity,
+        initial_of=lambda line: None,
         max_of=lambda line: line.open_quantity,
     )
+
+
+RECEIVE_ACTIONS = ("scan", "all", "edit", "review", "book")
+
+
+def receive_action(data) -> str:
+    """What a POST of the receiving page asks for: a scan (Enter in the scan box without JavaScript), every
+    open unit, back to the lines, the review of what will be booked, or the booking itself."""
+    action = (data.get("action") or "").strip()
+    return action if action in RECEIVE_ACTIONS else "review"
+
+
+def receive_data(form: LineQuantitiesForm, data, *, add: dict[int, int] | None = None, fill: bool = False) -> dict:
+    """The receiving page's values again, changed by a scan (`add`) or by "receive all remaining" (`fill`):
+    every typed quantity is kept, a value that does not parse too."""
+    values = {name: data.get(name, "") for name in form.fields}
+    for line in form.lines:
+        name = form.field_name(line)
+        if fill:
+            values[name] = str(line.open_quantity) if line.open_quantity else ""
+        elif add and line.sku_id in add:
+            raw = str(values.get(name) or "").strip()
+            values[name] = str((int(raw) if raw.isdecimal() else 0) + add[line.sku_id])
+    return values
 
 
 def return_form(lines: Iterable[PurchaseOrderLine], data=None) -> LineQuantitiesForm:
@@ -238,6 +268,31 @@ def return_form(lines: Iterable[PurchaseOrderLine], data=None) -> LineQuantities
 # --------------------------------------------------------------------------------------------------------
 
 
+class StocktakeFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *StocktakeStatus.choices]
+    )
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Its own ids: the page's other form (a new count sheet) has a warehouse field too.
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].empty_label = _("All warehouses")
+
+    def stocktakes(self, stocktakes: QuerySet[Stocktake]) -> QuerySet[Stocktake]:
+        """`stocktakes` (inventory.lists.stocktake_rows) narrowed to the filters; the list orders them."""
+        if not self.is_bound:
+            return stocktakes
+        self.is_valid()  # a filter value that does not parse is ignored
+        data = self.cleaned_data
+        if data.get("status"):
+            stocktakes = stocktakes.filter(status=data["status"])
+        if data.get("warehouse"):
+            stocktakes = stocktakes.filter(warehouse=data["warehouse"])
+        return stocktakes
+
+
 class StocktakeForm(forms.Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_active_warehouses())
     category = forms.ModelChoiceField(
@@ -245,6 +300,11 @@ class StocktakeForm(forms.Form):
         queryset=Category.objects.all(),
         required=False,
         help_text=_("Blank: every SKU with stock history in the warehouse"),
+    )
+    blind = forms.BooleanField(
+        label=_("Blind count"),
+        required=False,
+        help_text=_("Counters do not see the quantities on the books until the sheet is booked."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -307,6 +367,26 @@ class LineCountForm(forms.Form):
     counted = forms.IntegerField(label=_("Counted"), min_value=0, max_value=limits.MAX_COUNT, required=False)
 
 
+class ScanForm(forms.Form):
+    """One scan: what a barcode scanner types (the barcode, then Enter), or a SKU code typed by hand."""
+
+    code = forms.CharField(label=_("Scan"), max_length=130)
+
+
+class BookStocktakeForm(forms.Form):
+    """Booking a sheet with uncounted lines asks what they are: left out (not counted) or zero."""
+
+    uncounted = forms.ChoiceField(
+        label=_("The lines nobody counted"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("leave_out", _("Not counted: leave out of the booking; the stock stays as it is")),
+            ("zero", _("Zero: nothing is on the shelf; book the whole stock out")),
+        ],
+    )
+
+
 class AddCountForm(forms.Form):
     """A SKU found on the shelf that is not on the sheet."""
 
@@ -330,6 +410,34 @@ class CountsUploadForm(forms.Form):
         if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
         return upload
+
+
+class ReorderPlanForm(forms.Form):
+    """ "Order all suggested": a quantity per SKU (0 leaves it out) and the supplier of the SKUs never
+    ordered before."""
+
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier for SKUs never ordered before"), queryset=Supplier.objects.all(), required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, sku_ids: Iterable[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sku_ids = list(sku_ids)
+        for sku_id in self.sku_ids:
+            self.fields[plan_name(sku_id)] = forms.IntegerField(
+                label=str(sku_id),
+                min_value=0,
+                max_value=limits.MAX_LINE_QUANTITY,
+                widget=forms.NumberInput(attrs={"class": "count", "min": 0, "inputmode": "numeric"}),
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {sku_id: self.cleaned_data[plan_name(sku_id)] for sku_id in self.sku_ids}
+
+
+def plan_name(sku_id: int) -> str:
+    return f"qty_{sku_id}"
 
 
 class AlertFilterForm(forms.Form):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Category, Sku
@@ -86,7 +87,9 @@ class StockMove(models.Model):
         verbose_name=_("by"),
     )
     note = CleanCharField(_("note"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: the moves booked in one call carry the one time the service gives them, so
+    # the lines of one delivery (入库单) stay together.
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -217,6 +220,7 @@ class PurchaseOrderLine(models.Model):
             models.UniqueConstraint(fields=["purchase_order", "sku"], name="pol_one_line_per_sku"),
         ]
         verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
 
     def __str__(self) -> str:
         return f"{self.purchase_order_id}/{self.sku_id}"
@@ -246,6 +250,11 @@ class Stocktake(models.Model):
         verbose_name=_("category"),
     )
     status = models.CharField(_("status"), max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.OPEN)
+    blind = models.BooleanField(
+        _("blind count"),
+        default=False,
+        help_text=_("The counters do not see the quantities on the books until the sheet is booked."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     booked_by = models.ForeignKey(
@@ -278,6 +287,8 @@ class StocktakeLine(models.Model):
             ),
         ]
         ordering = ["sku__code"]
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
 
     def __str__(self) -> str:
         return f"{self.stocktake_id}/{self.sku_id}"

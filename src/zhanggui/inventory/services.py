@@ -36,7 +36,7 @@ from zhanggui.core import roles
 from zhanggui.core.errors import NotFoundError
 from zhanggui.core.money import MoneyError, to_fen
 from zhanggui.core.services import record_audit
-from zhanggui.inventory import limits
+from zhanggui.inventory import limits, selectors
 from zhanggui.inventory.errors import (
     InsufficientStock,
     InvalidReference,
@@ -648,6 +648,58 @@ def create_purchase_order(
     return po
 
 
+@transaction.atomic
+def create_purchase_orders_by_supplier(
+    *,
+    actor: Any,
+    quantities: Mapping[int, int],
+    fallback_supplier: Supplier | None = None,
+    place: bool = True,
+    note: str = "",
+) -> list[PurchaseOrder]:
+    """ "Order all suggested": SKU id → units becomes one purchase order per supplier and receiving warehouse.
+
+    Each SKU goes to its usual supplier (that of its last purchase-order line) and is received where it is
+    short (selectors.reorder_plan); SKUs never ordered before go to `fallback_supplier`, and without one
+    nothing is created. A quantity of 0 leaves the SKU out. All orders or none; at the SKU's cost; placed
+    (ordered) unless place=False, as create_purchase_order does.
+    """
+    roles.require(actor, roles.MANAGE_PURCHASING)
+    wanted: dict[int, int] = {}
+    for sku_id, quantity in quantities.items():
+        if _line_quantity(quantity, what=str(sku_id)) < 0:
+            raise StockRuleBroken(_("%(sku)s: order a positive quantity.") % {"sku": _sku_code(int(sku_id))})
+        if quantity:
+            wanted[int(sku_id)] = quantity
+    if not wanted:
+        raise StockRuleBroken(_("A purchase order needs at least one line."))
+    _require_skus(wanted)
+    orders: dict[tuple[int, int], tuple[Supplier, Warehouse, list[tuple[Sku, int, Decimal]]]] = {}
+    never_ordered: list[str] = []
+    planned = 0
+    for group in selectors.reorder_plan(wanted):
+        supplier = group.supplier or fallback_supplier
+        planned += len(group.lines)
+        if supplier is None:
+            never_ordered += [line.sku.code for line in group.lines]
+            continue
+        _supplier, _warehouse, lines = orders.setdefault(
+            (supplier.pk, group.warehouse.pk), (supplier, group.warehouse, [])
+        )
+        lines += [(line.sku, line.quantity, line.unit_cost) for line in group.lines]
+    if never_ordered:
+        raise StockRuleBroken(
+            _("%(skus)s never came from a supplier before: choose the supplier for them.")
+            % {"skus": ", ".join(never_ordered)}
+        )
+    if planned < len(wanted):
+        raise StockRuleBroken(_("There is no active warehouse to receive the goods."))
+    return [
+        create_purchase_order(actor=actor, supplier=supplier, warehouse=warehouse, lines=lines, note=note, place=place)
+        for supplier, warehouse, lines in orders.values()
+    ]
+
+
 def _check_po_quantities(
     po: PurchaseOrder, lines: Mapping[int, PurchaseOrderLine], quantities: Mapping[int, int]
 ) -> None:
@@ -695,23 +747,16 @@ def place_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
     return po
 
 
-@transaction.atomic
-def receive_purchase_order(
-    *, actor: Any, po: PurchaseOrder, quantities: Mapping[int, int], note: str = ""
-) -> list[StockMove]:
-    """Receive some or all of the open quantity of a PO; `quantities` maps SKU id → units received now.
-
-    Receive 60 of 100 now and 40 later: the PO is partially received, then received. More than was ordered
-    is refused (OverReceipt) and nothing is booked.
-    """
-    roles.require(actor, roles.BOOK_STOCK)
-    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+def _receipt_moves(
+    po: PurchaseOrder, lines: Mapping[int, PurchaseOrderLine], quantities: Mapping[int, int]
+) -> list[MoveSpec]:
+    """The receipt moves of `quantities`, or the refusal: an order not waiting for goods, a SKU not on it, a
+    negative quantity, more than is open (OverReceipt), nothing at all."""
     if po.status not in {PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL}:
         raise InvalidState(
             _("Purchase order %(po)s is %(status)s: nothing to receive.")
             % {"po": po.number, "status": po.get_status_display()}
         )
-    lines = {line.sku_id: line for line in po.lines.select_related("sku")}
     _check_po_quantities(po, lines, quantities)
     moves: list[MoveSpec] = []
     for sku_id, quantity in quantities.items():
@@ -725,10 +770,36 @@ def receive_purchase_order(
                 _("%(sku)s: %(qty)s received but only %(open)s are still open on %(po)s.")
                 % {"sku": line.sku.code, "qty": quantity, "open": line.open_quantity, "po": po.number}
             )
-        PurchaseOrderLine.objects.filter(pk=line.pk).update(received_quantity=F("received_quantity") + quantity)
         moves.append(MoveSpec(line.sku_id, po.warehouse_id, quantity, line.unit_cost))
     if not moves:
         raise StockRuleBroken(_("Enter at least one received quantity."))
+    return moves
+
+
+def check_receipt(*, po: PurchaseOrder, quantities: Mapping[int, int]) -> None:
+    """Raise what receive_purchase_order would refuse, booking nothing: the receiving page's review step
+    shows the refusal before the person confirms, with the same words."""
+    po = PurchaseOrder.objects.get(pk=po.pk)
+    _receipt_moves(po, {line.sku_id: line for line in po.lines.select_related("sku")}, quantities)
+
+
+@transaction.atomic
+def receive_purchase_order(
+    *, actor: Any, po: PurchaseOrder, quantities: Mapping[int, int], note: str = ""
+) -> list[StockMove]:
+    """Receive some or all of the open quantity of a PO; `quantities` maps SKU id → units received now.
+
+    Receive 60 of 100 now and 40 later: the PO is partially received, then received. More than was ordered
+    is refused (OverReceipt) and nothing is booked.
+    """
+    roles.require(actor, roles.BOOK_STOCK)
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    lines = {line.sku_id: line for line in po.lines.select_related("sku")}
+    moves = _receipt_moves(po, lines, quantities)
+    for move in moves:
+        PurchaseOrderLine.objects.filter(pk=lines[move.sku_id].pk).update(
+            received_quantity=F("received_quantity") + move.quantity
+        )
     booked = _apply_moves(moves, actor=actor, reason=MoveReason.PURCHASE_RECEIPT, document=po.number, note=note)
     all_in = all(received >= ordered for ordered, received in po.lines.values_list("quantity", "received_quantity"))
     _set_po_status(po, PurchaseStatus.RECEIVED if all_in else PurchaseStatus.PARTIAL)
@@ -776,11 +847,17 @@ def close_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
 
 
 @transaction.atomic
-def create_stocktake(*, actor: Any, warehouse: Warehouse, category: Category | None = None) -> Stocktake:
-    """A count sheet: every SKU with stock history in the warehouse (or every SKU of a category)."""
+def create_stocktake(
+    *, actor: Any, warehouse: Warehouse, category: Category | None = None, blind: bool = False
+) -> Stocktake:
+    """A count sheet: every SKU with stock history in the warehouse (or every SKU of a category).
+
+    A blind sheet hides the quantities on the books from the counters' pages until it is booked, so what is
+    written down is what is on the shelf, not what the screen expects.
+    """
     roles.require(actor, roles.BOOK_STOCK)
     take = Stocktake.objects.create(
-        number=_provisional_number(), warehouse=warehouse, category=category, created_by=actor
+        number=_provisional_number(), warehouse=warehouse, category=category, created_by=actor, blind=blind
     )
     take.number = f"ST{take.pk:06d}"
     take.save(update_fields=["number"])
@@ -802,11 +879,7 @@ def create_stocktake(*, actor: Any, warehouse: Warehouse, category: Category | N
 def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int | None]) -> int:
     """Record counts by SKU id (a SKU found but not on the sheet gets a line); returns the lines set."""
     roles.require(actor, roles.BOOK_STOCK)
-    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if take.status != StocktakeStatus.OPEN:
-        raise InvalidState(
-            _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
-        )
+    take = _open_stocktake(stocktake)
     lines = {line.sku_id: line for line in take.lines.all()}
     for sku_id, counted in counts.items():
         if counted is not None:
@@ -834,6 +907,55 @@ def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int |
     return changed
 
 
+def _open_stocktake(stocktake: Stocktake) -> Stocktake:
+    """The sheet locked for a change; only an open (counting) sheet takes counts or is booked."""
+    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if take.status != StocktakeStatus.OPEN:
+        raise InvalidState(
+            _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
+        )
+    return take
+
+
+def _on_hand(sku_id: int, warehouse_id: int) -> int:
+    return (
+        StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).values_list("on_hand", flat=True).first()
+        or 0
+    )
+
+
+@transaction.atomic
+def count_scanned(*, actor: Any, stocktake: Stocktake, sku: Sku, units: int = 1) -> StocktakeLine:
+    """Counting by scanning: one scan adds `units` to the SKU's count (a blank count starts at 0); a SKU not
+    on the sheet gets a line. The increment happens under the sheet's lock, so two scanners never lose one."""
+    roles.require(actor, roles.BOOK_STOCK)
+    take = _open_stocktake(stocktake)
+    if _line_quantity(units, what=sku.code, maximum=limits.MAX_COUNT) <= 0:
+        raise StockRuleBroken(_("A scan adds at least one unit."))
+    line = take.lines.filter(sku=sku).first()
+    if line is None:
+        return StocktakeLine.objects.create(
+            stocktake=take, sku=sku, expected=_on_hand(sku.pk, take.warehouse_id), counted=units, unit_cost=sku.cost
+        )
+    counted = (line.counted or 0) + units
+    if counted > limits.MAX_COUNT:
+        raise OutOfLimits(
+            _("%(what)s: %(quantity)s units is beyond the limit of %(limit)s per line.")
+            % {"what": sku.code, "quantity": counted, "limit": limits.MAX_COUNT},
+            limit=limits.MAX_COUNT,
+            quantity=counted,
+        )
+    line.counted = counted
+    line.save(update_fields=["counted"])
+    return line
+
+
+# What booking does with the lines nobody counted; the desk always asks, never picks one silently.
+UNCOUNTED_LEAVE_OUT = "leave_out"  # not counted: not booked, their stock stays as it is
+UNCOUNTED_ZERO = "zero"  # counted as zero: their whole on hand is booked out
+UNCOUNTED_CHOICES = (UNCOUNTED_LEAVE_OUT, UNCOUNTED_ZERO)
+
+
 @dataclass(frozen=True)
 class StocktakeReport:
     gain_units: int
@@ -845,21 +967,31 @@ class StocktakeReport:
     def net_value(self) -> Decimal:
         return self.gain_value - self.loss_value
 
+    @property
+    def loss_value_signed(self) -> Decimal:
+        """The loss as the money it is: −¥80.00."""
+        return -self.loss_value
+
 
 @transaction.atomic
-def book_stocktake(*, actor: Any, stocktake: Stocktake) -> StocktakeReport:
+def book_stocktake(*, actor: Any, stocktake: Stocktake, uncounted: str = UNCOUNTED_LEAVE_OUT) -> StocktakeReport:
     """Book counted − on hand (at booking time) for each counted line as a stocktake move.
 
     The difference is taken against on hand now, not when the sheet was made, so moves booked while people
-    were counting are not counted twice. Lines left uncounted are not booked.
+    were counting are not counted twice. Lines left uncounted are left out (UNCOUNTED_LEAVE_OUT) or counted
+    as zero (UNCOUNTED_ZERO: their count becomes 0 and their on hand is booked out); the choice is in the
+    audit trail.
     """
     roles.require(actor, roles.BOOK_STOCK)
-    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if take.status != StocktakeStatus.OPEN:
-        raise InvalidState(
-            _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
-        )
-    lines = list(take.lines.filter(counted__isnull=False).select_related("sku"))
+    if uncounted not in UNCOUNTED_CHOICES:
+        raise StockRuleBroken(_("Say what to do with the lines nobody counted: leave them out or book zero."))
+    take = _open_stocktake(stocktake)
+    lines = list(take.lines.select_related("sku"))
+    left = [line for line in lines if line.counted is None]
+    if uncounted == UNCOUNTED_ZERO:
+        for line in left:
+            line.counted = 0
+    lines = [line for line in lines if line.counted is not None]
     on_hand = dict(
         StockBalance.objects.filter(warehouse=take.warehouse, sku_id__in=[ln.sku_id for ln in lines]).values_list(
             "sku_id", "on_hand"
@@ -879,9 +1011,16 @@ def book_stocktake(*, actor: Any, stocktake: Stocktake) -> StocktakeReport:
             _("A count is below the units reserved for orders; release or ship them first. (%(error)s)")
             % {"error": getattr(exc, "message", exc)}
         ) from exc
-    StocktakeLine.objects.bulk_update(lines, ["booked_difference"])
+    StocktakeLine.objects.bulk_update(lines, ["counted", "booked_difference"])
     take.status, take.booked_by, take.booked_at = StocktakeStatus.BOOKED, actor, timezone.now()
     take.save(update_fields=["status", "booked_by", "booked_at"])
+    if left:
+        record_audit(
+            actor=actor,
+            action="stocktake.book",
+            obj=take,
+            after={"uncounted": uncounted, "uncounted_lines": len(left)},
+        )
     return stocktake_report(take)
 
 

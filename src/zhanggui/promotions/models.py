@@ -154,22 +154,26 @@ class PromotionState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for approval")
     APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class PromotionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    REJECTED = "rejected", _("Rejected")
     SCHEDULED = "scheduled", _("Scheduled")
     RUNNING = "running", _("Running")
     ENDED = "ended", _("Ended")
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The state changes the services may make; anything else is refused with invalid_promotion_state.
+# The state changes the services may make; anything else is refused with invalid_promotion_state. A rejected
+# promotion is back with its author: edited and submitted again like a draft, or cancelled.
 PROMOTION_TRANSITIONS: dict[str, set[str]] = {
     PromotionState.DRAFT: {PromotionState.SUBMITTED, PromotionState.APPROVED, PromotionState.CANCELLED},
-    PromotionState.SUBMITTED: {PromotionState.APPROVED, PromotionState.CANCELLED},
+    PromotionState.SUBMITTED: {PromotionState.APPROVED, PromotionState.REJECTED, PromotionState.CANCELLED},
+    PromotionState.REJECTED: {PromotionState.SUBMITTED, PromotionState.APPROVED, PromotionState.CANCELLED},
     PromotionState.APPROVED: {PromotionState.CANCELLED},
     PromotionState.CANCELLED: set(),
 }
@@ -180,8 +184,10 @@ class Promotion(models.Model):
 
     `spec` is the full JSON object the engine reads; `starts_at`/`ends_at` are the truth for the window and the
     services copy them into the spec on every save. Only approved promotions are priced (selectors.running_
-    promotions). `status` is derived: draft, pending_approval (submitted), cancelled; an approved one is
-    scheduled before its start, running inside [starts_at, ends_at), ended after.
+    promotions). `status` is derived: draft, pending_approval (submitted), rejected, cancelled; an approved one is
+    scheduled before its start, running inside [starts_at, ends_at), ended after. `approved_by` is the manager
+    who approved it; one within the approval limit is approved by the desk when submitted (`auto_approved`, no
+    `approved_by`). A rejected one goes back to its author with `rejection_note`, to edit and submit again.
     """
 
     shop = models.ForeignKey(
@@ -212,6 +218,21 @@ class Promotion(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    auto_approved = models.BooleanField(
+        _("approved automatically"),
+        default=False,
+        help_text=_("Within the approval limit: approved by the desk when submitted, not by a person"),
+    )
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_note = CleanCharField(_("rejection reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -239,6 +260,8 @@ class Promotion(models.Model):
             return PromotionStatus.DRAFT
         if self.state == PromotionState.SUBMITTED:
             return PromotionStatus.PENDING_APPROVAL
+        if self.state == PromotionState.REJECTED:
+            return PromotionStatus.REJECTED
         if at < self.starts_at:
             return PromotionStatus.SCHEDULED
         return PromotionStatus.RUNNING if at < self.ends_at else PromotionStatus.ENDED

@@ -1,6 +1,6 @@
 """Reads of the catalog for the pickers of the promotion pages (the what-if page's carts, the eligibility check's
-table): SKUs found by code or name, and the SKUs of a category or a product, each with its product, category
-and shop loaded, one query each.
+table, the editor's catalog search through offers.selectors.catalog_matches): SKUs found by code or name, and
+the SKUs of a category or a product, each with its product, category and shop loaded, one query each.
 
 Searching sees every SKU of the shop, on sale or not (a person may plan a campaign for a SKU not yet listed);
 a category or "the whole shop" means the SKUs on sale (the SKU and its product listed), as the campaign check
@@ -25,11 +25,17 @@ def _skus() -> QuerySet[Sku]:
     return Sku.objects.select_related("shop", "product__category")
 
 
+# Catalog order: a product's SKUs stay together (the eligibility picker groups what a search found by product).
+CATALOG_ORDER = ("shop__code", "product__code", "code")
+
+
 def search_skus(*, q: str, shop: Shop | None = None, limit: int = MAX_FOUND) -> list[Sku]:
-    """SKUs whose code, barcode, spec, product code or product title contains `q` (the shop's, or every
-    shop's), by shop, product and code. An empty search finds nothing."""
+    """The one SKU search of the promotion pages (the what-if carts, the eligibility check, the editor's
+    catalog search): SKUs whose code, spec, product code or product title contains `q`, or whose barcode is `q`
+    (a scanner types it whole; a few digits would match half the shop), the shop's or every shop's, in catalog
+    order. An empty search finds nothing."""
     words = clean_line(q).strip()  # NUL would fail on PostgreSQL; nothing stored holds one
-    if not words:
+    if not words or limit <= 0:
         return []
     rows = _skus().filter(
         Q(code__icontains=words)
@@ -40,7 +46,7 @@ def search_skus(*, q: str, shop: Shop | None = None, limit: int = MAX_FOUND) -> 
     )
     if shop is not None:
         rows = rows.filter(shop=shop)
-    return list(rows.order_by("shop__code", "product__code", "code")[:limit])
+    return list(rows.order_by(*CATALOG_ORDER)[:limit])
 
 
 def on_sale(*, shop: Shop | None = None, category: Category | None = None) -> QuerySet[Sku]:
@@ -50,7 +56,7 @@ def on_sale(*, shop: Shop | None = None, category: Category | None = None) -> Qu
         rows = rows.filter(shop=shop)
     if category is not None:
         rows = rows.filter(product__category=category)
-    return rows.order_by("shop__code", "product__code", "code")
+    return rows.order_by(*CATALOG_ORDER)
 
 
 def picked_skus(
@@ -68,13 +74,13 @@ def picked_skus(
     if every or category is not None:
         rows = on_sale(shop=shop, category=category)
     elif product is not None:
-        rows = _skus().filter(product=product).order_by("shop__code", "product__code", "code")
+        rows = _skus().filter(product=product).order_by(*CATALOG_ORDER)
         rows = rows.filter(shop=shop) if shop is not None else rows
     else:
         ids = {int(i) for i in sku_ids}
         if not ids:
             return []
-        rows = _skus().filter(pk__in=ids).order_by("shop__code", "product__code", "code")
+        rows = _skus().filter(pk__in=ids).order_by(*CATALOG_ORDER)
         rows = rows.filter(shop=shop) if shop is not None else rows
     skip = {int(i) for i in leave_out}
     if skip:

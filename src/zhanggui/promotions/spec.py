@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from zhanggui.core.errors import ValidationFailed
-from zhanggui.core.money import MoneyError, plain_decimal
+from zhanggui.core.money import MoneyError, plain_decimal, rate_range_text, rate_text  # noqa: F401 (re-exported)
 from zhanggui.core.text import bad_code_character, describe
 
 ITEM, SHOP, COUPON = "item", "shop", "coupon"

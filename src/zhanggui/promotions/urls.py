@@ -12,6 +12,7 @@ urlpatterns = [
     path("preview/", offers.promotion_preview, name="preview"),
     path("editor/catalog/", offers.editor_catalog, name="editor-catalog"),
     path("what-if/", pricing.promotion_what_if, name="what-if"),
+    path("prices/product/<int:pk>/", pricing.product_prices, name="product-prices"),
     path("eligibility/", campaigns.eligibility, name="eligibility"),
     path("campaigns/", campaigns.campaign_list, name="campaign-list"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign-new"),

@@ -42,7 +42,7 @@ def test_bad_prices_are_refused(operator, bad):
 
 
 def test_price_rounds_half_up_to_the_fen(operator):
-    sku = SkuFactory()
+    sku = SkuFactory(price=Decimal("12.00"), cost=Decimal("5.00"))  # within the price rule: applies at once
     services.set_price(actor=operator, sku=sku, price="10.005")
     sku.refresh_from_db()
     assert sku.price == Decimal("10.01")

@@ -82,6 +82,7 @@ C = "/api/v1/catalog"
 I = "/api/v1/inventory"  # noqa: E741 - a path prefix, read beside C and P
 P = "/api/v1/promotions"
 S = "/api/v1/campaigns/stored"
+A = "/api/v1/approvals"
 
 ENDPOINTS: dict[str, Needs] = {
     # ----- catalog
@@ -205,6 +206,16 @@ ENDPOINTS: dict[str, Needs] = {
     "POST /api/v1/campaigns/check": anyone(
         lambda w: {"campaign": "tiantiantejia", "skus": [{"sku_id": w["sku"], "price": "59.00", "quantity": 100}]}
     ),
+    # ----- approvals
+    f"GET {A}": read(),
+    f"POST {A}/price-changes/{{change_id}}/approve": needs(roles.APPROVE_PRICES, body={}),
+    f"POST {A}/price-changes/{{change_id}}/reject": needs(roles.APPROVE_PRICES, body={"note": "低于成本"}),
+    f"POST {A}/promotions/{{promotion_id}}/approve": needs(
+        roles.APPROVE_PROMOTIONS, body={}, promotion_id="pending_promotion"
+    ),
+    f"POST {A}/promotions/{{promotion_id}}/reject": needs(
+        roles.APPROVE_PROMOTIONS, body={"note": "太深"}, promotion_id="pending_promotion"
+    ),
 }
 
 # The object each path parameter names unless an entry says otherwise (keys of the world below).
@@ -217,6 +228,7 @@ DEFAULT_IDS = {
     "purchase_id": "purchase",
     "promotion_id": "draft_promotion",
     "campaign_id": "campaign",
+    "change_id": "price_change",
     "reference": "reference",
 }
 # Query parameters a GET cannot do without.
@@ -250,6 +262,7 @@ def test_every_write_needs_a_capability_of_the_matrix_or_says_why_not():
 
 def build_world() -> World:
     """Everything the calls name, made through the services by the system user (and tokens for the roles)."""
+    from zhanggui.catalog import selectors as catalog_selectors
     from zhanggui.catalog import services as catalog
     from zhanggui.catalog.models import Channel, Shop
     from zhanggui.inventory import services as stock
@@ -294,6 +307,8 @@ def build_world() -> World:
         actor=system, shop=shop, raw_spec={**_promotion_spec("deep"), "tiers": [["100", "90"]]}
     )
     promotions.submit_promotion(actor=system, promotion=pending_promotion)
+    catalog.set_price(actor=system, sku=listed_sku, price="30.00")  # below its cost of 60: waits for a manager
+    price_change = catalog_selectors.pending_price_change(listed_sku)
     campaign = campaigns.create_campaign(actor=system, shop=shop, raw_spec=CAMPAIGN_SPEC)
     archived = campaigns.create_campaign(actor=system, shop=shop, raw_spec={**CAMPAIGN_SPEC, "id": "old"})
     campaigns.archive_campaign(actor=system, campaign=archived, note="")
@@ -318,6 +333,7 @@ def build_world() -> World:
         "pending_promotion": pending_promotion.pk,
         "campaign": campaign.pk,
         "archived_campaign": archived.pk,
+        "price_change": price_change.pk,
         "reference": "R1",
     }
 

@@ -33,15 +33,16 @@ def test_warehouse_receives_a_purchase_order_in_two_deliveries(page, live_server
     # 仓管 logs in through the login page.
     log_in(page, base, "warehouse")
 
-    # The purchase order: receive 60 of the 100 now.
+    # The purchase order: receive 60 of the 100 now, on the receiving screen (lines start blank).
     page.goto(f"{base}/inventory/purchases/{po.pk}/")
+    page.click("#receive-button")
     quantity = page.locator(f"input[name=receive_{sku.pk}]")
-    assert quantity.input_value() == "100"
+    assert quantity.input_value() == ""
     quantity.fill("60")
-    page.click("#receive-button")  # the form posts to ...#receiving: the page comes back scrolled to the table
-    page.wait_for_url(re.compile(rf"/inventory/purchases/{po.pk}/#receiving$"))
+    page.click("#review-receipt")  # what will be booked is shown first
+    page.click("#book-receipt")
+    page.wait_for_url(re.compile(rf"/inventory/purchases/{po.pk}/#receipts$"))
     assert page.locator(f"tr[data-sku='{sku.code}'] td.received").inner_text() == "60"
-    assert page.locator(f"input[name=receive_{sku.pk}]").input_value() == "40"
     po.refresh_from_db()
     assert po.status == PurchaseStatus.PARTIAL
 
@@ -51,10 +52,13 @@ def test_warehouse_receives_a_purchase_order_in_two_deliveries(page, live_server
     assert page.locator("#on-hand").inner_text() == "60"
     assert po.number in page.locator("#ledger-table").inner_text()
 
-    # The rest arrives: receive the 40 still open (prefilled).
-    page.goto(f"{base}/inventory/purchases/{po.pk}/")
-    page.click("#receive-button")
-    page.wait_for_url(re.compile(rf"/inventory/purchases/{po.pk}/#receiving$"))
+    # The rest arrives: "receive all remaining" fills the 40 still open.
+    page.goto(f"{base}/inventory/purchases/{po.pk}/receive/")
+    page.click("#receive-all")
+    assert page.locator(f"input[name=receive_{sku.pk}]").input_value() == "40"
+    page.click("#review-receipt")
+    page.click("#book-receipt")
+    page.wait_for_url(re.compile(rf"/inventory/purchases/{po.pk}/#receipts$"))
     assert page.locator("#receive-button").count() == 0  # nothing left to receive
     page.goto(f"{base}/catalog/skus/{sku.pk}/")
     assert page.locator("#on-hand").inner_text() == "100"

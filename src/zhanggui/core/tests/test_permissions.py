@@ -422,3 +422,20 @@ def test_docs_permission_table_matches_the_matrix():
             if cells[column].startswith("✓"):
                 found[role].add(match.group(1))
     assert found == roles.ROLE_CAPABILITIES
+
+
+@pytest.mark.parametrize("role", ["operator", "manager"])
+def test_admin_shows_the_cost_read_only_to_whom_may_not_change_it(users, stocked_sku, role):
+    """The operator may change the price, not the cost: the admin does not take a cost from the post."""
+    response = admin_client(users[role]).post(
+        f"/admin/catalog/sku/{stocked_sku.pk}/change/", sku_form(stocked_sku, cost="1.00")
+    )
+    assert response.status_code == 302
+    stocked_sku.refresh_from_db()
+    assert stocked_sku.cost == (Decimal("1.00") if role == "manager" else Decimal("40.00"))
+
+
+def test_admin_lists_price_changes_read_only(users):
+    client = admin_client(users["manager"])
+    assert client.get("/admin/catalog/pricechange/").status_code == 200
+    assert client.get("/admin/catalog/pricechange/add/").status_code == 403

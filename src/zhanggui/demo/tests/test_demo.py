@@ -176,7 +176,7 @@ def test_small_demo_has_a_season_of_promotions_that_prices_a_demo_cart(small_dem
     local = timezone.localtime(d11.starts_at)
     assert (local.month, local.day, local.hour, local.minute) == (11, 11, 0, 0)
     assert d11.ends_at - d11.starts_at == timedelta(hours=23, minutes=59)
-    assert Promotion.objects.get(code="set1").approved_by.username == "operator"
+    assert Promotion.objects.get(code="set1").auto_approved  # within the limit: approved by the desk on submission
     shop = Shop.objects.get(code="tmall-flagship")
     running = running_promotions(shop=shop)
     assert [p.id for p in running] == ["d85", "half2", "mj300", "q20", "set1", "vip", "zp199"]

@@ -206,20 +206,21 @@ def test_receiving_part_now_and_the_rest_later(client, users):
     sku = SkuFactory()
     po = make_po((sku, 100))
     login(client, users["warehouse"])
-    page = client.get(reverse("inventory:purchase-detail", args=[po.pk])).content.decode()
-    assert f'name="receive_{sku.pk}"' in page and 'value="100"' in page  # prefilled with the open quantity
+    url = reverse("inventory:purchase-receive", args=[po.pk])
+    page = client.get(url).content.decode()
+    assert f'name="receive_{sku.pk}" value=""' in page  # blank: what arrived is counted, never assumed
 
-    response = client.post(reverse("inventory:purchase-receive", args=[po.pk]), {f"receive_{sku.pk}": "60"})
+    response = client.post(url, {f"receive_{sku.pk}": "60", "action": "book"})
     assert response.status_code == 302
     po.refresh_from_db()
     assert po.status == PurchaseStatus.PARTIAL
     assert on_hand(sku, po.warehouse) == 60
     line = po.lines.get()
     assert (line.received_quantity, line.open_quantity) == (60, 40)
-    page = client.get(response["Location"]).content.decode()
-    assert f'name="receive_{sku.pk}"' in page and 'value="40"' in page
+    page = client.get(url).content.decode()
+    assert f'name="receive_{sku.pk}" value=""' in page and 'max="40"' in page
 
-    client.post(reverse("inventory:purchase-receive", args=[po.pk]), {f"receive_{sku.pk}": "40", "note": "第二批"})
+    client.post(url, {f"receive_{sku.pk}": "40", "note": "第二批", "action": "book"})
     po.refresh_from_db()
     assert po.status == PurchaseStatus.RECEIVED
     assert on_hand(sku, po.warehouse) == 100
@@ -373,7 +374,7 @@ def test_counts_saved_per_line_with_htmx(client, users):
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith(f'<tr id="line-{sku.pk}"')
-    assert 'value="8"' in body and "-2" in body
+    assert 'value="8"' in body and "\u22122" in body  # −2, a real minus sign
     assert take.lines.get().counted == 8
 
     response = client.post(url, {f"count_{sku.pk}": "-1"}, **HTMX)
@@ -392,7 +393,7 @@ def test_a_saved_count_refreshes_the_figures_block(client, users):
     summary = client.get(reverse("inventory:stocktake-detail", args=[take.pk]), {"part": "summary"}, **HTMX)
     body = summary.content.decode()
     assert body.startswith('<section class="card report" id="report"')
-    assert 'id="loss-units">−3' in body and 'id="loss-value">¥6.00' in body
+    assert 'id="loss-units">−3' in body and 'id="loss-value">−¥6.00' in body
 
 
 def test_save_all_only_writes_the_lines_that_changed_on_the_page(client, users):
@@ -439,7 +440,9 @@ def test_booking_the_stocktake_reports_gains_and_losses_at_cost(client, users):
     take = make_sheet((a, 10), (b, 5), (c, 2))
     services.enter_counts(actor=system_user(), stocktake=take, counts={a.pk: 12, b.pk: 3})
     login(client, users["warehouse"])
-    response = client.post(reverse("inventory:stocktake-book", args=[take.pk]), follow=True)
+    response = client.post(
+        reverse("inventory:stocktake-book", args=[take.pk]), {"confirm": "1", "uncounted": "leave_out"}, follow=True
+    )
     take.refresh_from_db()
     assert (take.status, take.booked_by) == (StocktakeStatus.BOOKED, users["warehouse"])
     report = response.context["report"]
@@ -453,7 +456,8 @@ def test_booking_the_stocktake_reports_gains_and_losses_at_cost(client, users):
     moves = dict(StockMove.objects.filter(reason=MoveReason.STOCKTAKE).values_list("sku_id", "quantity"))
     assert moves == {a.pk: 2, b.pk: -2}  # C was not counted: not booked
     body = response.content.decode()
-    assert 'id="gain-value">¥25.00' in body and 'id="loss-value">¥80.00' in body
+    assert 'id="gain-value">+¥25.00' in body and 'id="loss-value">−¥80.00' in body
+    assert 'id="net-value">−¥55.00' in body
     assert 'id="book-stocktake"' not in body
 
 

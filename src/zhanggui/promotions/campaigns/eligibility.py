@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from zhanggui.core.money import FEN, LIMIT, fmt_money
 from zhanggui.promotions.campaigns.errors import CampaignSpecError
+from zhanggui.promotions.spec import rate_range_text, rate_text
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
@@ -404,22 +405,23 @@ def _check_rule(rule: Rule, facts: SkuFacts, offer: Offer) -> RuleOutcome:
         original = facts.price
         if original is None or original <= 0:
             status, actual = UNKNOWN, None
-            message = _(
-                "Campaign price %(price)s; the original price is unknown; required %(min_rate)s–%(max_rate)s折"
-            ) % {"price": fmt_money(offer.price), "min_rate": _plain(low_rate), "max_rate": _plain(high_rate)}
+            message = _("Campaign price %(price)s; the original price is unknown; required %(required)s") % {
+                "price": fmt_money(offer.price),
+                "required": rate_range_text(low_rate, high_rate),
+            }
         else:
             # exact: low ≤ price × 10 / original ≤ high, without dividing
             status = _status(low_rate * original <= offer.price * 10 <= high_rate * original)
-            actual = _plain(_rate_of(offer.price, original))
+            rate_now = _rate_of(offer.price, original)
+            actual = _plain(rate_now)
+            # "25% off" in English where Chinese says "7.5折" (spec.rate_text)
             message = _(
-                "Campaign price %(price)s is %(rate)s折 of the original price %(original)s; "
-                "required %(min_rate)s–%(max_rate)s折"
+                "Campaign price %(price)s is %(rate)s the original price %(original)s; required %(required)s"
             ) % {
                 "price": fmt_money(offer.price),
-                "rate": actual,
+                "rate": rate_text(rate_now),
                 "original": fmt_money(original),
-                "min_rate": _plain(low_rate),
-                "max_rate": _plain(high_rate),
+                "required": rate_range_text(low_rate, high_rate),
             }
     elif rule.kind == "free_shipping":
         required = "true"

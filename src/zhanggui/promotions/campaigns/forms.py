@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from zhanggui.catalog.models import Category, Shop, Sku
 from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, parse_campaign, parse_offer
 from zhanggui.promotions.campaigns.errors import CampaignSpecError
-from zhanggui.promotions.campaigns.presets import PRESETS, preset
+from zhanggui.promotions.campaigns.presets import PRESETS, not_of_platform, preset, preset_ids_for
 from zhanggui.promotions.campaigns.selectors import listed_categories, listed_skus
 from zhanggui.promotions.campaigns.services import SkuOffer, price_at_rate
 from zhanggui.promotions.forms import JsonField
@@ -58,6 +58,36 @@ def _line(number: int, text: str) -> OfferLine:
     return OfferLine(number, code, offer, int(reviews) if reviews else None)
 
 
+def preset_choices(shop: Shop | None) -> list[tuple[str, str]]:
+    """The presets offered for `shop`: its platform's only (every preset while no shop is chosen)."""
+    return [(key, PRESETS[key]["name"]) for key in preset_ids_for(shop.channel if shop else None)]
+
+
+def _offered(form: forms.Form) -> list[tuple[str, str]]:
+    """The preset choices of a form: its shop's platform's, and a preset of another platform that was sent,
+    kept so that clean() can say by name why it does not fit (rather than "not a valid choice")."""
+    offered = preset_choices(_shop_of(form))
+    sent = form.data.get("preset") if form.is_bound else None
+    if sent in PRESETS and sent not in dict(offered):
+        offered.append((sent, PRESETS[sent]["name"]))
+    return offered
+
+
+def _shop_of(form: forms.Form) -> Shop | None:
+    """The shop a form is for: the one sent, else the one it starts with."""
+    value = form.data.get("shop") if form.is_bound else form.initial.get("shop")
+    if isinstance(value, Shop):
+        return value
+    return Shop.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+
+
+def _check_platform(form: forms.Form, data: Mapping[str, Any]) -> None:
+    """A preset of another platform is refused by name (天天特价 is not a JD campaign); the service checks too."""
+    why = not_of_platform(data.get("preset") or "", data.get("shop"))
+    if why:
+        form.add_error("preset", why)
+
+
 class EligibilityForm(forms.Form):
     preset = forms.ChoiceField(
         label=_("Campaign"),
@@ -86,6 +116,7 @@ class EligibilityForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["shop"].empty_label = _("Any shop")
+        self.fields["preset"].choices = _offered(self)
 
     def clean_campaign(self):
         raw = self.cleaned_data.get("campaign")
@@ -113,6 +144,8 @@ class EligibilityForm(forms.Form):
         data = super().clean()
         if not data.get("campaign") and not data.get("preset") and "campaign" not in self.errors:
             self.add_error("preset", _("Choose a campaign or paste a spec."))
+        if not data.get("campaign"):
+            _check_platform(self, data)
         return data
 
     def chosen_campaign(self) -> Campaign:
@@ -205,11 +238,18 @@ class CampaignForm(forms.Form):
             del self.fields["shop"], self.fields["preset"]
             self.fields["spec"].required = True
             self.fields["spec"].help_text = _("Its id is the campaign's code and stays as it is.")
+        else:
+            self.fields["preset"].choices = [("", _("— none: my own rules —")), *_offered(self)]
+
+    def chosen_shop(self) -> Shop | None:
+        """The shop the new campaign is for, as far as the form knows yet (none while editing)."""
+        return _shop_of(self) if "shop" in self.fields else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if "preset" in self.fields and not data.get("spec") and not data.get("preset") and "spec" not in self.errors:
             self.add_error("spec", _("Paste the rules or choose a preset."))
+        _check_platform(self, data)
         return data
 
 
@@ -239,12 +279,15 @@ class CheckForm(forms.Form):
         ),
     )
     rate = forms.DecimalField(
-        label=_("Campaign price as 折 of the price"),
+        label=_("Campaign price rate (tenths of the price)"),
         required=False,
         min_value=Decimal("0.001"),
         max_value=Decimal("10"),
         decimal_places=3,
-        help_text=_("For SKUs without a price of their own: 5 = half the SKU's price, rounded down to the fen."),
+        help_text=_(
+            "For SKUs without a price of their own: the campaign price in tenths of the SKU's price, 5 = half "
+            "price, 8.5 = 15 per cent off; rounded down to the fen."
+        ),
     )
     quantity = forms.IntegerField(label=_("Quantity"), required=False, min_value=1)
     free_shipping = forms.ChoiceField(label=_("Free shipping"), choices=FREE_CHOICES, required=False)
@@ -292,7 +335,7 @@ def _offer(sku: Sku, parts: list[str], defaults: Mapping[str, Any]) -> SkuOffer:
     price, quantity, free, reviews = [*parts, "", "", "", ""][:4]
     if not price:
         if defaults.get("rate") is None:
-            raise forms.ValidationError(_("give a campaign price, or a 折 rate for every SKU."))
+            raise forms.ValidationError(_("give a campaign price, or a rate for every SKU."))
         price = str(price_at_rate(sku.price, defaults["rate"]))
     if not quantity:
         if not defaults.get("quantity"):

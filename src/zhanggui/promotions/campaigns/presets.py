@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from zhanggui.catalog.models import Channel
 from zhanggui.promotions.campaigns.eligibility import Campaign, parse_campaign
 
 SALES_DAYS = 30
@@ -87,6 +88,29 @@ NOTES = {
         "Products must be new and within their shelf life, with quality certificates for cosmetics: not checked."
     ),
 }
+
+
+# The platforms each preset's campaign runs on. All six are Taobao's own (淘系: the plan is a Taobao shop's, and
+# 天天特价 and 淘金币 are Taobao's and Tmall's), none is JD's, Pinduoduo's or the web store's. A shop is offered
+# only its own platform's presets; a preset added later names its platforms here.
+TAOBAO_AND_TMALL = (Channel.TAOBAO, Channel.TMALL)
+CHANNELS: dict[str, tuple[str, ...]] = {key: TAOBAO_AND_TMALL for key in PRESETS}
+
+
+def preset_ids_for(channel: str | None) -> list[str]:
+    """The presets a shop of `channel` may start from or check against, in the presets' order; every preset
+    when no shop is chosen yet."""
+    return [key for key in PRESETS if channel is None or channel in CHANNELS[key]]
+
+
+def not_of_platform(preset_id: str, shop: Any) -> str:
+    """Why a shop may not start from this preset (another platform's campaign), or "" when it may."""
+    if shop is None or not preset_id or preset_id not in PRESETS or preset_id in preset_ids_for(shop.channel):
+        return ""
+    return str(
+        _("%(campaign)s is not a campaign of %(platform)s: choose one of its platform's or write your own rules.")
+        % {"campaign": PRESETS[preset_id]["name"], "platform": shop.get_channel_display()}
+    )
 
 
 def preset(preset_id: str) -> Campaign | None:

@@ -39,7 +39,7 @@ from zhanggui.promotions.campaigns.eligibility import (
 )
 from zhanggui.promotions.campaigns.errors import CampaignArchived, CampaignCodeTaken, CampaignSpecError, InvalidCampaign
 from zhanggui.promotions.campaigns.facts import sku_facts
-from zhanggui.promotions.campaigns.presets import PRESETS
+from zhanggui.promotions.campaigns.presets import PRESETS, not_of_platform
 from zhanggui.promotions.common import check_code_free, keep_code, locked
 from zhanggui.promotions.models import OfficialCampaign
 
@@ -148,6 +148,9 @@ def create_campaign(
     roles.require(actor, roles.MANAGE_PROMOTIONS)
     if raw_spec is None and not preset:
         raise CampaignSpecError(_("campaign: give a spec or a preset"))
+    why = not_of_platform(preset, shop)
+    if why:
+        raise CampaignSpecError(why)
     copied = preset_spec(preset) if preset else None
     data, parsed, spec_note = normalize_campaign_spec(
         raw_spec if raw_spec is not None else copied, new_code=code, new_name=name

@@ -26,7 +26,8 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.catalog.models import Category, Product, Shop
 from zhanggui.core import edges, roles
-from zhanggui.promotions.campaigns import selectors, services
+from zhanggui.core.listing import list_response
+from zhanggui.promotions.campaigns import lists, selectors, services
 from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, SkuFacts, check_many, parse_campaign
 from zhanggui.promotions.campaigns.errors import CampaignCodeTaken, CampaignSpecError, InvalidCampaign
 from zhanggui.promotions.campaigns.facts import sku_facts
@@ -36,20 +37,15 @@ from zhanggui.promotions.campaigns.forms import (
     CheckForm,
     EligibilityForm,
     OfferLine,
+    preset_choices,
 )
-from zhanggui.promotions.campaigns.presets import NOTES, PRESETS, preset
+from zhanggui.promotions.campaigns.lists import PHASE_LABELS, preset_name
+from zhanggui.promotions.campaigns.presets import NOTES, preset, preset_ids_for
 from zhanggui.promotions.campaigns.table import Row, new_rows, picked_ids, read_rows, windows_of
 from zhanggui.promotions.forms import dumps
 from zhanggui.promotions.models import OfficialCampaign
 from zhanggui.promotions.picking import categories_on_sale, picked_skus, search_skus
 
-PHASE_LABELS = {
-    selectors.OPEN: gettext_lazy("Registration open"),
-    selectors.CLOSED: gettext_lazy("Registration closed"),
-    selectors.RUNNING: gettext_lazy("Running"),
-    selectors.ENDED: gettext_lazy("Ended"),
-    selectors.UNDATED: gettext_lazy("No dates yet"),
-}
 SPEC_ERRORS = {CampaignSpecError: "spec", CampaignCodeTaken: "spec"}
 
 
@@ -62,7 +58,7 @@ def _label(rows: Any, now: datetime) -> None:
     for c in rows:
         c.phase_now = selectors.phase(c, now)
         c.phase_label = PHASE_LABELS[c.phase_now]
-        c.preset_name = PRESETS[c.preset]["name"] if c.preset in PRESETS else ""
+        c.preset_name = preset_name(c)
 
 
 def _shop_from(request: HttpRequest) -> Shop | None:
@@ -207,14 +203,15 @@ def eligibility(request: HttpRequest) -> HttpResponse:
         if results is None:
             status = edges.FORM_ERROR
     else:
-        form = EligibilityForm(initial={"preset": "tiantiantejia", "shop": shop})
+        offered = preset_ids_for(shop.channel if shop else None)  # the shop's platform's presets only
+        form = EligibilityForm(initial={"preset": offered[0] if offered else "", "shop": shop})
         rows = _pick_rows(request, shop=shop, windows=windows)
     context = {
         "form": form,
         "results": results,
         "problems": problems,
         "rows": rows,
-        "presets": [(key, raw["name"], NOTES[key]) for key, raw in PRESETS.items()],
+        "presets": [(key, name, NOTES[key]) for key, name in preset_choices(shop)],
         **picker,
     }
     return edges.render_page(request, "promotions/eligibility.html", context, status=status)
@@ -241,14 +238,19 @@ def _row_entries(rows: list[Row], campaign: Campaign) -> list[tuple[SkuFacts, Of
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """A shop's campaigns (or every shop's), upcoming first unless sorted otherwise; the event-start range, page
+    size and sort in the URL; ?export=xlsx|csv answers every filtered row."""
     form = CampaignFilterForm(request.GET or None)
     shop, archived = form.values()
-    rows = selectors.shop_campaigns(shop=shop, include_archived=archived)
-    _label(rows, timezone.now())
+    listing, export = list_response(request, lists.CAMPAIGNS, lists.campaign_rows(shop=shop, include_archived=archived))
+    if export is not None:
+        return export
+    assert listing.page is not None
+    _label(listing.page, timezone.now())
     return edges.render_page(
         request,
         "promotions/campaign_list.html",
-        {"form": form, "rows": rows, "shop": shop},
+        {"form": form, "rows": listing.page, "page": listing.page, "listing": listing, "shop": shop},
         fragment="promotions/_campaign_list_results.html",
     )
 
@@ -281,7 +283,7 @@ def _editor(
         "form": form,
         "can_edit": can_manage and not (campaign and campaign.is_archived),
         "can_manage": can_manage,
-        "presets": [(key, raw["name"]) for key, raw in PRESETS.items()],
+        "presets": preset_choices(campaign.shop if campaign else form.chosen_shop()),
         "preset_note": NOTES.get(preset, ""),
         "audit": selectors.campaign_history(campaign) if campaign else [],
     }
@@ -314,10 +316,11 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Campaign saved. Check your SKUs against it."))
                 return redirect("promotions:campaign-detail", pk=campaign.pk)
         return _editor(request, None, form, status=edges.FORM_ERROR)
+    shop = _shop_from(request)
     preset = request.GET.get("preset", "")
-    preset = preset if preset in PRESETS else ""
+    preset = preset if preset in preset_ids_for(shop.channel if shop else None) else ""
     initial = {
-        "shop": _shop_from(request),
+        "shop": shop,
         "preset": preset,
         "spec": dumps(services.preset_spec(preset)) if preset else "",
     }

@@ -3,12 +3,11 @@ what it would give ("再买 ¥23.00 可减 ¥30.00")."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from decimal import Decimal
 
 from zhanggui.promotions.engine.results import NearMiss
-from zhanggui.promotions.spec import Kind, Promotion, yuan
+from zhanggui.promotions.spec import Kind, Promotion, rate_text, yuan
 
 _THRESHOLD_KINDS = frozenset(
     {Kind.SPEND_SAVE, Kind.SPEND_DISCOUNT, Kind.QUANTITY_DISCOUNT, Kind.QUANTITY_SAVE, Kind.GIFT, Kind.ANY_N_FOR}
@@ -47,13 +46,13 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
         elif p.kind == Kind.SPEND_DISCOUNT:
             for threshold, r in q["tiers"]:
                 if amount < threshold:
-                    result.append(_miss(p, threshold - amount, 0, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
+                    result.append(_miss(p, threshold - amount, 0, _("get %(rate)s") % {"rate": _rate(r)}, _))
                     break
         elif p.kind == Kind.QUANTITY_DISCOUNT:
             items_n = sum([line_open[li] for li in lines_of[p.id]])
             for n, r in q["tiers"]:
                 if items_n < n:
-                    result.append(_miss(p, 0, n - items_n, _("pay %(rate)s折") % {"rate": _zhe(r)}, _))
+                    result.append(_miss(p, 0, n - items_n, _("get %(rate)s") % {"rate": _rate(r)}, _))
                     break
         elif p.kind == Kind.QUANTITY_SAVE:
             items_n = sum([line_open[li] for li in lines_of[p.id]])
@@ -78,14 +77,14 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
             if q["rate"] is None:
                 benefit = _("use coupon: ¥%(off)s off") % {"off": yuan(q["amount"])}
             else:
-                benefit = _("use coupon: pay %(rate)s折") % {"rate": _zhe(q["rate"])}
+                benefit = _("use coupon: %(rate)s") % {"rate": _rate(q["rate"])}
             result.append(_miss(p, p.params["min_spend"] - amount, 0, benefit, _))
     return result
 
 
-@functools.lru_cache(maxsize=256)
-def _zhe(r: int) -> str:
-    return f"{(Decimal(r) / 1000).normalize():f}"
+def _rate(r: int) -> str:
+    """A rate held in parts of 10,000 as the language says it: "8.5折" in Chinese, "15% off" in English."""
+    return rate_text(Decimal(r) / 1000)
 
 
 def _miss(p: Promotion, missing: int, missing_items: int, benefit: str, _: Callable[[str], str]) -> NearMiss:

@@ -129,9 +129,11 @@ def update_promotion(request, promotion_id: int, payload: PromotionSpecIn):
     response={200: PromotionDetailOut, **ERRORS},
     operation_id=OPERATION + "submit_promotion",
 )
-def submit_promotion(request, promotion_id: int):
-    """Within the approval limit: approved at once. Deeper: pending_approval until a manager approves."""
-    services.submit_promotion(actor=request.auth, promotion=_promotion(promotion_id))
+def submit_promotion(request, promotion_id: int, payload: PromotionNoteIn | None = None):
+    """Within the approval limit: approved at once. Deeper: pending_approval until a manager approves. The note
+    (optional) is what the approving manager reads."""
+    note = payload.note if payload else ""
+    services.submit_promotion(actor=request.auth, promotion=_promotion(promotion_id), note=note)
     return _detail(promotion_id)
 
 

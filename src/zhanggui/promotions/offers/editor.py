@@ -19,12 +19,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.core.errors import ValidationFailed
 from zhanggui.promotions import spec
+from zhanggui.promotions.offers import selectors
 from zhanggui.promotions.offers.forms import KIND_LABELS, WINDOW_KEYS, WindowForm, local_moment
 from zhanggui.promotions.spec import SCOPE_KEYS, Kind
 
@@ -64,10 +66,22 @@ class MoneyField(forms.CharField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-class RateField(forms.CharField):
-    """A 折 rate as the platforms write it: 8.5 means pay 85 %; between 0 and 10, at most three decimals."""
+def _rate_words(message: Any) -> Any:
+    """A message with %(example)s: the rate 8.5 as the page's language says it (spec.rate_text: "15% off" in
+    English, "8.5折" in Chinese), worked out when shown so that it follows the language of each request."""
+    return lazy(lambda: str(message) % {"example": spec.rate_text(Decimal("8.5"))}, str)()
 
-    default_error_messages = {"invalid": _("Enter a rate in 折 between 0 and 10, such as 8.5.")}
+
+RATE_HELP = _rate_words(_("8.5 means the buyer pays 85 %% (%(example)s)."))
+
+
+class RateField(forms.CharField):
+    """A 折 rate as the platforms write it: 8.5 means pay 85 %; between 0 and 10, at most three decimals. An
+    English reader does not count in 折: the labels say "tenths of the price" and the examples "15% off"."""
+
+    default_error_messages = {
+        "invalid": _rate_words(_("Enter the tenths of the price paid, between 0 and 10, such as 8.5 (%(example)s)."))
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "rate"}
@@ -148,6 +162,56 @@ class CodesField(forms.CharField):
         return "\n".join(value) if isinstance(value, list | tuple) else value
 
 
+class SkuPickWidget(forms.Widget):
+    """One SKU picked from the shop's catalog the way the scope's items are (the editor's catalog search, then a
+    chip with the SKU's code and title, removable). The code travels in a hidden input under the field's own
+    name and the search box's text under `<name>-find`, one of each in every row whatever is picked, so that a
+    table's columns stay aligned and a page that comes back with an error still shows what was typed.
+
+    What the page knows about the code comes in the render attrs: `pick_title` (None: not in the catalog),
+    `pick_find` (the search text) and `pick_locked` (read-only: the chip alone)."""
+
+    template_name = "promotions/_sku_pick.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        shown = widget["attrs"]
+        widget.update(
+            code=widget["value"] or "",
+            title=shown.pop("pick_title", None),
+            find=shown.pop("pick_find", ""),
+            locked=shown.pop("pick_locked", False),
+            label=shown.pop("aria-label", ""),
+        )
+        return context
+
+
+def sku_field(label: Any) -> CodeField:
+    """A SKU code picked from the catalog (bundle items, the gift, the sample cart)."""
+    return CodeField(label=label, widget=SkuPickWidget())
+
+
+def form_shop(form: forms.Form) -> Shop | None:
+    """The shop chosen on a form of the editor (posted as a pk, or given as the initial Shop), whether or not the
+    rest of the form is valid; None for every shop or a value that names no shop."""
+    value = form.data.get("shop") if form.is_bound else form.initial.get("shop")
+    if value is None or isinstance(value, Shop):
+        return value
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return Shop.objects.filter(pk=int(text)).first()
+
+
+def _posted_list(data: Any, key: str) -> list[str]:
+    """Every value posted under `key`, in page order (a QueryDict, or a plain dict of lists in the tests)."""
+    if hasattr(data, "getlist"):
+        return list(data.getlist(key))
+    raw = data.get(key, [])
+    return [raw] if isinstance(raw, str) else list(raw)
+
+
 class RowsWidget(forms.Widget):
     """Rows of inputs named `<field>-<column>`, one per row, in page order: a row added by cloning a template
     row or removed from the page needs no renumbering."""
@@ -157,14 +221,7 @@ class RowsWidget(forms.Widget):
         self.columns = tuple(columns)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
-        def values(column: str) -> list[str]:
-            key = f"{name}-{column}"
-            if hasattr(data, "getlist"):
-                return list(data.getlist(key))
-            raw = data.get(key, [])
-            return [raw] if isinstance(raw, str) else list(raw)
-
-        columns = {c: values(c) for c in self.columns}
+        columns = {c: _posted_list(data, f"{name}-{c}") for c in self.columns}
         size = max((len(v) for v in columns.values()), default=0)
         return [{c: (v[i] if i < len(v) else "") for c, v in columns.items()} for i in range(size)]
 
@@ -243,21 +300,33 @@ class RowTable:
     add_label: str
 
 
-def _cell(field: forms.Field, name: str, column: str, value: Any, row: int | None) -> SafeString:
+def _cell(
+    field: forms.Field, name: str, column: str, value: Any, row: int | None, pick: dict[str, Any] | None = None
+) -> SafeString:
     label = f"{field.label} ({row + 1})" if row is not None else str(field.label)
-    attrs = {"aria-label": label}
-    if isinstance(field, CodeField) and column in ("sku", "gift_sku"):
-        attrs.update({"list": "sku-options", "data-sku-picker": "", "autocomplete": "off"})
+    attrs: dict[str, Any] = {"aria-label": label}
+    if isinstance(field.widget, SkuPickWidget):
+        attrs.update(pick or {})
     return mark_safe(field.widget.render(f"{name}-{column}", value, attrs=attrs))
+
+
+def _pick_attrs(code: Any, titles: Mapping[str, str], find: str = "", *, locked: bool = False) -> dict[str, Any]:
+    """What a SkuPickWidget shows of one picked code: its title (None: not in the catalog), the search text."""
+    text = "" if code is None else str(code)
+    return {"pick_title": titles.get(text), "pick_find": find, "pick_locked": locked}
 
 
 # --------------------------------------------------------------------------------------------------------
 # What each kind asks for
 # --------------------------------------------------------------------------------------------------------
 
-MULTIBUY_MODES = (("nth", _("The Nth item at a rate (第N件 x折)")), ("buy_free", _("Buy B, get F free (买B送F)")))
-COUPON_MODES = (("amount", _("An amount off (满减券)")), ("rate", _("A rate (折扣券)")))
-MEMBER_HOW = (("price", _("Price (¥)")), ("rate", _("Rate (折)")))
+MULTIBUY_MODES = (
+    ("nth", _("The Nth item at a lower rate (e.g. the 2nd at half price)")),
+    ("buy_free", _("Buy B, get F free (买B送F)")),
+)
+COUPON_MODES = (("amount", _("An amount off (满减券)")), ("rate", _("A share of the price off (percentage coupon)")))
+MEMBER_HOW = (("price", _("Price (¥)")), ("rate", _("Rate (tenths of the price)")))
+RATE_LABEL = _("Pay (tenths of the price)")
 
 
 def _member_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -284,7 +353,7 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
     if kind == Kind.PRICE_CUT:
         return {"amount": money(label=_("Amount off each unit (¥)"))}
     if kind == Kind.DISCOUNT:
-        return {"rate": rate(label=_("Pay (折)"), help_text=_("8.5 means the buyer pays 85 %."))}
+        return {"rate": rate(label=RATE_LABEL, help_text=RATE_HELP)}
     if kind == Kind.SPECIAL_PRICE:
         return {"price": money(label=_("Special price (¥)"))}
     if kind == Kind.FLASH_SALE:
@@ -316,7 +385,7 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
     if kind == Kind.MEMBER_DISCOUNT:
         return {
             "min_past_spend": money(label=_("Lifetime spend at least (¥)")),
-            "rate": rate(label=_("Pay (折)")),
+            "rate": rate(label=RATE_LABEL, help_text=RATE_HELP),
         }
     if kind == Kind.SPEND_SAVE:
         return {
@@ -326,9 +395,9 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
             "repeat_cap": money(label=_("At most off (¥)"), required=False, help_text=_("Empty: no cap.")),
         }
     if kind == Kind.SPEND_DISCOUNT:
-        return {"tiers": _tiers(money(label=_("Spend (¥)")), rate(label=_("Pay (折)")))}
+        return {"tiers": _tiers(money(label=_("Spend (¥)")), rate(label=RATE_LABEL))}
     if kind == Kind.QUANTITY_DISCOUNT:
-        return {"tiers": _tiers(count_field(_("Items"), 1), rate(label=_("Pay (折)")))}
+        return {"tiers": _tiers(count_field(_("Items"), 1), rate(label=RATE_LABEL))}
     if kind == Kind.QUANTITY_SAVE:
         return {"tiers": _tiers(count_field(_("Items"), 1), money(label=_("Off (¥)")))}
     if kind == Kind.MULTIBUY:
@@ -337,7 +406,7 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
                 label=_("The offer"), choices=MULTIBUY_MODES, widget=forms.RadioSelect, initial="nth"
             ),
             "nth": count_field(_("The Nth item"), 2, required=False),
-            "rate": rate(label=_("Pays (折)"), required=False),
+            "rate": rate(label=_("Pays (tenths of the price)"), required=False, help_text=RATE_HELP),
             "buy": count_field(_("Buy"), 1, required=False),
             "free": count_field(_("Get free"), 1, required=False),
         }
@@ -347,7 +416,7 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
         return {
             "items": RowsField(
                 label=_("Items of the bundle"),
-                columns={"sku": CodeField(label=_("SKU")), "quantity": count_field(_("Quantity"), 1)},
+                columns={"sku": sku_field(_("SKU")), "quantity": count_field(_("Quantity"), 1)},
                 min_rows=2,
                 add_label=_("+ add an item"),
             ),
@@ -357,7 +426,7 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
         return {
             "threshold": money(label=_("Spend at least (¥)"), required=False),
             "min_items": count_field(_("Or items at least"), 1, required=False),
-            "gift_sku": CodeField(label=_("Gift SKU")),
+            "gift_sku": sku_field(_("Gift SKU")),
             "gift_quantity": count_field(_("Gifts per order"), 1),
             "gift_stock": count_field(_("Gifts in stock"), 0, required=False, help_text=_("Empty: no limit.")),
             "gift_value": money(label=_("Gift's value (¥)"), required=False),
@@ -373,7 +442,7 @@ def kind_fields(kind: Kind) -> dict[str, forms.Field]:
                 label=_("Takes off"), choices=COUPON_MODES, widget=forms.RadioSelect, initial="amount"
             ),
             "amount": money(label=_("Amount off (¥)"), required=False),
-            "rate": rate(label=_("Pay (折)"), required=False),
+            "rate": rate(label=RATE_LABEL, required=False, help_text=RATE_HELP),
             "max_amount": money(label=_("At most off (¥)"), required=False, help_text=_("Empty: no maximum.")),
             "min_spend": money(
                 label=_("Minimum spend (¥)"), required=False, help_text=_("Empty: no minimum (无门槛).")
@@ -602,6 +671,7 @@ class EditorForm(WindowForm):
         shop = self.fields["shop"]
         assert isinstance(shop, forms.ModelChoiceField)
         shop.empty_label = _("Every shop")
+        self.locked = False  # read-only (set by the page): picked SKUs show as chips without a search box
 
     # What the page reads -----------------------------------------------------------------------------------
 
@@ -618,7 +688,16 @@ class EditorForm(WindowForm):
         plain fields side by side."""
         layout: list[tuple[str, Any]] = []
         for name, field in kind_fields(self.picked_kind).items():
-            if isinstance(field, RowsField):
+            widget = self.fields[name].widget
+            if isinstance(widget, SkuPickWidget):
+                # Not inside a <label>: a click on the chip would "click" its remove button, the label's control.
+                code = self[name].value()
+                find = str(self.data.get(f"{name}-find", "")) if self.is_bound else ""
+                titles = selectors.sku_titles([str(code or "")], form_shop(self))
+                widget.attrs.update(_pick_attrs(code, titles, find, locked=self.locked))  # this form's own widget
+                widget.attrs["aria-label"] = str(field.label)
+                layout.append(("pick", self[name]))
+            elif isinstance(field, RowsField):
                 layout.append(("rows", self.table(name)))
             elif isinstance(field.widget, forms.RadioSelect):
                 layout.append(("radio", self[name]))
@@ -653,15 +732,26 @@ class EditorForm(WindowForm):
         while len(rows) < max(field.min_rows, 1):
             rows.append({c: "" for c in field.columns})
         bad = field.bad_rows if self.is_bound and name in self.errors else set()
+        locked = getattr(self, "locked", False)
+        picks = [c for c, f in field.columns.items() if isinstance(f.widget, SkuPickWidget)]
+        titles = selectors.sku_titles((str(r[c]) for r in rows for c in picks), form_shop(self)) if picks else {}
+        finds = {c: _posted_list(self.data, f"{name}-{c}-find") if self.is_bound else [] for c in picks}
+
+        def pick(column: str, i: int | None, value: Any) -> dict[str, Any] | None:
+            if column not in picks:
+                return None
+            found = finds[column]
+            return _pick_attrs(value, titles, found[i] if i is not None and i < len(found) else "", locked=locked)
+
         return RowTable(
             name=name,
             label=str(field.label),
             heads=[str(f.label) for f in field.columns.values()],
             rows=[
-                (i, [_cell(f, name, c, row[c], i) for c, f in field.columns.items()], i in bad)
+                (i, [_cell(f, name, c, row[c], i, pick(c, i, row[c])) for c, f in field.columns.items()], i in bad)
                 for i, row in enumerate(rows)
             ],
-            blank=[_cell(f, name, c, "", None) for c, f in field.columns.items()],
+            blank=[_cell(f, name, c, "", None, pick(c, None, "")) for c, f in field.columns.items()],
             errors=[str(e) for e in self.errors.get(name, [])],
             add_label=str(field.add_label),
         )
@@ -819,7 +909,7 @@ class SampleCartForm(forms.Form):
 
     lines = RowsField(
         label=_("Sample cart"),
-        columns={"sku": CodeField(label=_("SKU")), "quantity": count_field(_("Quantity"), 1)},
+        columns={"sku": sku_field(_("SKU")), "quantity": count_field(_("Quantity"), 1)},
         add_label=_("+ add a SKU"),
     )
     buyer_tier = forms.CharField(

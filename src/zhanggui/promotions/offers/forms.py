@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +127,12 @@ def shop_field(**kwargs: Any) -> forms.ModelChoiceField:
 
 
 class PromotionFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Code or name"), "type": "search"}),
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *PromotionStatus.choices], required=False
     )
@@ -143,7 +149,11 @@ class PromotionFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()
             data = self.cleaned_data
-        return selectors.promotions(shop=data.get("shop"), status=data.get("status") or None, kind=data.get("kind"))
+        rows = selectors.promotions(shop=data.get("shop"), status=data.get("status") or None, kind=data.get("kind"))
+        query = (data.get("q") or "").strip()
+        if query:
+            rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
+        return rows
 
 
 WINDOW_KEYS = ("starts_at", "ends_at")

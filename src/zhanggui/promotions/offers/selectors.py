@@ -3,8 +3,10 @@ catalog as the editor reads it (the SKUs a scope reaches, search, the sample car
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -12,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Category, Product, ProductRole, Shop, Sku
+from zhanggui.catalog.price_changes import Margin
+from zhanggui.core.errors import ValidationFailed
 from zhanggui.core.models import AuditEntry
 from zhanggui.promotions import spec
+from zhanggui.promotions.engine import quote
 from zhanggui.promotions.models import Promotion, PromotionState, PromotionStatus
-from zhanggui.promotions.picking import cart_line
+from zhanggui.promotions.picking import cart_line, search_skus
 
 
 def promotion_status_q(status: str, at: datetime) -> Q:
@@ -24,6 +29,7 @@ def promotion_status_q(status: str, at: datetime) -> Q:
     return {
         PromotionStatus.DRAFT: Q(state=PromotionState.DRAFT),
         PromotionStatus.PENDING_APPROVAL: Q(state=PromotionState.SUBMITTED),
+        PromotionStatus.REJECTED: Q(state=PromotionState.REJECTED),
         PromotionStatus.CANCELLED: Q(state=PromotionState.CANCELLED),
         PromotionStatus.SCHEDULED: approved & Q(starts_at__gt=at),
         PromotionStatus.RUNNING: approved & Q(starts_at__lte=at, ends_at__gt=at),
@@ -49,7 +55,7 @@ def promotions(
 
     `shop` narrows to that shop's rows and the all-shops ones; without it every row is listed.
     """
-    rows = Promotion.objects.select_related("shop", "created_by", "approved_by")
+    rows = Promotion.objects.select_related("shop", "created_by", "approved_by", "rejected_by")
     if shop is not None:
         rows = rows.filter(_for_shop(shop))
     if status:
@@ -107,6 +113,18 @@ def export_promotions(*, shop: Shop | None = None) -> list[dict[str, Any]]:
     the file `zhanggui import-promotions` reads back unchanged."""
     rows = Promotion.objects.filter(shop=shop).exclude(state=PromotionState.CANCELLED).order_by("starts_at", "code")
     return [row.spec for row in rows]
+
+
+def submission_note(promotion: Promotion) -> str:
+    """The note typed with the latest submission (what the approving manager should know)."""
+    note = (
+        promotion_history(promotion)
+        .filter(action="promotion.submit")
+        .order_by("-at", "-id")
+        .values_list("note", flat=True)
+        .first()
+    )
+    return note or ""
 
 
 def promotion_history(promotion: Promotion) -> QuerySet[AuditEntry]:
@@ -172,8 +190,10 @@ SEARCH_LIMIT = 20
 def catalog_matches(
     *, shop: Shop | None, query: str, types: tuple[str, ...] = SEARCH_TYPES, limit: int = SEARCH_LIMIT
 ) -> list[CatalogMatch]:
-    """Categories, products, SKUs and product roles of the shop whose code or name holds `query` (every one when
-    it is empty), at most `limit` in all, in that order of types; SKUs say their price."""
+    """Categories, products, SKUs and product roles of the shop whose code or name holds `query`, at most `limit`
+    in all, in that order of types; SKUs say their price. An empty query lists the categories, products and
+    roles but no SKU: a shop has too many to browse, they are found by typing (picking.search_skus, the one SKU
+    search of the promotion pages, in its catalog order)."""
     query = query.strip()
     found: list[CatalogMatch] = []
     if "categories" in types:
@@ -189,19 +209,30 @@ def catalog_matches(
         for p in products.select_related("shop").order_by("code", "shop__code")[: limit - len(found)]:
             found.append(CatalogMatch("products", p.code, p.title, "" if shop else p.shop.name))
     if "skus" in types and len(found) < limit:
-        skus = skus_in(shop)
-        if query:
-            skus = skus.filter(
-                Q(code__icontains=query) | Q(barcode__icontains=query) | Q(product__title__icontains=query)
-            )
-        for s in skus.select_related("product").order_by("code", "shop_id")[: limit - len(found)]:
-            label = f"{s.product.title} {s.spec}".strip()
-            found.append(CatalogMatch("skus", s.code, label, f"¥{s.price:.2f}"))
+        for s in search_skus(q=query, shop=shop, limit=limit - len(found)):
+            found.append(CatalogMatch("skus", s.code, sku_title(s), f"¥{s.price:.2f}"))
     if "roles" in types and len(found) < limit:
         for role, role_label in ProductRole.choices:
             if not query or query.lower() in role or query.lower() in str(role_label).lower():
                 found.append(CatalogMatch("roles", role, str(role_label)))
     return found[:limit]
+
+
+def sku_title(sku: Sku) -> str:
+    """How a SKU is named to a person next to its code: its product's title and its spec (颜色、尺码)."""
+    return f"{sku.product.title} {sku.spec}".strip()
+
+
+def sku_titles(codes: Iterable[str], shop: Shop | None) -> dict[str, str]:
+    """Code → title (sku_title) of the SKUs of the shop (of every shop: the first shop's) with those codes; a code
+    the catalog does not have is left out. One query, for the chips of picked SKUs."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    titles: dict[str, str] = {}
+    for sku in skus_in(shop).filter(code__in=wanted).select_related("product").order_by("shop__code"):
+        titles.setdefault(sku.code, sku_title(sku))
+    return titles
 
 
 def default_cart_skus(raw_scope: Any, shop: Shop | None, *, size: int = 3) -> list[str]:
@@ -238,3 +269,159 @@ def sample_lines(*, shop: Shop | None, rows: list[tuple[str, int]]) -> SampleLin
             continue
         lines.append(cart_line(picked, quantity))
     return SampleLines(lines, problems)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Approvals: the promotions waiting for a manager, and what one of them would do to the SKUs it reaches
+# --------------------------------------------------------------------------------------------------------
+
+
+def pending_promotions() -> QuerySet[Promotion]:
+    """Submitted promotions (each deeper than the approval limit: the others are approved on submission),
+    the one waiting longest first."""
+    return (
+        Promotion.objects.filter(state=PromotionState.SUBMITTED)
+        .select_related("shop", "created_by")
+        .order_by("updated_at", "id")
+    )
+
+
+def pending_promotion_count() -> int:
+    return Promotion.objects.filter(state=PromotionState.SUBMITTED).count()
+
+
+def rejected_promotions(*, created_by: Any, days: int = 14) -> QuerySet[Promotion]:
+    """A person's promotions a manager rejected in the last `days` days and still rejected, newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Promotion.objects.filter(state=PromotionState.REJECTED, created_by=created_by, rejected_at__gte=since)
+        .select_related("shop", "created_by", "rejected_by")
+        .order_by("-rejected_at", "-id")
+    )
+
+
+IMPACT_SKUS = 20  # SKUs the approval page prices: enough to judge, one cart the engine prices at once
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """One SKU a promotion reaches: its price now and after the promotion's item-level effect, at its cost; and
+    what its unit pays in the preview cart without and with the promotion."""
+
+    sku: Sku
+    price: Decimal
+    item_price: Decimal
+    paid_without: Decimal | None = None
+    paid_with: Decimal | None = None
+
+    @property
+    def margin_now(self) -> Margin:
+        return Margin(self.price, self.sku.cost)
+
+    @property
+    def margin_after(self) -> Margin:
+        return Margin(self.item_price, self.sku.cost)
+
+    @property
+    def margin_in_cart(self) -> Margin | None:
+        return Margin(self.paid_with, self.sku.cost) if self.paid_with is not None else None
+
+
+@dataclass
+class PromotionImpact:
+    rows: list[ImpactRow] = field(default_factory=list)
+    reached: int = 0  # SKUs reached in all (rows holds at most IMPACT_SKUS of them)
+    at: datetime | None = None  # the moment the cart is priced at (the promotion's start, or now once started)
+    tier: str = ""  # the member tier of the sample buyer, for member prices
+    payable_without: Decimal | None = None
+    payable_with: Decimal | None = None
+    list_total: Decimal | None = None
+    others: list[str] = field(default_factory=list)  # the running promotions priced alongside
+    error: str = ""
+
+    @property
+    def saving(self) -> Decimal | None:
+        if self.payable_with is None or self.payable_without is None:
+            return None
+        return self.payable_without - self.payable_with
+
+
+def _impact_skus(parsed: spec.Promotion, shop: Shop | None) -> tuple[list[Sku], int]:
+    """The SKUs the promotion reaches (a bundle's items first), dearest first, at most IMPACT_SKUS; and how many
+    it reaches in all."""
+    rows = reached_skus(parsed.scope, shop).select_related("product__category")
+    if parsed.kind == spec.Kind.BUNDLE:
+        items = {code for code, _quantity in parsed.params["items"]}
+        rows = skus_in(shop).filter(code__in=items).select_related("product__category")
+    total = rows.count()
+    picked: dict[str, Sku] = {}  # an all-shops promotion: one SKU a code (a cart line names its SKU by code)
+    for sku in rows.order_by("-price", "code", "pk")[: IMPACT_SKUS * 2]:
+        picked.setdefault(sku.code, sku)
+    return list(picked.values())[:IMPACT_SKUS], total
+
+
+def _yuan(amount_fen: int) -> Decimal:
+    return (Decimal(amount_fen) / 100).quantize(Decimal("0.01"))
+
+
+def _sample_buyer(parsed: spec.Promotion) -> tuple[dict[str, Any], str]:
+    """A buyer the promotion applies to: the tier with the deepest member rate, the spend a member discount
+    asks for."""
+    p = parsed.params
+    if parsed.kind == spec.Kind.MEMBER_PRICE:
+        tiers = sorted({*p["rates"], *p["prices"]}, key=lambda t: (p["rates"].get(t, spec.RATE_ONE), t))
+        return ({"tier": tiers[0]}, tiers[0]) if tiers else ({}, "")
+    if parsed.kind == spec.Kind.MEMBER_DISCOUNT:
+        return {"past_spend": spec.yuan(p["min_past_spend"])}, ""
+    return {}, ""
+
+
+def promotion_impact(promotion: Promotion, *, at: datetime | None = None) -> PromotionImpact:
+    """What approving the promotion does to the SKUs it reaches (at most IMPACT_SKUS of them): each one's price
+    now and after the promotion's own item-level effect (the engine pricing one unit of each with this
+    promotion alone), and one cart of those SKUs, one unit each, priced by the engine with the promotions
+    running at its start without and with it, under the shop's stacking policy."""
+    impact = PromotionImpact()
+    try:
+        parsed = spec.parse_promotion(promotion.spec)
+    except ValidationFailed as exc:
+        impact.error = exc.message
+        return impact
+    now = at or timezone.now()
+    impact.at = max(now, promotion.starts_at) if promotion.ends_at > now else promotion.starts_at
+    skus, impact.reached = _impact_skus(parsed, promotion.shop)
+    if not skus:
+        return impact
+    buyer, impact.tier = _sample_buyer(parsed)
+    raw_cart: dict[str, Any] = {"lines": [cart_line(sku, 1) for sku in skus], "at": impact.at.isoformat()}
+    if buyer:
+        raw_cart["buyer"] = buyer
+    if parsed.kind == spec.Kind.COUPON:
+        raw_cart["coupons"] = sorted(parsed.params["codes"])[:1]  # the sample buyer offers its code
+    policy = promotion.shop.pricing_policy if promotion.shop else None
+    try:
+        cart = spec.parse_cart(raw_cart)
+        others = [p for p in running_promotions(promotion.shop, at=impact.at) if p.id != parsed.id]
+        alone = quote(cart, [parsed], policy)
+        without, with_it = quote(cart, others, policy), quote(cart, [*others, parsed], policy)
+    except ValidationFailed as exc:
+        impact.error = exc.message
+        return impact
+    # The engine keeps the cart's lines in its own canonical order: match them by SKU code (one line each).
+    item_prices = {line.sku: line.unit_prices[0][0] for line in alone.lines}
+    paid_without = {line.sku: line.paid for line in without.lines}
+    paid_with = {line.sku: line.paid for line in with_it.lines}
+    impact.rows = [
+        ImpactRow(
+            sku=sku,
+            price=sku.price,
+            item_price=_yuan(item_prices.get(sku.code, int(sku.price * 100))),
+            paid_without=_yuan(paid_without[sku.code]) if sku.code in paid_without else None,
+            paid_with=_yuan(paid_with[sku.code]) if sku.code in paid_with else None,
+        )
+        for sku in skus
+    ]
+    impact.list_total = _yuan(with_it.list_total)
+    impact.payable_without, impact.payable_with = _yuan(without.payable), _yuan(with_it.payable)
+    impact.others = [p.name or p.id for p in others]
+    return impact

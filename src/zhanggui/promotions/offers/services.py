@@ -3,10 +3,12 @@
 Rules (docs/pricing.md, "Stored promotions"):
 - The spec is checked with `spec.parse_promotion` on every save, so the desk never stores a promotion the
   engine would refuse. The model's `starts_at`/`ends_at` are the truth; they are written back into the spec.
-- Create, edit, submit and cancel need `promotions.manage_promotions`; approving needs
+- Create, edit, submit and cancel need `promotions.manage_promotions`; approving and rejecting need
   `promotions.approve_promotions` (manager). A promotion deeper than `ZHANGGUI_APPROVAL_DISCOUNT_LIMIT`
-  (`needs_approval`) waits for a manager other than its creator; any other one is approved on submission.
-- Only drafts and submitted promotions change. An approved promotion that has started keeps its prices and
+  (`needs_approval`) waits for a manager other than its creator; any other one is approved by the desk on
+  submission (`auto_approved`, no `approved_by`: nobody approved it, it was within the limit). A rejected one
+  goes back to its author with the manager's reason, to edit and submit again (docs/approvals.md).
+- Only drafts, rejected and submitted promotions change. An approved promotion that has started keeps its prices and
   rules (buyers were already priced with them): PromotionStarted. Not started yet: cancel it and make a new one.
 - A stored `flash_sale` promotion is its flash sales (秒杀, promotions.flash.services): it belongs to a shop, names that
   shop's SKUs in `scope.skus` and carries `stock_cap` (units on sale per SKU) and `per_buyer_cap`. Approving it
@@ -24,13 +26,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanggui.catalog import price_changes
 from zhanggui.catalog.models import Shop, Sku
 from zhanggui.core import roles
+from zhanggui.core.errors import ValidationFailed
 from zhanggui.core.services import record_audit
 from zhanggui.promotions import spec
 from zhanggui.promotions.common import check_code_free, keep_code, local_time, locked
@@ -231,8 +234,9 @@ def discount_depth(promotion: spec.Promotion, *, sku_prices: Mapping[str, list[i
 
 
 def approval_limit() -> Fraction:
-    """ZHANGGUI_APPROVAL_DISCOUNT_LIMIT as a share of the price: "7" → 0.7."""
-    return Fraction(Decimal(settings.ZHANGGUI_APPROVAL_DISCOUNT_LIMIT)) / 10
+    """ZHANGGUI_APPROVAL_DISCOUNT_LIMIT as a share of the price: "7" → 0.7; a SKU's new price is held to the
+    same limit (catalog.price_changes, where it is read)."""
+    return price_changes.approval_limit()
 
 
 @dataclass(frozen=True)
@@ -349,6 +353,10 @@ def _close_flash_sales(*, actor: Any, promotion: Promotion) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 
+# The states whose spec may still change (an approved flash sale's stock_cap aside).
+EDITABLE_STATES = (PromotionState.DRAFT, PromotionState.REJECTED, PromotionState.SUBMITTED)
+
+
 def _move(promotion: Promotion, to: str) -> None:
     if to not in PROMOTION_TRANSITIONS[promotion.state]:
         raise InvalidPromotionState(
@@ -439,8 +447,11 @@ def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Prom
         raise PromotionStarted(
             message % {"code": promotion.code, "start": local_time(promotion.starts_at)}, code=promotion.code
         )
-    if not resize and promotion.state not in (PromotionState.DRAFT, PromotionState.SUBMITTED):
-        message = _("Promotion %(code)s is %(state)s: only drafts and promotions waiting for approval can be edited.")
+    if not resize and promotion.state not in EDITABLE_STATES:
+        message = _(
+            "Promotion %(code)s is %(state)s: only drafts, rejected promotions and promotions waiting for approval "
+            "can be edited."
+        )
         if promotion.kind == Kind.FLASH_SALE and promotion.state == PromotionState.APPROVED:
             message = _(
                 "Promotion %(code)s is %(state)s: only its stock_cap can still change. "
@@ -465,8 +476,10 @@ def update_promotion(*, actor: Any, promotion: Promotion, raw_spec: Any) -> Prom
 
 
 @transaction.atomic
-def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
-    """Ask for approval; a promotion within the approval limit is approved at once by whoever submits it."""
+def submit_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Promotion:
+    """Ask for approval (a draft, or a rejected promotion again); one within the approval limit is approved at
+    once by the desk, not by whoever submits it (`auto_approved`). The submitter's note (what the manager
+    should know) is kept on the audit entry of the submission."""
     roles.require(actor, roles.MANAGE_PROMOTIONS)
     promotion = locked(promotion)
     _move(promotion, PromotionState.SUBMITTED)
@@ -476,12 +489,15 @@ def submit_promotion(*, actor: Any, promotion: Promotion) -> Promotion:
         promotion.state = PromotionState.SUBMITTED
         promotion.save(update_fields=["state", "updated_at"])
     else:
-        promotion.state, promotion.approved_by, promotion.approved_at = PromotionState.APPROVED, actor, timezone.now()
-        promotion.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+        promotion.state, promotion.approved_at = PromotionState.APPROVED, timezone.now()
+        promotion.approved_by, promotion.auto_approved = None, True
+        promotion.save(update_fields=["state", "approved_by", "approved_at", "auto_approved", "updated_at"])
     after: dict[str, Any] = {"state": promotion.state, "needs_approval": deep}
     if not deep:
-        after["approved_by"] = getattr(actor, "username", "")
-    record_audit(actor=actor, action="promotion.submit", obj=promotion, before=before, after=after)
+        after["auto_approved"] = True
+    record_audit(
+        actor=actor, action="promotion.submit", obj=promotion, before=before, after=after, note=(note or "").strip()
+    )
     if not deep and promotion.kind == Kind.FLASH_SALE:
         _open_flash_sales(actor=actor, promotion=promotion)
     return promotion
@@ -500,7 +516,8 @@ def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pr
             code=promotion.code,
         )
     promotion.state, promotion.approved_by, promotion.approved_at = PromotionState.APPROVED, actor, timezone.now()
-    promotion.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    promotion.auto_approved = False
+    promotion.save(update_fields=["state", "approved_by", "approved_at", "auto_approved", "updated_at"])
     record_audit(
         actor=actor,
         action="promotion.approve",
@@ -511,6 +528,32 @@ def approve_promotion(*, actor: Any, promotion: Promotion, note: str = "") -> Pr
     )
     if promotion.kind == Kind.FLASH_SALE:
         _open_flash_sales(actor=actor, promotion=promotion)
+    return promotion
+
+
+@transaction.atomic
+def reject_promotion(*, actor: Any, promotion: Promotion, note: str) -> Promotion:
+    """A manager sends a submitted promotion back to its author with the reason; it is not priced. The author
+    edits it and submits it again (or cancels it)."""
+    roles.require(actor, roles.APPROVE_PROMOTIONS)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(_("Say why you reject it: the person who asked reads it."))
+    promotion = locked(promotion)
+    _move(promotion, PromotionState.REJECTED)
+    before = {"state": promotion.state}
+    promotion.state, promotion.rejected_by, promotion.rejected_at = PromotionState.REJECTED, actor, timezone.now()
+    promotion.rejection_note = note
+    promotion.full_clean()
+    promotion.save(update_fields=["state", "rejected_by", "rejected_at", "rejection_note", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="promotion.reject",
+        obj=promotion,
+        before=before,
+        after={"state": promotion.state, "rejected_by": getattr(actor, "username", "")},
+        note=note,
+    )
     return promotion
 
 

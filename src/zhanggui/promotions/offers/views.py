@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -31,17 +30,19 @@ from django.views.decorators.http import require_POST
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
 from zhanggui.core.errors import ValidationFailed
+from zhanggui.core.listing import batch_message, list_response, run_batch
 from zhanggui.promotions import spec
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.flash.errors import InvalidFlashSale
 from zhanggui.promotions.forms import JsonField, dumps
 from zhanggui.promotions.models import FlashSaleStatus, Promotion, PromotionState, PromotionStatus
-from zhanggui.promotions.offers import selectors, services
+from zhanggui.promotions.offers import lists, selectors, services
 from zhanggui.promotions.offers.editor import (
     CHIP_FIELDS,
     EditorForm,
     RowsField,
     SampleCartForm,
+    form_shop,
     keep_unchanged,
     kind_fields,
     kind_initial,
@@ -62,7 +63,6 @@ from zhanggui.promotions.offers.forms import (
 )
 from zhanggui.promotions.spec import Kind
 
-PAGE_SIZE = 50
 EVENT_HOURS = 48  # a promotion this short is an event (双11, 618): the calendar makes it stand out
 # A calendar bar this short has its dates beside it, where they fit; twice as long with the hours.
 SHORT_BAR_DAYS = 4
@@ -74,16 +74,32 @@ SHORT_BAR_DAYS = 4
 
 
 @login_required
+@edges.guarded
 def promotion_list(request: HttpRequest) -> HttpResponse:
+    """Filters, sort, page size and the start-date range in the URL; ?export=xlsx|csv answers every filtered row;
+    a POST is a batch action on the ticked rows (see _promotion_batch)."""
+    if request.method == "POST":
+        return _promotion_batch(request)
     form = PromotionFilterForm(request.GET or None)
-    page = Paginator(form.promotions(), PAGE_SIZE).get_page(request.GET.get("page"))
-    _label(page, timezone.now())
+    listing, export = list_response(request, lists.PROMOTIONS, lists.with_status_rank(form.promotions()))
+    if export is not None:
+        return export
+    assert listing.page is not None
+    _label(listing.page, timezone.now())
     return edges.render_page(
         request,
         "promotions/promotion_list.html",
-        {"form": form, "page": page},
+        {"form": form, "page": listing.page, "listing": listing},
         fragment="promotions/_promotion_results.html",
     )
+
+
+def _promotion_batch(request: HttpRequest) -> HttpResponse:
+    """A batch action on the ticked promotions, each through its service; then back to the list as it was."""
+    with edges.message_errors(request):
+        action, result = run_batch(request, lists.PROMOTIONS, selectors.promotions())
+        (messages.warning if result.refused else messages.success)(request, batch_message(action, result))
+    return redirect(edges.safe_next(request, reverse("promotions:promotion-list")))
 
 
 def _label(rows: Any, now: datetime) -> None:
@@ -310,8 +326,8 @@ def _approval(raw: Any, shop: Shop | None) -> dict[str, Any] | None:
         return None  # the form shows why the spec does not parse
     return {
         "needed": check.needed,
-        "limit": _zhe(services.approval_limit()),
-        "depth": _zhe(check.depth) if check.depth is not None else None,
+        "limit": spec.rate_text(_zhe(services.approval_limit())),
+        "depth": spec.rate_text(_zhe(check.depth)) if check.depth is not None else None,
         "unknown_depth": check.unknown_depth,
         "coupon_without_minimum": parsed.kind == Kind.COUPON
         and parsed.params["rate"] is None
@@ -319,10 +335,23 @@ def _approval(raw: Any, shop: Shop | None) -> dict[str, Any] | None:
     }
 
 
-def _zhe(share: Fraction) -> str:
-    """A share of the price as a 折 rate: 0.65 → "6.5"."""
-    rate = (Decimal(share.numerator) * 10 / Decimal(share.denominator)).quantize(Decimal("0.01"))
-    return f"{rate.normalize():f}"
+def _zhe(share: Fraction) -> Decimal:
+    """A share of the price as a 折 rate: 0.65 → 6.5 (spec.rate_text says it as "35% off" in English)."""
+    return (Decimal(share.numerator) * 10 / Decimal(share.denominator)).quantize(Decimal("0.01"))
+
+
+def _approval_notice(promotion: Promotion | None, raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the editor says about approval. It speaks of submitting, so only for a promotion still to be
+    submitted (new, a draft, a rejected one), and for one waiting for a manager the reason it waits; an approved
+    or cancelled promotion is past that."""
+    if raw is None:
+        return None
+    if promotion is not None and promotion.state not in (PromotionState.DRAFT, PromotionState.REJECTED):
+        if promotion.state != PromotionState.SUBMITTED:
+            return None
+        approval = _approval(raw, promotion.shop)
+        return approval if approval and approval["needed"] else None
+    return _approval(raw, promotion.shop if promotion else None)
 
 
 def _stock_cap_only(promotion: Promotion | None, now: datetime) -> bool:
@@ -349,7 +378,7 @@ def _editor(
     drawn from when `form` is the JSON form (an import-like post), built from the JSON it posted."""
     now = timezone.now()
     can_manage = request.user.has_perm(roles.MANAGE_PROMOTIONS)
-    editable = promotion is None or promotion.state in (PromotionState.DRAFT, PromotionState.SUBMITTED)
+    editable = promotion is None or promotion.state in services.EDITABLE_STATES
     raw = getattr(form, "cleaned_data", {}).get("spec") or form.initial.get("spec_data")
     if not isinstance(raw, dict):
         raw = None
@@ -362,6 +391,7 @@ def _editor(
     if cart_form is None:
         cart_form = SampleCartForm(initial=_cart_initial(editor, shop))
     can_edit = can_manage and (stock_cap_only or (editable and not (promotion and promotion.started_at(now))))
+    audit = list(selectors.promotion_history(promotion)) if promotion else []
     context = {
         "promotion": promotion,
         "form": form,
@@ -372,12 +402,15 @@ def _editor(
         "fields_editable": can_edit and not stock_cap_only,
         "stock_cap_only": stock_cap_only,
         "advanced_open": advanced_open or bool(form.errors.get("spec")),
+        # JSON that could not be loaded stays in its box as typed: the preview must not put the form's over it.
+        "spec_kept": can_edit and not stock_cap_only and bool(form.errors.get("spec")),
         "spec_text": form["spec"].value() if "spec" in form.fields else "",
         "reach": selectors.scope_reach(editor.scope(), shop if promotion else _form_shop(editor)),
         "kinds": [(k, kind_label(k)) for k in spec.KINDS],
-        "approval": _approval(raw, promotion.shop if promotion else None) if raw is not None else None,
+        "approval": _approval_notice(promotion, raw),
         "flash_sales": list(promotion.flash_sales.select_related("sku").order_by("sku__code")) if promotion else [],
-        "audit": selectors.promotion_history(promotion) if promotion else [],
+        "audit": audit,
+        "submit_note": selectors.submission_note(promotion) if promotion else "",
         "note_form": NoteForm(),
         "form_url": reverse("promotions:promotion-detail", args=[promotion.pk])
         if promotion
@@ -386,6 +419,7 @@ def _editor(
     }
     if promotion is not None:
         editor.fields["code"].widget.attrs["readonly"] = True
+    editor.locked = not context["fields_editable"]
     if not context["fields_editable"]:
         for name in WINDOW_KEYS:
             context["window_form"].fields[name].widget.attrs["readonly"] = True
@@ -398,10 +432,7 @@ def _editor(
 
 def _form_shop(form: forms.Form) -> Shop | None:
     """The shop chosen on the form, whether or not the rest of it is valid."""
-    value = form["shop"].value() if "shop" in form.fields else None
-    if isinstance(value, Shop):
-        return value
-    return _shop(str(value or ""))
+    return form_shop(form) if "shop" in form.fields else None
 
 
 def _editor_from_json(form: forms.Form, promotion: Promotion | None) -> EditorForm:
@@ -418,8 +449,9 @@ def _editor_from_json(form: forms.Form, promotion: Promotion | None) -> EditorFo
 
 
 def _cart_initial(editor: EditorForm, shop: Shop | None) -> dict[str, Any]:
-    codes = selectors.default_cart_skus(editor.scope(), shop if shop else _form_shop(editor))
-    return {"lines": [{"sku": code, "quantity": 1} for code in codes]}
+    shop = shop if shop else _form_shop(editor)
+    codes = selectors.default_cart_skus(editor.scope(), shop)
+    return {"lines": [{"sku": code, "quantity": 1} for code in codes], "shop": shop}
 
 
 def _cart_json(shop: Shop | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -586,7 +618,8 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def editor_catalog(request: HttpRequest) -> HttpResponse:
     """The editor's catalog search (htmx): categories, products, SKUs or roles of the shop matching ?q=, at
-    most 20; `for=scope|exclude` gives chips to add, `for=sku` the options of a SKU field."""
+    most 20, each a button that picks it: `for=scope|exclude` as a chip of the scope, `for=sku` as the one SKU
+    of a SKU field (a bundle item, the gift, a line of the sample cart)."""
     target = request.GET.get("for", "scope")
     mode = request.GET.get("scope_mode", "")
     if target == "sku":
@@ -620,11 +653,12 @@ def _state_change(request: HttpRequest, pk: int, permission: str, change: Any, d
 @edges.guarded
 @require_POST
 def promotion_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    def submit(*, actor: Any, promotion: Promotion, note: str) -> Promotion:
-        return services.submit_promotion(actor=actor, promotion=promotion)
-
     return _state_change(
-        request, pk, roles.MANAGE_PROMOTIONS, submit, _("Submitted: approved at once unless it needs a manager.")
+        request,
+        pk,
+        roles.MANAGE_PROMOTIONS,
+        services.submit_promotion,
+        _("Submitted: approved at once unless it needs a manager."),
     )
 
 

@@ -141,3 +141,19 @@ def _cart_variants(cart: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {**cart, "lines": [{**line, "quantity": line["quantity"] * n} for line in cart["lines"]]} for n in (1, 2, 3)
     ]
+
+
+@login_required
+def product_prices(request: HttpRequest, pk: int) -> HttpResponse:
+    """The product page's "price today" box (loaded into it by htmx): each SKU's running promotions and what a
+    buyer pays for one unit now, priced by the engine (pricing/today.py)."""
+    from django.shortcuts import get_object_or_404
+
+    from zhanggui.catalog.models import Product, Stacking
+    from zhanggui.promotions.pricing.today import prices_today
+
+    product = get_object_or_404(Product.objects.select_related("shop", "category"), pk=pk)
+    skus = list(product.skus.select_related("product__category").order_by("code"))
+    rows = prices_today(skus, shop=product.shop)
+    policy = Stacking(product.shop.pricing_policy).label
+    return render(request, "promotions/_prices_today.html", {"product": product, "rows": rows, "policy_label": policy})

@@ -102,15 +102,27 @@ def pick(page, side: str, query: str, value: str) -> None:
     page.locator(f"#chips-{side} .chip[data-value='{value}']").wait_for()
 
 
+def pick_sku(field, query: str, code: str) -> None:
+    """Pick one SKU into a SKU field (a bundle item, the gift, a line of the sample cart): take away the chip
+    there is, search the catalog from the field's own box, click the result."""
+    chip = field.locator(".sku-pick .chip [data-remove]")
+    if chip.count():
+        chip.click()
+    field.locator("[data-sku-search]").fill(query)
+    field.locator(f".picks [data-value='{code}']").click()
+    field.locator(f".sku-pick .chip[data-value='{code}']").wait_for()
+
+
 def set_cart(page, rows: list[tuple[str, int]]) -> None:
-    """The sample cart's rows: remove what is there, add a row per SKU."""
+    """The sample cart's rows: remove what is there, pick a SKU into a row each."""
     while page.locator("#rows-lines tr").count() > 1:
         page.locator("#rows-lines tr [data-remove-row]").last.click()
     for i, (sku, quantity) in enumerate(rows):
         if i:
             page.click("#add-lines")
-        page.locator("[name=lines-sku]").nth(i).fill(sku)
-        page.locator("[name=lines-quantity]").nth(i).fill(str(quantity))
+        row = page.locator("#rows-lines tr").nth(i)
+        pick_sku(row, sku, sku)
+        row.locator("[name=lines-quantity]").fill(str(quantity))
 
 
 def wait_payable(page, amount: str) -> None:

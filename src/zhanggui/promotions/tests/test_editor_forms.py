@@ -5,6 +5,7 @@ posting its fields instead of JSON."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from zhanggui.core.tests.pages import login
 from zhanggui.promotions.models import Promotion
 from zhanggui.promotions.offers import selectors, services
 from zhanggui.promotions.offers.editor import EditorForm, SampleCartForm, keep_unchanged, posted, spec_initial
+from zhanggui.promotions.picking import search_skus
 from zhanggui.promotions.spec import Kind, parse_promotion
 
 WINDOW = {"starts_at": "2026-12-12T20:00:00+08:00", "ends_at": "2026-12-13T02:00:00+08:00"}
@@ -149,7 +151,12 @@ def test_a_bad_tier_says_which_row_and_keeps_what_was_typed():
 @pytest.mark.parametrize(
     ("kind", "change", "field", "message"),
     [
-        (Kind.DISCOUNT, {"rate": "12"}, "rate", "Enter a rate in 折 between 0 and 10, such as 8.5."),
+        (
+            Kind.DISCOUNT,
+            {"rate": "12"},
+            "rate",
+            "Enter the tenths of the price paid, between 0 and 10, such as 8.5 (15% off).",
+        ),
         (Kind.PRICE_CUT, {"amount": "-1"}, "amount", "Enter an amount in yuan, such as 300 or 29.90."),
         (Kind.PRICE_CUT, {"amount": "1.234"}, "amount", "Enter an amount in yuan, such as 300 or 29.90."),
         (
@@ -186,7 +193,7 @@ def test_a_bad_tier_says_which_row_and_keeps_what_was_typed():
             Kind.MEMBER_PRICE,
             {"members-tier": ["gold"], "members-how": ["rate"], "members-value": ["80.00"]},
             "members",
-            "Row 1: Enter a rate in 折 between 0 and 10, such as 8.5.",
+            "Row 1: Enter the tenths of the price paid, between 0 and 10, such as 8.5 (15% off).",
         ),
         (
             Kind.PRICE_CUT,
@@ -264,6 +271,45 @@ def test_catalog_search_finds_categories_products_and_skus_by_code_or_name(catal
     assert [m.code for m in selectors.catalog_matches(shop=shop, query="", types=("categories",))] == ["杯子", "毛巾"]
     assert [m.code for m in selectors.catalog_matches(shop=shop, query="traffic", types=("roles",))] == ["traffic"]
     assert len(selectors.catalog_matches(shop=shop, query="", limit=2)) == 2
+
+
+@pytest.mark.django_db
+def test_the_editors_sku_search_is_the_one_sku_search_of_the_promotion_pages(catalog):
+    """catalog_matches finds SKUs through picking.search_skus: the same fields (code, spec, product code and
+    title, the whole barcode) and the same catalog order (shop, product, code), so a product's SKUs stay
+    together; an empty query lists no SKU."""
+    shop = catalog
+    bath = ProductFactory(shop=shop, code="P-A", title="浴巾")
+    SkuFactory(product=bath, code="ZZ-1", spec="颜色:蓝", barcode="6901234567890", price=Decimal("59.00"))
+
+    def both(query: str) -> list[str]:
+        editor = [m.code for m in selectors.catalog_matches(shop=shop, query=query, types=("skus",))]
+        assert editor == [s.code for s in search_skus(q=query, shop=shop)]
+        return editor
+
+    assert both("1") == ["ZZ-1", "CUP-1", "TW-1"]  # P-A, P-CUP, P-TW: catalog order, not code order
+    assert both("P-TW") == ["TW-1", "TW-2"]  # by the product's code
+    assert both("蓝") == ["ZZ-1"]  # by the spec
+    assert both("6901234567890") == ["ZZ-1"]  # the whole barcode
+    assert both("690123") == []  # never a part of one
+    assert both("") == [] and both("   ") == []
+    found = selectors.catalog_matches(shop=shop, query="浴巾", types=("skus",))
+    assert [(m.code, m.label, m.detail) for m in found] == [("ZZ-1", "浴巾 颜色:蓝", "¥59.00")]
+    assert [m.code for m in selectors.catalog_matches(shop=shop, query="1", types=("skus",), limit=1)] == ["ZZ-1"]
+    # every shop's: jd's TW-9 before tm's towels
+    assert [m.code for m in selectors.catalog_matches(shop=None, query="TW-", types=("skus",))] == [
+        "TW-9",
+        "TW-1",
+        "TW-2",
+    ]
+
+
+@pytest.mark.django_db
+def test_sku_titles_name_the_picked_codes_the_catalog_has(catalog):
+    assert selectors.sku_titles(["TW-1", "NOPE", ""], catalog) == {"TW-1": "纯棉毛巾 颜色:白;尺码:M"}
+    assert selectors.sku_titles(["TW-9"], catalog) == {}  # another shop's
+    assert set(selectors.sku_titles(["TW-9", "CUP-1"], None)) == {"TW-9", "CUP-1"}
+    assert selectors.sku_titles([], catalog) == {}
 
 
 @pytest.mark.django_db
@@ -362,7 +408,12 @@ def test_the_catalog_endpoint_answers_chips_or_sku_options(client, users, catalo
     html = client.get(url, {"q": "TW", "for": "exclude", "shop": catalog.pk}).content.decode()
     assert 'data-pick="exclude_skus"' in html and 'data-value="TW-1"' in html and "TW-9" not in html
     html = client.get(url, {"q": "TW", "for": "sku", "shop": catalog.pk}).content.decode()
-    assert '<option value="TW-1">' in html and "data-pick" not in html
+    assert 'data-pick="sku"' in html and 'data-value="TW-1"' in html and 'data-title="纯棉毛巾 颜色:白;尺码:M"' in html
+    assert "TW-9" not in html and 'data-pick="scope' not in html and "Category" not in html
+    html = client.get(url, {"q": " ", "for": "sku", "shop": catalog.pk}).content.decode()
+    assert "data-pick" not in html and "Type a code or a name to search the catalog." in html
+    html = client.get(url, {"q": "NOPE", "for": "sku", "shop": catalog.pk}).content.decode()
+    assert "Nothing in the catalog matches." in html
 
 
 @pytest.mark.django_db
@@ -427,3 +478,153 @@ def test_switching_the_kind_gives_its_fields_and_keeps_the_rest(client, users):
 def test_the_sample_cart_form_leaves_empty_rows_out():
     form = SampleCartForm(MultiValueDict({"lines-sku": ["A", ""], "lines-quantity": ["2", ""]}))
     assert form.is_valid() and form.cleaned_data["lines"] == [{"sku": "A", "quantity": 2}]
+
+
+# --------------------------------------------------------------------------------------------------------
+# SKU fields picked from the catalog: bundle items, the gift, the sample cart
+# --------------------------------------------------------------------------------------------------------
+
+
+def picked(html: str, name: str) -> list[tuple[str, str]]:
+    """The SKU chips of the SKU fields called `name` in the page: (code, title) in page order; the title of a
+    code the catalog does not have is ""."""
+    found = re.findall(
+        rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"[^>]*>(?:<span class="chip" data-value="[^"]*">'
+        r'<code>[^<]*</code> (?:<span class="chip-title">([^<]*)</span>|<span class="muted">[^<]*</span>))?',
+        html,
+    )
+    return [(code, title) for code, title in found if code]
+
+
+@pytest.mark.django_db
+def test_a_bundle_picked_from_the_catalog_is_saved_and_comes_back_as_chips_after_an_error(client, users, catalog):
+    login(client, users["operator"])
+    raw = full(Kind.BUNDLE, items=[{"sku": "TW-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}], price="99.00")
+    data = editor_post(raw, shop=str(catalog.pk), price="9x", **{"items-sku-find": ["", "马克"]})
+    response = client.post(reverse("promotions:promotion-new"), data)
+    assert response.status_code == 422 and not Promotion.objects.exists()
+    html = response.content.decode()
+    assert picked(html, "items-sku") == [("TW-1", "纯棉毛巾 颜色:白;尺码:M"), ("CUP-1", "马克杯 颜色:白;尺码:M")]
+    assert 'name="items-sku-find" value="马克"' in html  # what was typed in a search box stays too
+    assert 'name="price" value="9x"' in html
+
+    data["price"] = ["99"]
+    assert client.post(reverse("promotions:promotion-new"), data).status_code == 302
+    promotion = Promotion.objects.get()
+    assert promotion.spec["items"] == [{"sku": "TW-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}]
+    html = client.get(reverse("promotions:promotion-detail", args=[promotion.pk])).content.decode()
+    assert picked(html, "items-sku") == [("TW-1", "纯棉毛巾 颜色:白;尺码:M"), ("CUP-1", "马克杯 颜色:白;尺码:M")]
+    assert 'list="sku-options"' not in html and "<datalist" not in html
+
+
+@pytest.mark.django_db
+def test_an_item_row_without_a_picked_sku_is_named_and_keeps_its_search_text(client, users, catalog):
+    login(client, users["operator"])
+    raw = full(Kind.BUNDLE, items=[{"sku": "TW-1", "quantity": 1}, {"sku": "TW-2", "quantity": 1}], price="99.00")
+    data = editor_post(raw, shop=str(catalog.pk), **{"items-sku": ["TW-1", ""], "items-sku-find": ["", "杯"]})
+    response = client.post(reverse("promotions:promotion-new"), data)
+    assert response.status_code == 422
+    assert response.context["form"].errors["items"] == ["Row 2: SKU: This field is required."]
+    html = response.content.decode()
+    assert picked(html, "items-sku") == [("TW-1", "纯棉毛巾 颜色:白;尺码:M")]
+    assert 'name="items-sku-find" value="杯"' in html
+
+
+@pytest.mark.django_db
+def test_the_gift_is_a_picked_sku_kept_through_an_error(client, users, catalog):
+    login(client, users["operator"])
+    raw = full(Kind.GIFT, threshold="199.00", gift_sku="CUP-1", gift_quantity=1)
+    data = editor_post(raw, shop=str(catalog.pk), threshold="abc")
+    response = client.post(reverse("promotions:promotion-new"), data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert picked(html, "gift_sku") == [("CUP-1", "马克杯 颜色:白;尺码:M")]
+    # the field is not inside a <label>: a click on its chip would press the chip's remove button
+    assert re.search(r'<div class="field sku-field[^"]*"[^>]*><span id="label-gift_sku">Gift SKU</span>', html)
+    data["threshold"] = ["199"]
+    assert client.post(reverse("promotions:promotion-new"), data).status_code == 302
+    assert Promotion.objects.get().spec["gift_sku"] == "CUP-1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "raw",
+    [
+        full(Kind.BUNDLE, items=[{"sku": "TW-2", "quantity": 1}, {"sku": "CUP-1", "quantity": 3}], price="88.00"),
+        full(Kind.GIFT, min_items=2, gift_sku="TW-1", gift_quantity=2, gift_stock=5),
+    ],
+    ids=["bundle", "gift"],
+)
+def test_picked_skus_round_trip_through_the_json_view(client, users, catalog, raw):
+    """The preview writes the fields' spec into the JSON view; "Load into the form" puts it back into the fields
+    (SKUs as chips with their titles); saving then stores that spec."""
+    login(client, users["operator"])
+    data = editor_post(raw, shop=str(catalog.pk))
+    response = client.post(reverse("promotions:preview"), data, HTTP_HX_REQUEST="true")
+    shown = json.loads(response.context["spec_text"])
+    assert shown == {k: v for k, v in raw.items() if k not in WINDOW}
+    blank = editor_post(full(Kind.SPEND_SAVE, tiers=[["300.00", "30.00"]]), shop=str(catalog.pk))
+    response = client.post(reverse("promotions:promotion-new"), {**blank, "action": "load", "spec": json.dumps(shown)})
+    assert response.status_code == 200
+    editor = response.context["editor"]
+    assert editor.picked_kind == Kind(raw["kind"])
+    html = response.content.decode()
+    name, codes = ("items-sku", [i["sku"] for i in raw["items"]]) if "items" in raw else ("gift_sku", [raw["gift_sku"]])
+    assert [code for code, _title in picked(html, name)] == codes
+    assert all(title for _code, title in picked(html, name))
+    again = {**posted(editor.initial), "starts_at": blank["starts_at"], "ends_at": blank["ends_at"]}
+    assert client.post(reverse("promotions:promotion-new"), again).status_code == 302
+    assert Promotion.objects.get().spec == {**raw, **WINDOW}
+
+
+@pytest.mark.django_db
+def test_a_code_the_catalog_does_not_have_shows_as_such(client, users, catalog):
+    login(client, users["operator"])
+    data = editor_post(full(Kind.SPEND_SAVE, tiers=[["300.00", "30.00"]]), shop=str(catalog.pk))
+    bundle = {"kind": "bundle", "items": [{"sku": "TW-1", "quantity": 1}, {"sku": "GONE", "quantity": 1}]}
+    response = client.post(
+        reverse("promotions:promotion-new"), {**data, "action": "load", "spec": json.dumps({**bundle, "price": "9"})}
+    )
+    html = response.content.decode()
+    assert picked(html, "items-sku") == [("TW-1", "纯棉毛巾 颜色:白;尺码:M"), ("GONE", "")]
+    assert '<code>GONE</code> <span class="muted">not in the catalog</span>' in html
+
+
+@pytest.mark.django_db
+def test_json_that_does_not_load_stays_as_typed_and_the_fields_as_they_were(client, users, catalog):
+    login(client, users["operator"])
+    raw = full(Kind.BUNDLE, items=[{"sku": "TW-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}], price="99.00")
+    data = editor_post(raw, shop=str(catalog.pk), action="load", spec='{"kind": "bundle", oops')
+    response = client.post(reverse("promotions:promotion-new"), data)
+    assert response.status_code == 422 and not Promotion.objects.exists()
+    assert "Not valid JSON" in response.context["form"].errors["spec"][0]
+    html = response.content.decode()
+    assert picked(html, "items-sku") == [("TW-1", "纯棉毛巾 颜色:白;尺码:M"), ("CUP-1", "马克杯 颜色:白;尺码:M")]
+    # the box is marked as the person's, so the preview that follows does not write the form's JSON over it
+    assert re.search(r'<textarea name="spec" id="id_spec"[^>]* data-edited="1">\{&quot;kind&quot;: &quot;bundle', html)
+    assert '<small class="error" id="spec-edited">' in html
+    # a page without such an error has the box in step with the form, the note hidden
+    html = client.get(reverse("promotions:promotion-new")).content.decode()
+    assert "data-edited" not in html and '<small class="error" id="spec-edited" hidden>' in html
+
+
+@pytest.mark.django_db
+def test_an_approved_promotion_opens_read_only_with_its_skus_as_chips(client, users, catalog):
+    raw = full(Kind.BUNDLE, items=[{"sku": "TW-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}], price="99.00")
+    promotion = services.create_promotion(actor=users["operator"], shop=catalog, raw_spec=raw)
+    promotion = services.submit_promotion(actor=users["operator"], promotion=promotion)
+    if promotion.state != "approved":
+        promotion = services.approve_promotion(actor=users["manager"], promotion=promotion)
+    login(client, users["operator"])
+    response = client.get(reverse("promotions:promotion-detail", args=[promotion.pk]))
+    html = response.content.decode()
+    assert response.context["fields_editable"] is False and response.context["can_edit"] is False
+    body = html[html.index('<div id="editor-body">') : html.index('id="sample-cart"')]
+    assert '<fieldset class="plain-set" disabled>' in body
+    assert picked(body, "items-sku") == [("TW-1", "纯棉毛巾 颜色:白;尺码:M"), ("CUP-1", "马克杯 颜色:白;尺码:M")]
+    for editing in ("data-sku-search", "data-remove", "data-remove-row", "data-add-row", 'class="picker"'):
+        assert editing not in body, editing
+    assert 'id="save-promotion"' not in html and 'id="load-json"' not in html
+    # the sample cart is only for the preview: it stays open to other SKUs
+    cart = html[html.index('id="sample-cart"') : html.index('id="advanced"')]
+    assert "data-sku-search" in cart and 'data-add-row="lines"' in cart

@@ -153,10 +153,10 @@ def test_price_rate_of_original_between_1_and_5_zhe(price, status, rate):
 def test_price_rate_message_and_unknown_original():
     rule = {"kind": "price_rate_of_original", "min_rate": "1", "max_rate": "5"}
     failed = outcome(rule, SkuFacts(price=Decimal("80.00")), Offer(Decimal("60.00"), 10))
-    assert failed.message == "Campaign price ¥60.00 is 7.5折 of the original price ¥80.00; required 1–5折"
+    assert failed.message == "Campaign price ¥60.00 is 25% off the original price ¥80.00; required 50%–90% off"
     unknown = outcome(rule, SkuFacts(price=None), Offer(Decimal("60.00"), 10))
     assert unknown.status == UNKNOWN
-    assert unknown.message == "Campaign price ¥60.00; the original price is unknown; required 1–5折"
+    assert unknown.message == "Campaign price ¥60.00; the original price is unknown; required 50%–90% off"
 
 
 def test_free_shipping_pass_fail_unknown():

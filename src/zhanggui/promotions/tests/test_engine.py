@@ -462,7 +462,7 @@ def test_a_percentage_coupon_takes_its_rate_within_its_maximum():
     with translation.override("en"):
         results = [price([line("A", 1, p)], spec, coupons=["Z"]) for p in ("50.00", "199.00", "500.00")]
     assert [r["totals"]["payable"] for r in results] == ["50.00", "179.10", "470.00"]
-    assert [m["message"] for m in results[0]["near_misses"]] == ["Spend ¥50.00 more to use coupon: pay 9折"]
+    assert [m["message"] for m in results[0]["near_misses"]] == ["Spend ¥50.00 more to use coupon: 10% off"]
     assert results[2]["totals"]["coupon_discount"] == "30.00"
 
 

@@ -97,6 +97,13 @@ def test_the_database_status_filter_agrees_with_status_at(operator, manager, sho
         services.cancel_promotion(
             actor=operator, promotion=services.create_promotion(actor=operator, shop=shop, raw_spec=mj("gone"))
         ),
+        services.reject_promotion(
+            actor=manager,
+            promotion=services.submit_promotion(
+                actor=operator, promotion=services.create_promotion(actor=operator, shop=shop, raw_spec=deep("no"))
+            ),
+            note="太深",
+        ),
     ]
     ended = approved(operator, shop, mj("past", **window(-5, 1)))
     Promotion.objects.filter(pk=ended.pk).update(ends_at=now - timedelta(hours=1))
@@ -238,13 +245,14 @@ def test_the_limit_comes_from_the_setting(settings, shop):
     assert services.needs_approval(raw, shop=shop) is True
 
 
-def test_a_promotion_within_the_limit_is_approved_when_submitted(operator, shop):
+def test_a_promotion_within_the_limit_is_approved_by_the_desk_not_by_its_author(operator, shop):
     promotion = services.create_promotion(actor=operator, shop=shop, raw_spec=mj())
     promotion = services.submit_promotion(actor=operator, promotion=promotion)
-    assert (promotion.state, promotion.approved_by, promotion.status) == ("approved", operator, "running")
+    assert (promotion.state, promotion.status) == ("approved", "running")
+    assert (promotion.approved_by, promotion.auto_approved, promotion.approved_at is not None) == (None, True, True)
     entry = AuditEntry.objects.get(action="promotion.submit")
-    assert entry.before == {"state": "draft"}
-    assert entry.after == {"state": "approved", "needs_approval": False, "approved_by": "operator"}
+    assert (entry.actor, entry.before) == (operator, {"state": "draft"})
+    assert entry.after == {"state": "approved", "needs_approval": False, "auto_approved": True}
 
 
 def test_a_deep_discount_waits_for_a_manager_who_is_not_its_creator(users, shop):
@@ -339,7 +347,9 @@ def test_an_approved_promotion_that_started_keeps_its_money_fields(operator, sho
 
 def test_an_approved_promotion_not_started_yet_is_not_edited_either(operator, shop):
     promotion = approved(operator, shop, mj(**window(2, 5)))
-    with pytest.raises(InvalidPromotionState, match="only drafts and promotions waiting for approval"):
+    with pytest.raises(
+        InvalidPromotionState, match="only drafts, rejected promotions and promotions waiting for approval"
+    ):
         services.update_promotion(actor=operator, promotion=promotion, raw_spec={**promotion.spec, "name": "x"})
 
 

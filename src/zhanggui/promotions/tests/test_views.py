@@ -184,7 +184,8 @@ def test_operator_creates_a_draft_and_edits_it(client, users):
     promotion.refresh_from_db()
     assert promotion.spec["tiers"] == [["300", "40"]]
     page = client.get(reverse("promotions:promotion-detail", args=[promotion.pk])).content.decode()
-    assert "promotion.create" in page and "promotion.update" in page  # the audit history
+    history = page.split('id="history"')[1]  # the audit history, in words
+    assert "· created" in history and "· changed" in history
 
 
 def test_a_bad_spec_comes_back_on_the_form_with_the_input_kept(client, users):
@@ -213,7 +214,8 @@ def test_submit_within_the_limit_approves_at_once(client, users):
     response = client.post(reverse("promotions:promotion-submit", args=[promotion.pk]))
     assert response.status_code == 302
     promotion.refresh_from_db()
-    assert promotion.state == PromotionState.APPROVED and promotion.approved_by == users["operator"]
+    assert promotion.state == PromotionState.APPROVED
+    assert (promotion.approved_by, promotion.auto_approved) == (None, True)  # the desk approved it, not its author
 
 
 def test_a_deep_discount_says_why_it_needs_approval_and_a_manager_approves_it(client, users):
@@ -223,12 +225,12 @@ def test_a_deep_discount_says_why_it_needs_approval_and_a_manager_approves_it(cl
     page = client.get(reverse("promotions:promotion-detail", args=[promotion.pk]))
     assert page.context["approval"] == {
         "needed": True,
-        "limit": "7",
-        "depth": "6",
+        "limit": "30% off",  # 7折 and 6折 as an English reader counts them
+        "depth": "40% off",
         "unknown_depth": False,
         "coupon_without_minimum": False,
     }
-    assert "cuts down to 6折, deeper than the limit of 7折" in page.content.decode()
+    assert "it cuts as deep as 40% off, beyond the limit (30% off)." in page.content.decode()
     assert b"approve-promotion" not in page.content  # the operator has no approve button
     client.post(reverse("promotions:promotion-submit", args=[promotion.pk]))
     promotion.refresh_from_db()
@@ -617,3 +619,19 @@ def test_preview_and_what_if_price_the_draft_in_the_window_of_the_fields(client,
     )
     assert response.context["report"]["revenue_after"] == "317.00"
     assert 'name="starts_at" value="2026-12-12T22:00"' in response.content.decode()  # kept for the next run
+
+
+def test_a_rejected_promotion_shows_why_and_its_author_edits_and_submits_it_again(client, users):
+    operator, manager = users["operator"], users["manager"]
+    pending = services.submit_promotion(actor=operator, promotion=create(operator, deep("d6-back")))
+    services.reject_promotion(actor=manager, promotion=pending, note="折扣太深，改成7折")
+    login(client, operator)
+    url = reverse("promotions:promotion-detail", args=[pending.pk])
+    page = client.get(url).content.decode()
+    assert "折扣太深，改成7折" in page and 'id="promotion-rejected"' in page
+    assert 'id="submit-promotion"' in page
+    response = client.post(url, {"shop": "", "spec": json.dumps(deep("d6-back", rate="7"))})
+    assert response.status_code == 302
+    client.post(reverse("promotions:promotion-submit", args=[pending.pk]), {"note": "已改成7折"})
+    pending.refresh_from_db()
+    assert pending.spec["rate"] == "7" and pending.state == PromotionState.APPROVED and pending.auto_approved

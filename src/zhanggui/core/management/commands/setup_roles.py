@@ -15,8 +15,11 @@ from zhanggui.core import roles
 
 CAPABILITY_LABELS = {
     roles.CHANGE_PRICE: gettext_lazy("prices"),
+    roles.CHANGE_COST: gettext_lazy("costs"),
+    roles.APPROVE_PRICES: gettext_lazy("price approval"),
     roles.CHANGE_LISTING: gettext_lazy("listing"),
     roles.EDIT_CATALOG: gettext_lazy("catalog"),
+    roles.EDIT_SKU_LOGISTICS: gettext_lazy("barcodes"),
     roles.MANAGE_SHOPS: gettext_lazy("shops"),
     roles.BOOK_STOCK: gettext_lazy("stock"),
     roles.MANAGE_PURCHASING: gettext_lazy("purchasing"),

@@ -1,0 +1,72 @@
+"""The header's navigation, declared once: each entry's page, the capability a person needs to see it, and the
+pages that light it up.
+
+An entry without a capability is for every role (reading is open to all). An entry with one is hidden from the
+roles that cannot act there: 客服 has nothing to do on purchase orders or stocktakes. Hiding is a courtesy, not
+the check: the pages stay readable by their address and every write is still refused by its service (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.core import roles
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str | Promise
+    url_name: str
+    capability: str | None = None  # None: every role
+    # View names that light the entry up; one ending in ":" or "-" covers every view it begins (a namespace,
+    # or a family of views such as "inventory:purchase-"). Empty: the entry's own page only.
+    active: tuple[str, ...] = ()
+    staff_only: bool = False
+
+    def is_active(self, view_name: str) -> bool:
+        return any(
+            view_name == pattern or (pattern.endswith((":", "-")) and view_name.startswith(pattern))
+            for pattern in self.active or (self.url_name,)
+        )
+
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("home", _("Desk"), "home"),
+    NavEntry("catalog", _("Catalog"), "catalog:product-list", active=("catalog:",)),
+    NavEntry("stock", _("Stock"), "inventory:stock-list", active=("inventory:stock-list", "inventory:document")),
+    NavEntry(
+        "purchase",
+        _("Purchasing"),
+        "inventory:purchase-list",
+        roles.MANAGE_PURCHASING,
+        active=("inventory:purchase-",),
+    ),
+    NavEntry(
+        "stocktake", _("Stocktake"), "inventory:stocktake-list", roles.BOOK_STOCK, active=("inventory:stocktake-",)
+    ),
+    NavEntry("alerts", _("Alerts"), "inventory:alert-list"),
+    NavEntry("promotions", _("Promotions"), "promotions:promotion-list", active=("promotions:",)),
+    NavEntry("audit", _("Audit"), "audit-list"),
+    NavEntry("admin", _("Admin"), "admin:index", active=("admin:",), staff_only=True),
+)
+
+
+def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
+    """The entries the person sees, in order, each with its address and whether it is the current page's."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    return [
+        {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name), "active": entry.is_active(view_name)}
+        for entry in NAV
+        if (not entry.staff_only or user.is_staff) and (entry.capability is None or roles.holds(user, entry.capability))
+    ]
