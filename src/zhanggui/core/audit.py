@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhanggui.core.models import AuditEntry
+from zhanggui.core.money import MoneyError, fmt_money
 
 _LINKS: dict[str, str] = {}  # object type ("catalog.sku") → the URL name of its page, which takes its pk
 
@@ -89,11 +90,9 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
 
 def _money(value: Any) -> str:
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
+        return fmt_money(Decimal(str(value)))
+    except (InvalidOperation, ValueError, MoneyError):
         return str(value)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
 
 
 def _value(model_field: models.Field | None, name: str, value: Any) -> str:
@@ -134,7 +133,8 @@ def describe(entry: AuditEntry) -> AuditLine:
         label = _label(model, name)
         if name in before and name in after:
             old, new = _value(model_field, name, before[name]), _value(model_field, name, after[name])
-            line.changes.append(f"{label} {old} → {new}")
+            if old != new:  # written for the record ("delist reason: — → —"), nothing a person needs to read
+                line.changes.append(f"{label} {old} → {new}")
         elif name in after:
             line.changes.append(f"{label} {_value(model_field, name, after[name])}")
         else:

@@ -24,13 +24,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import DateTimeField, QuerySet, Sum
+from django.db.models import DateTimeField, F, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhanggui.core.errors import DomainError, PermissionDeniedError
+from zhanggui.core.money import fmt_money
 
 PAGE_SIZES = (25, 50, 100, 200)
 #: The most rows one export writes: beyond it the file says so in its last row (a desk's lists are far smaller).
@@ -149,8 +150,13 @@ class ListState:
             rows = rows.filter(**self._date_lookups(rows))
         column = self.spec.column(self.sort.removeprefix("-"))
         descending = self.sort.startswith("-")
-        orderings = [f"-{o}" if descending else o for o in (column.orderings() if column else ())]
-        return rows.order_by(*orderings, "-pk" if descending else "pk")  # pk last: pages never repeat a row
+        # Empty values last whichever the direction, on every database (PostgreSQL puts NULLs first when
+        # descending, SQLite last); pk last, so that pages never repeat a row.
+        orderings = [
+            F(o).desc(nulls_last=True) if descending else F(o).asc(nulls_last=True)
+            for o in (column.orderings() if column else ())
+        ]
+        return rows.order_by(*orderings, "-pk" if descending else "pk")
 
     def _date_lookups(self, rows: QuerySet) -> dict[str, Any]:
         name = self.spec.date_field
@@ -253,9 +259,19 @@ class ListState:
         return bool(self.spec.date_field)
 
     @property
-    def total_cells(self) -> list[Any]:
-        """The footer, a cell per column: the sum where the column has one, else None."""
-        return [self.totals.get(c.key) if c.total else None for c in self.spec.columns]
+    def total_cells(self) -> list[str | None]:
+        """The footer, a cell per column: the sum as the desk writes it (¥1,299.00, 43,705) where the column has
+        one, else None."""
+        cells: list[str | None] = []
+        for c in self.spec.columns:
+            value = self.totals.get(c.key) if c.total else None
+            if value is None:
+                cells.append(None if not c.total else "0")
+            elif c.money:
+                cells.append(fmt_money(value))
+            else:
+                cells.append(f"{value:,}")
+        return cells
 
     @property
     def has_totals(self) -> bool:

@@ -200,4 +200,23 @@ def test_a_list_computed_in_python_sorts_pages_totals_and_exports():
     page = state.paginate(items)
     assert [r.code for r in page] == ["S04", "S02", "S01", "S00", "S03"]  # empty values last
     assert state.totals == {"short": sum(range(30)) - 3}
+    assert state.total_cells == [None, "432"]
     assert [row[0] for row in export_rows(spec, state.sort_items(items))][:3] == ["Code", "S29", "S28"]
+
+
+def test_empty_values_sort_last_both_ways(client, manager):
+    """PostgreSQL puts NULLs first when descending, SQLite last: the list puts them last on both."""
+    priced = SkuFactory(product__code="PRICED", price=Decimal("10.00")).product
+    ProductFactory(code="NO-SKUS")  # no SKU: no price
+    login(client, manager)
+    assert codes(client.get(URL, {"sort": "-price"})) == [priced.code, "NO-SKUS"]
+    assert codes(client.get(URL, {"sort": "price"})) == [priced.code, "NO-SKUS"]
+
+
+def test_a_money_total_is_written_in_yuan_to_the_fen():
+    from types import SimpleNamespace
+
+    spec = ListSpec("m", (Column("amount", "Amount", "a", lambda r: r.a, total="a", money=True),), "amount")
+    state = ListState(spec, {})
+    state.paginate([SimpleNamespace(a=Decimal("1234567.005")), SimpleNamespace(a=Decimal("-0.004"))])
+    assert state.total_cells == ["¥1,234,567.00"]
