@@ -28,6 +28,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (product images, the demo's pictures) go to the test's own directory, never ./var."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def make_user(username: str, role: str | None = None, **extra):
     from django.contrib.auth.models import Group, User
 

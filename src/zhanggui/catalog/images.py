@@ -246,6 +246,17 @@ def _remove_files(names: Iterable[str]) -> None:
         default_storage.delete(name)
 
 
+def stored_files() -> list[str]:
+    """Every file the product images keep (originals and thumbnails): what a reset of the database leaves
+    behind unless it removes them too (demo --reset)."""
+    return [name for image in ProductImage.objects.all() for name in _files_of(image)]
+
+
+def remove_files(names: Iterable[str]) -> None:
+    """Remove stored files, for a caller that already deleted their rows (demo --reset)."""
+    _remove_files(names)
+
+
 def _remove_after_commit(names: list[str]) -> None:
     # robust: a file that cannot be removed (already gone, a storage hiccup) must not fail the request.
     transaction.on_commit(lambda: _remove_files(names), robust=True)

@@ -33,6 +33,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanggui.catalog import images
 from zhanggui.catalog import services as catalog
 from zhanggui.catalog.models import (
     Channel,
@@ -58,6 +59,7 @@ from zhanggui.demo.catalog_plan import (
     SkuPlan,
     plan_catalog,
 )
+from zhanggui.demo.images import add_demo_pictures
 from zhanggui.inventory import services as inventory
 from zhanggui.inventory.models import (
     MoveReason,
@@ -72,6 +74,7 @@ from zhanggui.inventory.models import (
 from zhanggui.inventory.selectors import safety_stock_alerts
 
 DEFAULT_SEED = 2024
+PICTURED = 40  # products that get a picture: enough for the first page of the list, quick to make
 # The password of every demo login unless `zhanggui demo --password` says otherwise. A demo on 127.0.0.1 only:
 # change it (or use --password) before the desk is reachable by anyone else.
 DEFAULT_PASSWORD = "zhanggui-demo"
@@ -151,7 +154,9 @@ def reset_database() -> None:
             )
             % {"shops": ", ".join(foreign)}
         )
+    pictures = images.stored_files()
     call_command("flush", interactive=False, verbosity=0)
+    images.remove_files(pictures)  # the rows are gone: their files would be left behind
     roles.ensure_roles()
 
 
@@ -766,4 +771,6 @@ def generate_demo(
         _Story(seed=seed, size=size, today=today or timezone.localdate(), people=people).run(plans)
         create_demo_promotions(people=people, shop=Shop.objects.get(code=SHOPS[0][0]))
         create_demo_campaigns(people=people, shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES))
+        products = Product.objects.filter(shop__code__in=DEMO_SHOP_CODES).order_by("shop__code", "code")
+        add_demo_pictures(designer=people[roles.DESIGNER], products=products[:PICTURED], seed=seed)
     return summarize(seed)

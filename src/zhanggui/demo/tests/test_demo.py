@@ -251,6 +251,20 @@ def test_demo_reset_generates_the_shop_again_from_the_new_seed(transactional_db,
     expected = sorted(plan_catalog(99, SMALL), key=lambda p: (p.shop_code, p.code))
     assert titles == [p.title for p in expected]
     assert check_ledger() == []
+    from django.core.files.storage import default_storage
+
+    from zhanggui.catalog.models import ProductImage
+
+    kept = {name for p in ProductImage.objects.all() for name in (p.file.name, p.thumb_small, p.thumb_large)}
+    stored = set()
+    folders = ["catalog/products"]
+    while folders:
+        folder = folders.pop()
+        if default_storage.exists(folder):
+            subfolders, files = default_storage.listdir(folder)
+            folders += [f"{folder}/{sub}" for sub in subfolders]
+            stored |= {f"{folder}/{name}" for name in files}
+    assert kept and stored == kept  # the first demo's pictures went with their rows: no file left behind
 
 
 def test_demo_reset_refuses_a_database_with_other_shops(db, fast_hashing):
@@ -293,3 +307,15 @@ def test_full_demo_meets_the_issues_numbers(db, fast_hashing):
     planned = sorted(plan_catalog(DEFAULT_SEED, FULL), key=lambda p: (p.shop_code, p.code))
     assert stored == [(p.code, p.title) for p in planned]
     assert Group.objects.get(name=roles.WAREHOUSE).user_set.filter(username="warehouse").exists()
+
+
+def test_small_demo_products_have_pictures_with_thumbnails(small_demo):
+    from django.core.files.storage import default_storage
+
+    from zhanggui.catalog.models import ImageKind, ProductImage
+    from zhanggui.demo.generator import PICTURED
+
+    pictures = list(ProductImage.objects.select_related("product"))
+    assert len(pictures) == min(PICTURED, Product.objects.count())
+    assert all(p.kind == ImageKind.MAIN and (p.width, p.height) == (800, 800) for p in pictures)
+    assert all(default_storage.exists(p.thumb_small) and default_storage.exists(p.file.name) for p in pictures)
