@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
@@ -107,3 +108,17 @@ def _in_chinese() -> bool:
 def _plain(value: Decimal) -> str:
     """Decimal("25.000") → "25", Decimal("11.50") → "11.5"."""
     return format(value.normalize(), "f")
+
+
+def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
+    """Split `total` fen over `weights` (Σ weights > 0) in proportion by largest remainder: each share is its exact
+    proportional share rounded down or up, the shares add up to exactly `total`, ties on the remainder go to
+    the earlier position (分摊: the engine's discounts, a platform order's discount over its lines)."""
+    weight_sum = sum(weights)
+    shares = [total * w // weight_sum for w in weights]
+    rest = total - sum(shares)
+    if rest:
+        remainders = [total * w % weight_sum for w in weights]
+        for k in sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)[:rest]:
+            shares[k] += 1
+    return shares

@@ -23,11 +23,12 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.core.errors import DomainError
@@ -190,6 +191,44 @@ def whole_number(text: str, *, maximum: int = MAX_INT) -> int:
     if number > maximum:
         raise CellError("too_large", _("%(value)s is too large.") % {"value": text})
     return int(number)
+
+
+# A moment as the platforms and Excel write it (after NFKC): 2026-11-11 00:03:12, 2026/11/11 0:03, 2026-11-11,
+# 2026年11月11日 0:03, and the ISO text an Excel date-time cell becomes in clean_cell (2026-11-11 00:03:12.5).
+_MOMENT_RE = re.compile(
+    r"(?P<year>[0-9]{4})[-/.年](?P<month>[0-9]{1,2})[-/.月](?P<day>[0-9]{1,2})日?"
+    r"(?:(?:\s+|T)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?)?",
+    re.ASCII,
+)
+
+
+def parse_moment(value: Any, *, tz: tzinfo | None = None) -> datetime:
+    """A date-time cell as an aware datetime in `tz` (default: the shop's, settings.TIME_ZONE).
+
+    Accepts the forms platforms write ('2026-11-11 00:03:12', '2026/11/11 0:03', '2026-11-11' as midnight),
+    full-width digits, and Excel date or date-time cells (naive: read as the shop's wall-clock time).
+    Anything else, and impossible dates ('2026-02-30'), raise CellError.
+    """
+    zone = tz or timezone.get_default_timezone()
+    if isinstance(value, datetime):
+        return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=zone)
+    text = unicodedata.normalize("NFKC", clean_cell(value)).strip()
+    match = _MOMENT_RE.fullmatch(text)
+    if match:
+        year, month, day, hour, minute, second = (
+            int(match[key] or 0) for key in ("year", "month", "day", "hour", "minute", "second")
+        )
+        micro = int((match["fraction"] or "0").ljust(6, "0"))
+        try:
+            return datetime(year, month, day, hour, minute, second, micro, tzinfo=zone)
+        except ValueError:
+            pass  # 2026-02-30 or 25:00: well formed, but no such moment
+    raise CellError(
+        "not_a_moment",
+        _("%(value)s is not a date and time; write it as 2026-11-11 00:03:12 or 2026/11/11 0:03.") % {"value": value},
+    )
 
 
 # --------------------------------------------------------------------------------------------------------

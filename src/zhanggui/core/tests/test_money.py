@@ -63,3 +63,12 @@ def test_to_fen_refuses_strings_that_are_not_plain_decimals(text):
 
 def test_to_fen_takes_decimals_whatever_their_exponent():
     assert to_fen(Decimal("1E+2")) == Decimal("100.00")
+
+
+def test_largest_remainder_splits_to_the_fen_by_the_documented_rule():
+    from zhanggui.core.money import largest_remainder
+
+    # docs/pricing.md: ¥17.30 over lines worth ¥30 / ¥40 / ¥10 is 6.49 / 8.65 / 2.16 (largest remainder).
+    assert largest_remainder(1730, [3000, 4000, 1000]) == [649, 865, 216]
+    assert largest_remainder(1000, [1000, 1000, 1000]) == [334, 333, 333]  # ties go to the earlier position
+    assert largest_remainder(0, [5, 7]) == [0, 0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
@@ -17,6 +19,7 @@ from zhanggui.core.tabular import (
     UnreadableFile,
     clean_cell,
     normalize_header,
+    parse_moment,
     read_table,
     whole_number,
 )
@@ -259,3 +262,47 @@ def test_excel_unicode_text_is_tab_separated_utf16(tmp_path):
     table = read_table(file=path, columns=COLUMNS)
     assert table.encoding == "utf-16"
     assert rows_of(table) == [(2, {"sku_code": "A1", "counted": "3", "note": "颜色:红;尺码:M"})]
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        ("2026-11-11 00:03:12", datetime(2026, 11, 11, 0, 3, 12, tzinfo=SHANGHAI)),
+        ("2026/11/11 0:03", datetime(2026, 11, 11, 0, 3, tzinfo=SHANGHAI)),
+        ("2026-11-11", datetime(2026, 11, 11, tzinfo=SHANGHAI)),
+        ("2026/1/5", datetime(2026, 1, 5, tzinfo=SHANGHAI)),
+        ("2026年11月11日 08:30", datetime(2026, 11, 11, 8, 30, tzinfo=SHANGHAI)),
+        ("２０２６-１１-１１　００：０３", datetime(2026, 11, 11, 0, 3, tzinfo=SHANGHAI)),  # full-width, as typed
+        ("2026-11-11T00:03:12", datetime(2026, 11, 11, 0, 3, 12, tzinfo=SHANGHAI)),
+        # An Excel date-time cell, as clean_cell writes it, and as openpyxl gives it (naive: shop wall-clock time).
+        ("2026-11-11 00:03:12.500000", datetime(2026, 11, 11, 0, 3, 12, 500000, tzinfo=SHANGHAI)),
+        (datetime(2026, 11, 11, 0, 3, 12), datetime(2026, 11, 11, 0, 3, 12, tzinfo=SHANGHAI)),  # noqa: DTZ001
+        (date(2026, 11, 11), datetime(2026, 11, 11, tzinfo=SHANGHAI)),
+        (datetime(2026, 11, 10, 16, 3, tzinfo=UTC), datetime(2026, 11, 11, 0, 3, tzinfo=SHANGHAI)),
+    ],
+)
+def test_moments_in_the_forms_platforms_and_excel_write_are_aware_in_the_shop_time_zone(value, moment):
+    parsed = parse_moment(value)
+    assert parsed == moment
+    assert parsed.utcoffset() == timedelta(hours=8)
+
+
+def test_an_excel_date_time_cell_reads_through_a_table(tmp_path):
+    path = tmp_path / "orders.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["商家编码", "实盘数量", "备注"])
+    workbook.active.append(["A1", 1, datetime(2026, 11, 11, 0, 3, 12)])  # noqa: DTZ001 - Excel keeps no zone
+    workbook.save(path)
+    [row] = read_table(file=path, columns=COLUMNS)
+    assert parse_moment(row.get("note")) == datetime(2026, 11, 11, 0, 3, 12, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "2026-11-11 25:00", "11/11/2026", "46337.5", "明天", "", "2026-11"])
+def test_not_moments_are_refused_with_the_forms_to_use(value):
+    with pytest.raises(CellError) as err:
+        parse_moment(value)
+    assert err.value.code == "not_a_moment"
+    assert err.value.message == (f"{value} is not a date and time; write it as 2026-11-11 00:03:12 or 2026/11/11 0:03.")

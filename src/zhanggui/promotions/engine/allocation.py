@@ -7,6 +7,8 @@ import itertools
 import operator
 from collections.abc import Sequence
 
+from zhanggui.core.money import largest_remainder
+
 # ------------------------------------------------------------------------------------------------------------
 # Allocation (分摊)
 # ------------------------------------------------------------------------------------------------------------
@@ -22,12 +24,7 @@ def allocate(total: int, weights: Sequence[int], caps: Sequence[int] | None = No
     weight_sum = sum(weights)
     if weight_sum > 0 and (caps is None or min(caps, default=0) > 0):
         # The first round of the loop below, which is the last when no share reaches its cap (the usual case).
-        base = [total * w // weight_sum for w in weights]
-        rest = total - sum(base)
-        if rest:
-            remainders = [total * w % weight_sum for w in weights]
-            for k in sorted(range(n), key=remainders.__getitem__, reverse=True)[:rest]:
-                base[k] += 1
+        base = largest_remainder(total, weights)
         if caps is None or not any(map(operator.ge, base, caps)):  # every share below its cap
             return base
     caps = list(caps) if caps is not None else [total] * n
