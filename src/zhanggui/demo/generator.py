@@ -71,7 +71,9 @@ from zhanggui.inventory.models import (
     Supplier,
     Warehouse,
 )
+from zhanggui.inventory.purchasing import services as purchasing
 from zhanggui.inventory.selectors import safety_stock_alerts
+from zhanggui.inventory.stocktakes import services as stocktakes
 
 DEFAULT_SEED = 2024
 PICTURED = 40  # products that get a picture: enough for the first page of the list, quick to make
@@ -296,7 +298,7 @@ class _Story:
             for code, name, priority in WAREHOUSES
         }
         self.suppliers: dict[str, Supplier] = {
-            code: inventory.create_supplier(
+            code: purchasing.create_supplier(
                 actor=manager, code=code, name=name, contact=contact, phone=phone, lead_time_days=lead
             )
             for code, name, contact, phone, lead in SUPPLIERS
@@ -350,7 +352,7 @@ class _Story:
         for (supplier_code, warehouse_code), group in by_source.items():
             supplier = self.suppliers[supplier_code]
             arrive = day if opening else day + supplier.lead_time_days + self.rng.choice((-1, 0, 0, 0, 1, 2))
-            po = inventory.create_purchase_order(
+            po = purchasing.create_purchase_order(
                 actor=self.people[roles.WAREHOUSE],
                 supplier=supplier,
                 warehouse=self.warehouses[warehouse_code],
@@ -376,7 +378,7 @@ class _Story:
 
     def receive(self, day: int) -> None:
         for i, (po, quantities) in enumerate(self.receipts.pop(day, [])):
-            inventory.receive_purchase_order(actor=self.people[roles.WAREHOUSE], po=po, quantities=quantities)
+            purchasing.receive_purchase_order(actor=self.people[roles.WAREHOUSE], po=po, quantities=quantities)
             for sku_id, quantity in quantities.items():
                 self.on_hand[(sku_id, po.warehouse_id)] += quantity
                 self.on_order[sku_id] -= quantity
@@ -384,7 +386,7 @@ class _Story:
 
     def close_short(self, day: int) -> None:
         for po, rest in self.closings.pop(day, []):
-            inventory.close_purchase_order(actor=self.people[roles.WAREHOUSE], po=po)
+            purchasing.close_purchase_order(actor=self.people[roles.WAREHOUSE], po=po)
             for sku_id, quantity in rest.items():
                 self.on_order[sku_id] -= quantity
             self.mark(day, 16)
@@ -473,7 +475,7 @@ class _Story:
         names = [c.name for c in categories]
         category = categories[names.index("毛巾浴巾")] if "毛巾浴巾" in names else categories[0]
         actor = self.people[roles.WAREHOUSE]
-        take = inventory.create_stocktake(actor=actor, warehouse=warehouse, category=category)
+        take = stocktakes.create_stocktake(actor=actor, warehouse=warehouse, category=category)
         counts = {}
         lines = list(take.lines.order_by("sku_id").values_list("sku_id", flat=True))
         off = set(self.rng.sample(lines, k=min(3, len(lines))))
@@ -482,8 +484,8 @@ class _Story:
             difference = self.rng.choice((-2, -1, 1)) if sku_id in off and units >= 2 else 0
             counts[sku_id] = units + difference
             self.on_hand[(sku_id, warehouse.pk)] = counts[sku_id]
-        inventory.enter_counts(actor=actor, stocktake=take, counts=counts)
-        inventory.book_stocktake(actor=actor, stocktake=take)
+        stocktakes.enter_counts(actor=actor, stocktake=take, counts=counts)
+        stocktakes.book_stocktake(actor=actor, stocktake=take)
         self.history.stocktakes[take.pk] = self.mark(day, 17, 30)
 
     def transfer(self, day: int) -> None:

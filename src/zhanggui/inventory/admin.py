@@ -1,8 +1,9 @@
 """Admin of the inventory.
 
 Balances, the ledger, reservations and stocktakes are read-only for everyone: stock changes only through
-inventory.services, which write the ledger and the cached balance in one transaction. Purchase orders and
-suppliers are editable by those who manage purchasing; receiving is an action for those who book stock.
+inventory.services (and inventory.purchasing.services and inventory.stocktakes.services, which book through
+it), which write the ledger and the cached balance in one transaction. Purchase orders and suppliers are
+editable by those who manage purchasing; receiving is an action for those who book stock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from zhanggui.core import roles
 from zhanggui.core.admin import CapabilityAdmin, ReadOnlyAdmin, ServiceErrorsMixin
 from zhanggui.core.errors import DomainError
-from zhanggui.inventory import limits, services
+from zhanggui.inventory import limits
 from zhanggui.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -35,6 +36,7 @@ from zhanggui.inventory.models import (
     Supplier,
     Warehouse,
 )
+from zhanggui.inventory.purchasing import services as purchasing
 
 
 @admin.register(Warehouse)
@@ -215,19 +217,19 @@ class PurchaseOrderAdmin(ServiceErrorsMixin, CapabilityAdmin):
 
     @admin.action(description=_("Place the selected draft orders"), permissions=["manage_purchasing"])
     def place_orders(self, request: HttpRequest, queryset: QuerySet[PurchaseOrder]) -> None:
-        self._each(request, queryset, lambda po: services.place_purchase_order(actor=request.user, po=po))
+        self._each(request, queryset, lambda po: purchasing.place_purchase_order(actor=request.user, po=po))
 
     @admin.action(description=_("Receive everything still open"), permissions=["book_stock"])
     def receive_open_quantities(self, request: HttpRequest, queryset: QuerySet[PurchaseOrder]) -> None:
         def receive(po: PurchaseOrder) -> None:
             open_lines = {line.sku_id: line.open_quantity for line in po.lines.all() if line.open_quantity}
-            services.receive_purchase_order(actor=request.user, po=po, quantities=open_lines, note="admin")
+            purchasing.receive_purchase_order(actor=request.user, po=po, quantities=open_lines, note="admin")
 
         self._each(request, queryset, receive)
 
     @admin.action(description=_("Close the selected orders"), permissions=["manage_purchasing"])
     def close_orders(self, request: HttpRequest, queryset: QuerySet[PurchaseOrder]) -> None:
-        self._each(request, queryset, lambda po: services.close_purchase_order(actor=request.user, po=po))
+        self._each(request, queryset, lambda po: purchasing.close_purchase_order(actor=request.user, po=po))
 
 
 class StocktakeLineInline(admin.TabularInline):

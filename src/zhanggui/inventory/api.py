@@ -1,7 +1,8 @@
 """Inventory endpoints: warehouses, balances, the ledger, moves, reservations, purchasing, stocktakes, alerts.
 
-Every write calls one function of inventory.services, which checks the permission (book_stock for any
-move of stock, manage_purchasing for suppliers and orders) and books the ledger in one transaction.
+Every write calls one function of inventory.services (the ledger, reservations), inventory.purchasing.services
+or inventory.stocktakes.services, which checks the permission (book_stock for any move of stock,
+manage_purchasing for suppliers and orders) and books the ledger in one transaction.
 Warehouses, shops and suppliers are named by their codes; products, SKUs and documents by their ids.
 """
 
@@ -26,6 +27,7 @@ from zhanggui.inventory.models import (
     Supplier,
     Warehouse,
 )
+from zhanggui.inventory.purchasing import services as purchasing
 from zhanggui.inventory.schemas import (
     AlertOut,
     BalancePage,
@@ -50,6 +52,7 @@ from zhanggui.inventory.schemas import (
     TransferIn,
     WarehouseOut,
 )
+from zhanggui.inventory.stocktakes import services as stocktakes
 
 router = Router(tags=["inventory"])
 
@@ -80,7 +83,7 @@ def _stocktake(stocktake_id: int) -> Stocktake:
         _("Stocktake"),
         pk=stocktake_id,
     )
-    take.report = services.stocktake_report(take)  # StocktakeOut.report
+    take.report = stocktakes.stocktake_report(take)  # StocktakeOut.report
     return take
 
 
@@ -235,7 +238,7 @@ def list_suppliers(request):
 
 @router.post("/suppliers", response={201: SupplierOut, **ERRORS})
 def create_supplier(request, payload: SupplierIn):
-    return 201, services.create_supplier(actor=request.auth, **payload.dict())
+    return 201, purchasing.create_supplier(actor=request.auth, **payload.dict())
 
 
 @router.get("/purchase-orders", response={200: PurchaseOrderPage, **ERRORS})
@@ -260,7 +263,7 @@ def create_purchase_order(request, payload: PurchaseOrderIn):
     missing = sorted({line.sku_id for line in payload.lines} - set(skus))
     if missing:
         raise NotFoundError(_("SKU not found (pk=%(ids)s).") % {"ids": ", ".join(map(str, missing))})
-    po = services.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=request.auth,
         supplier=get_or_404(Supplier.objects.all(), _("Supplier"), code=payload.supplier),
         warehouse=_warehouse(payload.warehouse),
@@ -279,14 +282,14 @@ def get_purchase_order(request, po_id: int):
 
 @router.post("/purchase-orders/{po_id}/place", response={200: PurchaseOrderOut, **ERRORS})
 def place_purchase_order(request, po_id: int):
-    services.place_purchase_order(actor=request.auth, po=_purchase_order(po_id))
+    purchasing.place_purchase_order(actor=request.auth, po=_purchase_order(po_id))
     return _purchase_order(po_id)
 
 
 @router.post("/purchase-orders/{po_id}/receive", response={200: ReceiptOut, **ERRORS})
 def receive_purchase_order(request, po_id: int, payload: QuantitiesIn):
     """Receive some or all of what is open; more than is open is refused (409 over_receipt), nothing booked."""
-    moves = services.receive_purchase_order(
+    moves = purchasing.receive_purchase_order(
         actor=request.auth, po=_purchase_order(po_id), quantities=payload.quantities, note=payload.note
     )
     return {"purchase_order": _purchase_order(po_id), "moves": moves}
@@ -295,7 +298,7 @@ def receive_purchase_order(request, po_id: int, payload: QuantitiesIn):
 @router.post("/purchase-orders/{po_id}/return", response={200: ReceiptOut, **ERRORS})
 def return_to_supplier(request, po_id: int, payload: QuantitiesIn):
     """Send received units back to the supplier, never more than was received."""
-    moves = services.return_to_supplier(
+    moves = purchasing.return_to_supplier(
         actor=request.auth, po=_purchase_order(po_id), quantities=payload.quantities, note=payload.note
     )
     return {"purchase_order": _purchase_order(po_id), "moves": moves}
@@ -304,7 +307,7 @@ def return_to_supplier(request, po_id: int, payload: QuantitiesIn):
 @router.post("/purchase-orders/{po_id}/close", response={200: PurchaseOrderOut, **ERRORS})
 def close_purchase_order(request, po_id: int):
     """Stop waiting for what is still open (the supplier will not deliver the rest)."""
-    services.close_purchase_order(actor=request.auth, po=_purchase_order(po_id))
+    purchasing.close_purchase_order(actor=request.auth, po=_purchase_order(po_id))
     return _purchase_order(po_id)
 
 
@@ -327,7 +330,7 @@ def create_stocktake(request, payload: StocktakeIn):
         if payload.category_id is not None
         else None
     )
-    take = services.create_stocktake(actor=request.auth, warehouse=_warehouse(payload.warehouse), category=category)
+    take = stocktakes.create_stocktake(actor=request.auth, warehouse=_warehouse(payload.warehouse), category=category)
     return 201, _stocktake(take.pk)
 
 
@@ -339,17 +342,17 @@ def get_stocktake(request, stocktake_id: int):
 @router.post("/stocktakes/{stocktake_id}/counts", response={200: StocktakeOut, **ERRORS})
 def enter_counts(request, stocktake_id: int, payload: CountsIn):
     """Record counts by SKU id; a SKU found but not on the sheet gets a line of its own."""
-    services.enter_counts(actor=request.auth, stocktake=_stocktake(stocktake_id), counts=payload.counts)
+    stocktakes.enter_counts(actor=request.auth, stocktake=_stocktake(stocktake_id), counts=payload.counts)
     return _stocktake(stocktake_id)
 
 
 @router.post("/stocktakes/{stocktake_id}/book", response={200: StocktakeReportOut, **ERRORS})
 def book_stocktake(request, stocktake_id: int):
     """Book counted − on hand for each counted line; returns the gains and losses at cost."""
-    return services.book_stocktake(actor=request.auth, stocktake=_stocktake(stocktake_id))
+    return stocktakes.book_stocktake(actor=request.auth, stocktake=_stocktake(stocktake_id))
 
 
 @router.post("/stocktakes/{stocktake_id}/cancel", response={200: StocktakeOut, **ERRORS})
 def cancel_stocktake(request, stocktake_id: int):
-    services.cancel_stocktake(actor=request.auth, stocktake=_stocktake(stocktake_id))
+    stocktakes.cancel_stocktake(actor=request.auth, stocktake=_stocktake(stocktake_id))
     return _stocktake(stocktake_id)

@@ -23,8 +23,9 @@ from zhanggui.core.tabular import (
     read_table,
     whole_number,
 )
-from zhanggui.inventory import limits, services
+from zhanggui.inventory import limits
 from zhanggui.inventory.models import Stocktake
+from zhanggui.inventory.stocktakes import services as stocktakes
 
 COUNT_COLUMNS: tuple[Column, ...] = (
     Column("shop", ("店铺", "店铺编码", "shop")),
@@ -152,5 +153,5 @@ def import_counts(
         report.errors = errors
         return report
     with transaction.atomic():
-        report.lines_set = services.enter_counts(actor=actor, stocktake=stocktake, counts=counts)
+        report.lines_set = stocktakes.enter_counts(actor=actor, stocktake=stocktake, counts=counts)
     return report

@@ -24,8 +24,10 @@ from zhanggui.catalog.models import Sku
 from zhanggui.core import roles
 from zhanggui.core.errors import DomainError, ValidationFailed
 from zhanggui.core.listing import BatchAction, BatchResult, Column, ListSpec, each_row
-from zhanggui.inventory import limits, selectors, services
+from zhanggui.inventory import limits, selectors
 from zhanggui.inventory.models import PurchaseOrder, StockBalance, Stocktake
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 
 FEN = Decimal("0.01")
 
@@ -193,7 +195,7 @@ def fen_amount(amount: Decimal | None) -> Decimal | None:
 
 
 def _close(actor: Any, rows: list[PurchaseOrder], data: dict[str, str]) -> BatchResult:
-    return each_row(rows, lambda po: services.close_purchase_order(actor=actor, po=po), str)
+    return each_row(rows, lambda po: purchasing.close_purchase_order(actor=actor, po=po), str)
 
 
 PURCHASES = ListSpec(
@@ -246,7 +248,7 @@ def stocktake_rows() -> QuerySet[Stocktake]:
 
 
 def _cancel(actor: Any, rows: list[Stocktake], data: dict[str, str]) -> BatchResult:
-    return each_row(rows, lambda take: services.cancel_stocktake(actor=actor, stocktake=take), str)
+    return each_row(rows, lambda take: stocktakes.cancel_stocktake(actor=actor, stocktake=take), str)
 
 
 STOCKTAKES = ListSpec(

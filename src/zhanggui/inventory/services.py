@@ -1,4 +1,11 @@
-"""Writes of the inventory: every change of stock goes through here, one StockMove per change.
+"""Writes of the stock ledger: every change of stock goes through here, one StockMove per change.
+
+This module decides what every caller of the ledger needs: the limits every number is checked against, the
+moves themselves (book_move, adjust_stock, transfer_stock and apply_moves under them), reservations (reserve,
+release, issue_reserved: the orders app and flash sales call them), check_ledger and create_warehouse. The
+documents that move stock decide their own rules in their sub-packages and book through apply_moves:
+inventory.purchasing (suppliers, purchase orders, receiving, returns) and inventory.stocktakes (count
+sheets, counts, booking the differences).
 
 Invariants kept in the same transaction as the change:
 - StockBalance.on_hand == Σ StockMove.quantity for its (SKU, warehouse)   (checked by `check_ledger`)
@@ -11,7 +18,8 @@ SQL building while the row is locked); requests with several lines lock their ro
 
 Every number a document carries is checked here against inventory.limits (its kind's sign, the bounds per
 line and per document, unit costs) before any statement carries it, so the pages, the API, the imports, the
-admin and the CLI refuse the same things, and nothing a client sends overflows a column.
+admin and the CLI refuse the same things, and nothing a client sends overflows a column. The checks the
+documents' sub-packages share are public (check_*, require_skus); they are imported from here, never copied.
 """
 
 from __future__ import annotations
@@ -25,41 +33,30 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.catalog import services as catalog_services
-from zhanggui.catalog.models import Category, Shop, Sku, WarehouseChoice
+from zhanggui.catalog.models import Shop, Sku, WarehouseChoice
 from zhanggui.core import roles
 from zhanggui.core.errors import NotFoundError
 from zhanggui.core.money import MoneyError, to_fen
-from zhanggui.core.services import record_audit
-from zhanggui.inventory import limits, selectors
+from zhanggui.inventory import limits
 from zhanggui.inventory.errors import (
     InsufficientStock,
     InvalidReference,
-    InvalidState,
     OutOfLimits,
-    OverReceipt,
     ReservationNotFound,
     StockRuleBroken,
     WrongSign,
 )
 from zhanggui.inventory.models import (
     MoveReason,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    PurchaseStatus,
     Reservation,
     ReservationStatus,
     StockBalance,
     StockMove,
-    Stocktake,
-    StocktakeLine,
-    StocktakeStatus,
-    Supplier,
     Warehouse,
 )
 
@@ -95,7 +92,7 @@ def _whole(value: Any, *, what: Naming) -> int:
     return value
 
 
-def _line_quantity(value: Any, *, what: Naming, maximum: int = limits.MAX_LINE_QUANTITY) -> int:
+def check_line_quantity(value: Any, *, what: Naming, maximum: int = limits.MAX_LINE_QUANTITY) -> int:
     """A whole number of units within ±maximum (one line of a document)."""
     quantity = _whole(value, what=what)
     if abs(quantity) > maximum:
@@ -108,7 +105,8 @@ def _line_quantity(value: Any, *, what: Naming, maximum: int = limits.MAX_LINE_Q
     return quantity
 
 
-def _check_document_quantity(total: int) -> None:
+def check_document_quantity(total: int) -> None:
+    """At most MAX_DOCUMENT_QUANTITY units on one document (all its lines together)."""
     if total > limits.MAX_DOCUMENT_QUANTITY:
         raise OutOfLimits(
             _("%(total)s units on one document is beyond the limit of %(limit)s.")
@@ -134,7 +132,7 @@ def _check_sign(reason: str, quantity: int, *, what: str) -> None:
         )
 
 
-def _unit_cost(value: Decimal | str | int, *, what: str) -> Decimal:
+def check_unit_cost(value: Decimal | str | int, *, what: str) -> Decimal:
     """A unit cost to the fen, from 0.00 to MAX_UNIT_COST."""
     try:
         cost = to_fen(value)
@@ -149,7 +147,8 @@ def _unit_cost(value: Decimal | str | int, *, what: str) -> Decimal:
     return cost
 
 
-def _check_line_amount(quantity: int, cost: Decimal, *, what: str) -> Decimal:
+def check_line_amount(quantity: int, cost: Decimal, *, what: str) -> Decimal:
+    """The line's amount (|quantity| × cost), refused beyond MAX_LINE_AMOUNT."""
     amount = abs(quantity) * cost
     if amount > limits.MAX_LINE_AMOUNT:
         raise OutOfLimits(
@@ -160,7 +159,8 @@ def _check_line_amount(quantity: int, cost: Decimal, *, what: str) -> Decimal:
     return amount
 
 
-def _check_document_amount(total: Decimal) -> None:
+def check_document_amount(total: Decimal) -> None:
+    """At most MAX_DOCUMENT_AMOUNT on one document (all its lines together)."""
     if total > limits.MAX_DOCUMENT_AMOUNT:
         raise OutOfLimits(
             _("%(total)s on one document is beyond the limit of %(limit)s.")
@@ -181,7 +181,7 @@ def _check_reference(reference: Any) -> str:
     return reference
 
 
-def _require_skus(sku_ids: Iterable[int]) -> None:
+def require_skus(sku_ids: Iterable[int]) -> None:
     """Raise NotFoundError naming the ids no SKU has (an unknown SKU is a 404, not a shortage)."""
     wanted = set(sku_ids)
     in_range = [pk for pk in wanted if 0 < pk <= _MAX_ID]
@@ -210,7 +210,8 @@ def _ensure_balance_rows(pairs: Iterable[tuple[int, int]]) -> None:
     )
 
 
-def _sku_code(sku_id: int) -> str:
+def sku_code(sku_id: int) -> str:
+    """How a refusal names a SKU: its code (the id when no SKU has it)."""
     return Sku.objects.filter(pk=sku_id).values_list("code", flat=True).first() or str(sku_id)
 
 
@@ -220,14 +221,17 @@ def _available_total(sku_ids: Iterable[int]) -> dict[int, int]:
     return available_by_sku(sku_ids)
 
 
-def _apply_moves(
+def apply_moves(
     moves: list[MoveSpec], *, actor: Any, reason: str, document: str = "", note: str = ""
 ) -> list[StockMove]:
-    """Book signed moves atomically. Refuses any that would take on hand below reserved (or below 0)."""
+    """Book signed moves atomically. Refuses any that would take on hand below reserved (or below 0).
+
+    The primitive under every document: the caller has checked the actor's permission and its document's
+    own rules and limits first (book_move, purchasing.services, stocktakes.services)."""
     if not moves:
         return []
     for move in moves:  # the callers checked their own limits; this keeps every number inside the columns
-        _line_quantity(move.quantity, what=partial(_sku_code, move.sku_id), maximum=limits.MAX_ON_HAND)
+        check_line_quantity(move.quantity, what=partial(sku_code, move.sku_id), maximum=limits.MAX_ON_HAND)
     now = timezone.now()
     _ensure_balance_rows((m.sku_id, m.warehouse_id) for m in moves)
     booked: list[StockMove] = []
@@ -257,7 +261,7 @@ def _apply_moves(
                     raise OutOfLimits(
                         _("%(sku)s: %(warehouse)s would hold %(on_hand)s units, beyond the limit of %(limit)s.")
                         % {
-                            "sku": _sku_code(move.sku_id),
+                            "sku": sku_code(move.sku_id),
                             "warehouse": balance.warehouse,
                             "on_hand": balance.on_hand + move.quantity,
                             "limit": limits.MAX_ON_HAND,
@@ -265,7 +269,7 @@ def _apply_moves(
                         limit=limits.MAX_ON_HAND,
                     )
                 raise InsufficientStock(
-                    _sku_code(move.sku_id),
+                    sku_code(move.sku_id),
                     -move.quantity,
                     balance.available,
                     _(
@@ -273,7 +277,7 @@ def _apply_moves(
                         "(on hand %(on_hand)s, reserved %(reserved)s)."
                     )
                     % {
-                        "sku": _sku_code(move.sku_id),
+                        "sku": sku_code(move.sku_id),
                         "wanted": -move.quantity,
                         "warehouse": balance.warehouse,
                         "available": balance.available,
@@ -323,12 +327,12 @@ def book_move(
         raise StockRuleBroken(_("Unknown move reason: %(reason)s") % {"reason": reason})
     if _whole(quantity, what=sku.code) == 0:
         raise StockRuleBroken(_("A stock move needs a quantity other than 0."))
-    _line_quantity(quantity, what=sku.code)
+    check_line_quantity(quantity, what=sku.code)
     _check_sign(reason, quantity, what=sku.code)
     if unit_cost is not None:
-        unit_cost = _unit_cost(unit_cost, what=sku.code)
-        _check_line_amount(quantity, unit_cost, what=sku.code)
-    return _apply_moves(
+        unit_cost = check_unit_cost(unit_cost, what=sku.code)
+        check_line_amount(quantity, unit_cost, what=sku.code)
+    return apply_moves(
         [MoveSpec(sku.pk, warehouse.pk, quantity, unit_cost)],
         actor=actor,
         reason=reason,
@@ -351,12 +355,12 @@ def transfer_stock(
     *, actor: Any, sku: Sku, source: Warehouse, destination: Warehouse, quantity: int, note: str = ""
 ) -> list[StockMove]:
     roles.require(actor, roles.BOOK_STOCK)
-    if _line_quantity(quantity, what=sku.code) <= 0:
+    if check_line_quantity(quantity, what=sku.code) <= 0:
         raise StockRuleBroken(_("Transfer a positive quantity."))
     if source.pk == destination.pk:
         raise StockRuleBroken(_("Source and destination are the same warehouse."))
     document = f"TR-{timezone.now():%Y%m%d%H%M%S}"
-    return _apply_moves(
+    return apply_moves(
         [MoveSpec(sku.pk, source.pk, -quantity), MoveSpec(sku.pk, destination.pk, quantity)],
         actor=actor,
         reason=MoveReason.TRANSFER,
@@ -448,15 +452,15 @@ def reserve(
     _check_reference(reference)
     wanted: dict[int, int] = defaultdict(int)
     for sku_id, quantity in lines.items() if isinstance(lines, Mapping) else lines:
-        if _line_quantity(quantity, what=str(sku_id)) <= 0:
+        if check_line_quantity(quantity, what=str(sku_id)) <= 0:
             raise StockRuleBroken(_("Reserve a positive quantity."))
         wanted[int(sku_id)] += quantity
     if not wanted:
         raise StockRuleBroken(_("Nothing to reserve."))
-    _require_skus(wanted)
+    require_skus(wanted)
     for sku_id, quantity in wanted.items():
-        _line_quantity(quantity, what=partial(_sku_code, sku_id))
-    _check_document_quantity(sum(wanted.values()))
+        check_line_quantity(quantity, what=partial(sku_code, sku_id))
+    check_document_quantity(sum(wanted.values()))
     choice = shop.warehouse_choice if shop is not None else WarehouseChoice.PRIORITY
     warehouse_id = warehouse.pk if warehouse is not None else None
     now = timezone.now()
@@ -468,7 +472,7 @@ def reserve(
             row = _take_units(cursor, sku_id=sku_id, quantity=quantity, choice=choice, warehouse_id=warehouse_id)
             if row is None:
                 available = _available_total([sku_id]).get(sku_id, 0)
-                code = _sku_code(sku_id)
+                code = sku_code(sku_id)
                 raise InsufficientStock(
                     code,
                     quantity,
@@ -590,467 +594,14 @@ def check_ledger() -> list[Drift]:
 
 
 # --------------------------------------------------------------------------------------------------------
-# Purchasing
+# Documents and warehouses
 # --------------------------------------------------------------------------------------------------------
 
 
-def create_supplier(
-    *, actor: Any, code: str, name: str, contact: str = "", phone: str = "", lead_time_days: int = 7
-) -> Supplier:
-    roles.require(actor, roles.MANAGE_PURCHASING)
-    supplier = Supplier(code=code, name=name, contact=contact, phone=phone, lead_time_days=lead_time_days)
-    supplier.full_clean()
-    supplier.save()
-    return supplier
-
-
-@transaction.atomic
-def create_purchase_order(
-    *,
-    actor: Any,
-    supplier: Supplier,
-    warehouse: Warehouse,
-    lines: Iterable[tuple[Sku, int, Decimal | str]],
-    expected_on=None,
-    note: str = "",
-    place: bool = True,
-) -> PurchaseOrder:
-    """A purchase order with its lines (SKU, quantity, unit cost); placed (ordered) unless place=False."""
-    roles.require(actor, roles.MANAGE_PURCHASING)
-    merged: dict[int, tuple[Sku, int, Decimal]] = {}
-    total_amount = Decimal("0.00")
-    for sku, quantity, unit_cost in lines:
-        if _line_quantity(quantity, what=sku.code) <= 0:
-            raise StockRuleBroken(_("%(sku)s: order a positive quantity.") % {"sku": sku.code})
-        if sku.pk in merged:
-            raise StockRuleBroken(_("%(sku)s appears twice on the order.") % {"sku": sku.code})
-        cost = _unit_cost(unit_cost, what=sku.code)
-        total_amount += _check_line_amount(quantity, cost, what=sku.code)
-        merged[sku.pk] = (sku, quantity, cost)
-    if not merged:
-        raise StockRuleBroken(_("A purchase order needs at least one line."))
-    _check_document_quantity(sum(quantity for _sku, quantity, _cost in merged.values()))
-    _check_document_amount(total_amount)
-    po = PurchaseOrder.objects.create(
-        number=_provisional_number(),
-        supplier=supplier,
-        warehouse=warehouse,
-        status=PurchaseStatus.ORDERED if place else PurchaseStatus.DRAFT,
-        expected_on=expected_on,
-        note=note,
-        created_by=actor,
-    )
-    po.number = f"PO{po.pk:06d}"
-    po.save(update_fields=["number"])
-    PurchaseOrderLine.objects.bulk_create(
-        [PurchaseOrderLine(purchase_order=po, sku=s, quantity=q, unit_cost=c) for s, q, c in merged.values()]
-    )
-    return po
-
-
-@transaction.atomic
-def create_purchase_orders_by_supplier(
-    *,
-    actor: Any,
-    quantities: Mapping[int, int],
-    fallback_supplier: Supplier | None = None,
-    place: bool = True,
-    note: str = "",
-) -> list[PurchaseOrder]:
-    """ "Order all suggested": SKU id → units becomes one purchase order per supplier and receiving warehouse.
-
-    Each SKU goes to its usual supplier (that of its last purchase-order line) and is received where it is
-    short (selectors.reorder_plan); SKUs never ordered before go to `fallback_supplier`, and without one
-    nothing is created. A quantity of 0 leaves the SKU out. All orders or none; at the SKU's cost; placed
-    (ordered) unless place=False, as create_purchase_order does.
-    """
-    roles.require(actor, roles.MANAGE_PURCHASING)
-    wanted: dict[int, int] = {}
-    for sku_id, quantity in quantities.items():
-        if _line_quantity(quantity, what=str(sku_id)) < 0:
-            raise StockRuleBroken(_("%(sku)s: order a positive quantity.") % {"sku": _sku_code(int(sku_id))})
-        if quantity:
-            wanted[int(sku_id)] = quantity
-    if not wanted:
-        raise StockRuleBroken(_("A purchase order needs at least one line."))
-    _require_skus(wanted)
-    orders: dict[tuple[int, int], tuple[Supplier, Warehouse, list[tuple[Sku, int, Decimal]]]] = {}
-    never_ordered: list[str] = []
-    planned = 0
-    for group in selectors.reorder_plan(wanted):
-        supplier = group.supplier or fallback_supplier
-        planned += len(group.lines)
-        if supplier is None:
-            never_ordered += [line.sku.code for line in group.lines]
-            continue
-        _supplier, _warehouse, lines = orders.setdefault(
-            (supplier.pk, group.warehouse.pk), (supplier, group.warehouse, [])
-        )
-        lines += [(line.sku, line.quantity, line.unit_cost) for line in group.lines]
-    if never_ordered:
-        raise StockRuleBroken(
-            _("%(skus)s never came from a supplier before: choose the supplier for them.")
-            % {"skus": ", ".join(never_ordered)}
-        )
-    if planned < len(wanted):
-        raise StockRuleBroken(_("There is no active warehouse to receive the goods."))
-    return [
-        create_purchase_order(actor=actor, supplier=supplier, warehouse=warehouse, lines=lines, note=note, place=place)
-        for supplier, warehouse, lines in orders.values()
-    ]
-
-
-def _check_po_quantities(
-    po: PurchaseOrder, lines: Mapping[int, PurchaseOrderLine], quantities: Mapping[int, int]
-) -> None:
-    """Quantities received or returned now: whole, within the limits, of SKUs on the order (an unknown SKU
-    is a 404)."""
-    for sku_id, quantity in quantities.items():
-        line = lines.get(int(sku_id))
-        _line_quantity(quantity, what=line.sku.code if line is not None else str(sku_id))
-    unknown = [int(sku_id) for sku_id, quantity in quantities.items() if quantity and int(sku_id) not in lines]
-    if unknown:
-        _require_skus(unknown)
-        raise StockRuleBroken(_("SKU %(sku)s is not on purchase order %(po)s.") % {"sku": unknown[0], "po": po.number})
-    _check_document_quantity(sum(abs(quantity) for quantity in quantities.values()))
-
-
-def _provisional_number() -> str:
-    """A unique placeholder (fits the 32-character column) until the row's id gives the real number."""
+def provisional_number() -> str:
+    """A document's unique placeholder number (fits the 32-character column) until the row's id gives the real
+    one (PO000042, ST000042): purchase orders and count sheets alike."""
     return f"tmp-{uuid.uuid4().hex}"[:32]
-
-
-def _set_po_status(po: PurchaseOrder, status: str) -> None:
-    if status == po.status:
-        return
-    if status not in PurchaseOrder.ALLOWED_TRANSITIONS[po.status]:
-        raise InvalidState(
-            _("Purchase order %(po)s cannot go from %(a)s to %(b)s.") % {"po": po.number, "a": po.status, "b": status}
-        )
-    po.status = status
-    po.save(update_fields=["status"])
-
-
-@transaction.atomic
-def place_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
-    roles.require(actor, roles.MANAGE_PURCHASING)
-    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    # A draft's lines may have been edited in the admin: the order goes to the supplier within the limits.
-    lines = list(po.lines.select_related("sku"))
-    total = Decimal("0.00")
-    for line in lines:
-        _line_quantity(line.quantity, what=line.sku.code)
-        total += _check_line_amount(line.quantity, _unit_cost(line.unit_cost, what=line.sku.code), what=line.sku.code)
-    _check_document_quantity(sum(line.quantity for line in lines))
-    _check_document_amount(total)
-    _set_po_status(po, PurchaseStatus.ORDERED)
-    return po
-
-
-def _receipt_moves(
-    po: PurchaseOrder, lines: Mapping[int, PurchaseOrderLine], quantities: Mapping[int, int]
-) -> list[MoveSpec]:
-    """The receipt moves of `quantities`, or the refusal: an order not waiting for goods, a SKU not on it, a
-    negative quantity, more than is open (OverReceipt), nothing at all."""
-    if po.status not in {PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL}:
-        raise InvalidState(
-            _("Purchase order %(po)s is %(status)s: nothing to receive.")
-            % {"po": po.number, "status": po.get_status_display()}
-        )
-    _check_po_quantities(po, lines, quantities)
-    moves: list[MoveSpec] = []
-    for sku_id, quantity in quantities.items():
-        if quantity == 0:
-            continue
-        line = lines[int(sku_id)]
-        if quantity < 0:
-            raise StockRuleBroken(_("%(sku)s: receive a positive quantity.") % {"sku": line.sku.code})
-        if quantity > line.open_quantity:
-            raise OverReceipt(
-                _("%(sku)s: %(qty)s received but only %(open)s are still open on %(po)s.")
-                % {"sku": line.sku.code, "qty": quantity, "open": line.open_quantity, "po": po.number}
-            )
-        moves.append(MoveSpec(line.sku_id, po.warehouse_id, quantity, line.unit_cost))
-    if not moves:
-        raise StockRuleBroken(_("Enter at least one received quantity."))
-    return moves
-
-
-def check_receipt(*, po: PurchaseOrder, quantities: Mapping[int, int]) -> None:
-    """Raise what receive_purchase_order would refuse, booking nothing: the receiving page's review step
-    shows the refusal before the person confirms, with the same words."""
-    po = PurchaseOrder.objects.get(pk=po.pk)
-    _receipt_moves(po, {line.sku_id: line for line in po.lines.select_related("sku")}, quantities)
-
-
-@transaction.atomic
-def receive_purchase_order(
-    *, actor: Any, po: PurchaseOrder, quantities: Mapping[int, int], note: str = ""
-) -> list[StockMove]:
-    """Receive some or all of the open quantity of a PO; `quantities` maps SKU id → units received now.
-
-    Receive 60 of 100 now and 40 later: the PO is partially received, then received. More than was ordered
-    is refused (OverReceipt) and nothing is booked.
-    """
-    roles.require(actor, roles.BOOK_STOCK)
-    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    lines = {line.sku_id: line for line in po.lines.select_related("sku")}
-    moves = _receipt_moves(po, lines, quantities)
-    for move in moves:
-        PurchaseOrderLine.objects.filter(pk=lines[move.sku_id].pk).update(
-            received_quantity=F("received_quantity") + move.quantity
-        )
-    booked = _apply_moves(moves, actor=actor, reason=MoveReason.PURCHASE_RECEIPT, document=po.number, note=note)
-    all_in = all(received >= ordered for ordered, received in po.lines.values_list("quantity", "received_quantity"))
-    _set_po_status(po, PurchaseStatus.RECEIVED if all_in else PurchaseStatus.PARTIAL)
-    return booked
-
-
-@transaction.atomic
-def return_to_supplier(
-    *, actor: Any, po: PurchaseOrder, quantities: Mapping[int, int], note: str = ""
-) -> list[StockMove]:
-    """Send received units back to the supplier: negative moves, never more than was received."""
-    roles.require(actor, roles.BOOK_STOCK)
-    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    lines = {line.sku_id: line for line in po.lines.select_related("sku")}
-    _check_po_quantities(po, lines, quantities)
-    moves: list[MoveSpec] = []
-    for sku_id, quantity in quantities.items():
-        if quantity == 0:
-            continue
-        line = lines[int(sku_id)]
-        if quantity < 0 or quantity > line.received_quantity - line.returned_quantity:
-            raise StockRuleBroken(
-                _("Cannot return %(qty)s of SKU %(sku)s on %(po)s.") % {"qty": quantity, "sku": sku_id, "po": po.number}
-            )
-        PurchaseOrderLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + quantity)
-        moves.append(MoveSpec(line.sku_id, po.warehouse_id, -quantity, line.unit_cost))
-    if not moves:
-        raise StockRuleBroken(_("Enter at least one quantity to return."))
-    return _apply_moves(moves, actor=actor, reason=MoveReason.SUPPLIER_RETURN, document=po.number, note=note)
-
-
-@transaction.atomic
-def close_purchase_order(*, actor: Any, po: PurchaseOrder) -> PurchaseOrder:
-    """Stop waiting for what is still open (the supplier will not deliver the rest)."""
-    roles.require(actor, roles.MANAGE_PURCHASING)
-    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    _set_po_status(po, PurchaseStatus.CLOSED)
-    record_audit(actor=actor, action="purchase_order.close", obj=po)
-    return po
-
-
-# --------------------------------------------------------------------------------------------------------
-# Stocktake
-# --------------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_stocktake(
-    *, actor: Any, warehouse: Warehouse, category: Category | None = None, blind: bool = False
-) -> Stocktake:
-    """A count sheet: every SKU with stock history in the warehouse (or every SKU of a category).
-
-    A blind sheet hides the quantities on the books from the counters' pages until it is booked, so what is
-    written down is what is on the shelf, not what the screen expects.
-    """
-    roles.require(actor, roles.BOOK_STOCK)
-    take = Stocktake.objects.create(
-        number=_provisional_number(), warehouse=warehouse, category=category, created_by=actor, blind=blind
-    )
-    take.number = f"ST{take.pk:06d}"
-    take.save(update_fields=["number"])
-    on_hand = dict(StockBalance.objects.filter(warehouse=warehouse).values_list("sku_id", "on_hand"))
-    if category is not None:
-        skus = Sku.objects.filter(product__category=category)
-    else:
-        skus = Sku.objects.filter(pk__in=list(on_hand))
-    StocktakeLine.objects.bulk_create(
-        [
-            StocktakeLine(stocktake=take, sku_id=pk, expected=on_hand.get(pk, 0), unit_cost=cost)
-            for pk, cost in skus.values_list("pk", "cost")
-        ]
-    )
-    return take
-
-
-@transaction.atomic
-def enter_counts(*, actor: Any, stocktake: Stocktake, counts: Mapping[int, int | None]) -> int:
-    """Record counts by SKU id (a SKU found but not on the sheet gets a line); returns the lines set."""
-    roles.require(actor, roles.BOOK_STOCK)
-    take = _open_stocktake(stocktake)
-    lines = {line.sku_id: line for line in take.lines.all()}
-    for sku_id, counted in counts.items():
-        if counted is not None:
-            _line_quantity(counted, what=str(sku_id), maximum=limits.MAX_COUNT)
-    _require_skus(int(sku_id) for sku_id in counts if int(sku_id) not in lines)
-    changed = 0
-    for sku_id, counted in counts.items():
-        if counted is not None and counted < 0:
-            raise StockRuleBroken(_("A count cannot be negative."))
-        line = lines.get(int(sku_id))
-        if line is None:
-            sku = Sku.objects.get(pk=sku_id)
-            expected = (
-                StockBalance.objects.filter(sku=sku, warehouse=take.warehouse).values_list("on_hand", flat=True).first()
-                or 0
-            )
-            StocktakeLine.objects.create(
-                stocktake=take, sku=sku, expected=expected, counted=counted, unit_cost=sku.cost
-            )
-            changed += 1
-        elif line.counted != counted:
-            line.counted = counted
-            line.save(update_fields=["counted"])
-            changed += 1
-    return changed
-
-
-def _open_stocktake(stocktake: Stocktake) -> Stocktake:
-    """The sheet locked for a change; only an open (counting) sheet takes counts or is booked."""
-    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if take.status != StocktakeStatus.OPEN:
-        raise InvalidState(
-            _("Stocktake %(st)s is already %(status)s.") % {"st": take.number, "status": take.get_status_display()}
-        )
-    return take
-
-
-def _on_hand(sku_id: int, warehouse_id: int) -> int:
-    return (
-        StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).values_list("on_hand", flat=True).first()
-        or 0
-    )
-
-
-@transaction.atomic
-def count_scanned(*, actor: Any, stocktake: Stocktake, sku: Sku, units: int = 1) -> StocktakeLine:
-    """Counting by scanning: one scan adds `units` to the SKU's count (a blank count starts at 0); a SKU not
-    on the sheet gets a line. The increment happens under the sheet's lock, so two scanners never lose one."""
-    roles.require(actor, roles.BOOK_STOCK)
-    take = _open_stocktake(stocktake)
-    if _line_quantity(units, what=sku.code, maximum=limits.MAX_COUNT) <= 0:
-        raise StockRuleBroken(_("A scan adds at least one unit."))
-    line = take.lines.filter(sku=sku).first()
-    if line is None:
-        return StocktakeLine.objects.create(
-            stocktake=take, sku=sku, expected=_on_hand(sku.pk, take.warehouse_id), counted=units, unit_cost=sku.cost
-        )
-    counted = (line.counted or 0) + units
-    if counted > limits.MAX_COUNT:
-        raise OutOfLimits(
-            _("%(what)s: %(quantity)s units is beyond the limit of %(limit)s per line.")
-            % {"what": sku.code, "quantity": counted, "limit": limits.MAX_COUNT},
-            limit=limits.MAX_COUNT,
-            quantity=counted,
-        )
-    line.counted = counted
-    line.save(update_fields=["counted"])
-    return line
-
-
-# What booking does with the lines nobody counted; the desk always asks, never picks one silently.
-UNCOUNTED_LEAVE_OUT = "leave_out"  # not counted: not booked, their stock stays as it is
-UNCOUNTED_ZERO = "zero"  # counted as zero: their whole on hand is booked out
-UNCOUNTED_CHOICES = (UNCOUNTED_LEAVE_OUT, UNCOUNTED_ZERO)
-
-
-@dataclass(frozen=True)
-class StocktakeReport:
-    gain_units: int
-    gain_value: Decimal
-    loss_units: int
-    loss_value: Decimal
-
-    @property
-    def net_value(self) -> Decimal:
-        return self.gain_value - self.loss_value
-
-    @property
-    def loss_value_signed(self) -> Decimal:
-        """The loss as the money it is: −¥80.00."""
-        return -self.loss_value
-
-
-@transaction.atomic
-def book_stocktake(*, actor: Any, stocktake: Stocktake, uncounted: str = UNCOUNTED_LEAVE_OUT) -> StocktakeReport:
-    """Book counted − on hand (at booking time) for each counted line as a stocktake move.
-
-    The difference is taken against on hand now, not when the sheet was made, so moves booked while people
-    were counting are not counted twice. Lines left uncounted are left out (UNCOUNTED_LEAVE_OUT) or counted
-    as zero (UNCOUNTED_ZERO: their count becomes 0 and their on hand is booked out); the choice is in the
-    audit trail.
-    """
-    roles.require(actor, roles.BOOK_STOCK)
-    if uncounted not in UNCOUNTED_CHOICES:
-        raise StockRuleBroken(_("Say what to do with the lines nobody counted: leave them out or book zero."))
-    take = _open_stocktake(stocktake)
-    lines = list(take.lines.select_related("sku"))
-    left = [line for line in lines if line.counted is None]
-    if uncounted == UNCOUNTED_ZERO:
-        for line in left:
-            line.counted = 0
-    lines = [line for line in lines if line.counted is not None]
-    on_hand = dict(
-        StockBalance.objects.filter(warehouse=take.warehouse, sku_id__in=[ln.sku_id for ln in lines]).values_list(
-            "sku_id", "on_hand"
-        )
-    )
-    moves = []
-    for line in lines:
-        assert line.counted is not None  # only counted lines were selected
-        line.booked_difference = line.counted - on_hand.get(line.sku_id, 0)
-        if line.booked_difference:
-            moves.append(MoveSpec(line.sku_id, take.warehouse_id, line.booked_difference, line.unit_cost))
-    try:
-        with transaction.atomic():
-            _apply_moves(moves, actor=actor, reason=MoveReason.STOCKTAKE, document=take.number)
-    except (InsufficientStock, IntegrityError) as exc:
-        raise StockRuleBroken(
-            _("A count is below the units reserved for orders; release or ship them first. (%(error)s)")
-            % {"error": getattr(exc, "message", exc)}
-        ) from exc
-    StocktakeLine.objects.bulk_update(lines, ["counted", "booked_difference"])
-    take.status, take.booked_by, take.booked_at = StocktakeStatus.BOOKED, actor, timezone.now()
-    take.save(update_fields=["status", "booked_by", "booked_at"])
-    if left:
-        record_audit(
-            actor=actor,
-            action="stocktake.book",
-            obj=take,
-            after={"uncounted": uncounted, "uncounted_lines": len(left)},
-        )
-    return stocktake_report(take)
-
-
-def stocktake_report(take: Stocktake) -> StocktakeReport:
-    gain_units = loss_units = 0
-    gain_value = loss_value = Decimal("0.00")
-    for line in take.lines.all():
-        diff = (
-            line.booked_difference
-            if line.booked_difference is not None
-            else ((line.counted - line.expected) if line.counted is not None else 0)
-        )
-        if diff > 0:
-            gain_units += diff
-            gain_value += diff * line.unit_cost
-        elif diff < 0:
-            loss_units += -diff
-            loss_value += -diff * line.unit_cost
-    return StocktakeReport(gain_units, gain_value, loss_units, loss_value)
-
-
-@transaction.atomic
-def cancel_stocktake(*, actor: Any, stocktake: Stocktake) -> Stocktake:
-    roles.require(actor, roles.BOOK_STOCK)
-    take = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if take.status != StocktakeStatus.OPEN:
-        raise InvalidState(_("Only an open stocktake can be cancelled."))
-    take.status = StocktakeStatus.CANCELLED
-    take.save(update_fields=["status"])
-    return take
 
 
 def create_warehouse(*, actor: Any, code: str, name: str, priority: int = 10) -> Warehouse:

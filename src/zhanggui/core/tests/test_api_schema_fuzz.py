@@ -92,6 +92,8 @@ def build_world() -> dict[str, Any]:
     from zhanggui.catalog.tests.factories import CategoryFactory, ProductFactory, ShopFactory, SkuFactory
     from zhanggui.inventory import services as stock
     from zhanggui.inventory.models import MoveReason
+    from zhanggui.inventory.purchasing import services as purchasing
+    from zhanggui.inventory.stocktakes import services as stocktakes
     from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
     from zhanggui.promotions.campaigns import services as campaigns
     from zhanggui.promotions.flash import services as flash
@@ -112,10 +114,12 @@ def build_world() -> dict[str, Any]:
     catalog.list_product(actor=system, product=product, note="")
     stock.reserve(actor=system, reference="R1", lines=[(sku.pk, 2)])
     supplier = SupplierFactory(code="acme")
-    stock.create_purchase_order(actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")], place=False)
-    po = stock.create_purchase_order(actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")])
-    stock.receive_purchase_order(actor=system, po=po, quantities={sku.pk: 4})
-    stocktake = stock.create_stocktake(actor=system, warehouse=main)
+    purchasing.create_purchase_order(
+        actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")], place=False
+    )
+    po = purchasing.create_purchase_order(actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")])
+    purchasing.receive_purchase_order(actor=system, po=po, quantities={sku.pk: 4})
+    stocktake = stocktakes.create_stocktake(actor=system, warehouse=main)
     now = timezone.now()
     sale = flash.create_flash_sale(
         actor=system,

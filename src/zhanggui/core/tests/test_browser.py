@@ -14,8 +14,8 @@ import pytest
 from zhanggui.catalog.tests.factories import SkuFactory
 from zhanggui.core.services import system_user
 from zhanggui.core.tests.browser import log_in
-from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import PurchaseStatus
+from zhanggui.inventory.purchasing import services as purchasing
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_warehouse_receives_a_purchase_order_in_two_deliveries(page, live_server
     actor = system_user()
     warehouse = WarehouseFactory(name="杭州主仓")
     sku = SkuFactory(code="TX-001-W-M", product__title="纯棉圆领短袖T恤 白色", safety_stock=20)
-    po = stock.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=actor, supplier=SupplierFactory(), warehouse=warehouse, lines=[(sku, 100, Decimal("18.50"))]
     )
     base = live_server.url

@@ -25,6 +25,7 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import create_api_token
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, PurchaseStatus, StockBalance, StockMove
+from zhanggui.inventory.purchasing import services as purchasing
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def stocked_sku(system):
 @pytest.fixture
 def ordered_po(system):
     sku = SkuFactory()
-    po = stock.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=system,
         supplier=SupplierFactory(),
         warehouse=WarehouseFactory(code="main"),

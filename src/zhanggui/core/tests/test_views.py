@@ -14,6 +14,8 @@ from zhanggui.core.models import UserProfile
 from zhanggui.core.services import system_user
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +28,10 @@ def shop_data(db):
     wh = WarehouseFactory()
     sku = SkuFactory(safety_stock=10)
     stock.book_move(actor=actor, sku=sku, warehouse=wh, quantity=4, reason=MoveReason.PURCHASE_RECEIPT)
-    po = stock.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=actor, supplier=SupplierFactory(), warehouse=wh, lines=[(sku, 20, Decimal("9.90"))]
     )
-    take = stock.create_stocktake(actor=actor, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=actor, warehouse=wh)
     return {"sku": sku, "po": po, "take": take}
 
 

@@ -15,6 +15,8 @@ from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
 from zhanggui.core.tests.browser import log_in
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, PurchaseStatus, StockBalance, StockMove, StocktakeStatus
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +37,7 @@ def delivery(system):
     shirt = SkuFactory(code="TX-001-W-M", barcode="6901234567890", product__shop=shop, product__title="纯棉圆领T恤")
     jeans = SkuFactory(code="KZ-002-B-L", barcode="6909876543210", product__shop=shop, product__title="直筒牛仔裤")
     stock.book_move(actor=system, sku=shirt, warehouse=warehouse, quantity=5, reason=MoveReason.PURCHASE_RECEIPT)
-    po = stock.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=system,
         supplier=SupplierFactory(name="绍兴棉纺"),
         warehouse=warehouse,
@@ -95,7 +97,7 @@ def test_counting_with_enter_and_booking_the_uncounted_row_as_zero(page, live_se
         stock.book_move(
             actor=system, sku=sku, warehouse=warehouse, quantity=quantity, reason=MoveReason.PURCHASE_RECEIPT
         )
-    take = stock.create_stocktake(actor=system, warehouse=warehouse)
+    take = stocktakes.create_stocktake(actor=system, warehouse=warehouse)
     base = live_server.url
     log_in(page, base, "warehouse")
     page.goto(f"{base}/inventory/stocktakes/{take.pk}/")
@@ -149,7 +151,7 @@ def test_a_print_page_has_the_shop_name_and_signature_lines(page, live_server, u
 
 def test_receiving_and_counting_fit_a_phone(page, live_server, users, delivery, system):
     po, warehouse = delivery["po"], delivery["warehouse"]
-    take = stock.create_stocktake(actor=system, warehouse=warehouse)
+    take = stocktakes.create_stocktake(actor=system, warehouse=warehouse)
     base = live_server.url
     log_in(page, base, "warehouse")
     page.set_viewport_size({"width": 390, "height": 844})

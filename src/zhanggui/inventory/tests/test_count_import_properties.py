@@ -19,6 +19,7 @@ from zhanggui.core.tests import strategies as zs
 from zhanggui.inventory import services
 from zhanggui.inventory.imports import import_counts
 from zhanggui.inventory.models import MoveReason, StocktakeLine
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def take(warehouse_user):
             actor=warehouse_user, sku=sku, warehouse=warehouse, quantity=5, reason=MoveReason.PURCHASE_RECEIPT
         )
     SkuFactory(product__shop=shop, code=SKU_CODES[3])
-    return services.create_stocktake(actor=warehouse_user, warehouse=warehouse)
+    return stocktakes.create_stocktake(actor=warehouse_user, warehouse=warehouse)
 
 
 def encode(rows: zs.Sheet, fmt: str) -> tuple[io.BytesIO, str]:

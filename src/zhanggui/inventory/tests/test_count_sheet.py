@@ -13,6 +13,7 @@ from zhanggui.inventory import services
 from zhanggui.inventory.errors import InvalidState
 from zhanggui.inventory.imports import import_counts, read_count_sheet
 from zhanggui.inventory.models import MoveReason, StockMove, StocktakeLine
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def take(manager, skus):
     warehouse = WarehouseFactory()
     for sku in skus.values():
         services.book_move(actor=manager, sku=sku, warehouse=warehouse, quantity=5, reason=MoveReason.PURCHASE_RECEIPT)
-    return services.create_stocktake(actor=manager, warehouse=warehouse)
+    return stocktakes.create_stocktake(actor=manager, warehouse=warehouse)
 
 
 def write_csv(path, text, encoding="utf-8"):
@@ -141,7 +142,7 @@ def test_only_stock_roles_may_import_counts(users, take, tmp_path):
 
 
 def test_counts_cannot_go_on_a_booked_stocktake(manager, take, tmp_path):
-    services.book_stocktake(actor=manager, stocktake=take)
+    stocktakes.book_stocktake(actor=manager, stocktake=take)
     moves = StockMove.objects.count()
     path = write_csv(tmp_path / "count.csv", "商家编码,实盘数量\nA-红-M,4\n")
     with pytest.raises(InvalidState):

@@ -16,6 +16,7 @@ from zhanggui.core.services import system_user
 from zhanggui.inventory import services
 from zhanggui.inventory.errors import InsufficientStock, ReservationNotFound, StockRuleBroken
 from zhanggui.inventory.models import MoveReason, StockBalance
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import WarehouseFactory
 
 SKUS, WAREHOUSES = 2, 2
@@ -114,11 +115,13 @@ def run_sequence(ops):
                         on_hand[s, w] -= q
             elif kind == "stocktake":
                 _, w, counts = step
-                take = services.create_stocktake(actor=actor, warehouse=warehouses[w])
-                services.enter_counts(actor=actor, stocktake=take, counts={skus[s].pk: counts[s] for s in range(SKUS)})
+                take = stocktakes.create_stocktake(actor=actor, warehouse=warehouses[w])
+                stocktakes.enter_counts(
+                    actor=actor, stocktake=take, counts={skus[s].pk: counts[s] for s in range(SKUS)}
+                )
                 ok = all(counts[s] >= reserved[s, w] for s in range(SKUS))
                 try:
-                    services.book_stocktake(actor=actor, stocktake=take)
+                    stocktakes.book_stocktake(actor=actor, stocktake=take)
                     assert ok, "a stocktake below reserved was booked"
                     for s in range(SKUS):
                         on_hand[s, w] = counts[s]

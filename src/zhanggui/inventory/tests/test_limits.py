@@ -27,6 +27,8 @@ from zhanggui.inventory.models import (
     StockMove,
     StocktakeLine,
 )
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +78,7 @@ def snapshot():
 
 
 def make_po(manager, sku, wh, quantity=10):
-    return services.create_purchase_order(
+    return purchasing.create_purchase_order(
         actor=manager, supplier=SupplierFactory(code="acme"), warehouse=wh, lines=[(sku, quantity, Decimal("5.00"))]
     )
 
@@ -154,9 +156,9 @@ def test_a_receipt_at_a_negative_or_absurd_unit_cost_is_refused(manager, wh, sto
 
 
 def test_a_balance_never_grows_beyond_its_ceiling(manager, wh, stocked):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
-    services.enter_counts(actor=manager, stocktake=take, counts={stocked.pk: limits.MAX_ON_HAND})
-    services.book_stocktake(actor=manager, stocktake=take)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
+    stocktakes.enter_counts(actor=manager, stocktake=take, counts={stocked.pk: limits.MAX_ON_HAND})
+    stocktakes.book_stocktake(actor=manager, stocktake=take)
     before = snapshot()
     with pytest.raises(OutOfLimits):
         services.book_move(actor=manager, sku=stocked, warehouse=wh, quantity=1, reason=MoveReason.RETURN)
@@ -195,7 +197,7 @@ def test_purchase_order_lines_beyond_the_limits_are_refused(manager, wh, lines):
     skus = [SkuFactory() for _ in lines]
     supplier = SupplierFactory(code="acme")
     with pytest.raises(OutOfLimits):
-        services.create_purchase_order(
+        purchasing.create_purchase_order(
             actor=manager,
             supplier=supplier,
             warehouse=wh,
@@ -209,17 +211,17 @@ def test_a_purchase_order_beyond_the_document_limits_is_refused(manager, wh):
     per_line = limits.MAX_LINE_QUANTITY
     lines = [(SkuFactory(), per_line, Decimal("0.00")) for _ in range(limits.MAX_DOCUMENT_QUANTITY // per_line + 1)]
     with pytest.raises(OutOfLimits):
-        services.create_purchase_order(actor=manager, supplier=supplier, warehouse=wh, lines=lines)
+        purchasing.create_purchase_order(actor=manager, supplier=supplier, warehouse=wh, lines=lines)
     dear = [(SkuFactory(), 1000, limits.MAX_UNIT_COST) for _ in range(11)]  # 11 × ¥1e9 > ¥1e10
     with pytest.raises(OutOfLimits):
-        services.create_purchase_order(actor=manager, supplier=supplier, warehouse=wh, lines=dear)
+        purchasing.create_purchase_order(actor=manager, supplier=supplier, warehouse=wh, lines=dear)
     assert not PurchaseOrder.objects.exists()
 
 
 @pytest.mark.parametrize("change", [{"quantity": limits.MAX_LINE_QUANTITY + 1}, {"unit_cost": Decimal("-1.00")}])
 def test_a_draft_edited_beyond_the_limits_is_not_placed(manager, wh, stocked, change):
     """The admin edits a draft's lines directly; placing it checks them again."""
-    po = services.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=manager,
         supplier=SupplierFactory(code="acme"),
         warehouse=wh,
@@ -228,7 +230,7 @@ def test_a_draft_edited_beyond_the_limits_is_not_placed(manager, wh, stocked, ch
     )
     PurchaseOrderLine.objects.filter(purchase_order=po).update(**change)
     with pytest.raises(OutOfLimits):
-        services.place_purchase_order(actor=manager, po=po)
+        purchasing.place_purchase_order(actor=manager, po=po)
     po.refresh_from_db()
     assert po.status == "draft"
 
@@ -236,29 +238,29 @@ def test_a_draft_edited_beyond_the_limits_is_not_placed(manager, wh, stocked, ch
 @pytest.mark.parametrize("quantity", [*HUGE, True])
 def test_receipts_and_returns_beyond_the_limits_are_refused(manager, wh, stocked, quantity):
     po = make_po(manager, stocked, wh)
-    services.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
+    purchasing.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
     before = snapshot()
     with pytest.raises((OutOfLimits, StockRuleBroken)):
-        services.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: quantity})
+        purchasing.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: quantity})
     with pytest.raises((OutOfLimits, StockRuleBroken)):
-        services.return_to_supplier(actor=manager, po=po, quantities={stocked.pk: quantity})
+        purchasing.return_to_supplier(actor=manager, po=po, quantities={stocked.pk: quantity})
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("counted", [*HUGE, limits.MAX_COUNT + 1, True])
 def test_a_count_beyond_the_limit_is_refused(manager, wh, stocked, counted):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     before = snapshot()
     with pytest.raises(OutOfLimits):
-        services.enter_counts(actor=manager, stocktake=take, counts={stocked.pk: counted})
+        stocktakes.enter_counts(actor=manager, stocktake=take, counts={stocked.pk: counted})
     assert snapshot() == before
 
 
 def test_counting_an_unknown_sku_is_not_found(manager, wh, stocked):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     before = snapshot()
     with pytest.raises(NotFoundError):
-        services.enter_counts(actor=manager, stocktake=take, counts={stocked.pk + 1000: 3})
+        stocktakes.enter_counts(actor=manager, stocktake=take, counts={stocked.pk + 1000: 3})
     assert snapshot() == before
 
 
@@ -422,7 +424,7 @@ def test_api_purchase_order_line_amount_beyond_the_limit_is_a_422(operator, stoc
 @pytest.mark.parametrize("quantity", [*HUGE, True])
 def test_api_receive_and_return_with_a_huge_quantity_is_a_422(manager, warehouse_user, wh, stocked, action, quantity):
     po = make_po(manager, stocked, wh)
-    services.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
+    purchasing.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
     before = snapshot()
     response = post(
         client_for(warehouse_user),
@@ -437,7 +439,7 @@ def test_api_receive_and_return_with_a_huge_quantity_is_a_422(manager, warehouse
 @pytest.mark.parametrize("sku_id", [10**20, 2**63, 999_999])
 def test_api_receive_and_return_of_an_unknown_sku_is_a_404(manager, warehouse_user, wh, stocked, action, sku_id):
     po = make_po(manager, stocked, wh)
-    services.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
+    purchasing.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
     before = snapshot()
     response = post(
         client_for(warehouse_user), f"{API}/purchase-orders/{po.pk}/{action}", {"quantities": {str(sku_id): 1}}
@@ -448,7 +450,7 @@ def test_api_receive_and_return_of_an_unknown_sku_is_a_404(manager, warehouse_us
 
 @pytest.mark.parametrize("counted", [*HUGE, True, limits.MAX_COUNT + 1])
 def test_api_count_with_a_huge_number_is_a_422(manager, warehouse_user, wh, stocked, counted):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     before = snapshot()
     response = post(
         client_for(warehouse_user), f"{API}/stocktakes/{take.pk}/counts", {"counts": {str(stocked.pk): counted}}
@@ -459,7 +461,7 @@ def test_api_count_with_a_huge_number_is_a_422(manager, warehouse_user, wh, stoc
 
 @pytest.mark.parametrize("sku_id", [10**20, 999_999])
 def test_api_count_of_an_unknown_sku_is_a_404(manager, warehouse_user, wh, stocked, sku_id):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     before = snapshot()
     response = post(client_for(warehouse_user), f"{API}/stocktakes/{take.pk}/counts", {"counts": {str(sku_id): 1}})
     refused(response, 404, "not_found")
@@ -599,7 +601,7 @@ def test_page_receive_and_return_with_a_huge_quantity_is_a_form_error(
     client, users, manager, wh, stocked, field, quantity
 ):
     po = make_po(manager, stocked, wh)
-    services.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
+    purchasing.receive_purchase_order(actor=manager, po=po, quantities={stocked.pk: 5})
     before = snapshot()
     client.force_login(users["warehouse"])
     response = client.post(reverse(f"inventory:purchase-{field}", args=[po.pk]), {f"{field}_{stocked.pk}": quantity})
@@ -611,7 +613,7 @@ def test_page_receive_and_return_with_a_huge_quantity_is_a_form_error(
 
 @pytest.mark.parametrize("counted", [str(10**20), str(2**63), str(2**62)])
 def test_page_counts_with_a_huge_number_are_a_form_error(client, users, manager, wh, stocked, counted):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     before = snapshot()
     client.force_login(users["warehouse"])
     sheet = client.post(
@@ -659,7 +661,7 @@ def test_import_a_huge_count_is_a_rejected_row_with_its_line(stocked, counted, t
 
 
 def test_page_upload_of_a_huge_count_enters_nothing(client, users, manager, wh, stocked):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     before = snapshot()
     client.force_login(users["warehouse"])
     upload = SimpleUploadedFile("counts.csv", f"商家编码,实盘数量\nTEE-M,{10**20}\n".encode(), content_type="text/csv")
@@ -687,7 +689,7 @@ def test_page_new_order_prefilled_with_odd_numbers_still_opens(client, users, st
 
 @pytest.mark.parametrize("sku_id", [10**20, 2**63, 999_999])
 def test_page_count_line_of_an_unknown_sku_is_a_404(client, users, manager, wh, stocked, sku_id):
-    take = services.create_stocktake(actor=manager, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=manager, warehouse=wh)
     client.force_login(users["warehouse"])
     response = client.post(reverse("inventory:stocktake-count-line", args=[take.pk, sku_id]), {f"count_{sku_id}": "1"})
     assert response.status_code == 404

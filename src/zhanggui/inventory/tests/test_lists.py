@@ -28,6 +28,8 @@ from zhanggui.inventory.models import (
     Stocktake,
     StocktakeStatus,
 )
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +226,7 @@ def test_stock_batch_is_offered_by_role_and_refused_if_posted(client, users, she
 
 
 def make_po(*lines, place=True, supplier=None):
-    return services.create_purchase_order(
+    return purchasing.create_purchase_order(
         actor=system_user(),
         supplier=supplier or SupplierFactory(),
         warehouse=WarehouseFactory(code="main"),
@@ -239,10 +241,10 @@ def orders():
     a, b, c, d = SkuFactory(code="A"), SkuFactory(code="B"), SkuFactory(code="C"), SkuFactory(code="D")
     ordered = make_po((a, 3, "10.10"))
     partial = make_po((b, 10, "10.01"))
-    services.receive_purchase_order(actor=system_user(), po=partial, quantities={b.pk: 4})
+    purchasing.receive_purchase_order(actor=system_user(), po=partial, quantities={b.pk: 4})
     draft = make_po((c, 3, "0.05"), place=False)
     received = make_po((d, 2, "2.50"))
-    services.receive_purchase_order(actor=system_user(), po=received, quantities={d.pk: 2})
+    purchasing.receive_purchase_order(actor=system_user(), po=received, quantities={d.pk: 2})
     return {"ordered": ordered, "partial": partial, "draft": draft, "received": received}
 
 
@@ -340,12 +342,12 @@ def sheets():
     a, b = SkuFactory(code="A"), SkuFactory(code="B")
     receive(a, main, 3)
     receive(b, main, 4)
-    half = services.create_stocktake(actor=system_user(), warehouse=main)
-    services.enter_counts(actor=system_user(), stocktake=half, counts={a.pk: 3})
-    booked = services.create_stocktake(actor=system_user(), warehouse=main)
-    services.enter_counts(actor=system_user(), stocktake=booked, counts={a.pk: 3, b.pk: 4})
-    services.book_stocktake(actor=system_user(), stocktake=booked)
-    empty = services.create_stocktake(actor=system_user(), warehouse=back)
+    half = stocktakes.create_stocktake(actor=system_user(), warehouse=main)
+    stocktakes.enter_counts(actor=system_user(), stocktake=half, counts={a.pk: 3})
+    booked = stocktakes.create_stocktake(actor=system_user(), warehouse=main)
+    stocktakes.enter_counts(actor=system_user(), stocktake=booked, counts={a.pk: 3, b.pk: 4})
+    stocktakes.book_stocktake(actor=system_user(), stocktake=booked)
+    empty = stocktakes.create_stocktake(actor=system_user(), warehouse=back)
     return {"half": half, "booked": booked, "empty": empty, "main": main}
 
 

@@ -22,6 +22,8 @@ from zhanggui.inventory.models import (
     Stocktake,
     StocktakeStatus,
 )
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +47,7 @@ def on_hand(sku, warehouse) -> int:
 
 
 def make_po(*lines, warehouse=None):
-    return services.create_purchase_order(
+    return purchasing.create_purchase_order(
         actor=system_user(),
         supplier=SupplierFactory(),
         warehouse=warehouse or WarehouseFactory(),
@@ -263,7 +265,7 @@ def test_only_manager_and_warehouse_receive(client, users, role):
 def test_return_to_supplier(client, users):
     sku = SkuFactory()
     po = make_po((sku, 10))
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 10})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 10})
     login(client, users["warehouse"])
     response = client.post(
         reverse("inventory:purchase-return", args=[po.pk]), {f"return_{sku.pk}": "3", "note": "次品"}
@@ -282,7 +284,7 @@ def test_return_to_supplier(client, users):
 def test_closing_an_order_stops_the_receiving(client, users):
     sku = SkuFactory()
     po = make_po((sku, 10))
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 4})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 4})
     login(client, users["service"])
     assert client.post(reverse("inventory:purchase-close", args=[po.pk])).status_code == 403
     po.refresh_from_db()
@@ -297,7 +299,7 @@ def test_closing_an_order_stops_the_receiving(client, users):
 
 def test_a_draft_order_is_placed_from_its_page(client, users):
     sku = SkuFactory()
-    po = services.create_purchase_order(
+    po = purchasing.create_purchase_order(
         actor=system_user(),
         supplier=SupplierFactory(),
         warehouse=WarehouseFactory(),
@@ -314,7 +316,7 @@ def test_purchase_list_filters_orders_still_to_receive(client, users):
     a, b = SkuFactory(), SkuFactory()
     waiting = make_po((a, 10))
     done = make_po((b, 2))
-    services.receive_purchase_order(actor=system_user(), po=done, quantities={b.pk: 2})
+    purchasing.receive_purchase_order(actor=system_user(), po=done, quantities={b.pk: 2})
     login(client, users["designer"])
     response = client.get(reverse("inventory:purchase-list"), {"status": "open"})
     assert [po.number for po in response.context["page"]] == [waiting.number]
@@ -340,7 +342,7 @@ def make_sheet(*stock, category=None):
     wh = WarehouseFactory()
     for sku, quantity in stock:
         receive(sku, wh, quantity)
-    return services.create_stocktake(actor=system_user(), warehouse=wh, category=category)
+    return stocktakes.create_stocktake(actor=system_user(), warehouse=wh, category=category)
 
 
 def test_warehouse_creates_a_count_sheet(client, users):
@@ -399,10 +401,10 @@ def test_a_saved_count_refreshes_the_figures_block(client, users):
 def test_save_all_only_writes_the_lines_that_changed_on_the_page(client, users):
     a, b, c = SkuFactory(code="A"), SkuFactory(code="B"), SkuFactory(code="C")
     take = make_sheet((a, 5), (b, 5), (c, 5))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={b.pk: 4})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={b.pk: 4})
     login(client, users["warehouse"])
     # Someone else counted C while this page was open; this page still shows C blank.
-    services.enter_counts(actor=system_user(), stocktake=take, counts={c.pk: 6})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={c.pk: 6})
     response = client.post(
         reverse("inventory:stocktake-counts", args=[take.pk]),
         {
@@ -438,7 +440,7 @@ def test_booking_the_stocktake_reports_gains_and_losses_at_cost(client, users):
     b = SkuFactory(code="B", cost=Decimal("40.00"))
     c = SkuFactory(code="C", cost=Decimal("3.00"))
     take = make_sheet((a, 10), (b, 5), (c, 2))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={a.pk: 12, b.pk: 3})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={a.pk: 12, b.pk: 3})
     login(client, users["warehouse"])
     response = client.post(
         reverse("inventory:stocktake-book", args=[take.pk]), {"confirm": "1", "uncounted": "leave_out"}, follow=True
@@ -465,7 +467,7 @@ def test_booking_the_stocktake_reports_gains_and_losses_at_cost(client, users):
 def test_only_manager_and_warehouse_count_and_book(client, users, role):
     sku = SkuFactory()
     take = make_sheet((sku, 10))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 7})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 7})
     login(client, users[role])
     page = client.get(reverse("inventory:stocktake-detail", args=[take.pk])).content.decode()
     assert 'id="book-stocktake"' not in page and 'id="save-counts"' not in page
@@ -492,8 +494,8 @@ def test_a_found_sku_is_added_to_the_sheet(client, users):
 def test_booking_twice_is_refused_with_a_message(client, users):
     sku = SkuFactory()
     take = make_sheet((sku, 1))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 2})
-    services.book_stocktake(actor=system_user(), stocktake=take)
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 2})
+    stocktakes.book_stocktake(actor=system_user(), stocktake=take)
     login(client, users["warehouse"])
     response = client.post(reverse("inventory:stocktake-book", args=[take.pk]), follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]

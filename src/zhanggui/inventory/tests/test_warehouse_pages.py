@@ -25,6 +25,8 @@ from zhanggui.inventory.models import (
     Stocktake,
     StocktakeStatus,
 )
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,7 @@ def stock(sku, warehouse, quantity):
 
 
 def make_po(*lines, warehouse=None, supplier=None):
-    return services.create_purchase_order(
+    return purchasing.create_purchase_order(
         actor=system_user(),
         supplier=supplier or SupplierFactory(),
         warehouse=warehouse or WarehouseFactory(),
@@ -121,7 +123,7 @@ def test_a_scan_beyond_what_is_open_is_refused(client, users, po):
 
 def test_receive_all_remaining_fills_every_open_quantity(client, users, po):
     skus = lines_of(po)
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={skus["KZ-1"].pk: 1})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={skus["KZ-1"].pk: 1})
     login(client, users["warehouse"])
     response = client.post(reverse("inventory:purchase-receive", args=[po.pk]), {"action": "all"})
     form = response.context["form"]
@@ -181,17 +183,17 @@ def test_close_is_not_offered_once_everything_came_in(client, users, po):
     login(client, users["manager"])
     detail = reverse("inventory:purchase-detail", args=[po.pk])
     assert 'id="close-po"' in client.get(detail).content.decode()
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={skus["TX-1"].pk: 10})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={skus["TX-1"].pk: 10})
     assert 'id="close-po"' in client.get(detail).content.decode()  # partial: the rest may never come
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={skus["KZ-1"].pk: 4})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={skus["KZ-1"].pk: 4})
     body = client.get(detail).content.decode()
     assert 'id="close-po"' not in body and 'id="receive-button"' not in body
 
 
 def test_the_order_page_lists_its_receiving_notes_to_print(client, users, po):
     skus = lines_of(po)
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={skus["TX-1"].pk: 6})
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={skus["TX-1"].pk: 4})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={skus["TX-1"].pk: 6})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={skus["TX-1"].pk: 4})
     login(client, users["service"])
     response = client.get(reverse("inventory:purchase-detail", args=[po.pk]))
     assert [r.number for r in response.context["receipts"]] == [f"{po.number}-1", f"{po.number}-2"]
@@ -208,8 +210,8 @@ def test_a_receiving_note_prints_one_delivery_on_the_shared_layout(client, users
     shop = ShopFactory(name="棉语旗舰店")
     sku = SkuFactory(code="TX-1", product__shop=shop, product__title="纯棉T恤", cost=Decimal("18.50"))
     po = make_po((sku, 10))
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 6})
-    services.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 4}, note="第二批")
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 6})
+    purchasing.receive_purchase_order(actor=system_user(), po=po, quantities={sku.pk: 4}, note="第二批")
     login(client, users["warehouse"])
     response = client.get(reverse("inventory:purchase-receipt-print", args=[po.pk, 2]) + "?lang=en")
     assert response.status_code == 200
@@ -249,8 +251,8 @@ def test_a_blind_count_sheet_prints_without_the_quantities_on_the_books(client, 
     wh = WarehouseFactory()
     sku = SkuFactory(code="TX-1")
     stock(sku, wh, 37)
-    open_sheet = services.create_stocktake(actor=system_user(), warehouse=wh)
-    blind = services.create_stocktake(actor=system_user(), warehouse=wh, blind=True)
+    open_sheet = stocktakes.create_stocktake(actor=system_user(), warehouse=wh)
+    blind = stocktakes.create_stocktake(actor=system_user(), warehouse=wh, blind=True)
     login(client, users["warehouse"])
     page = client.get(reverse("inventory:stocktake-print", args=[open_sheet.pk]) + "?lang=en").content.decode()
     assert "Expected" in page and ">37<" in page and 'id="signatures"' in page
@@ -380,7 +382,7 @@ def make_sheet(*stocked, blind=False):
     wh = WarehouseFactory()
     for sku, quantity in stocked:
         stock(sku, wh, quantity)
-    return services.create_stocktake(actor=system_user(), warehouse=wh, blind=blind)
+    return stocktakes.create_stocktake(actor=system_user(), warehouse=wh, blind=blind)
 
 
 def test_a_blind_count_is_chosen_when_the_sheet_is_made(client, users):
@@ -430,7 +432,7 @@ def test_scanning_adds_one_to_the_row_and_highlights_it(client, users):
 def test_an_unknown_scan_is_an_error_and_changes_no_count(client, users):
     sku = SkuFactory(code="TX-1")
     take = make_sheet((sku, 5))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 3})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 3})
     login(client, users["warehouse"])
     response = client.post(reverse("inventory:stocktake-scan", args=[take.pk]) + "?lang=en", {"code": "NOPE"}, **HTMX)
     assert response.status_code == 422
@@ -458,7 +460,7 @@ def test_operator_cannot_count_by_scanning(client, users):
 def test_booking_with_uncounted_lines_asks_and_never_decides_silently(client, users):
     a, b = SkuFactory(code="A"), SkuFactory(code="B")
     take = make_sheet((a, 5), (b, 2))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={a.pk: 4})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={a.pk: 4})
     login(client, users["warehouse"])
     url = reverse("inventory:stocktake-book", args=[take.pk])
     response = client.post(url + "?lang=en")
@@ -486,7 +488,7 @@ def test_booking_with_uncounted_lines_asks_and_never_decides_silently(client, us
 def test_a_fully_counted_sheet_asks_only_to_confirm(client, users):
     sku = SkuFactory()
     take = make_sheet((sku, 5))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 5})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 5})
     login(client, users["warehouse"])
     body = client.post(reverse("inventory:stocktake-book", args=[take.pk])).content.decode()
     assert 'id="book-question"' in body and 'id="uncounted-choice"' not in body
@@ -519,7 +521,7 @@ def test_the_yuan_filter_writes_money_one_way(value, style, shown):
 def test_a_loss_on_the_count_sheet_is_minus_yuan(client, users):
     sku = SkuFactory(cost=Decimal("102.90"))
     take = make_sheet((sku, 5))
-    services.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 2})
+    stocktakes.enter_counts(actor=system_user(), stocktake=take, counts={sku.pk: 2})
     login(client, users["warehouse"])
     body = client.get(reverse("inventory:stocktake-detail", args=[take.pk])).content.decode()
     assert "\u2212¥308.70" in body and "¥-" not in body

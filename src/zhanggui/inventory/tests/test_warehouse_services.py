@@ -13,7 +13,7 @@ from django.utils import translation
 from zhanggui.catalog.tests.factories import SkuFactory
 from zhanggui.core.errors import PermissionDeniedError
 from zhanggui.core.models import AuditEntry
-from zhanggui.inventory import selectors, services
+from zhanggui.inventory import services
 from zhanggui.inventory.errors import InvalidState, OverReceipt, StockRuleBroken
 from zhanggui.inventory.models import (
     MoveReason,
@@ -23,6 +23,9 @@ from zhanggui.inventory.models import (
     StockMove,
     StocktakeLine,
 )
+from zhanggui.inventory.purchasing import selectors as purchase_selectors
+from zhanggui.inventory.purchasing import services as purchasing
+from zhanggui.inventory.stocktakes import services as stocktakes
 from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +56,7 @@ def stock(actor, sku, warehouse, quantity):
 
 
 def order(actor, *lines, supplier=None, warehouse=None, place=True):
-    return services.create_purchase_order(
+    return purchasing.create_purchase_order(
         actor=actor,
         supplier=supplier or SupplierFactory(),
         warehouse=warehouse or WarehouseFactory(),
@@ -72,11 +75,11 @@ def test_a_scan_finds_its_line_by_barcode_or_code(manager):
     jeans = SkuFactory(code="KZ-1", barcode="")
     po = order(manager, (shirt, 5), (jeans, 5))
     lines = list(po.lines.select_related("sku"))
-    assert selectors.line_for_code(lines, "6901234567890").sku == shirt
-    assert selectors.line_for_code(lines, " KZ-1 ").sku == jeans
-    assert selectors.line_for_code(lines, "kz-1").sku == jeans  # typed by hand in the wrong case
-    assert selectors.line_for_code(lines, "NOPE") is None
-    assert selectors.line_for_code(lines, "") is None
+    assert purchase_selectors.line_for_code(lines, "6901234567890").sku == shirt
+    assert purchase_selectors.line_for_code(lines, " KZ-1 ").sku == jeans
+    assert purchase_selectors.line_for_code(lines, "kz-1").sku == jeans  # typed by hand in the wrong case
+    assert purchase_selectors.line_for_code(lines, "NOPE") is None
+    assert purchase_selectors.line_for_code(lines, "") is None
 
 
 def test_receiving_the_scanned_quantities_books_exactly_what_was_scanned(warehouse_user, manager):
@@ -87,11 +90,11 @@ def test_receiving_the_scanned_quantities_books_exactly_what_was_scanned(warehou
     lines = list(po.lines.select_related("sku"))
     scanned: dict[int, int] = {}
     for code in ["6900000000011", "6900000000011"]:  # the same barcode scanned twice
-        line = selectors.line_for_code(lines, code)
+        line = purchase_selectors.line_for_code(lines, code)
         scanned[line.sku_id] = scanned.get(line.sku_id, 0) + 1
     assert scanned == {sku.pk: 2}
 
-    moves = services.receive_purchase_order(actor=warehouse_user, po=po, quantities=scanned)
+    moves = purchasing.receive_purchase_order(actor=warehouse_user, po=po, quantities=scanned)
     assert [(m.quantity, m.reason, m.document, m.on_hand_after) for m in moves] == [
         (2, MoveReason.PURCHASE_RECEIPT, po.number, 5)
     ]
@@ -105,10 +108,10 @@ def test_check_receipt_refuses_what_booking_would_and_books_nothing(manager):
     sku = SkuFactory(code="TX-9")
     po = order(manager, (sku, 4))
     with pytest.raises(OverReceipt, match="only 4 are still open"):
-        services.check_receipt(po=po, quantities={sku.pk: 5})
+        purchasing.check_receipt(po=po, quantities={sku.pk: 5})
     with pytest.raises(StockRuleBroken):
-        services.check_receipt(po=po, quantities={})
-    services.check_receipt(po=po, quantities={sku.pk: 4})  # fine: no error
+        purchasing.check_receipt(po=po, quantities={})
+    purchasing.check_receipt(po=po, quantities={sku.pk: 4})  # fine: no error
     assert not StockMove.objects.exists()
     assert po.lines.get().received_quantity == 0
 
@@ -116,9 +119,9 @@ def test_check_receipt_refuses_what_booking_would_and_books_nothing(manager):
 def test_each_delivery_is_one_receipt_with_its_own_number(manager, warehouse_user):
     a, b = SkuFactory(code="A"), SkuFactory(code="B")
     po = order(manager, (a, 10), (b, 4))
-    services.receive_purchase_order(actor=warehouse_user, po=po, quantities={a.pk: 6, b.pk: 4}, note="第一批")
-    services.receive_purchase_order(actor=manager, po=po, quantities={a.pk: 4})
-    receipts = selectors.purchase_receipts(po)
+    purchasing.receive_purchase_order(actor=warehouse_user, po=po, quantities={a.pk: 6, b.pk: 4}, note="第一批")
+    purchasing.receive_purchase_order(actor=manager, po=po, quantities={a.pk: 4})
+    receipts = purchase_selectors.purchase_receipts(po)
     assert [(r.number, r.units, r.actor, r.note) for r in receipts] == [
         (f"{po.number}-1", 10, warehouse_user, "第一批"),
         (f"{po.number}-2", 4, manager, ""),
@@ -141,7 +144,7 @@ def test_the_usual_supplier_is_the_one_of_the_last_purchase_line(manager):
     order(manager, (sku, 1), supplier=new)
     cancelled = order(manager, (sku, 1), supplier=dropped)
     PurchaseOrder.objects.filter(pk=cancelled.pk).update(status=PurchaseStatus.CANCELLED)
-    assert selectors.usual_suppliers([sku.pk, other.pk, never.pk]) == {sku.pk: new, other.pk: old}
+    assert purchase_selectors.usual_suppliers([sku.pk, other.pk, never.pk]) == {sku.pk: new, other.pk: old}
 
 
 def test_the_receiving_warehouse_is_where_the_sku_is_short(manager):
@@ -150,7 +153,7 @@ def test_the_receiving_warehouse_is_where_the_sku_is_short(manager):
     stock(manager, shared, main, 8)
     stock(manager, shared, south, 2)
     stock(manager, only_main, main, 1)
-    assert selectors.short_warehouses([shared.pk, only_main.pk, nowhere.pk]) == {
+    assert purchase_selectors.short_warehouses([shared.pk, only_main.pk, nowhere.pk]) == {
         shared.pk: south,
         only_main.pk: main,
         nowhere.pk: main,  # held nowhere: the first active warehouse
@@ -167,7 +170,7 @@ def test_order_all_makes_one_order_per_supplier_and_warehouse(manager, operator)
     stock(manager, short_in_south, main, 9)
     before = PurchaseOrder.objects.count()
 
-    orders = services.create_purchase_orders_by_supplier(
+    orders = purchasing.create_purchase_orders_by_supplier(
         actor=operator, quantities={tee.pk: 30, polo.pk: 20, jeans.pk: 12, short_in_south.pk: 5}
     )
     assert len(orders) == 3
@@ -189,7 +192,7 @@ def test_order_all_as_drafts_and_a_zero_leaves_the_sku_out(manager, operator):
     supplier = SupplierFactory()
     a, b = SkuFactory(), SkuFactory()
     order(manager, (a, 1), (b, 1), supplier=supplier)
-    [po] = services.create_purchase_orders_by_supplier(
+    [po] = purchasing.create_purchase_orders_by_supplier(
         actor=operator, quantities={a.pk: 7, b.pk: 0}, place=False, note="补货"
     )
     assert (po.status, po.note, list(po.lines.values_list("sku_id", "quantity"))) == (
@@ -205,10 +208,10 @@ def test_a_sku_never_ordered_needs_a_supplier_and_nothing_is_made_without_one(ma
     order(manager, (known, 1), supplier=usual)
     before = PurchaseOrder.objects.count()
     with pytest.raises(StockRuleBroken, match="NEW-1"):
-        services.create_purchase_orders_by_supplier(actor=operator, quantities={known.pk: 2, fresh.pk: 3})
+        purchasing.create_purchase_orders_by_supplier(actor=operator, quantities={known.pk: 2, fresh.pk: 3})
     assert PurchaseOrder.objects.count() == before
 
-    orders = services.create_purchase_orders_by_supplier(
+    orders = purchasing.create_purchase_orders_by_supplier(
         actor=operator, quantities={known.pk: 2, fresh.pk: 3}, fallback_supplier=chosen
     )
     assert {(po.supplier_id, line.sku_id) for po in orders for line in po.lines.all()} == {
@@ -222,11 +225,11 @@ def test_order_all_refuses_bad_input_and_roles_without_purchasing(manager, users
     order(manager, (sku, 1))
     before = PurchaseOrder.objects.count()
     with pytest.raises(StockRuleBroken):
-        services.create_purchase_orders_by_supplier(actor=manager, quantities={sku.pk: 0})
+        purchasing.create_purchase_orders_by_supplier(actor=manager, quantities={sku.pk: 0})
     with pytest.raises(StockRuleBroken):
-        services.create_purchase_orders_by_supplier(actor=manager, quantities={sku.pk: -3})
+        purchasing.create_purchase_orders_by_supplier(actor=manager, quantities={sku.pk: -3})
     with pytest.raises(PermissionDeniedError):
-        services.create_purchase_orders_by_supplier(actor=users["service"], quantities={sku.pk: 3})
+        purchasing.create_purchase_orders_by_supplier(actor=users["service"], quantities={sku.pk: 3})
     assert PurchaseOrder.objects.count() == before
 
 
@@ -237,18 +240,18 @@ def test_order_all_refuses_bad_input_and_roles_without_purchasing(manager, users
 
 def test_a_blind_sheet_is_remembered(warehouse_user):
     wh = WarehouseFactory()
-    assert services.create_stocktake(actor=warehouse_user, warehouse=wh, blind=True).blind is True
-    assert services.create_stocktake(actor=warehouse_user, warehouse=wh).blind is False
+    assert stocktakes.create_stocktake(actor=warehouse_user, warehouse=wh, blind=True).blind is True
+    assert stocktakes.create_stocktake(actor=warehouse_user, warehouse=wh).blind is False
 
 
 def test_each_scan_adds_one_and_a_sku_not_on_the_sheet_gets_a_line(warehouse_user, manager):
     wh = WarehouseFactory()
     on_sheet, found = SkuFactory(), SkuFactory(cost=Decimal("7.00"))
     stock(manager, on_sheet, wh, 5)
-    take = services.create_stocktake(actor=warehouse_user, warehouse=wh)
-    assert services.count_scanned(actor=warehouse_user, stocktake=take, sku=on_sheet).counted == 1
-    assert services.count_scanned(actor=warehouse_user, stocktake=take, sku=on_sheet).counted == 2
-    line = services.count_scanned(actor=warehouse_user, stocktake=take, sku=found)
+    take = stocktakes.create_stocktake(actor=warehouse_user, warehouse=wh)
+    assert stocktakes.count_scanned(actor=warehouse_user, stocktake=take, sku=on_sheet).counted == 1
+    assert stocktakes.count_scanned(actor=warehouse_user, stocktake=take, sku=on_sheet).counted == 2
+    line = stocktakes.count_scanned(actor=warehouse_user, stocktake=take, sku=found)
     assert (line.counted, line.expected, line.unit_cost) == (1, 0, Decimal("7.00"))
     assert dict(take.lines.values_list("sku_id", "counted")) == {on_sheet.pk: 2, found.pk: 1}
     assert not StockMove.objects.filter(reason=MoveReason.STOCKTAKE).exists()  # counting books nothing
@@ -257,12 +260,12 @@ def test_each_scan_adds_one_and_a_sku_not_on_the_sheet_gets_a_line(warehouse_use
 def test_scanning_a_closed_sheet_or_without_the_right_is_refused(warehouse_user, users):
     wh = WarehouseFactory()
     sku = SkuFactory()
-    take = services.create_stocktake(actor=warehouse_user, warehouse=wh)
+    take = stocktakes.create_stocktake(actor=warehouse_user, warehouse=wh)
     with pytest.raises(PermissionDeniedError):
-        services.count_scanned(actor=users["operator"], stocktake=take, sku=sku)
-    services.cancel_stocktake(actor=warehouse_user, stocktake=take)
+        stocktakes.count_scanned(actor=users["operator"], stocktake=take, sku=sku)
+    stocktakes.cancel_stocktake(actor=warehouse_user, stocktake=take)
     with pytest.raises(InvalidState):
-        services.count_scanned(actor=warehouse_user, stocktake=take, sku=sku)
+        stocktakes.count_scanned(actor=warehouse_user, stocktake=take, sku=sku)
     assert not StocktakeLine.objects.filter(stocktake=take).exists()
 
 
@@ -275,14 +278,14 @@ def half_counted(manager, warehouse_user):
     c = SkuFactory(code="C", cost=Decimal("3.00"))
     for sku, quantity in ((a, 10), (b, 5), (c, 2)):
         stock(manager, sku, wh, quantity)
-    take = services.create_stocktake(actor=warehouse_user, warehouse=wh)
-    services.enter_counts(actor=warehouse_user, stocktake=take, counts={a.pk: 12, b.pk: 3})
+    take = stocktakes.create_stocktake(actor=warehouse_user, warehouse=wh)
+    stocktakes.enter_counts(actor=warehouse_user, stocktake=take, counts={a.pk: 12, b.pk: 3})
     return take, wh, a, b, c
 
 
 def test_uncounted_lines_left_out_keep_their_stock(half_counted, warehouse_user):
     take, wh, a, b, c = half_counted
-    report = services.book_stocktake(actor=warehouse_user, stocktake=take, uncounted=services.UNCOUNTED_LEAVE_OUT)
+    report = stocktakes.book_stocktake(actor=warehouse_user, stocktake=take, uncounted=stocktakes.UNCOUNTED_LEAVE_OUT)
     moves = dict(StockMove.objects.filter(reason=MoveReason.STOCKTAKE).values_list("sku_id", "quantity"))
     assert moves == {a.pk: 2, b.pk: -2}
     assert (on_hand(a, wh), on_hand(b, wh), on_hand(c, wh)) == (12, 3, 2)
@@ -295,7 +298,7 @@ def test_uncounted_lines_left_out_keep_their_stock(half_counted, warehouse_user)
 
 def test_uncounted_lines_booked_as_zero_take_their_stock_out(half_counted, warehouse_user):
     take, wh, a, b, c = half_counted
-    report = services.book_stocktake(actor=warehouse_user, stocktake=take, uncounted=services.UNCOUNTED_ZERO)
+    report = stocktakes.book_stocktake(actor=warehouse_user, stocktake=take, uncounted=stocktakes.UNCOUNTED_ZERO)
     moves = dict(StockMove.objects.filter(reason=MoveReason.STOCKTAKE).values_list("sku_id", "quantity"))
     assert moves == {a.pk: 2, b.pk: -2, c.pk: -2}
     assert (on_hand(a, wh), on_hand(b, wh), on_hand(c, wh)) == (12, 3, 0)
@@ -310,7 +313,7 @@ def test_uncounted_lines_booked_as_zero_take_their_stock_out(half_counted, wareh
 def test_booking_needs_a_known_choice_for_uncounted_lines(half_counted, warehouse_user):
     take = half_counted[0]
     with pytest.raises(StockRuleBroken):
-        services.book_stocktake(actor=warehouse_user, stocktake=take, uncounted="guess")
+        stocktakes.book_stocktake(actor=warehouse_user, stocktake=take, uncounted="guess")
     take.refresh_from_db()
     assert take.status == "open"
     assert not StockMove.objects.filter(reason=MoveReason.STOCKTAKE).exists()
@@ -320,7 +323,7 @@ def test_a_zero_below_the_reserved_units_is_refused_and_books_nothing(half_count
     take, wh, a, b, c = half_counted
     services.reserve(actor=manager, reference="o-1", lines={c.pk: 1}, warehouse=wh)
     with pytest.raises(StockRuleBroken, match="reserved"):
-        services.book_stocktake(actor=warehouse_user, stocktake=take, uncounted=services.UNCOUNTED_ZERO)
+        stocktakes.book_stocktake(actor=warehouse_user, stocktake=take, uncounted=stocktakes.UNCOUNTED_ZERO)
     assert not StockMove.objects.filter(reason=MoveReason.STOCKTAKE).exists()
     assert take.lines.get(sku=c).counted is None
     assert_ledger_exact((a, wh), (b, wh), (c, wh))

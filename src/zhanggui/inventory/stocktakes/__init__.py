@@ -1,0 +1,1 @@
+"""Stocktakes (盘点): count sheets, counts typed, scanned or uploaded, and booking the differences, their pages."""
