@@ -12,6 +12,7 @@ import sys
 OUR_COMMANDS = {
     "demo": "Create the database, roles and the generated demo shop (idempotent).",
     "serve": "Serve the desk over HTTP (default 127.0.0.1:8000).",
+    "worker": "Run the background work: the periodic schedule and the task queue (--once: run once, exit).",
     "import-catalog": "Import products and SKUs from XLSX/CSV into a shop.",
     "export-catalog": "Export products and SKUs to XLSX/CSV.",
     "check-ledger": "Verify on-hand = sum of the stock ledger; exit 1 on any drift.",
@@ -20,6 +21,8 @@ OUR_COMMANDS = {
     "whatif": "Replay a draft promotion over a list of carts.",
     "import-promotions": "Import promotions (the JSON spec format) into a shop, all or nothing.",
     "export-promotions": "Export promotions in the JSON spec format.",
+    "import-orders": "Import a platform's order export into a shop, all or nothing.",
+    "export-orders": "Export a shop's orders in our own order format (XLSX/CSV).",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

@@ -34,6 +34,12 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Enqueued tasks run at once, in the test (a test of the worker itself sets the database backend)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def make_user(username: str, role: str | None = None, **extra):
     from django.contrib.auth.models import Group, User
 

@@ -116,9 +116,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # serves the Swagger UI of /api/v1/docs from the package, not a CDN
+    "django_tasks",  # Django's tasks framework (DEP 14), the backport for 5.2: docs/adr/0002-background-work.md
+    "django_tasks_db",  # its database backend: the queue is a table, run by `zhanggui worker`
     "zhanggui.core",
     "zhanggui.catalog",
     "zhanggui.inventory",
+    "zhanggui.orders",
     "zhanggui.promotions",
     "zhanggui.approvals",
     "zhanggui.demo",
@@ -173,6 +176,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (docs/adr/0002-background-work.md): queued in the database and run by `zhanggui worker`. A
+# distributed backend (django_tasks_rq.RQBackend, …) runs the same tasks; the tests run them at once.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ZHANGGUI_TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

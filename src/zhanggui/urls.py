@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("zhanggui.core.urls")),
     path("catalog/", include("zhanggui.catalog.urls")),
     path("inventory/", include("zhanggui.inventory.urls")),
+    path("orders/", include("zhanggui.orders.urls")),
     path("promotions/", include("zhanggui.promotions.urls")),
     path("approvals/", include("zhanggui.approvals.urls")),
     # Uploaded files, for logged-in people only (core.media); MEDIA_URL is "media/".

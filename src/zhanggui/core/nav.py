@@ -39,6 +39,19 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("home", _("Desk"), "home"),
+    NavEntry(
+        "orders",
+        _("Orders"),
+        "orders:order-list",
+        active=("orders:order-", "orders:sla-board", "orders:desk-card"),
+    ),
+    NavEntry(
+        "shipping",
+        _("Shipping"),
+        "orders:wave-list",
+        roles.FULFIL_ORDERS,
+        active=("orders:wave-", "orders:packing", "orders:packing-", "orders:ship-", "orders:tracking-"),
+    ),
     NavEntry("catalog", _("Catalog"), "catalog:product-list", active=("catalog:",)),
     NavEntry("stock", _("Stock"), "inventory:stock-list", active=("inventory:stock-list", "inventory:document")),
     NavEntry(

@@ -41,6 +41,9 @@ BOOK_STOCK = "inventory.book_stock"  # any move of stock: receive, adjust, stock
 MANAGE_PURCHASING = "inventory.manage_purchasing"  # suppliers and purchase orders (not the receiving)
 MANAGE_PROMOTIONS = "promotions.manage_promotions"  # create, switch on and off promotions and flash sales
 APPROVE_PROMOTIONS = "promotions.approve_promotions"  # approve discounts deeper than the approval limit
+REVIEW_ORDERS = "orders.review_orders"  # review, hold, release and cancel orders
+FULFIL_ORDERS = "orders.fulfil_orders"  # allocate, pick, pack and ship orders
+IMPORT_ORDERS = "orders.import_orders"  # import the platforms' order exports
 
 CAPABILITIES = [
     CHANGE_PRICE,
@@ -54,6 +57,9 @@ CAPABILITIES = [
     MANAGE_PURCHASING,
     MANAGE_PROMOTIONS,
     APPROVE_PROMOTIONS,
+    REVIEW_ORDERS,
+    FULFIL_ORDERS,
+    IMPORT_ORDERS,
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
@@ -67,13 +73,25 @@ CAPABILITY_LABELS = {
     MANAGE_PURCHASING: _("manage suppliers and purchase orders"),
     MANAGE_PROMOTIONS: _("manage promotions and flash sales"),
     APPROVE_PROMOTIONS: _("approve deep-discount promotions"),
+    REVIEW_ORDERS: _("review, hold and cancel orders"),
+    FULFIL_ORDERS: _("allocate, pick, pack and ship orders"),
+    IMPORT_ORDERS: _("import orders"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     MANAGER: set(CAPABILITIES),
-    OPERATOR: {CHANGE_PRICE, CHANGE_LISTING, EDIT_CATALOG, EDIT_SKU_LOGISTICS, MANAGE_PURCHASING, MANAGE_PROMOTIONS},
-    SERVICE: set(),
-    WAREHOUSE: {EDIT_SKU_LOGISTICS, BOOK_STOCK, MANAGE_PURCHASING},
+    OPERATOR: {
+        CHANGE_PRICE,
+        CHANGE_LISTING,
+        EDIT_CATALOG,
+        EDIT_SKU_LOGISTICS,
+        MANAGE_PURCHASING,
+        MANAGE_PROMOTIONS,
+        REVIEW_ORDERS,
+        IMPORT_ORDERS,
+    },
+    SERVICE: {REVIEW_ORDERS},
+    WAREHOUSE: {EDIT_SKU_LOGISTICS, BOOK_STOCK, MANAGE_PURCHASING, FULFIL_ORDERS},
     DESIGNER: {EDIT_CATALOG},
     COPYWRITER: {EDIT_CATALOG},
 }
@@ -98,7 +116,7 @@ FIELD_CAPABILITIES: dict[str, dict[str, str]] = {
 }
 
 # Every role reads everything: the view permission of each of our models.
-READ_APPS = ("core", "catalog", "inventory", "promotions")
+READ_APPS = ("core", "catalog", "inventory", "promotions", "orders")
 
 
 def ensure_roles() -> None:

@@ -29,7 +29,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhanggui.catalog.models import Product, Shop, Sku
-from zhanggui.inventory.models import MoveReason, PurchaseOrderLine, PurchaseStatus, StockBalance, StockMove
+from zhanggui.inventory.models import (
+    MoveReason,
+    PurchaseOrderLine,
+    PurchaseStatus,
+    Reservation,
+    ReservationStatus,
+    StockBalance,
+    StockMove,
+    Warehouse,
+)
 
 DEMAND_WINDOW_DAYS = 30
 REVIEW_PERIOD_DAYS = 30
@@ -222,3 +231,22 @@ def shop_name_for(sku_ids: Iterable[int]) -> str:
         names = list(Shop.objects.filter(is_active=True).order_by("code").values_list("name", flat=True)[:2])
         names = names if len(names) == 1 else []
     return "、".join(names)
+
+
+def held_units_by_reference(prefix: str) -> dict[str, dict[int, int]]:
+    """Reference → warehouse id → units still held (active reservations) under the references that start with
+    `prefix` ("order:"): where the units a document reserved wait to be picked."""
+    rows = (
+        Reservation.objects.filter(status=ReservationStatus.ACTIVE, reference__startswith=prefix)
+        .values("reference", "warehouse_id")
+        .annotate(units=Sum("quantity"))
+    )
+    held: dict[str, dict[int, int]] = {}
+    for row in rows:
+        held.setdefault(row["reference"], {})[row["warehouse_id"]] = row["units"]
+    return held
+
+
+def warehouse_rank() -> dict[int, int]:
+    """Warehouse id → its place by priority, then code (the order reservations and waves prefer)."""
+    return {pk: n for n, pk in enumerate(Warehouse.objects.order_by("priority", "code").values_list("pk", flat=True))}

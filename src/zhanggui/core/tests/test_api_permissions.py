@@ -83,6 +83,16 @@ I = "/api/v1/inventory"  # noqa: E741 - a path prefix, read beside C and P
 P = "/api/v1/promotions"
 S = "/api/v1/campaigns/stored"
 A = "/api/v1/approvals"
+O = "/api/v1/orders"  # noqa: E741 - a path prefix, read beside C and P
+
+
+def _order_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of our own order format (one order, the seeded SKU), sent as a form would."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "order_no,status,paid_at,sku_code,quantity,unit_price\nW9,paid,2026-06-18 10:30:00,DRESS-M,1,99.00\n"
+    return {"shop": "tm01", "file": SimpleUploadedFile("orders.csv", text.encode())}
+
 
 ENDPOINTS: dict[str, Needs] = {
     # ----- catalog
@@ -160,6 +170,16 @@ ENDPOINTS: dict[str, Needs] = {
     ),
     f"POST {I}/stocktakes/{{stocktake_id}}/book": needs(roles.BOOK_STOCK),
     f"POST {I}/stocktakes/{{stocktake_id}}/cancel": needs(roles.BOOK_STOCK),
+    # ----- orders
+    f"POST {O}/import": needs(roles.IMPORT_ORDERS, body=_order_upload),
+    f"GET {O}": read(),
+    f"GET {O}/{{order_id}}": read(),
+    f"POST {O}/{{order_id}}/review": needs(roles.REVIEW_ORDERS),
+    f"POST {O}/{{order_id}}/allocate": needs(roles.FULFIL_ORDERS),
+    f"POST {O}/{{order_id}}/ship": needs(roles.FULFIL_ORDERS, body={"carrier": "顺丰", "tracking_no": "SF1"}),
+    f"POST {O}/{{order_id}}/hold": needs(roles.REVIEW_ORDERS, body={"reason": "等买家确认地址"}),
+    f"POST {O}/{{order_id}}/release": needs(roles.REVIEW_ORDERS, body={}, order_id="held_order"),
+    f"POST {O}/{{order_id}}/cancel": needs(roles.REVIEW_ORDERS, body={"reason": "买家不要了"}),
     # ----- flash sales
     f"GET {P}/flash-sales": read(),
     f"POST {P}/flash-sales": needs(
@@ -230,6 +250,7 @@ DEFAULT_IDS = {
     "campaign_id": "campaign",
     "change_id": "price_change",
     "reference": "reference",
+    "order_id": "order",
 }
 # Query parameters a GET cannot do without.
 REQUIRED_QUERY = {f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31"}
@@ -267,6 +288,12 @@ def build_world() -> World:
     from zhanggui.catalog.models import Channel, Shop
     from zhanggui.inventory import services as stock
     from zhanggui.inventory.models import MoveReason
+    from zhanggui.inventory.purchasing import services as purchasing
+    from zhanggui.inventory.stocktakes import services as stocktakes
+    from zhanggui.orders import imports as order_imports
+    from zhanggui.orders import services as orders
+    from zhanggui.orders.models import Order
+    from zhanggui.orders.tests.factories import parse_result, parsed_line, parsed_order
     from zhanggui.promotions.campaigns import services as campaigns
     from zhanggui.promotions.flash import services as flash
     from zhanggui.promotions.offers import services as promotions
@@ -284,13 +311,15 @@ def build_world() -> World:
         stock.book_move(actor=system, sku=item, warehouse=main, quantity=50, reason=MoveReason.PURCHASE_RECEIPT)
     catalog.list_product(actor=system, product=listed_product, note="")
     stock.reserve(actor=system, reference="R1", lines=[(sku.pk, 2)])
-    supplier = stock.create_supplier(actor=system, code="acme", name="Acme")
-    draft_po = stock.create_purchase_order(
+    supplier = purchasing.create_supplier(actor=system, code="acme", name="Acme")
+    draft_po = purchasing.create_purchase_order(
         actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")], place=False
     )
-    ordered_po = stock.create_purchase_order(actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")])
-    stock.receive_purchase_order(actor=system, po=ordered_po, quantities={sku.pk: 4})
-    stocktake = stock.create_stocktake(actor=system, warehouse=main)
+    ordered_po = purchasing.create_purchase_order(
+        actor=system, supplier=supplier, warehouse=main, lines=[(sku, 10, "5.00")]
+    )
+    purchasing.receive_purchase_order(actor=system, po=ordered_po, quantities={sku.pk: 4})
+    stocktake = stocktakes.create_stocktake(actor=system, warehouse=main)
     now = timezone.now()
     sale = flash.create_flash_sale(
         actor=system,
@@ -312,6 +341,13 @@ def build_world() -> World:
     campaign = campaigns.create_campaign(actor=system, shop=shop, raw_spec=CAMPAIGN_SPEC)
     archived = campaigns.create_campaign(actor=system, shop=shop, raw_spec={**CAMPAIGN_SPEC, "id": "old"})
     campaigns.archive_campaign(actor=system, campaign=archived, note="")
+    order_imports.import_orders(
+        actor=system,
+        shop=shop,
+        result=parse_result(*(parsed_order(no, parsed_line("DRESS-M", 1)) for no in ("T1", "T2"))),
+    )
+    order, held_order = Order.objects.get(platform_order_no="T1"), Order.objects.get(platform_order_no="T2")
+    orders.hold(actor=system, order=held_order, reason="等买家确认地址")
 
     tokens = {}
     for role in roles.ROLES:
@@ -335,6 +371,8 @@ def build_world() -> World:
         "archived_campaign": archived.pk,
         "price_change": price_change.pk,
         "reference": "R1",
+        "order": order.pk,
+        "held_order": held_order.pk,
     }
 
 
@@ -356,6 +394,8 @@ def call(world: World, endpoint: str, role: str):
     if method == "GET":
         return client.get(url + REQUIRED_QUERY.get(endpoint, ""))
     body = need.body(world) if callable(need.body) else need.body
+    if any(hasattr(value, "read") for value in (body or {}).values()):
+        return client.post(url, data=body)  # an upload: multipart, as a form sends it
     return getattr(client, method.lower())(url, data=body or {}, content_type="application/json")
 
 

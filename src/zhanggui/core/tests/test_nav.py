@@ -16,7 +16,8 @@ from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["home", "catalog", "stock", "alerts", "promotions", "audit"]
+EVERYONE = ["home", "orders", "catalog", "stock", "alerts", "promotions", "audit"]
+FULFILMENT = ["home", "orders", "shipping"]  # the roles that pick, pack and ship see "Shipping" after "Orders"
 
 
 def nav_keys(html: str) -> list[str]:
@@ -32,10 +33,16 @@ def active_keys(html: str) -> list[str]:
 @pytest.mark.parametrize(
     "role, expected",
     [
-        ("manager", ["home", "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"]),
-        ("operator", ["home", "catalog", "stock", "purchase", "alerts", "promotions", "audit"]),
+        (
+            "manager",
+            [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],
+        ),
+        ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "audit"]),
         ("service", EVERYONE),
-        ("warehouse", ["home", "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"]),
+        (
+            "warehouse",
+            [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],
+        ),
         ("designer", EVERYONE),
         ("copywriter", EVERYONE),
     ],
@@ -74,6 +81,10 @@ def test_admin_is_shown_to_staff_only(client, users):
         ("/inventory/alerts/", "alerts"),
         ("/promotions/calendar/", "promotions"),
         ("/audit/", "audit"),
+        ("/orders/", "orders"),
+        ("/orders/sla/", "orders"),
+        ("/orders/waves/", "shipping"),
+        ("/orders/packing/", "shipping"),
     ],
 )
 def test_the_current_page_lights_up_its_entry(client, users, url, key):

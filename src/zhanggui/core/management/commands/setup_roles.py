@@ -25,6 +25,9 @@ CAPABILITY_LABELS = {
     roles.MANAGE_PURCHASING: gettext_lazy("purchasing"),
     roles.MANAGE_PROMOTIONS: gettext_lazy("promotions"),
     roles.APPROVE_PROMOTIONS: gettext_lazy("approval"),
+    roles.REVIEW_ORDERS: gettext_lazy("order review"),
+    roles.FULFIL_ORDERS: gettext_lazy("fulfilment"),
+    roles.IMPORT_ORDERS: gettext_lazy("order import"),
 }
 
 

@@ -1,0 +1,515 @@
+"""Writes of the orders: every change of an order's status goes through here, along Order.ALLOWED_TRANSITIONS,
+and writes an OrderEvent saying who and why (the order's timeline).
+
+Stock moves only through inventory.services, under one reservation per order (`order:<pk>`): allocate reserves
+every line (all lines or none; short stock puts the order on hold instead), cancel releases, ship issues
+(reserving first when the order was never allocated), so `check_ledger()` stays clean after any sequence.
+
+The order's capability is the check (review, fulfil, import: core.roles). The stock calls it causes act as the
+person when they hold book_stock, otherwise as the `system` user on the order's behalf; the event names the
+person either way (docs/permissions.md, "Orders move stock on their own authority").
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanggui.catalog.models import Sku
+from zhanggui.core import roles
+from zhanggui.core.services import system_user
+from zhanggui.core.text import bad_code_character, clean_line
+from zhanggui.inventory import services as inventory
+from zhanggui.inventory.errors import InsufficientStock, ReservationNotFound
+from zhanggui.orders.errors import InvalidTransition, OrderRuleBroken
+from zhanggui.orders.models import (
+    MAX_PROMISE_HOURS,
+    SHIPPED_STATUSES,
+    HoldKind,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderSettings,
+    OrderStatus,
+    PlatformStatus,
+)
+
+S = OrderStatus
+
+#: The capability each status change needs. Payment is seen by an import only; release has its own service.
+TRANSITION_CAPABILITY: dict[str, str] = {
+    S.PAID: roles.IMPORT_ORDERS,
+    S.REVIEWED: roles.REVIEW_ORDERS,
+    S.ON_HOLD: roles.REVIEW_ORDERS,
+    S.CANCELLED: roles.REVIEW_ORDERS,
+    S.ALLOCATED: roles.FULFIL_ORDERS,
+    S.PICKING: roles.FULFIL_ORDERS,
+    S.PACKED: roles.FULFIL_ORDERS,
+    S.SHIPPED: roles.FULFIL_ORDERS,
+    S.DELIVERED: roles.FULFIL_ORDERS,
+    S.COMPLETED: roles.FULFIL_ORDERS,
+}
+#: Steps that move stock or need more than a status have a service of their own; `transition` refuses them.
+OWN_SERVICE: dict[str, str] = {
+    S.PAID: "import_orders",
+    S.ALLOCATED: "allocate",
+    S.SHIPPED: "ship",
+    S.CANCELLED: "cancel",
+    S.ON_HOLD: "hold",
+}
+#: The fields a status change writes (the import writes these and the order's data).
+STATUS_FIELDS = [
+    "status",
+    "hold_kind",
+    "hold_reason",
+    "release_to",
+    "stock_reserved",
+    "carrier",
+    "tracking_no",
+    "shipped_at",
+    "updated_at",
+]
+REASON_LENGTH = OrderEvent._meta.get_field("reason").max_length or 255
+TRACKING_LENGTH = Order._meta.get_field("tracking_no").max_length or 64
+CARRIER_LENGTH = Order._meta.get_field("carrier").max_length or 64
+
+
+# --------------------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------------------
+
+
+def stock_actor(actor: Any) -> Any:
+    """Who the ledger names for a stock move an order causes: the person if they book stock, else `system`."""
+    return actor if roles.holds(actor, roles.BOOK_STOCK) else system_user()
+
+
+def promise_deadline(paid_at: datetime | None, settings: OrderSettings) -> datetime | None:
+    """paid_at + the shop's promise, never more than 48 hours (the platform's own deadline wins elsewhere)."""
+    if paid_at is None:
+        return None
+    return paid_at + timedelta(hours=min(settings.promise_hours, MAX_PROMISE_HOURS))
+
+
+def whole_seconds() -> datetime:
+    """Now, to the second: the moments an order keeps are written to the second in our own file."""
+    return timezone.now().replace(microsecond=0)
+
+
+def clip_reason(text: str, length: int = REASON_LENGTH) -> str:
+    """A reason as a timeline stores it: one clean line, cut with … to its column."""
+    text = clean_line(text).strip()
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().select_related("shop").get(pk=order.pk)
+
+
+def _label(status: str) -> str:
+    return str(S(status).label) if status in S.values else status
+
+
+def _check(order: Order, to: str) -> None:
+    if to not in Order.ALLOWED_TRANSITIONS[order.status]:
+        raise InvalidTransition(
+            _("Order %(no)s is %(status)s: it cannot become %(to)s.")
+            % {"no": order.platform_order_no, "status": _label(order.status).lower(), "to": _label(to).lower()},
+            status=order.status,
+            to=to,
+        )
+
+
+def _not_held(order: Order) -> None:
+    """The desk's steps forward wait for a held order's release (the table lets a hold end in those statuses, but
+    only release_hold and the platform's own shipping take it there)."""
+    if order.status == S.ON_HOLD:
+        raise InvalidTransition(
+            _("Order %(no)s is on hold (%(reason)s): release it first.")
+            % {"no": order.platform_order_no, "reason": order.hold_reason},
+            status=order.status,
+        )
+
+
+def _event_actor(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def change_status(order: Order, to: str, *, actor: Any, reason: str, at: datetime | None = None) -> OrderEvent:
+    """Move the order (in memory) along the table and return its unsaved event; leaving hold clears the hold."""
+    _check(order, to)
+    event = OrderEvent(
+        order=order,
+        at=at or timezone.now(),
+        actor=_event_actor(actor),
+        from_status=order.status,
+        to_status=to,
+        reason=clip_reason(reason),
+    )
+    order.status = to
+    if to != S.ON_HOLD:
+        order.hold_kind = order.hold_reason = order.release_to = ""
+    return event
+
+
+def put_on_hold(
+    order: Order, kind: str, reason: str, *, actor: Any, release_to: str = "", at: datetime | None = None
+) -> OrderEvent:
+    """Hold the order (in memory) with a reason a person reads; a release goes back to `release_to` (default:
+    where it was). An order already on hold takes the newer reason."""
+    if order.status == S.ON_HOLD:
+        order.hold_kind, order.hold_reason = kind, clip_reason(reason)
+        order.release_to = release_to or order.release_to
+        return OrderEvent(
+            order=order,
+            at=at or timezone.now(),
+            actor=_event_actor(actor),
+            from_status=S.ON_HOLD,
+            to_status=S.ON_HOLD,
+            reason=clip_reason(reason),
+        )
+    was = order.status
+    event = change_status(order, S.ON_HOLD, actor=actor, reason=reason, at=at)
+    order.hold_kind, order.hold_reason, order.release_to = kind, clip_reason(reason), release_to or was
+    return event
+
+
+def _save(order: Order, events: Sequence[OrderEvent]) -> None:
+    order.updated_at = timezone.now()
+    order.save(update_fields=STATUS_FIELDS)
+    OrderEvent.objects.bulk_create(events)
+
+
+def unknown_codes(lines: Iterable[OrderLine]) -> list[str]:
+    """The 商家编码 of lines without a SKU, as written ("" for a line the seller left without one)."""
+    return list(dict.fromkeys(line.sku_code for line in lines if line.sku_id is None))
+
+
+def unknown_sku_reason(codes: Sequence[str]) -> str:
+    named = [code for code in codes if code]
+    if not named:
+        return _("a line has no 商家编码: give it one on the platform, or hold and handle it by hand")
+    return _("商家编码 %(codes)s is not in the catalog") % {"codes": ", ".join(named)}
+
+
+def out_of_stock_reason(exc: InsufficientStock) -> str:
+    return _("out of stock: SKU %(sku)s: %(wanted)s wanted, %(available)s available") % {
+        "sku": exc.sku_code,
+        "wanted": exc.wanted,
+        "available": exc.available,
+    }
+
+
+def map_skus(order: Order, lines: Sequence[OrderLine]) -> list[OrderLine]:
+    """Find the SKUs of lines that had none by their 商家编码 in the order's shop; returns the lines it set."""
+    missing = {line.sku_code for line in lines if line.sku_id is None and line.sku_code}
+    if not missing:
+        return []
+    found = dict(Sku.objects.filter(shop_id=order.shop_id, code__in=missing).values_list("code", "pk"))
+    changed = []
+    for line in lines:
+        if line.sku_id is None and line.sku_code in found:
+            line.sku_id = found[line.sku_code]
+            changed.append(line)
+    return changed
+
+
+# --------------------------------------------------------------------------------------------------------
+# Stock, through inventory.services only
+# --------------------------------------------------------------------------------------------------------
+
+
+def _units(lines: Sequence[OrderLine]) -> list[tuple[int, int]]:
+    """(SKU id, quantity) of lines that all have their SKU (callers checked unknown_codes first)."""
+    units = [(line.sku_id, line.quantity) for line in lines if line.sku_id is not None]
+    if len(units) != len(lines):
+        raise OrderRuleBroken(unknown_sku_reason(unknown_codes(lines)))
+    return units
+
+
+def _reserve(order: Order, lines: Sequence[OrderLine], actor: Any) -> None:
+    """Reserve every line, all or none (raises InsufficientStock naming the first SKU short)."""
+    inventory.reserve(
+        actor=stock_actor(actor),
+        reference=order.reservation_reference,
+        lines=_units(lines),
+        shop=order.shop,
+    )
+    order.stock_reserved = True
+
+
+def release_stock(order: Order, actor: Any) -> None:
+    """Give back the order's reserved units, if it holds any."""
+    if not order.stock_reserved:
+        return
+    # ReservationNotFound: released through the inventory already, nothing is held under the order's name.
+    with contextlib.suppress(ReservationNotFound):
+        inventory.release(actor=stock_actor(actor), reference=order.reservation_reference)
+    order.stock_reserved = False
+
+
+def book_sale(order: Order, lines: Sequence[OrderLine], actor: Any) -> None:
+    """Issue the order's units: its reservation, or reserve and issue at once when it was never allocated.
+
+    In a savepoint: raises OrderRuleBroken (a line without a SKU) or InsufficientStock, booking nothing.
+    """
+    unknown = unknown_codes(lines)
+    if unknown:
+        raise OrderRuleBroken(unknown_sku_reason(unknown), codes=unknown)
+    who = stock_actor(actor)
+    reference = order.reservation_reference
+    with transaction.atomic():
+        issued = False
+        if order.stock_reserved:
+            try:
+                inventory.issue_reserved(actor=who, reference=reference, document=order.platform_order_no)
+                issued = True
+            except ReservationNotFound:
+                pass  # released through the inventory meanwhile: reserve again below
+        if not issued:
+            inventory.reserve(actor=who, reference=reference, lines=_units(lines), shop=order.shop)
+            inventory.issue_reserved(actor=who, reference=reference, document=order.platform_order_no)
+    order.stock_reserved = False
+
+
+# --------------------------------------------------------------------------------------------------------
+# The desk's steps
+# --------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(*, actor: Any, order: Order, to: str, reason: str = "") -> Order:
+    """A plain step along the table: review, picking, packed, delivered, completed. Steps that move stock or
+    hold an order have their own service (allocate, ship, cancel, hold, release_hold)."""
+    if to not in S.values:
+        raise InvalidTransition(_("Unknown order status %(status)s.") % {"status": to})
+    if to in OWN_SERVICE:
+        raise InvalidTransition(
+            _("Use %(service)s to make an order %(status)s.")
+            % {"service": OWN_SERVICE[to], "status": _label(to).lower()}
+        )
+    roles.require(actor, TRANSITION_CAPABILITY[to])
+    order = _lock(order)
+    _not_held(order)
+    _save(order, [change_status(order, to, actor=actor, reason=reason)])
+    return order
+
+
+def review(*, actor: Any, order: Order, reason: str = "") -> Order:
+    """审单: address, stock and risk checked; the order may be allocated."""
+    return transition(actor=actor, order=order, to=S.REVIEWED, reason=reason or _("reviewed"))
+
+
+def mark_delivered(*, actor: Any, order: Order, reason: str = "") -> Order:
+    return transition(actor=actor, order=order, to=S.DELIVERED, reason=reason or _("delivered"))
+
+
+def mark_completed(*, actor: Any, order: Order, reason: str = "") -> Order:
+    return transition(actor=actor, order=order, to=S.COMPLETED, reason=reason or _("completed"))
+
+
+@transaction.atomic
+def allocate(*, actor: Any, order: Order) -> Order:
+    """配货: reserve every line's SKU (all or none). Short stock or a line without a SKU does not fail: the order
+    goes on hold with the reason, for 客服 to call the buyer; the returned order says which happened."""
+    roles.require(actor, roles.FULFIL_ORDERS)
+    order = _lock(order)
+    _not_held(order)
+    _check(order, S.ALLOCATED)
+    lines = list(order.lines.all())
+    map_skus_and_save(order, lines)
+    unknown = unknown_codes(lines)
+    if unknown:
+        event = put_on_hold(order, HoldKind.UNKNOWN_SKU, unknown_sku_reason(unknown), actor=actor)
+    else:
+        try:
+            with transaction.atomic():
+                _reserve(order, lines, actor)
+        except InsufficientStock as exc:
+            event = put_on_hold(order, HoldKind.OUT_OF_STOCK, out_of_stock_reason(exc), actor=actor)
+        else:
+            event = change_status(order, S.ALLOCATED, actor=actor, reason=_("allocated"))
+    _save(order, [event])
+    return order
+
+
+def map_skus_and_save(order: Order, lines: Sequence[OrderLine]) -> None:
+    changed = map_skus(order, lines)
+    if changed:
+        OrderLine.objects.bulk_update(changed, ["sku"])
+
+
+@transaction.atomic
+def cancel(*, actor: Any, order: Order, reason: str) -> Order:
+    """Cancel an order that has not shipped; its reserved units go back to stock."""
+    roles.require(actor, roles.REVIEW_ORDERS)
+    if not clean_line(reason).strip():
+        raise OrderRuleBroken(_("Say why the order is cancelled."))
+    order = _lock(order)
+    _check(order, S.CANCELLED)
+    release_stock(order, actor)
+    _save(order, [change_status(order, S.CANCELLED, actor=actor, reason=reason)])
+    return order
+
+
+def _tracking(carrier: str, tracking_no: str) -> tuple[str, str]:
+    carrier, tracking_no = clean_line(carrier).strip(), tracking_no.strip()
+    if not carrier or not tracking_no:
+        raise OrderRuleBroken(_("Give the carrier and the tracking number."))
+    if len(carrier) > CARRIER_LENGTH or len(tracking_no) > TRACKING_LENGTH:
+        raise OrderRuleBroken(
+            _("A carrier or a tracking number is at most %(max)s characters.") % {"max": TRACKING_LENGTH}
+        )
+    if bad_code_character(tracking_no) is not None:
+        raise OrderRuleBroken(_("The tracking number holds an invisible or control character; type it again."))
+    return carrier, tracking_no
+
+
+@transaction.atomic
+def ship(*, actor: Any, order: Order, carrier: str, tracking_no: str, at: datetime | None = None) -> Order:
+    """发货: the parcel left with `carrier` under `tracking_no`. Issues the reservation (or reserves and issues
+    at once for an order shipped without allocation); short stock refuses the step and changes nothing."""
+    roles.require(actor, roles.FULFIL_ORDERS)
+    carrier, tracking_no = _tracking(carrier, tracking_no)
+    order = _lock(order)
+    _not_held(order)
+    _check(order, S.SHIPPED)
+    lines = list(order.lines.all())
+    map_skus_and_save(order, lines)
+    book_sale(order, lines, actor)
+    order.carrier, order.tracking_no, order.shipped_at = carrier, tracking_no, at or whole_seconds()
+    event = change_status(
+        order, S.SHIPPED, actor=actor, reason=_("shipped: %(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}
+    )
+    _save(order, [event])
+    return order
+
+
+@transaction.atomic
+def hold(*, actor: Any, order: Order, reason: str) -> Order:
+    """Stop an order where it is (a buyer asked to wait, an address to check); its reservation stays."""
+    roles.require(actor, roles.REVIEW_ORDERS)
+    if not clean_line(reason).strip():
+        raise OrderRuleBroken(_("Say why the order is held."))
+    order = _lock(order)
+    if order.status == S.ON_HOLD:
+        raise InvalidTransition(_("Order %(no)s is already on hold.") % {"no": order.platform_order_no})
+    _check(order, S.ON_HOLD)
+    _save(order, [put_on_hold(order, HoldKind.MANUAL, reason, actor=actor)])
+    return order
+
+
+@transaction.atomic
+def release_hold(*, actor: Any, order: Order, reason: str = "") -> Order:
+    """Send a held order back to where it was held from. Lines without a SKU are looked up again first (the
+    SKU may have been added to the catalog since); one still unknown refuses the release. An order the
+    platform shipped while on hold has its sale booked now (short stock refuses, changing nothing)."""
+    roles.require(actor, roles.REVIEW_ORDERS)
+    order = _lock(order)
+    if order.status != S.ON_HOLD:
+        raise InvalidTransition(_("Order %(no)s is not on hold.") % {"no": order.platform_order_no})
+    lines = list(order.lines.all())
+    map_skus_and_save(order, lines)
+    unknown = unknown_codes(lines)
+    if unknown:
+        raise OrderRuleBroken(unknown_sku_reason(unknown), codes=unknown)
+    _save(order, _release(order, lines, actor=actor, reason=reason or _("released from hold")))
+    return order
+
+
+def _release(order: Order, lines: Sequence[OrderLine], *, actor: Any, reason: str) -> list[OrderEvent]:
+    target = order.release_to or S.PAID
+    if target in (S.ALLOCATED, S.PICKING, S.PACKED) and not order.stock_reserved:
+        target = S.REVIEWED  # its units were given back while it was held: allocate it again
+    if target not in SHIPPED_STATUSES:
+        return [change_status(order, target, actor=actor, reason=reason)]
+    book_sale(order, lines, actor)
+    order.shipped_at = order.shipped_at or whole_seconds()
+    events = [change_status(order, S.SHIPPED, actor=actor, reason=reason)]
+    if order.platform_status == PlatformStatus.COMPLETED:
+        events.append(change_status(order, S.COMPLETED, actor=actor, reason=_("completed on the platform")))
+    return events
+
+
+# --------------------------------------------------------------------------------------------------------
+# Following the platform (called by orders.imports inside its transaction; it checked import_orders)
+# --------------------------------------------------------------------------------------------------------
+
+
+def follow_platform(*, actor: Any, order: Order, lines: Sequence[OrderLine], at: datetime) -> list[OrderEvent]:
+    """Bring the order's status where the platform's (just stored in platform_status) says it is.
+
+    Closed there: cancelled here, its reservation released (an order already shipped is after-sales, left as
+    it is). Paid: an unpaid order enters the queue, or is held when a line's 商家编码 is not in the catalog.
+    Shipped or completed there: shipped here with its sale booked (the reservation issued, or reserved and
+    issued at once); when the sale cannot be booked (short stock, unknown SKU) the order is held with the
+    reason and shipped when released. Changes the order in memory; returns the events to store.
+    """
+    events: list[OrderEvent] = []
+    platform = order.platform_status
+    if order.status in (S.COMPLETED, S.CANCELLED) or platform == PlatformStatus.UNPAID:
+        return events
+    if platform == PlatformStatus.CLOSED:
+        if order.status not in SHIPPED_STATUSES:
+            release_stock(order, actor)
+            reason = _("closed on the platform")
+            if order.platform_status_text:
+                reason += f": {order.platform_status_text}"
+            events.append(change_status(order, S.CANCELLED, actor=actor, reason=reason, at=at))
+        return events
+    if order.status == S.UNPAID:
+        events.append(change_status(order, S.PAID, actor=actor, reason=_("paid on the platform"), at=at))
+    if platform == PlatformStatus.PAID:
+        events += hold_unknown(order, lines, actor=actor, at=at)
+        return events
+    if order.status not in SHIPPED_STATUSES:
+        try:
+            book_sale(order, lines, actor)
+        except (InsufficientStock, OrderRuleBroken) as exc:
+            kind = HoldKind.OUT_OF_STOCK if isinstance(exc, InsufficientStock) else HoldKind.UNKNOWN_SKU
+            why = out_of_stock_reason(exc) if isinstance(exc, InsufficientStock) else exc.message
+            reason = _("shipped on the platform, but its sale cannot be booked: %(why)s") % {"why": why}
+            events.append(put_on_hold(order, kind, reason, actor=actor, release_to=S.SHIPPED, at=at))
+            return events
+        order.shipped_at = order.shipped_at or at.replace(microsecond=0)  # written to the second in files
+        events.append(change_status(order, S.SHIPPED, actor=actor, reason=_("shipped on the platform"), at=at))
+    if platform == PlatformStatus.COMPLETED and order.status in (S.SHIPPED, S.DELIVERED):
+        events.append(change_status(order, S.COMPLETED, actor=actor, reason=_("completed on the platform"), at=at))
+    return events
+
+
+def hold_unknown(order: Order, lines: Sequence[OrderLine], *, actor: Any, at: datetime) -> list[OrderEvent]:
+    """A paid order with a line whose 商家编码 is not in the catalog cannot be allocated: hold it, saying which."""
+    unknown = unknown_codes(lines)
+    if order.status != S.PAID or not unknown:
+        return []
+    return [put_on_hold(order, HoldKind.UNKNOWN_SKU, unknown_sku_reason(unknown), actor=actor, at=at)]
+
+
+def resume_if_known(order: Order, lines: Sequence[OrderLine], *, actor: Any, at: datetime) -> list[OrderEvent]:
+    """An order held only because a 商家编码 was unknown goes on once every line has its SKU (a later import
+    found them in the catalog)."""
+    if order.status != S.ON_HOLD or order.hold_kind != HoldKind.UNKNOWN_SKU or unknown_codes(lines):
+        return []
+    reason = _("every 商家编码 is in the catalog now")
+    try:
+        return _release(order, lines, actor=actor, reason=reason)
+    except InsufficientStock as exc:
+        why = _("shipped on the platform, but its sale cannot be booked: %(why)s") % {"why": out_of_stock_reason(exc)}
+        return [put_on_hold(order, HoldKind.OUT_OF_STOCK, why, actor=actor, at=at)]
+
+
+def lines_changed(order: Order, *, actor: Any, at: datetime) -> list[OrderEvent]:
+    """The platform changed the SKUs or quantities of an allocated order: its reservation no longer fits, so
+    it is given back and the order held, to be allocated again once someone has looked."""
+    if not order.stock_reserved or order.status in SHIPPED_STATUSES:
+        return []
+    release_stock(order, actor)
+    reason = _("the platform changed the lines after allocation: check them and allocate again")
+    return [put_on_hold(order, HoldKind.LINES_CHANGED, reason, actor=actor, release_to=S.REVIEWED, at=at)]

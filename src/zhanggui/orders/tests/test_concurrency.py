@@ -1,0 +1,92 @@
+"""Allocations racing on PostgreSQL: many orders for the last units of one SKU never oversell, and the same
+order allocated twice at once is reserved once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from zhanggui.catalog.tests.factories import ProductFactory, ShopFactory, SkuFactory
+from zhanggui.core.services import system_user
+from zhanggui.inventory import services as stock
+from zhanggui.inventory.models import Reservation, ReservationStatus, StockBalance
+from zhanggui.inventory.tests.factories import WarehouseFactory
+from zhanggui.orders import services
+from zhanggui.orders.errors import InvalidTransition
+from zhanggui.orders.models import HoldKind, Order, OrderStatus
+from zhanggui.orders.tests.factories import OrderFactory, OrderLineFactory, receive
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 12
+LAST_UNITS = 5
+
+
+def race(n: int, work) -> list[object]:
+    """Run `work(i)` in n threads, each with its own database connection, released at the same instant."""
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = work(i)
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()  # or the test database cannot be dropped at the end of the run
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def scarce():
+    assert connection.vendor == "postgresql"
+    shop = ShopFactory(code="tb01", channel="taobao")
+    warehouse = WarehouseFactory(code="main", priority=1)
+    sku = SkuFactory(product=ProductFactory(shop=shop), shop=shop, code="LAST")
+    receive(sku, warehouse, LAST_UNITS)
+    return shop, sku
+
+
+def test_many_allocations_over_the_last_units_never_oversell(scarce):
+    shop, sku = scarce
+    actor = system_user()
+    orders = []
+    for _ in range(CLIENTS):
+        order = OrderFactory(shop=shop)
+        OrderLineFactory(order=order, sku=sku, quantity=1)
+        orders.append(order)
+
+    results = race(CLIENTS, lambda i: services.allocate(actor=actor, order=orders[i]))
+
+    assert all(isinstance(result, Order) for result in results), [r for r in results if not isinstance(r, Order)]
+    statuses = list(Order.objects.filter(shop=shop).values_list("status", "hold_kind"))
+    assert statuses.count((OrderStatus.ALLOCATED, "")) == LAST_UNITS
+    assert statuses.count((OrderStatus.ON_HOLD, HoldKind.OUT_OF_STOCK)) == CLIENTS - LAST_UNITS
+    balance = StockBalance.objects.get(sku=sku)
+    assert (balance.on_hand, balance.reserved) == (LAST_UNITS, LAST_UNITS)
+    assert Reservation.objects.filter(sku=sku, status=ReservationStatus.ACTIVE).count() == LAST_UNITS
+    assert stock.check_ledger() == []
+
+
+def test_the_same_order_allocated_at_once_is_reserved_once(scarce):
+    shop, sku = scarce
+    actor = system_user()
+    order = OrderFactory(shop=shop)
+    OrderLineFactory(order=order, sku=sku, quantity=2)
+
+    results = race(4, lambda i: services.allocate(actor=actor, order=order))
+
+    assert sum(isinstance(result, Order) for result in results) == 1
+    assert all(isinstance(result, Order | InvalidTransition) for result in results), results
+    assert StockBalance.objects.get(sku=sku).reserved == 2
+    assert Reservation.objects.filter(reference=f"order:{order.pk}", status=ReservationStatus.ACTIVE).count() == 1
+    assert stock.check_ledger() == []
