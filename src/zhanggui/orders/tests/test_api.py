@@ -85,7 +85,7 @@ def test_an_upload_with_a_bad_row_is_a_422_and_stores_nothing(operator, shop):
     buffer = io.StringIO()
     csv.writer(buffer).writerows([own_format.HEADER, good, bad])
     upload = SimpleUploadedFile("orders.csv", buffer.getvalue().encode("utf-8"))
-    response = client_for(operator).post(f"{API}/import", {"shop": "tb01", "file": upload})
+    response = client_for(operator).post(f"{API}/import?lang=en", {"shop": "tb01", "file": upload})
     assert response.status_code == 422
     body = response.json()
     assert (body["code"], body["message"]) == ("import_rejected", "1 rows rejected; nothing was stored.")
@@ -219,7 +219,7 @@ def test_review_allocate_ship(users, shop, stocked):
 def test_allocating_short_comes_back_on_hold(manager, warehouse_user, shop, stocked):
     stocked("TEE-M", 1)
     order = imported(manager, shop, parsed_order("T1", parsed_line("TEE-M", 2)))["T1"]
-    body = post(client_for(warehouse_user), f"{API}/{order.pk}/allocate").json()
+    body = post(client_for(warehouse_user), f"{API}/{order.pk}/allocate?lang=en").json()
     assert (body["status"], body["hold_reason"]) == ("on_hold", "out of stock: SKU TEE-M: 2 wanted, 1 available")
 
 

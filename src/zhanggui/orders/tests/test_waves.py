@@ -110,7 +110,8 @@ def test_a_wave_takes_every_allocated_order_of_its_warehouse_and_no_other(shop, 
     paid = OrderFactory(shop=shop)
     OrderLineFactory(order=paid, sku=tee, quantity=1)
 
-    wave = waves.create_wave(actor=warehouse_user, warehouse=wh, at=at(10, 5))
+    with translation.override("en"):  # the timeline keeps its reasons in the language they were written in
+        wave = waves.create_wave(actor=warehouse_user, warehouse=wh, at=at(10, 5))
 
     assert wave.number == "main-20260618-1100"
     assert wave.cut_off == at(11)
@@ -193,7 +194,8 @@ def test_scans_tick_off_the_lines_and_the_last_unit_packs_the_order(picking, war
     state = packing.pack_scan(actor=warehouse_user, order=picking, code="6900000000001")
     assert (state.last.line.sku_code, state.last.scanned, state.scanned, state.wanted) == ("TEE-M", 1, 1, 3)
     packing.pack_scan(actor=warehouse_user, order=picking, code=" 6900000000001 ")
-    state = packing.pack_scan(actor=warehouse_user, order=picking, code="cap")  # the SKU code, any case
+    with translation.override("en"):  # the timeline's reason is written in the language of the moment
+        state = packing.pack_scan(actor=warehouse_user, order=picking, code="cap")  # the SKU code, any case
     assert state.complete
     picking.refresh_from_db()
     assert picking.status == S.PACKED
