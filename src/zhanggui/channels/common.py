@@ -66,12 +66,15 @@ class Cells:
         return self.row.get(key)
 
     def text(self, key: str) -> str:
-        """Single-line free text (a name, a title, an address), cleaned as core.text cleans it."""
-        return clean_line(self.row.get(key))
+        """Single-line free text (a name, a title, an address), cleaned as core.text cleans it (printable text,
+        most of a file, holds nothing clean_line would change)."""
+        text = self.row.get(key)
+        return text if text.isprintable() else clean_line(text)
 
     def note(self, key: str) -> str:
         """Multi-line free text (a buyer's message, a seller's memo)."""
-        return clean_text(self.row.get(key))
+        text = self.row.get(key)
+        return text if text.isprintable() else clean_text(text)
 
     def code(self, key: str, *, required: bool = False) -> str:
         """An identifier matched on (order number, 商家编码, tracking number): refused, never cleaned."""
@@ -80,7 +83,8 @@ class Cells:
             if required:
                 self.fail(key, _("Required; fill it on every row (no merged cells)."))
             return ""
-        found = bad_code_character(text)
+        # Printable text holds no control, format or separator character: only U+FFFD is left to look for.
+        found = None if text.isprintable() and "\ufffd" not in text else bad_code_character(text)
         if found is not None:
             position, char = found
             self.fail(

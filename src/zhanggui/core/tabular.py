@@ -148,6 +148,8 @@ def _format_number(value: float) -> str:
 
 def clean_cell(value: Any) -> str:
     """A cell as text, without the disguises exports put on it; '' for no value."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return _clean_text_cell(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -162,13 +164,18 @@ def clean_cell(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
+    return _clean_text_cell(str(value))
+
+
+def _clean_text_cell(value: str) -> str:
     # str.strip() also takes full-width and no-break spaces. Control characters inside stay: a code holding
     # one is refused by its field and free text is cleaned by its field (core.text), so nothing is changed
     # silently here ("AB\x01C" must not become the SKU "ABC").
-    text = str(value).strip()
-    match = _FORMULA_TEXT_RE.match(text)
-    if match:
-        text = match.group(1).replace('""', '"').strip()
+    text = value.strip()
+    if text.startswith("="):
+        match = _FORMULA_TEXT_RE.match(text)
+        if match:
+            text = match.group(1).replace('""', '"').strip()
     if text.startswith("'"):
         text = text[1:].strip()
     if text in EMPTY_MARKS:

@@ -652,14 +652,16 @@ def _follow(plan: _Plan, *, actor: Any, now: datetime) -> list[OrderEvent]:
     return events
 
 
-def insert_rows(model: type[Order] | type[OrderLine] | type[OrderEvent], objects: Sequence[Any]) -> None:
+def insert_rows(
+    model: type[Order] | type[OrderLine] | type[OrderEvent], objects: Sequence[Any], *, with_ids: bool = False
+) -> None:
     """Insert new rows whose values are already what their fields store (texts cleaned and cut by _fit,
     codes checked by check_result, the rest ours): COPY on PostgreSQL, one executemany elsewhere. bulk_create
     builds its SQL value by value through each field, several times slower on wide rows like an order's.
-    The ids are not read back (see _set_ids)."""
+    The ids are not read back (see _set_ids); with_ids writes the ids the objects already have (_take_ids)."""
     if not objects:
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
     ops = connection.ops
     converters = [ops.adapt_datetimefield_value if isinstance(f, DateTimeField) else None for f in fields]
     names = [f.attname for f in fields]
@@ -681,6 +683,18 @@ def insert_rows(model: type[Order] | type[OrderLine] | type[OrderEvent], objects
             placeholders = ", ".join(["%s"] * len(fields))
             for chunk in _chunks(rows):
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", chunk)
+
+
+def _take_ids(orders: Sequence[Order]) -> None:
+    """Give new orders ids from their table's sequence before their rows exist (PostgreSQL), so the stock an
+    order books is under its reference (order:<id>) and its row is written once, with its final status."""
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(orders)]
+        )
+        for order, (pk,) in zip(orders, cursor.fetchall(), strict=True):
+            order.pk = pk
 
 
 def _set_ids(shop: Shop, platform: str, orders: Sequence[Order]) -> None:
@@ -718,8 +732,14 @@ def _store(*, actor: Any, shop: Shop, result: ParseResult, report: ImportReport)
         )
 
     created = [plan.order for plan in plans if plan.new]
-    insert_rows(Order, created)
-    _set_ids(shop, result.platform, created)
+    # PostgreSQL: ids first, rows after the platform's status is followed (one COPY, no status update; the
+    # foreign keys are checked at commit). Elsewhere: rows first, ids read back, statuses updated after.
+    ids_first = connection.vendor == "postgresql"
+    if ids_first:
+        _take_ids(created)
+    else:
+        insert_rows(Order, created)
+        _set_ids(shop, result.platform, created)
     for plan in plans:
         if plan.new:
             for line in plan.new_lines:
@@ -743,11 +763,15 @@ def _store(*, actor: Any, shop: Shop, result: ParseResult, report: ImportReport)
         plan.order.updated_at = now
         if plan.new:
             report.orders_created += 1
-            if _status_of(plan.order) != before:
+            if not ids_first and _status_of(plan.order) != before:
                 status_changed.append(plan.order)
         else:
             report.orders_updated += 1
             data_changed.append(plan.order)
+    if ids_first:
+        insert_rows(Order, created, with_ids=True)
+        for order in created:
+            order._state.adding, order._state.db = False, connection.alias
     Order.objects.bulk_update(data_changed, UPDATED_FIELDS, batch_size=CHUNK)
     Order.objects.bulk_update(status_changed, services.STATUS_FIELDS, batch_size=CHUNK)
     insert_rows(OrderEvent, events)
