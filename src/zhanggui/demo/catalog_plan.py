@@ -51,10 +51,13 @@ class DemoSize:
     tmall_products: int
     jd_products: int
     history_days: int
+    orders_per_day: int  # on an ordinary weekday; weekends and the big sale sell more (demo.orders)
 
 
-FULL = DemoSize(tmall_products=100, jd_products=60, history_days=90)
-SMALL = DemoSize(tmall_products=10, jd_products=6, history_days=35)
+# 60 orders an ordinary weekday (~6,000 over the 90 days, ~240 on the big sale day): every order goes through the
+# same services as at a desk (import, allocate, ship), so the demo takes about a minute to generate.
+FULL = DemoSize(tmall_products=100, jd_products=60, history_days=90, orders_per_day=60)
+SMALL = DemoSize(tmall_products=10, jd_products=6, history_days=35, orders_per_day=6)
 SIZES = {"full": FULL, "small": SMALL}
 
 

@@ -8,6 +8,11 @@ Why it is built this way:
   books the events in simulated chronological order, remembers when each one happened (`_History`) and at the
   end rewrites the timestamps of the rows it created: StockMove, Reservation, PurchaseOrder, Stocktake,
   AuditEntry, Product and Sku. This rewrite is for demo data only; nothing else ever changes a ledger row.
+- Sales are orders (demo.orders plans them): each wave imports the orders paid since the last cut-off as the
+  platform's export (orders.imports.import_orders, per shop), then the warehouse allocates and ships them with
+  orders.services, so every sale issue in the ledger is a shipped order's. A few buyers close their order on the
+  platform, a few orders are held (unknown 商家编码, out of stock) and settled by 客服 two days later, a few are
+  missed by the warehouse (overdue), and today's wait for the waves. Orders are not merged or split (no service).
 - The catalog comes from `catalog_plan.plan_catalog(seed)`, so the same seed gives the same titles and codes.
 - Everything runs in one transaction: a failed run leaves no half-made demo shop behind.
 """
@@ -18,7 +23,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,7 +34,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,10 +50,13 @@ from zhanggui.catalog.models import (
     Sku,
     WarehouseChoice,
 )
+from zhanggui.channels import records
+from zhanggui.channels.records import ParsedOrder, ParseResult
 from zhanggui.core import roles
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import record_audit, system_user
+from zhanggui.demo import orders as demo_orders
 from zhanggui.demo.campaigns import create_demo_campaigns
 from zhanggui.demo.catalog_plan import (
     BANNED_WORDS,
@@ -74,6 +82,9 @@ from zhanggui.inventory.models import (
 from zhanggui.inventory.purchasing import services as purchasing
 from zhanggui.inventory.selectors import safety_stock_alerts
 from zhanggui.inventory.stocktakes import services as stocktakes
+from zhanggui.orders import services as order_services
+from zhanggui.orders.imports import import_orders
+from zhanggui.orders.models import Order, OrderEvent, OrderStatus
 
 DEFAULT_SEED = 2024
 PICTURED = 40  # products that get a picture: enough for the first page of the list, quick to make
@@ -82,10 +93,10 @@ PICTURED = 40  # products that get a picture: enough for the first page of the l
 DEFAULT_PASSWORD = "zhanggui-demo"
 DEMO_URL = "http://127.0.0.1:8000/"
 
-# (code, name, channel, warehouse choice, prefix of order references)
+# (code, name, channel, warehouse choice, platform of its order exports)
 SHOPS = (
-    ("tmall-flagship", "棉语家纺天猫旗舰店", Channel.TMALL, WarehouseChoice.PRIORITY, "TM"),
-    ("jd-store", "棉语家纺京东专卖店", Channel.JD, WarehouseChoice.MOST_STOCK, "JD"),
+    ("tmall-flagship", "棉语家纺天猫旗舰店", Channel.TMALL, WarehouseChoice.PRIORITY, records.TAOBAO),
+    ("jd-store", "棉语家纺京东专卖店", Channel.JD, WarehouseChoice.MOST_STOCK, records.JD),
 )
 DEMO_SHOP_CODES = [code for code, *_rest in SHOPS]
 WAREHOUSES = (("hz-main", "杭州主仓", 1), ("gz-branch", "广州分仓", 2))
@@ -116,6 +127,13 @@ PARTIAL_EVERY = 6  # every 6th purchase order arrives in two parts...
 CLOSE_SHORT_EVERY = 12  # ...and every 12th never gets its rest (closed short)
 ADJUST_NOTES_OUT = ("运输破损", "包装污损报废", "质检不合格")
 ADJUST_NOTES_IN = ("复核多出1件", "退货区找到")
+CLOSED_SHARE = 0.03  # buyers who cancel on the platform before the wave ships their order
+UNKNOWN_SHARE = 0.004  # orders whose line carries a 商家编码 the catalog does not know (an old listing)
+UNKNOWN_CODE = "MY-OLD-2023"
+REVIEW_WAIT = timedelta(minutes=30)  # today's orders paid more recently still wait for the review
+COMPLETE_AFTER = 7  # days after shipping the buyer confirms receipt (交易成功)
+HOLD_CANCEL_REASON = "缺货或编码有误，已与买家协商退款"
+HOLD_CANCEL_AFTER = 2  # 客服 settles orders held for stock or an unknown code with the buyer: cancelled
 COPY_EDITS = ("卖点更新：面料升级，手感更柔软。", "详情页文案更新：补充洗涤说明与尺寸对照。")
 
 
@@ -193,12 +211,19 @@ def _max_pk(model) -> int:
 class _History:
     """Remembers when each simulated event happened and rewrites the timestamps at the end (demo data only)."""
 
-    MODELS = ((StockMove, "created_at"), (AuditEntry, "at"))
+    MODELS = (
+        (StockMove, "created_at"),
+        (AuditEntry, "at"),
+        (Reservation, "created_at"),
+        (Order, "imported_at"),
+        (OrderEvent, "at"),
+    )
 
     def __init__(self) -> None:
         self.last = {model: _max_pk(model) for model, _field in self.MODELS}
+        self.first_order = self.last[Order]
         self.spans: list[tuple[Any, str, int, int, datetime]] = []
-        self.reservations: list[tuple[str, datetime, datetime | None]] = []
+        self.closings: list[tuple[int, int, datetime]] = []  # reservations (pk range) issued at a moment
         self.purchase_orders: dict[int, datetime] = {}
         self.stocktakes: dict[int, datetime] = {}
 
@@ -213,24 +238,23 @@ class _History:
     def rewrite(self) -> None:
         for model, field_name, low, high, when in self.spans:
             model.objects.filter(pk__gt=low, pk__lte=high).update(**{field_name: when})
-        for reference, reserved_at, closed_at in self.reservations:
-            Reservation.objects.filter(reference=reference).update(created_at=reserved_at, closed_at=closed_at)
+        for low, high, when in self.closings:
+            Reservation.objects.filter(pk__gt=low, pk__lte=high, closed_at__isnull=False).update(closed_at=when)
+        latest = OrderEvent.objects.filter(order=OuterRef("pk")).order_by("-at").values("at")[:1]
+        Order.objects.filter(pk__gt=self.first_order).update(updated_at=Subquery(latest))
         for pk, when in self.purchase_orders.items():
             PurchaseOrder.objects.filter(pk=pk).update(created_at=when)
         for pk, when in self.stocktakes.items():
             Stocktake.objects.filter(pk=pk).update(created_at=when, booked_at=when)
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
-    """Units sold in one wave: Poisson-distributed (Knuth), fine for the small means of one SKU."""
-    if mean <= 0:
-        return 0
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
+@dataclass(frozen=True)
+class _Sale:
+    """An order as the story sold it: its shop, its export row, the units it promised per SKU id."""
+
+    shop_code: str
+    parsed: ParsedOrder
+    units: dict[int, int]
 
 
 @dataclass
@@ -265,6 +289,17 @@ class _Story:
         self.selling: set[int] = set()  # indexes of the products on sale
         self.neglected: set[int] = set()  # SKU ids left out of the last reviews
         self.campaign_day = self.days - 20  # campaign products sell three times as much that day
+        # The orders: the plan per day, the sales paid but not imported yet, those imported but not shipped.
+        self.plan = demo_orders.planned_orders(size.orders_per_day, self.start, self.days)
+        self.peak = demo_orders.peak_day(self.start, self.days)
+        self.lift = {day: count / size.orders_per_day for day, count in self.plan.items()}
+        self.incoming: list[_Sale] = []
+        self.open: dict[str, _Sale] = {}
+        self.promised: dict[int, int] = defaultdict(int)  # units of open sales, per SKU id
+        self.held: list[tuple[int, _Sale]] = []
+        self.shipped_on: dict[int, list[_Sale]] = defaultdict(list)
+        self.sequence = 0
+        self.overdue_left = max(1, size.orders_per_day // 60)
 
     # -- time ------------------------------------------------------------------------------------------
 
@@ -281,18 +316,20 @@ class _Story:
 
     def set_up(self, plans: list[ProductPlan]) -> None:
         manager, operator = self.people[roles.MANAGER], self.people[roles.OPERATOR]
+        planned = sum(sku.daily_demand for plan in plans for sku in plan.skus) or 1
+        self.rate = self.size.orders_per_day * demo_orders.UNITS_PER_ORDER / planned
         catalog.add_banned_words(actor=manager, words=BANNED_WORDS, reason="广告法 absolute terms")
         for channel, words in CHANNEL_BANNED_WORDS.items():
             catalog.add_banned_words(actor=manager, words=words, channel=channel, reason="names another platform")
         self.shops: dict[str, Shop] = {}
-        self.prefix: dict[str, str] = {}
-        for code, name, channel, choice, prefix in SHOPS:
+        self.platform: dict[str, str] = {}
+        for code, name, channel, choice, platform in SHOPS:
             # No catalog service creates shops yet (they are set up once, in the admin): validate and save here.
             shop = Shop(code=code, name=name, channel=channel, warehouse_choice=choice)
             shop.full_clean()
             shop.save()
             record_audit(actor=manager, action="shop.create", obj=shop, after={"channel": channel})
-            self.shops[code], self.prefix[code] = shop, prefix
+            self.shops[code], self.platform[code] = shop, platform
         self.warehouses = {
             code: inventory.create_warehouse(actor=manager, code=code, name=name, priority=priority)
             for code, name, priority in WAREHOUSES
@@ -331,9 +368,10 @@ class _Story:
                     weight_g=sku_plan.weight_g,
                     safety_stock=sku_plan.safety_stock,
                 )
-                pack = 10 if sku_plan.daily_demand >= 0.3 else 5
+                pack = 10 if sku_plan.daily_demand * self.rate >= 0.3 else 5
                 self.skus.append(_SkuState(sku_plan, index, sku, plan.shop_code, plan.supplier, pack))
         self.plans = plans
+        self.by_code = {s.sku.code: s for s in self.skus}
         self.mark(0, 8)
 
     # -- purchasing -------------------------------------------------------------------------------------
@@ -398,56 +436,226 @@ class _Story:
         for state in self.skus:
             if state.product not in self.selling or (day >= neglect_from and state.sku.pk in self.neglected):
                 continue
-            demand = state.plan.daily_demand
             lead = self.suppliers[state.supplier].lead_time_days
-            projected = self.total_on_hand(state) + self.on_order[state.sku.pk]
-            if projected < math.ceil(demand * (lead + 7)) + state.plan.safety_stock:
-                wanted = math.ceil(demand * (lead + 28)) + state.plan.safety_stock - projected
+            projected = self.total_on_hand(state) + self.on_order[state.sku.pk] - self.promised[state.sku.pk]
+            if projected < math.ceil(self.need(state, day, lead + 7)) + state.plan.safety_stock:
+                wanted = math.ceil(self.need(state, day, lead + 28)) + state.plan.safety_stock - projected
                 lines.append((state, math.ceil(wanted / state.pack) * state.pack))
         if lines:
             self.order(day, lines, note="每周补货")
 
     # -- selling ----------------------------------------------------------------------------------------
 
+    def daily(self, state: _SkuState) -> float:
+        """Units of the SKU sold on an ordinary day: the plan's demand scaled to the size's orders."""
+        return state.plan.daily_demand * self.rate
+
+    def need(self, state: _SkuState, day: int, span: int) -> float:
+        """Units the SKU will sell over `span` days from `day`, the big sale's lift included (备货)."""
+        return self.daily(state) * sum(self.lift.get(d, 1.0) for d in range(day, day + span))
+
     def best_free(self, state: _SkuState) -> int:
         return max(self.on_hand[(state.sku.pk, w.pk)] for w in self.warehouses.values())
 
-    def wave(self, day: int, half: str, demand: dict[int, int], *, ship: bool = True) -> None:
-        """One shipping wave per shop: the orders since the last wave reserved together, then issued."""
-        hour = 10 if half == "AM" else 14
-        for shop_code, shop in self.shops.items():
-            lines = {}
-            for state in self.skus:
-                quantity = min(demand.get(state.sku.pk, 0), self.best_free(state))
-                if state.shop_code == shop_code and quantity > 0:
-                    lines[state.sku.pk] = quantity
-            if not lines:
-                continue
-            reference = f"{self.prefix[shop_code]}{self.start + timedelta(days=day):%Y%m%d}-{half}"
-            made = inventory.reserve(actor=self.system, reference=reference, lines=lines, shop=shop)
-            reserved_at = self.mark(day, hour, 30)
-            if not ship:
-                self.history.reservations.append((reference, reserved_at, None))
-                continue
-            inventory.issue_reserved(
-                actor=self.people[roles.WAREHOUSE], reference=reference, document="WV-" + reference
-            )
-            for line in made:
-                self.on_hand[(line.sku_id, line.warehouse_id)] -= line.quantity
-            self.history.reservations.append((reference, reserved_at, self.mark(day, hour + 1)))
+    def free(self, state: _SkuState) -> int:
+        """What the platform still shows as stock: on hand less the units of orders not shipped yet."""
+        return self.total_on_hand(state) - self.promised[state.sku.pk]
 
-    def demand(self, day: int, share: float) -> dict[int, int]:
-        weekday = (self.start + timedelta(days=day)).weekday()
-        busy = 1.25 if weekday >= 5 else 1.0
-        result = {}
-        for state in self.skus:
-            if state.product not in self.selling:
-                continue
-            boost = 3.0 if day == self.campaign_day and self.plans[state.product].role == ProductRole.CAMPAIGN else 1
-            units = _poisson(self.rng, state.plan.daily_demand * share * busy * boost)
-            if units:
-                result[state.sku.pk] = units
-        return result
+    def sell(self, day: int) -> None:
+        """The day's orders, paid over the day; each waits for the next wave's import."""
+        midnight = datetime.combine(self.start + timedelta(days=day), time(0), tzinfo=self.tz)
+        count = self.plan.get(day, self.size.orders_per_day)
+        moments = demo_orders.paid_moments(self.rng, midnight, count, peak=day == self.peak)
+        if day >= self.days:
+            moments = [m for m in moments if m < self.now - timedelta(minutes=1)]
+        shops: dict[str, tuple[list[_SkuState], list[float]]] = {}
+        for shop_code in self.shops:
+            states = [s for s in self.skus if s.shop_code == shop_code and s.product in self.selling]
+            weights = []
+            for state in states:
+                campaign = day == self.campaign_day and self.plans[state.product].role == ProductRole.CAMPAIGN
+                weights.append(self.daily(state) * (3 if campaign else 1))
+            shops[shop_code] = (states, weights)
+        shop_codes = list(shops)
+        shop_weights = [sum(shops[c][1]) for c in shop_codes]
+        for paid_at in moments:
+            shop_code = self.rng.choices(shop_codes, weights=shop_weights)[0]
+            states, weights = shops[shop_code]
+            wanted: list[tuple[_SkuState, int]] = []
+            for quantity in demo_orders.lines_and_quantities(self.rng):
+                for _try in range(6):  # a SKU sold out on the platform is not bought: another one is
+                    state = self.rng.choices(states, weights=weights)[0]
+                    if self.free(state) >= quantity and all(state is not s for s, _q in wanted):
+                        wanted.append((state, quantity))
+                        self.promised[state.sku.pk] += quantity
+                        break
+            if wanted:
+                # One a week at least (the desk shows such a hold, and how 客服 settled it).
+                unknown = self.rng.random() < UNKNOWN_SHARE or (day % 7 == 2 and paid_at is moments[0])
+                self.add_sale(shop_code, paid_at, wanted, unknown=unknown)
+
+    def add_sale(
+        self, shop_code: str, paid_at: datetime, wanted: list[tuple[_SkuState, int]], *, unknown: bool = False
+    ) -> _Sale:
+        """One paid order: `wanted` units (already promised), the first line's code unknown if asked."""
+        self.sequence += 1
+        platform = self.platform[shop_code]
+        if platform == records.JD:
+            number = str(30_000_000_000 + self.sequence * 97 + self.rng.randrange(97))
+        else:
+            number = f"{paid_at:%y%m%d}{self.sequence:07d}{self.rng.randrange(100000):05d}"
+        wishes = [
+            demo_orders.LineWish(
+                sku_code=UNKNOWN_CODE if unknown and i == 0 else state.sku.code,
+                title=self.products[state.product].title,
+                spec=state.sku.spec,
+                quantity=quantity,
+                price=state.sku.price,
+            )
+            for i, (state, quantity) in enumerate(wanted)
+        ]
+        parsed = demo_orders.parsed_order(
+            self.rng,
+            platform=platform,
+            order_no=number,
+            paid_at=paid_at,
+            wishes=wishes,
+            who=demo_orders.customer(self.rng, platform),
+        )
+        sale = _Sale(shop_code, parsed, {s.sku.pk: q for s, q in wanted})
+        self.incoming.append(sale)
+        return sale
+
+    def settle(self, sale: _Sale) -> None:
+        """The sale is shipped or cancelled: its units are no longer promised."""
+        self.open.pop(sale.parsed.order_no, None)
+        for sku_id, quantity in sale.units.items():
+            self.promised[sku_id] -= quantity
+
+    def import_sales(self, sales: list[_Sale], moment: datetime) -> dict[str, Order]:
+        """One import per shop of the orders in its export (as they stand), booked at `moment`."""
+        for shop_code, shop in self.shops.items():
+            parsed = [s.parsed for s in sales if s.shop_code == shop_code]
+            if parsed:
+                result = ParseResult(platform=self.platform[shop_code], orders=parsed)
+                report = import_orders(actor=self.people[roles.OPERATOR], shop=shop, result=result)
+                assert report.ok, report.rejected  # the demo writes valid exports
+        self.history.mark(moment)
+        numbers = [s.parsed.order_no for s in sales]
+        return {o.platform_order_no: o for o in Order.objects.filter(platform_order_no__in=numbers)}
+
+    def take_in(self, cut_off: datetime, moment: datetime) -> list[tuple[_Sale, Order]]:
+        """Import the orders paid before the cut-off; a few buyers cancel on the platform before the wave."""
+        due = [s for s in self.incoming if s.parsed.paid_at < cut_off]
+        if not due:
+            return []
+        self.incoming = [s for s in self.incoming if s.parsed.paid_at >= cut_off]
+        orders = self.import_sales(due, moment)
+        for sale in due:
+            self.open[sale.parsed.order_no] = sale
+        closing = [s for s in due if self.rng.random() < CLOSED_SHARE]
+        if not any(o.status == OrderStatus.CANCELLED for o in Order.objects.filter(shop__in=self.shops.values())):
+            closing = closing or due[:1]  # the desk shows at least one
+        if closing:
+            closed = [replace(s, parsed=demo_orders.as_status(s.parsed, records.CLOSED)) for s in closing]
+            orders.update(self.import_sales(closed, moment + timedelta(minutes=5)))
+        taken = []
+        for sale in due:
+            order = orders[sale.parsed.order_no]
+            if order.status == OrderStatus.CANCELLED:
+                self.settle(sale)
+            elif order.status == OrderStatus.ON_HOLD:
+                self.held.append((self.day_of(sale.parsed.paid_at), sale))
+            else:
+                taken.append((sale, order))
+        return taken
+
+    def day_of(self, moment: datetime) -> int:
+        return (timezone.localtime(moment, self.tz).date() - self.start).days
+
+    def wave(self, day: int, half: str) -> None:
+        """One shipping wave: the orders paid since the last cut-off imported, allocated, then shipped."""
+        hour = 10 if half == "AM" else 14
+        taken = self.take_in(self.when(day, hour), self.when(day, hour))
+        if not taken:
+            return
+        warehouse = self.people[roles.WAREHOUSE]
+        first_reservation = _max_pk(Reservation)
+        allocated = []
+        for sale, order in taken:
+            order = order_services.allocate(actor=warehouse, order=order)
+            if order.status == OrderStatus.ON_HOLD:
+                self.held.append((day, sale))
+            else:
+                allocated.append((sale, order))
+        self.mark(day, hour, 30)
+        if day in (self.days - 3, self.days - 2) and self.overdue_left:
+            kept = min(self.overdue_left, len(allocated))
+            self.overdue_left -= kept
+            allocated = allocated[kept:]  # the warehouse missed these: still allocated, now overdue
+        last_reservation = _max_pk(Reservation)
+        first_move = _max_pk(StockMove)
+        shipped_at = self.when(day, hour + 1)
+        for sale, order in allocated:
+            carrier, number = demo_orders.tracking(self.rng, sale.parsed.platform)
+            order_services.ship(actor=warehouse, order=order, carrier=carrier, tracking_no=number, at=shipped_at)
+            self.settle(sale)
+            self.shipped_on[day].append(
+                replace(
+                    sale,
+                    parsed=demo_orders.as_status(
+                        sale.parsed, records.SHIPPED, carrier=carrier, tracking_no=number, shipped_at=shipped_at
+                    ),
+                )
+            )
+        for sku_id, warehouse_id, quantity in StockMove.objects.filter(pk__gt=first_move).values_list(
+            "sku_id", "warehouse_id", "quantity"
+        ):
+            self.on_hand[(sku_id, warehouse_id)] += quantity
+        self.history.closings.append((first_reservation, last_reservation, shipped_at))
+        self.mark(day, hour + 1)
+
+    def follow_up(self, day: int) -> None:
+        """客服 settles old holds with the buyer (cancelled); buyers confirm receipt a week after shipping."""
+        old = [(d, s) for d, s in self.held if d <= day - HOLD_CANCEL_AFTER]
+        self.held = [(d, s) for d, s in self.held if d > day - HOLD_CANCEL_AFTER]
+        if old:
+            numbers = [s.parsed.order_no for _d, s in old]
+            for order in Order.objects.filter(platform_order_no__in=numbers, status=OrderStatus.ON_HOLD):
+                order_services.cancel(actor=self.people[roles.SERVICE], order=order, reason=HOLD_CANCEL_REASON)
+            for _d, sale in old:
+                self.settle(sale)
+            self.mark(day, 16, 15)
+        shipped = self.shipped_on.pop(day - COMPLETE_AFTER, [])
+        if shipped:
+            completed = [replace(s, parsed=demo_orders.as_status(s.parsed, records.COMPLETED)) for s in shipped]
+            self.import_sales(completed, self.when(day, 20))
+
+    def today(self) -> None:
+        """Today: the orders since yesterday's last cut-off wait for the waves, paid, reviewed or allocated."""
+        now = self.now.replace(microsecond=0)
+        self.sell(self.days)
+        # One buyer pays for a SKU the platform still showed (超卖), one for an old listing's code.
+        sold_out = [s for s in self.skus if s.product in self.selling and self.free(s) <= 0]
+        stocked = [s for s in self.skus if s.product in self.selling and self.free(s) > 0]
+        if sold_out:
+            self.add_sale(sold_out[0].shop_code, now - timedelta(minutes=50), [(sold_out[0], 1)])
+            self.promised[sold_out[0].sku.pk] += 1
+        for minutes, unknown in ((45, True), (10, False)):
+            state = stocked[self.rng.randrange(len(stocked))]
+            self.promised[state.sku.pk] += 1
+            self.add_sale(state.shop_code, now - timedelta(minutes=minutes), [(state, 1)], unknown=unknown)
+        taken = self.take_in(now, now - timedelta(minutes=2))
+        taken.sort(key=lambda pair: pair[0].parsed.paid_at)
+        waiting = [(s, o) for s, o in taken if s.parsed.paid_at <= now - REVIEW_WAIT]
+        for _sale, order in waiting:
+            order_services.review(actor=self.people[roles.SERVICE], order=order)
+        self.history.mark(now - timedelta(minutes=1))
+        oversold = {sold_out[0].sku.pk} if sold_out else set()
+        for index, (_sale, order) in enumerate(waiting):
+            if index % 2 == 0 or oversold & set(_sale.units):
+                order = order_services.allocate(actor=self.people[roles.WAREHOUSE], order=order)
+        self.history.mark(now)
 
     # -- the odd jobs ---------------------------------------------------------------------------------
 
@@ -526,31 +734,33 @@ class _Story:
             self.selling.discard(index)
         self.mark(day, 18)
 
-    def squeeze(self, demand: dict[int, int]) -> list[_SkuState]:
-        """The last wave leaves some SKUs under safety stock and a few sold out (the alerts need them).
-
-        Returns the SKUs squeezed, so the warehouse can reorder some of them after the wave.
+    def squeeze(self, day: int) -> list[_SkuState]:
+        """Bulk orders (团购) for the last wave leave some SKUs under safety stock and a few sold out (the alerts
+        need them). Returns the SKUs squeezed, so the warehouse can reorder some of them after the wave.
         """
         candidates = [
             s
             for s in self.skus
             if s.product in self.selling
             and s.sku.pk not in self.transferred
-            and self.best_free(s) == self.total_on_hand(s) > s.plan.safety_stock + 1
+            and self.best_free(s) == self.total_on_hand(s)
+            and self.free(s) > s.plan.safety_stock + 1
         ]
         chosen = self.rng.sample(candidates, k=min(len(candidates), max(5, len(self.skus) // 30)))
         sold_out = max(2, len(self.skus) // 120)
         for i, state in enumerate(chosen):
-            units = self.total_on_hand(state)
             keep = 0 if i < sold_out else self.rng.randint(1, state.plan.safety_stock)
-            demand[state.sku.pk] = max(demand.get(state.sku.pk, 0), units - keep)
+            units = self.free(state) - keep
+            if units > 0:
+                self.promised[state.sku.pk] += units
+                self.add_sale(state.shop_code, self.when(day, 12, self.rng.randrange(60)), [(state, units)])
         return chosen
 
     def react_to_alerts(self, day: int, squeezed: list[_SkuState]) -> None:
         """The warehouse reorders half of yesterday's low SKUs at once: those orders are still on their way."""
         lines = []
         for state in squeezed[::2]:
-            wanted = math.ceil(state.plan.daily_demand * 30) + state.plan.safety_stock
+            wanted = math.ceil(self.daily(state) * 30) + state.plan.safety_stock
             lines.append((state, max(state.pack, math.ceil(wanted / state.pack) * state.pack)))
         if lines:
             self.order(day, lines, note="预警补货")
@@ -563,7 +773,7 @@ class _Story:
         opening = []
         for state in self.skus:
             days_of_stock = self.rng.randint(25, 45)
-            wanted = math.ceil(state.plan.daily_demand * days_of_stock) + state.plan.safety_stock
+            wanted = math.ceil(self.need(state, 1, days_of_stock)) + state.plan.safety_stock
             opening.append((state, max(state.pack, math.ceil(wanted / state.pack) * state.pack)))
         self.order(0, opening, note="期初入库", opening=True)
         self.receive(0)
@@ -589,13 +799,14 @@ class _Story:
         transfer_days = {max(2, self.days - 45), max(3, self.days - 15)}
         for day in range(1, self.days):
             self.receive(day)
-            self.wave(day, "AM", self.demand(day, 0.55))
-            pm = self.demand(day, 0.45)
-            squeezed = self.squeeze(pm) if day == self.days - 1 else []
-            self.wave(day, "PM", pm)
+            self.sell(day)
+            self.wave(day, "AM")
+            squeezed = self.squeeze(day) if day == self.days - 1 else []
+            self.wave(day, "PM")
             if squeezed:
                 self.react_to_alerts(day, squeezed)
             self.close_short(day)
+            self.follow_up(day)
             if day % 7 == REVIEW_WEEKDAY_OFFSET:
                 self.review(day)
             if day % 11 == 5:
@@ -606,8 +817,8 @@ class _Story:
                 self.transfer(day)
             if day == self.days - 20:
                 self.end_of_season(day)
-        # Today: the morning's orders are reserved and wait for the 11:00 wave.
-        self.wave(self.days, "AM", self.demand(self.days, 0.3), ship=False)
+        # Today: the orders since yesterday's last cut-off wait for the 11:00 wave.
+        self.today()
 
         self.history.rewrite()
         opened = self.when(0, 8)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
@@ -54,7 +55,14 @@ def enqueue_periodic(task: Task) -> None:
     try:
         task.enqueue()
     finally:
-        close_old_connections()  # this runs in APScheduler's thread, with its own connection
+        _done_with_connections()
+
+
+def _done_with_connections() -> None:
+    """APScheduler runs jobs in threads of its own, each with its own database connection: close it when the
+    job is done. Called in the main thread (a test, `--once`) it leaves the caller's connection alone."""
+    if threading.current_thread() is not threading.main_thread():
+        close_old_connections()
 
 
 def prune_results() -> None:
@@ -67,7 +75,7 @@ def prune_results() -> None:
             verbosity=0,
         )
     finally:
-        close_old_connections()
+        _done_with_connections()
 
 
 def uses_database_backend() -> bool:
