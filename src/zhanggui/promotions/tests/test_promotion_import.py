@@ -137,7 +137,7 @@ def test_a_dry_run_reports_and_writes_nothing(shop, tmp_path):
 def test_usage_errors(db, tmp_path):
     path = write(tmp_path, [promo("a")])
     for args, message in (
-        (("--shop", "nowhere", str(path)), "No shop with the code nowhere."),
+        (("--shop", "nowhere", str(path)), "No shop with code nowhere"),
         (("--actor", "nobody", str(path)), "No active user nobody."),
         ((str(tmp_path / "missing.json"),), "no such file"),
     ):

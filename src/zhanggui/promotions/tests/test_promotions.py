@@ -424,6 +424,6 @@ def test_quote_with_a_spec_file_ignores_the_stored_promotions(operator, shop, ca
 
 
 def test_quote_names_an_unknown_shop(db, cart_file):
-    with pytest.raises(CommandError, match="No shop with the code nowhere") as refused:
+    with pytest.raises(CommandError, match="No shop with code nowhere") as refused:
         call_command("quote", "--cart", str(cart_file), "--shop", "nowhere")
     assert refused.value.returncode == 2

@@ -11,11 +11,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zhanggui.catalog.commands import shop_named
 from zhanggui.catalog.exports import ENCODINGS, FORMATS, export_catalog
-from zhanggui.catalog.models import Shop
+from zhanggui.core.commands import USAGE_ERROR
 from zhanggui.core.errors import DomainError
-
-USAGE_ERROR = 2
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -72,9 +71,7 @@ class Command(BaseCommand):
         self.stderr.style_func = None
         shop = None
         if options["shop"]:
-            shop = Shop.objects.filter(code=options["shop"]).first()
-            if shop is None:
-                raise CommandError(_("No shop with code %(code)s.") % {"code": options["shop"]}, returncode=USAGE_ERROR)
+            shop = shop_named(options["shop"])
         output = options["output"]
         to_stdout = output in (None, "-")
         fmt = options["format"] or ("xlsx" if not to_stdout and output.lower().endswith(".xlsx") else "csv")

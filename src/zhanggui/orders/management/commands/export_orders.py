@@ -12,12 +12,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.commands import shop_named
+from zhanggui.core.commands import USAGE_ERROR
 from zhanggui.core.errors import DomainError
 from zhanggui.orders.exports import FORMATS, export_orders
 from zhanggui.orders.models import OrderStatus
-
-USAGE_ERROR = 2
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -77,9 +76,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stderr.style_func = None
-        shop = Shop.objects.filter(code=options["shop"]).first()
-        if shop is None:
-            raise CommandError(_("No shop with code %(code)s.") % {"code": options["shop"]}, returncode=USAGE_ERROR)
+        shop = shop_named(options["shop"])
         statuses = [s.strip() for text in options["status"] for s in text.split(",") if s.strip()]
         unknown = [s for s in statuses if s not in OrderStatus.values]
         if unknown:

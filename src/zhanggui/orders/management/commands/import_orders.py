@@ -6,17 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.commands import shop_named
 from zhanggui.channels.records import PLATFORMS
+from zhanggui.core.commands import USAGE_ERROR, acting_user
 from zhanggui.core.errors import DomainError
-from zhanggui.core.services import system_user
 from zhanggui.orders import imports
-
-USAGE_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -54,19 +51,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stderr.style_func = None  # plain text: the output goes to logs and mails
-        shop = Shop.objects.filter(code=options["shop"]).first()
-        if shop is None:
-            known = ", ".join(Shop.objects.values_list("code", flat=True)) or "-"
-            raise CommandError(
-                _("No shop with code %(code)s (known shops: %(known)s).") % {"code": options["shop"], "known": known},
-                returncode=USAGE_ERROR,
-            )
-        if options["actor"]:
-            actor = get_user_model().objects.filter(username=options["actor"], is_active=True).first()
-            if actor is None:
-                raise CommandError(_("No active user %(name)s.") % {"name": options["actor"]}, returncode=USAGE_ERROR)
-        else:
-            actor = system_user()
+        shop = shop_named(options["shop"])
+        actor = acting_user(options["actor"])
         paths = [Path(name) for name in options["files"]]
         for path in paths:
             if not path.is_file():

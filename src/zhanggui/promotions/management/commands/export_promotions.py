@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.commands import shop_named
 from zhanggui.promotions.offers.selectors import export_promotions
 
 
@@ -28,11 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", type=Path, help="FILE.json to write (default: standard output)")
 
     def handle(self, *args, **options) -> None:
-        shop = None
-        if options["shop"]:
-            shop = Shop.objects.filter(code=options["shop"]).first()
-            if shop is None:
-                raise CommandError(_("No shop with the code %(code)s.") % {"code": options["shop"]}, returncode=2)
+        shop = shop_named(options["shop"]) if options["shop"] else None
         text = json.dumps(export_promotions(shop=shop), ensure_ascii=False, indent=2) + "\n"
         if options["output"] is None:
             self.stdout.write(text, ending="")

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.commands import shop_named
+from zhanggui.core.commands import acting_user
 from zhanggui.core.errors import DomainError
-from zhanggui.core.services import system_user
 from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.offers.imports import import_promotions
 
@@ -37,19 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
 
     def handle(self, *args, **options) -> None:
-        shop = None
-        if options["shop"]:
-            shop = Shop.objects.filter(code=options["shop"]).first()
-            if shop is None:
-                raise CommandError(
-                    _("No shop with the code %(code)s.") % {"code": options["shop"]}, returncode=USAGE_ERROR
-                )
-        if options["actor"]:
-            actor = get_user_model().objects.filter(username=options["actor"], is_active=True).first()
-            if actor is None:
-                raise CommandError(_("No active user %(name)s.") % {"name": options["actor"]}, returncode=USAGE_ERROR)
-        else:
-            actor = system_user()
+        shop = shop_named(options["shop"]) if options["shop"] else None
+        actor = acting_user(options["actor"])
         path: Path = options["file"]
         items = read_json(path)  # exit 2 when missing, 1 when not JSON, as the other promotion commands
         try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.commands import shop_named
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.offers.selectors import running_promotions
@@ -59,11 +59,7 @@ class Command(BaseCommand):
             cart_raw["coupons"] = [*cart_raw.get("coupons", []), *options["coupon"]]
         if options["at"]:
             cart_raw["at"] = options["at"]
-        shop = None
-        if options["shop"]:
-            shop = Shop.objects.filter(code=options["shop"]).first()
-            if shop is None:
-                raise CommandError(_("No shop with the code %(code)s.") % {"code": options["shop"]}, returncode=2)
+        shop = shop_named(options["shop"]) if options["shop"] else None
         try:
             cart = parse_cart(cart_raw)
             if options["promotions"] is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Shop
+from zhanggui.catalog.commands import shop_named
 from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.promotions.management.jsonfile import read_json
 from zhanggui.promotions.pricing.whatif import what_if
@@ -47,9 +47,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message, returncode=1) from exc
         costs, policy = None, options["stacking"]
         if options["shop"]:
-            shop = Shop.objects.filter(code=options["shop"]).first()
-            if shop is None:
-                raise CommandError(_("No shop with code %(code)s.") % {"code": options["shop"]}, returncode=2)
+            shop = shop_named(options["shop"])
             costs = costs_by_sku_code(shop)
             policy = policy or shop.pricing_policy
         report = what_if(draft, carts, running, costs, policy)
