@@ -34,7 +34,8 @@ from zhanggui.orders.models import Order, OrderStatus
 def order_list(request: HttpRequest) -> HttpResponse:
     """Filters, sort, page size and the paid-at range in the URL; ?export=xlsx|csv answers every filtered row."""
     now = timezone.now()
-    form = OrderFilterForm(request.GET or None)
+    # Opened without filters, the queue shows what is still to ship, most urgent first (the day's work).
+    form = OrderFilterForm(request.GET or {"status": pages.STATUS_OPEN})
     listing, export = list_response(request, lists.ORDERS, form.orders(now))
     if export is not None:
         return export

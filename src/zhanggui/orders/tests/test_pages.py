@@ -441,3 +441,12 @@ def test_the_desk_card_counts_today_overdue_and_held(client, users, queue, shop)
     home = client.get("/").content.decode()
     assert 'hx-get="/orders/desk-card/"' in home
     assert 'id="orders-card"' in home
+
+
+def test_the_queue_opens_on_what_is_still_to_ship(client, users, queue):
+    """Without filters the queue is the day's work: shipped and cancelled orders only when asked for."""
+    shipped = order_of(queue["other"], (queue["tee"], 1), platform_order_no="D-SHIPPED", status=S.SHIPPED)
+    login(client, users["warehouse"])
+    assert numbers(client.get(LIST)) == ["A-LATE", "B-SOON", "C-LATER"]
+    assert shipped.platform_order_no in numbers(client.get(LIST, {"status": ""}))
+    assert 'value="open" selected' in client.get(LIST).content.decode()
