@@ -28,7 +28,7 @@ from zhanggui.core.money import fmt_money
 from zhanggui.core.services import system_user
 from zhanggui.inventory import selectors as stock
 from zhanggui.orders import selectors, services
-from zhanggui.orders.models import HoldKind, Order, OrderEvent, OrderLine, OrderSettings, OrderStatus
+from zhanggui.orders.models import HoldKind, Order, OrderLine, OrderSettings, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -201,10 +201,8 @@ def _hold(order: Order, found: list[tuple[Rule, str]]) -> Outcome:
     kinds = {rule.hold_kind for rule, _reason in found}
     kind = HoldKind.OUT_OF_STOCK if HoldKind.OUT_OF_STOCK in kinds else HoldKind.MANUAL
     reason = "; ".join(reason for _rule, reason in found)
-    event: OrderEvent = services.put_on_hold(order, kind, reason, actor=system_user(), release_to=S.REVIEWED)
-    order.updated_at = timezone.now()
-    order.save(update_fields=services.STATUS_FIELDS)
-    event.save()
+    event = services.put_on_hold(order, kind, reason, actor=system_user(), release_to=S.REVIEWED)
+    services.save_changes(order, [event])
     return Outcome(HELD, order.hold_reason)
 
 

@@ -180,7 +180,8 @@ def put_on_hold(
     return event
 
 
-def _save(order: Order, events: Sequence[OrderEvent]) -> None:
+def save_changes(order: Order, events: Sequence[OrderEvent]) -> None:
+    """Store what a step changed on the order (its status fields) and its timeline events."""
     order.updated_at = timezone.now()
     order.save(update_fields=STATUS_FIELDS)
     OrderEvent.objects.bulk_create(events)
@@ -297,7 +298,7 @@ def transition(*, actor: Any, order: Order, to: str, reason: str = "") -> Order:
     roles.require(actor, TRANSITION_CAPABILITY[to])
     order = _lock(order)
     _not_held(order)
-    _save(order, [change_status(order, to, actor=actor, reason=reason)])
+    save_changes(order, [change_status(order, to, actor=actor, reason=reason)])
     return order
 
 
@@ -335,7 +336,7 @@ def allocate(*, actor: Any, order: Order) -> Order:
             event = put_on_hold(order, HoldKind.OUT_OF_STOCK, out_of_stock_reason(exc), actor=actor)
         else:
             event = change_status(order, S.ALLOCATED, actor=actor, reason=_("allocated"))
-    _save(order, [event])
+    save_changes(order, [event])
     return order
 
 
@@ -354,7 +355,7 @@ def cancel(*, actor: Any, order: Order, reason: str) -> Order:
     order = _lock(order)
     _check(order, S.CANCELLED)
     release_stock(order, actor)
-    _save(order, [change_status(order, S.CANCELLED, actor=actor, reason=reason)])
+    save_changes(order, [change_status(order, S.CANCELLED, actor=actor, reason=reason)])
     return order
 
 
@@ -387,7 +388,7 @@ def ship(*, actor: Any, order: Order, carrier: str, tracking_no: str, at: dateti
     event = change_status(
         order, S.SHIPPED, actor=actor, reason=_("shipped: %(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}
     )
-    _save(order, [event])
+    save_changes(order, [event])
     return order
 
 
@@ -401,7 +402,7 @@ def hold(*, actor: Any, order: Order, reason: str) -> Order:
     if order.status == S.ON_HOLD:
         raise InvalidTransition(_("Order %(no)s is already on hold.") % {"no": order.platform_order_no})
     _check(order, S.ON_HOLD)
-    _save(order, [put_on_hold(order, HoldKind.MANUAL, reason, actor=actor)])
+    save_changes(order, [put_on_hold(order, HoldKind.MANUAL, reason, actor=actor)])
     return order
 
 
@@ -419,7 +420,7 @@ def release_hold(*, actor: Any, order: Order, reason: str = "") -> Order:
     unknown = unknown_codes(lines)
     if unknown:
         raise OrderRuleBroken(unknown_sku_reason(unknown), codes=unknown)
-    _save(order, _release(order, lines, actor=actor, reason=reason or _("released from hold")))
+    save_changes(order, _release(order, lines, actor=actor, reason=reason or _("released from hold")))
     return order
 
 
