@@ -15,11 +15,12 @@ from ninja import File, Form, Query, Router, UploadedFile
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Shop
 from zhanggui.core.errors import NotFoundError
-from zhanggui.orders import imports, selectors, services
+from zhanggui.orders import imports, merging, selectors, services
 from zhanggui.orders.errors import ImportRejected
 from zhanggui.orders.models import Order
 from zhanggui.orders.schemas import (
     ImportReportOut,
+    MergeIn,
     Moment,
     OrderDetailOut,
     OrderPage,
@@ -104,6 +105,14 @@ def list_orders(
     }
 
 
+@router.post("/merge", response={200: OrderDetailOut, **ERRORS})
+def merge_orders(request, payload: MergeIn):
+    """合单: the orders (same shop, buyer, receiver, phone and address, not yet picked) ship in one parcel; the
+    answer is the main order (the earliest paid), whose steps carry the others."""
+    orders = [_order(order_id) for order_id in dict.fromkeys(payload.orders)]
+    return _detail(request, merging.merge_orders(actor=request.auth, orders=orders, reason=payload.reason))
+
+
 @router.get("/{order_id}", response={200: OrderDetailOut, **ERRORS})
 def get_order(request, order_id: int):
     """One order with its lines and its timeline."""
@@ -141,6 +150,12 @@ def release_order(request, order_id: int, payload: ReleaseIn):
     """Back to where it was held from (an order the platform shipped meanwhile has its sale booked)."""
     order = services.release_hold(actor=request.auth, order=_order(order_id), reason=payload.reason)
     return _detail(request, order)
+
+
+@router.post("/{order_id}/unmerge", response={200: OrderDetailOut, **ERRORS})
+def unmerge_order(request, order_id: int, payload: ReleaseIn):
+    """Take the order out of its parcel (or break up the parcel it heads), before picking."""
+    return _detail(request, merging.unmerge(actor=request.auth, order=_order(order_id), reason=payload.reason))
 
 
 @router.post("/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})

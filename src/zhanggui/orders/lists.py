@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhanggui.core import roles
+from zhanggui.core.errors import DomainError
 from zhanggui.core.listing import BatchAction, BatchResult, Column, ListSpec, each_row
-from zhanggui.orders import services
+from zhanggui.orders import merging, services
 from zhanggui.orders.models import Order, OrderStatus
 
 
@@ -58,6 +59,16 @@ def _cancel(actor: Any, rows: list[Order], data: dict[str, str]) -> BatchResult:
     return each_row(rows, lambda o: services.cancel(actor=actor, order=o, reason=reason), _label)
 
 
+def _merge(actor: Any, rows: list[Order], data: dict[str, str]) -> BatchResult:
+    """合单: the ticked orders into one parcel, all or none (a merge is one decision)."""
+    try:
+        main = merging.merge_orders(actor=actor, orders=rows)
+    except DomainError as exc:
+        return BatchResult(0, [(", ".join(_label(o) for o in rows), exc.message)])
+    note = _("They ship in one parcel under order %(no)s.") % {"no": main.platform_order_no}
+    return BatchResult(len(rows), [], [note])
+
+
 ORDERS = ListSpec(
     name="orders",
     columns=(
@@ -100,6 +111,7 @@ ORDERS = ListSpec(
             fields=(("hold_reason", gettext_lazy("Why"), "text"),),
         ),
         BatchAction("release", gettext_lazy("Release hold"), roles.REVIEW_ORDERS, _release),
+        BatchAction("merge", gettext_lazy("Merge into one parcel"), roles.REVIEW_ORDERS, _merge),
         BatchAction(
             "cancel",
             gettext_lazy("Cancel"),

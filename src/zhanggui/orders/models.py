@@ -60,6 +60,8 @@ class HoldKind(models.TextChoices):
     UNKNOWN_SKU = "unknown_sku", _("SKU code not in the catalog")
     OUT_OF_STOCK = "out_of_stock", _("Out of stock")
     LINES_CHANGED = "lines_changed", _("Lines changed on the platform")
+    REVIEW = "review", _("Held by the automatic review")
+    PRESALE = "presale", _("Presale: waits for its ship time")
 
 
 S = OrderStatus
@@ -77,7 +79,7 @@ class Order(models.Model):
         S.UNPAID: {S.PAID, S.CANCELLED},
         S.PAID: {S.REVIEWED, S.ALLOCATED, S.ON_HOLD, S.SHIPPED, S.CANCELLED},
         S.REVIEWED: {S.ALLOCATED, S.ON_HOLD, S.SHIPPED, S.CANCELLED},
-        S.ALLOCATED: {S.PICKING, S.ON_HOLD, S.SHIPPED, S.CANCELLED},
+        S.ALLOCATED: {S.REVIEWED, S.PICKING, S.ON_HOLD, S.SHIPPED, S.CANCELLED},  # reviewed: merged, allocate again
         S.PICKING: {S.PACKED, S.ON_HOLD, S.SHIPPED, S.CANCELLED},
         S.PACKED: {S.SHIPPED, S.ON_HOLD, S.CANCELLED},
         S.SHIPPED: {S.DELIVERED, S.COMPLETED},
@@ -114,6 +116,19 @@ class Order(models.Model):
     # Where a release from hold goes: the status the order was held from (shipped: the platform shipped it while
     # its sale could not be booked, so releasing books it).
     release_to = models.CharField(_("released to"), max_length=12, choices=OrderStatus.choices, blank=True)
+    # A presale order (预售) is held until this moment, then reviewed like any paid order (orders.review); kept
+    # after the release, so a presale order released early by a person is not held for it again.
+    hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    # 合单: this order ships in the parcel of another order of the same buyer and address; the main order's
+    # steps (allocate, pick, pack, ship, hold) carry it along, each order keeping its own lines and reservation.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_orders",
+        verbose_name=_("ships with"),
+    )
     # True while the order holds an active reservation (reference reservation_reference) in the inventory.
     stock_reserved = models.BooleanField(_("stock reserved"), default=False)
     carrier = CleanCharField(_("carrier"), max_length=64, blank=True)

@@ -78,10 +78,21 @@ class PackState:
         return all(pl.complete for pl in self.lines)
 
 
+def parcel_order_ids(order: Order) -> list[int]:
+    """The order and the orders merged into it that are still to ship: one parcel."""
+    carried = Order.objects.filter(merged_into=order).exclude(status__in=services.DONE_STATUSES)
+    return [order.pk, *carried.order_by("paid_at", "id").values_list("pk", flat=True)]
+
+
 def pack_state(order: Order) -> PackState:
-    """The order's lines with how many units of each are scanned into the parcel."""
-    lines = list(order.lines.select_related("sku__product").order_by("position", "id"))
-    counts = Counter(PackScan.objects.filter(line__order=order).values_list("line_id", flat=True))
+    """The parcel's lines (the order's and those of orders merged into it) with how many units of each are
+    scanned into it."""
+    ids = parcel_order_ids(order)
+    lines = sorted(
+        OrderLine.objects.filter(order_id__in=ids).select_related("sku__product", "order"),
+        key=lambda line: (ids.index(line.order_id), line.position, line.pk),
+    )
+    counts = Counter(PackScan.objects.filter(line__order_id__in=ids).values_list("line_id", flat=True))
     return PackState(order=order, lines=[PackLine(line=line, scanned=counts[line.pk]) for line in lines])
 
 
@@ -124,7 +135,8 @@ def pack_scan(*, actor: Any, order: Order, code: str) -> PackState:
     code = code.strip()
     if not code:
         raise PackRefused(_("Scan a barcode."))
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update().select_related("merged_into").get(pk=order.pk)
+    services.refuse_carried(order)
     if order.status != S.PICKING:
         raise PackRefused(
             _("Order %(no)s is %(status)s: only an order being picked is packed.")
@@ -157,7 +169,7 @@ def reset_scans(*, actor: Any, order: Order) -> int:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != S.PICKING:
         raise PackRefused(_("Order %(no)s is packed already; its scans stay.") % {"no": order.platform_order_no})
-    deleted, _rows = PackScan.objects.filter(line__order=order).delete()
+    deleted, _rows = PackScan.objects.filter(line__order_id__in=parcel_order_ids(order)).delete()
     return deleted
 
 
@@ -186,12 +198,16 @@ class ShipReport:
 
 
 def _order_for(shipment: Shipment) -> Order:
-    found = list(Order.objects.filter(platform_order_no=shipment.order_no).select_related("shop")[:2])
+    found = list(Order.objects.filter(platform_order_no=shipment.order_no).select_related("shop", "merged_into")[:2])
     if not found:
         raise PackRefused(_("no order %(no)s") % {"no": shipment.order_no})
     if len(found) > 1:
         raise PackRefused(_("order number %(no)s is in two shops; ship it from its page") % {"no": shipment.order_no})
-    return found[0]
+    order = found[0]
+    main = order.merged_into
+    if main is not None and order.status not in SHIPPED_STATUSES and main.status not in services.DONE_STATUSES:
+        return main  # a merged order's row ships its whole parcel (one tracking number)
+    return order
 
 
 def ship_from_carrier_file(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
+from zhanggui.orders import merging, services
 from zhanggui.orders.models import QUEUE_STATUSES, SHIPPED_STATUSES, Order, OrderLine, OrderStatus
 
 S = OrderStatus
@@ -139,12 +140,12 @@ def promise(order: Order, now: datetime) -> Promise | None:
 class Actions:
     """The steps the order page offers this person on this order (the services check both again)."""
 
-    review: bool
-    allocate: bool
-    hold: bool
-    release: bool
-    cancel: bool
-    ship: bool
+    review: bool = False
+    allocate: bool = False
+    hold: bool = False
+    release: bool = False
+    cancel: bool = False
+    ship: bool = False
 
     @property
     def any(self) -> bool:
@@ -152,6 +153,10 @@ class Actions:
 
 
 def actions_for(order: Order, user: Any) -> Actions:
+    if carried_by(order) is not None:
+        # a merged order moves with its main order; only cancelling takes it out of the parcel
+        reviews = roles.holds(user, roles.REVIEW_ORDERS)
+        return Actions(cancel=reviews and S.CANCELLED in Order.ALLOWED_TRANSITIONS[order.status])
     allowed = Order.ALLOWED_TRANSITIONS[order.status]
     held = order.status == S.ON_HOLD
     reviews = roles.holds(user, roles.REVIEW_ORDERS)
@@ -163,6 +168,47 @@ def actions_for(order: Order, user: Any) -> Actions:
         release=reviews and held,
         cancel=reviews and S.CANCELLED in allowed,
         ship=fulfils and not held and S.SHIPPED in allowed,
+    )
+
+
+def carried_by(order: Order) -> Order | None:
+    """The open main order this order ships with, if it is merged into one."""
+    main = order.merged_into
+    if main is None or order.status in services.DONE_STATUSES or main.status in services.DONE_STATUSES:
+        return None
+    return main
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """合单 on the order page: the main order, the orders in its parcel, and the orders that could join."""
+
+    main: Order | None  # set when this order ships with another
+    members: list[Order]  # the other orders of this order's parcel
+    candidates: list[Order]  # the same buyer's orders that could be merged with it (may merge: REVIEW_ORDERS)
+    can_merge: bool
+    can_unmerge: bool
+
+
+def parcel_for(order: Order, user: Any) -> Parcel:
+    reviews = roles.holds(user, roles.REVIEW_ORDERS)
+    main = carried_by(order)
+    head = main or order
+    members = [
+        member
+        for member in Order.objects.filter(merged_into=head).exclude(status__in=services.DONE_STATUSES)
+        if member.pk != order.pk
+    ]
+    if main is not None:
+        members.insert(0, main)
+    open_steps = (*merging.MERGEABLE_STATUSES, S.ON_HOLD)
+    candidates = list(merging.merge_candidates(order)[:10]) if order.status in open_steps else []
+    return Parcel(
+        main=main,
+        members=members,
+        candidates=candidates,
+        can_merge=reviews and bool(candidates) and merging.mergeable(order),
+        can_unmerge=reviews and bool(members) and all(m.status in open_steps for m in [order, *members]),
     )
 
 

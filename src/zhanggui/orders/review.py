@@ -99,6 +99,8 @@ def same_buyer_open(order: Order, lines: Sequence[OrderLine], settings: OrderSet
     others = list(
         Order.objects.filter(buyer, shop_id=order.shop_id, platform=order.platform, status__in=MERGEABLE_STATUSES)
         .exclude(pk=order.pk)
+        .exclude(merged_into_id=order.pk)
+        .exclude(pk=order.merged_into_id or 0)
         .order_by("id")
         .values_list("platform_order_no", flat=True)[:3]
     )
@@ -135,7 +137,7 @@ class Rule:
     code: str
     setting: str  # the OrderSettings switch that turns it on
     check: RuleCheck
-    hold_kind: str = HoldKind.MANUAL
+    hold_kind: str = HoldKind.REVIEW
 
 
 #: The chain, in the order its reasons are written. Out of stock comes first: it is the one 客服 acts on.
@@ -186,6 +188,9 @@ def review_order(order_id: int, *, now: datetime | None = None) -> Outcome:
         if order is None or order.status != S.PAID:
             return Outcome(SKIPPED)
         settings = selectors.settings_for(order.shop)
+        until = presale_until(order, settings)
+        if until is not None and until > now:
+            return _hold_presale(order, until)
         lines = list(order.lines.all())
         found = findings(order, lines, settings)
         if found:
@@ -199,11 +204,53 @@ def review_order(order_id: int, *, now: datetime | None = None) -> Outcome:
 
 def _hold(order: Order, found: list[tuple[Rule, str]]) -> Outcome:
     kinds = {rule.hold_kind for rule, _reason in found}
-    kind = HoldKind.OUT_OF_STOCK if HoldKind.OUT_OF_STOCK in kinds else HoldKind.MANUAL
+    kind = HoldKind.OUT_OF_STOCK if HoldKind.OUT_OF_STOCK in kinds else HoldKind.REVIEW
     reason = "; ".join(reason for _rule, reason in found)
     event = services.put_on_hold(order, kind, reason, actor=system_user(), release_to=S.REVIEWED)
     services.save_changes(order, [event])
     return Outcome(HELD, order.hold_reason)
+
+
+def presale_until(order: Order, settings: OrderSettings) -> datetime | None:
+    """预售: the platform's ship time lies beyond the shop's promise from payment. The order waits until the
+    promise window before that ship time opens (ship_by − promise hours), then is reviewed like any other."""
+    if order.ship_by is None or order.paid_at is None or order.hold_until is not None:
+        return None  # hold_until set: held for its presale once already (released by a person or by time)
+    promise = services.promise_deadline(order.paid_at, settings)
+    if promise is None or order.ship_by <= promise:
+        return None
+    return order.ship_by - (promise - order.paid_at)
+
+
+def _hold_presale(order: Order, until: datetime) -> Outcome:
+    reason = _("presale: ships by %(ship_by)s; reviewed from %(until)s") % {
+        "ship_by": timezone.localtime(order.ship_by).strftime("%Y-%m-%d %H:%M") if order.ship_by else "",
+        "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
+    }
+    event = services.put_on_hold(order, HoldKind.PRESALE, reason, actor=system_user(), release_to=S.PAID)
+    order.hold_until = until
+    services.save_changes(order, [event])
+    return Outcome(HELD, order.hold_reason)
+
+
+def release_presales(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
+    """Presale orders whose time has come go back to paid, to be reviewed by this sweep or the next."""
+    due = list(
+        Order.objects.filter(status=S.ON_HOLD, hold_kind=HoldKind.PRESALE, hold_until__lte=now)
+        .order_by("hold_until", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    released = 0
+    for order_id in due:
+        try:
+            services.release_hold(
+                actor=system_user(), order=Order(pk=order_id), reason=_("presale: its ship time is near")
+            )
+        except Exception:
+            logger.exception("releasing presale order %s failed", order_id)
+        else:
+            released += 1
+    return released
 
 
 def due_for_review(*, now: datetime, limit: int = SWEEP_LIMIT) -> list[int]:
@@ -230,6 +277,7 @@ def sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> dict[str,
     for the next sweep, the others go on. Returns how many ended how."""
     now = now or timezone.now()
     counts = dict.fromkeys((HELD, PASSED, WAITING, SKIPPED, "failed"), 0)
+    counts["presale_released"] = release_presales(now=now, limit=limit)
     for order_id in due_for_review(now=now, limit=limit):
         try:
             outcome = review_order(order_id, now=now)

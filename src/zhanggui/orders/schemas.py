@@ -80,6 +80,8 @@ class OrderOut(Schema):
     paid_total: MoneyOut
     carrier: str
     tracking_no: str
+    merged_into_id: int | None = Field(None, description="合单: the id of the order this one ships in one parcel with")
+    hold_until: datetime | None = Field(None, description="A presale order is held until then, then reviewed")
     updated_at: datetime
 
 
@@ -126,6 +128,11 @@ class OrderDetailOut(OrderOut):
     imported_at: datetime
     lines: list[OrderLineOut]
     events: list[OrderEventOut]
+
+
+class MergeIn(InputSchema):
+    orders: list[int] = Field(..., max_length=50, description="Ids of the orders to ship in one parcel (two or more)")
+    reason: str = Field("", max_length=255)
 
 
 class RejectedRowOut(Schema):

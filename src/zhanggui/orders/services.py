@@ -41,6 +41,8 @@ from zhanggui.orders.models import (
 )
 
 S = OrderStatus
+#: Statuses an order has left the desk's hands in: a merged order in one of them no longer moves with its main.
+DONE_STATUSES = (*SHIPPED_STATUSES, S.CANCELLED)
 
 #: The capability each status change needs. Payment is seen by an import only; release has its own service.
 TRANSITION_CAPABILITY: dict[str, str] = {
@@ -69,6 +71,8 @@ STATUS_FIELDS = [
     "hold_kind",
     "hold_reason",
     "release_to",
+    "hold_until",
+    "merged_into",
     "stock_reserved",
     "carrier",
     "tracking_no",
@@ -137,6 +141,47 @@ def _not_held(order: Order) -> None:
         )
 
 
+def refuse_carried(order: Order) -> None:
+    """A merged order moves with its main order: the desk acts on the main one (cancel and the platform's own
+    changes take it out of the parcel instead)."""
+    main = order.merged_into
+    if main is not None and order.status not in DONE_STATUSES and main.status not in DONE_STATUSES:
+        raise InvalidTransition(
+            _("Order %(no)s ships in one parcel with order %(main)s: act on order %(main)s.")
+            % {"no": order.platform_order_no, "main": main.platform_order_no},
+            status=order.status,
+        )
+
+
+def carried_orders(order: Order) -> list[Order]:
+    """The open orders merged into `order` (合单), locked, the earliest paid first."""
+    return list(
+        Order.objects.select_for_update()
+        .select_related("shop")
+        .filter(merged_into=order)
+        .exclude(status__in=DONE_STATUSES)
+        .order_by("paid_at", "id")
+    )
+
+
+def _with_main(order: Order, reason: str) -> str:
+    return _("%(reason)s (with order %(main)s)") % {"reason": reason, "main": order.platform_order_no}
+
+
+def leave_parcel(order: Order) -> None:
+    """The order no longer ships in a merged parcel (cancelled, or the platform moved it on its own): a merged
+    order just leaves; a main order hands its parcel to the earliest paid of the orders merged into it."""
+    if order.merged_into_id is not None:
+        order.merged_into = None
+        return
+    rest = carried_orders(order)
+    if not rest:
+        return
+    main, others = rest[0], rest[1:]
+    Order.objects.filter(pk=main.pk).update(merged_into=None)
+    Order.objects.filter(pk__in=[other.pk for other in others]).update(merged_into=main)
+
+
 def _event_actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
@@ -178,6 +223,18 @@ def put_on_hold(
     event = change_status(order, S.ON_HOLD, actor=actor, reason=reason, at=at)
     order.hold_kind, order.hold_reason, order.release_to = kind, clip_reason(reason), release_to or was
     return event
+
+
+def note(order: Order, text: str, *, actor: Any, at: datetime | None = None) -> OrderEvent:
+    """A line on the order's timeline that changes no status (unsaved)."""
+    return OrderEvent(
+        order=order,
+        at=at or timezone.now(),
+        actor=_event_actor(actor),
+        from_status=order.status,
+        to_status=order.status,
+        reason=clip_reason(text),
+    )
 
 
 def save_changes(order: Order, events: Sequence[OrderEvent]) -> None:
@@ -297,8 +354,19 @@ def transition(*, actor: Any, order: Order, to: str, reason: str = "") -> Order:
         )
     roles.require(actor, TRANSITION_CAPABILITY[to])
     order = _lock(order)
+    refuse_carried(order)
     _not_held(order)
+    if order.stock_reserved and to in (S.PAID, S.REVIEWED):
+        raise InvalidTransition(
+            _("Order %(no)s holds reserved stock: cancel it, or merge it, to take it back.")
+            % {"no": order.platform_order_no},
+            status=order.status,
+            to=to,
+        )
+    carried = [other for other in carried_orders(order) if other.status == order.status]  # held ones wait
     save_changes(order, [change_status(order, to, actor=actor, reason=reason)])
+    for other in carried:
+        save_changes(other, [change_status(other, to, actor=actor, reason=_with_main(order, reason))])
     return order
 
 
@@ -308,7 +376,11 @@ def review(*, actor: Any, order: Order, reason: str = "") -> Order:
 
 
 def mark_delivered(*, actor: Any, order: Order, reason: str = "") -> Order:
-    return transition(actor=actor, order=order, to=S.DELIVERED, reason=reason or _("delivered"))
+    from zhanggui.messaging.hooks import order_delivered  # messaging sits above orders: imported here only
+
+    order = transition(actor=actor, order=order, to=S.DELIVERED, reason=reason or _("delivered"))
+    order_delivered(order)  # the buyer's 签收提醒, queued once this commits
+    return order
 
 
 def mark_completed(*, actor: Any, order: Order, reason: str = "") -> Order:
@@ -321,22 +393,35 @@ def allocate(*, actor: Any, order: Order) -> Order:
     goes on hold with the reason, for 客服 to call the buyer; the returned order says which happened."""
     roles.require(actor, roles.FULFIL_ORDERS)
     order = _lock(order)
+    refuse_carried(order)
     _not_held(order)
-    _check(order, S.ALLOCATED)
-    lines = list(order.lines.all())
-    map_skus_and_save(order, lines)
-    unknown = unknown_codes(lines)
+    # A merged parcel is allocated whole or held whole (an order of it still allocated keeps its reservation).
+    parcel = [order, *(other for other in carried_orders(order) if not other.stock_reserved)]
+    lines: dict[int, list[OrderLine]] = {}
+    for member in parcel:
+        _check(member, S.ALLOCATED)
+        lines[member.pk] = list(member.lines.all())
+        map_skus_and_save(member, lines[member.pk])
+    unknown = [code for member in parcel for code in unknown_codes(lines[member.pk])]
+    kind, why = "", ""
     if unknown:
-        event = put_on_hold(order, HoldKind.UNKNOWN_SKU, unknown_sku_reason(unknown), actor=actor)
+        kind, why = HoldKind.UNKNOWN_SKU, unknown_sku_reason(list(dict.fromkeys(unknown)))
     else:
         try:
             with transaction.atomic():
-                _reserve(order, lines, actor)
+                for member in parcel:
+                    _reserve(member, lines[member.pk], actor)
         except InsufficientStock as exc:
-            event = put_on_hold(order, HoldKind.OUT_OF_STOCK, out_of_stock_reason(exc), actor=actor)
+            for member in parcel:
+                member.stock_reserved = False  # the savepoint took every reservation of the parcel back
+            kind, why = HoldKind.OUT_OF_STOCK, out_of_stock_reason(exc)
+    for member in parcel:
+        reason = why if member is order else _with_main(order, why)
+        if kind:
+            event = put_on_hold(member, kind, reason, actor=actor)
         else:
-            event = change_status(order, S.ALLOCATED, actor=actor, reason=_("allocated"))
-    save_changes(order, [event])
+            event = change_status(member, S.ALLOCATED, actor=actor, reason=reason or _("allocated"))
+        save_changes(member, [event])
     return order
 
 
@@ -355,6 +440,7 @@ def cancel(*, actor: Any, order: Order, reason: str) -> Order:
     order = _lock(order)
     _check(order, S.CANCELLED)
     release_stock(order, actor)
+    leave_parcel(order)
     save_changes(order, [change_status(order, S.CANCELLED, actor=actor, reason=reason)])
     return order
 
@@ -379,16 +465,26 @@ def ship(*, actor: Any, order: Order, carrier: str, tracking_no: str, at: dateti
     roles.require(actor, roles.FULFIL_ORDERS)
     carrier, tracking_no = _tracking(carrier, tracking_no)
     order = _lock(order)
+    refuse_carried(order)
     _not_held(order)
-    _check(order, S.SHIPPED)
-    lines = list(order.lines.all())
-    map_skus_and_save(order, lines)
-    book_sale(order, lines, actor)
-    order.carrier, order.tracking_no, order.shipped_at = carrier, tracking_no, at or whole_seconds()
-    event = change_status(
-        order, S.SHIPPED, actor=actor, reason=_("shipped: %(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}
-    )
-    save_changes(order, [event])
+    # One parcel, one tracking number for every merged order at the main's step (a held one waits).
+    parcel = [order, *(other for other in carried_orders(order) if other.status == order.status)]
+    at = at or whole_seconds()
+    reason = _("shipped: %(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}
+    for member in parcel:
+        _check(member, S.SHIPPED)
+    for member in parcel:
+        lines = list(member.lines.all())
+        map_skus_and_save(member, lines)
+        book_sale(member, lines, actor)
+        member.carrier, member.tracking_no, member.shipped_at = carrier, tracking_no, at
+        event = change_status(
+            member, S.SHIPPED, actor=actor, reason=reason if member is order else _with_main(order, reason)
+        )
+        save_changes(member, [event])
+    from zhanggui.messaging.hooks import order_shipped  # messaging sits above orders: imported here only
+
+    order_shipped(order)  # the buyer's notice, one a parcel, queued once this commits
     return order
 
 
@@ -399,10 +495,15 @@ def hold(*, actor: Any, order: Order, reason: str) -> Order:
     if not clean_line(reason).strip():
         raise OrderRuleBroken(_("Say why the order is held."))
     order = _lock(order)
+    refuse_carried(order)
     if order.status == S.ON_HOLD:
         raise InvalidTransition(_("Order %(no)s is already on hold.") % {"no": order.platform_order_no})
     _check(order, S.ON_HOLD)
+    carried = carried_orders(order)
     save_changes(order, [put_on_hold(order, HoldKind.MANUAL, reason, actor=actor)])
+    for other in carried:
+        if other.status != S.ON_HOLD:
+            save_changes(other, [put_on_hold(other, HoldKind.MANUAL, _with_main(order, reason), actor=actor)])
     return order
 
 
@@ -413,14 +514,21 @@ def release_hold(*, actor: Any, order: Order, reason: str = "") -> Order:
     platform shipped while on hold has its sale booked now (short stock refuses, changing nothing)."""
     roles.require(actor, roles.REVIEW_ORDERS)
     order = _lock(order)
+    refuse_carried(order)
     if order.status != S.ON_HOLD:
         raise InvalidTransition(_("Order %(no)s is not on hold.") % {"no": order.platform_order_no})
-    lines = list(order.lines.all())
-    map_skus_and_save(order, lines)
-    unknown = unknown_codes(lines)
-    if unknown:
-        raise OrderRuleBroken(unknown_sku_reason(unknown), codes=unknown)
-    save_changes(order, _release(order, lines, actor=actor, reason=reason or _("released from hold")))
+    reason = reason or _("released from hold")
+    parcel = [order, *(other for other in carried_orders(order) if other.status == S.ON_HOLD)]
+    lines: dict[int, list[OrderLine]] = {}
+    for member in parcel:
+        lines[member.pk] = list(member.lines.all())
+        map_skus_and_save(member, lines[member.pk])
+        unknown = unknown_codes(lines[member.pk])
+        if unknown:
+            raise OrderRuleBroken(unknown_sku_reason(unknown), codes=unknown)
+    for member in parcel:
+        why = reason if member is order else _with_main(order, reason)
+        save_changes(member, _release(member, lines[member.pk], actor=actor, reason=why))
     return order
 
 
@@ -444,6 +552,23 @@ def _release(order: Order, lines: Sequence[OrderLine], *, actor: Any, reason: st
 
 
 def follow_platform(*, actor: Any, order: Order, lines: Sequence[OrderLine], at: datetime) -> list[OrderEvent]:
+    """Bring the order's status where the platform's says it is (_follow_platform); an order the platform moved
+    (closed, shipped, held for its sale) leaves a merged parcel it was in."""
+    events = _follow_platform(actor=actor, order=order, lines=lines, at=at)
+    return _leave_parcel_if_moved(order, events)
+
+
+def _leave_parcel_if_moved(order: Order, events: list[OrderEvent]) -> list[OrderEvent]:
+    """A merged order the platform moved leaves its parcel. A main order the platform moved keeps it: held, the
+    parcel waits with it; shipped or closed, the orders merged into it go on alone (refuse_carried and the waves
+    treat a merged order whose main is done as an order of its own), so the import needs no query per order."""
+    moved = any(event.from_status != event.to_status for event in events)
+    if moved and order.merged_into_id is not None and order.status in (*DONE_STATUSES, S.ON_HOLD):
+        order.merged_into = None
+    return events
+
+
+def _follow_platform(*, actor: Any, order: Order, lines: Sequence[OrderLine], at: datetime) -> list[OrderEvent]:
     """Bring the order's status where the platform's (just stored in platform_status) says it is.
 
     Closed there: cancelled here, its reservation released (an order already shipped is after-sales, left as
@@ -513,4 +638,5 @@ def lines_changed(order: Order, *, actor: Any, at: datetime) -> list[OrderEvent]
         return []
     release_stock(order, actor)
     reason = _("the platform changed the lines after allocation: check them and allocate again")
-    return [put_on_hold(order, HoldKind.LINES_CHANGED, reason, actor=actor, release_to=S.REVIEWED, at=at)]
+    events = [put_on_hold(order, HoldKind.LINES_CHANGED, reason, actor=actor, release_to=S.REVIEWED, at=at)]
+    return _leave_parcel_if_moved(order, events)

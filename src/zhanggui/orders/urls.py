@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/allocate/", views.order_allocate, name="order-allocate"),
     path("<int:pk>/hold/", views.order_hold, name="order-hold"),
     path("<int:pk>/release/", views.order_release, name="order-release"),
+    path("<int:pk>/merge/", views.order_merge, name="order-merge"),
+    path("<int:pk>/unmerge/", views.order_unmerge, name="order-unmerge"),
     path("<int:pk>/cancel/", views.order_cancel, name="order-cancel"),
     path("<int:pk>/ship/", views.order_ship, name="order-ship"),
 ]

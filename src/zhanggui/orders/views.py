@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from zhanggui.channels import orders as channel_orders
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import batch_message, list_response, run_batch
-from zhanggui.orders import imports, lists, pages, selectors, services
+from zhanggui.orders import imports, lists, merging, pages, selectors, services
+from zhanggui.orders.errors import OrderRuleBroken
 from zhanggui.orders.forms import ImportForm, OrderFilterForm, ReasonForm, ShipForm
 from zhanggui.orders.models import Order, OrderStatus
 
@@ -83,6 +84,7 @@ def _order_page(request: HttpRequest, order: Order, *, status: int = 200, **form
         "totals": pages.line_totals(order),
         "events": list(order.events.all()),
         "actions": pages.actions_for(order, request.user),
+        "parcel": pages.parcel_for(order, request.user),
         "hold_form": forms.get("hold_form") or ReasonForm(prefix="hold"),
         "cancel_form": forms.get("cancel_form") or ReasonForm(prefix="cancel"),
         "ship_form": forms.get("ship_form") or ShipForm(prefix="ship"),
@@ -149,6 +151,38 @@ def _reason_step(request: HttpRequest, pk: int, name: str, step: Any, text: str)
         if outcome.ok:
             return _done(request, order, text)
     return _order_page(request, _order(pk), status=edges.FORM_ERROR, open_form=name, **{f"{name}_form": form})
+
+
+@login_required
+@edges.guarded
+@require_POST
+def order_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """合单 from the order page: this order and the ticked orders of the same buyer into one parcel."""
+    edges.require(request, roles.REVIEW_ORDERS)
+    order = _order(pk)
+    ids = [int(v) for v in request.POST.getlist("with") if v.isdigit()]
+    others = list(Order.objects.filter(pk__in=ids).exclude(pk=order.pk))
+    with edges.message_errors(request) as outcome:
+        if not others:
+            raise OrderRuleBroken(_("Tick the orders to merge with this one."))
+        main = merging.merge_orders(actor=request.user, orders=[order, *others])
+    if outcome.ok:
+        messages.success(
+            request,
+            _("Orders %(orders)s ship in one parcel under order %(no)s.")
+            % {"orders": ", ".join(o.platform_order_no for o in [order, *others]), "no": main.platform_order_no},
+        )
+        return redirect("orders:order-detail", pk=main.pk)
+    return redirect("orders:order-detail", pk=pk)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def order_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _button_step(
+        request, pk, roles.REVIEW_ORDERS, merging.unmerge, _("Order %(no)s ships on its own again: %(status)s.")
+    )
 
 
 @login_required

@@ -113,7 +113,7 @@ def held(order: Order, now=AFTER_WAIT) -> Order:
 
 def test_an_incomplete_address_holds_the_order_naming_what_is_missing(make):
     order = held(make(address="", city=" "))
-    assert order.hold_kind == HoldKind.MANUAL
+    assert order.hold_kind == HoldKind.REVIEW
     assert order.hold_reason == "incomplete address: no city, address"
     event = OrderEvent.objects.filter(order=order).get()
     assert (event.from_status, event.to_status, event.reason) == (S.PAID, S.ON_HOLD, order.hold_reason)
@@ -255,7 +255,7 @@ def test_the_sweep_reviews_the_orders_past_each_shops_wait(shop, make, tee):
 
     assert review.due_for_review(now=AFTER_WAIT) == [ready.pk, held_one.pk]
     counts = review.sweep(now=AFTER_WAIT)
-    assert counts == {"held": 1, "passed": 1, "waiting": 0, "skipped": 0, "failed": 0}
+    assert counts == {"held": 1, "passed": 1, "waiting": 0, "skipped": 0, "failed": 0, "presale_released": 0}
     statuses = dict(Order.objects.values_list("platform_order_no", "status"))
     assert statuses == {"A": S.REVIEWED, "B": S.ON_HOLD, "C": S.PAID, "D": S.PAID}
     assert review.sweep(now=PAID_AT + timedelta(minutes=60))["passed"] == 1  # C, paid 30 minutes later
@@ -276,3 +276,38 @@ def test_one_order_failing_does_not_stop_the_sweep(make, monkeypatch):
     assert review.sweep(now=AFTER_WAIT)["failed"] == 1
     assert Order.objects.get(pk=second.pk).status == S.REVIEWED
     assert Order.objects.get(pk=first.pk).status == S.PAID
+
+
+# ----- presale (预售) --------------------------------------------------------------------------------------
+
+
+def test_a_presale_order_waits_on_hold_until_its_promise_window_opens(make):
+    ship_by = PAID_AT + timedelta(days=10)
+    order = make(ship_by=ship_by)
+
+    outcome, order = reviewed(order)
+
+    assert outcome.result == review.HELD
+    assert (order.status, order.hold_kind, order.release_to) == (S.ON_HOLD, HoldKind.PRESALE, S.PAID)
+    assert order.hold_until == ship_by - timedelta(hours=24)  # the default promise: 24 hours
+    assert order.hold_reason.startswith("presale: ships by ")
+
+    # the sweep before the window leaves it; at the window it goes back to paid and is reviewed
+    assert review.sweep(now=order.hold_until - timedelta(minutes=1))["presale_released"] == 0
+    counts = review.sweep(now=order.hold_until)
+    order = Order.objects.get(pk=order.pk)
+    assert counts["presale_released"] == 1
+    assert order.status == S.REVIEWED
+
+
+def test_an_order_due_within_the_promise_is_no_presale(make):
+    outcome, order = reviewed(make(ship_by=PAID_AT + timedelta(hours=20)))
+    assert outcome.result == review.PASSED and order.hold_kind == ""
+
+
+def test_a_person_may_release_a_presale_order_early(make, manager):
+    _outcome, order = reviewed(make(ship_by=PAID_AT + timedelta(days=10)))
+    order = services.release_hold(actor=manager, order=order, reason="buyer asked to ship now")
+    assert order.status == S.PAID
+    outcome, order = reviewed(order)
+    assert outcome.result == review.PASSED  # not held for its presale a second time
