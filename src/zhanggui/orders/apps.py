@@ -8,5 +8,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from zhanggui.core.audit import link_objects
+        from zhanggui.orders.carts import register
 
         link_objects("orders.order", "orders:order-detail")
+        register()  # the last N days of a shop's orders as the what-if report's carts (promotions cannot import us)

@@ -1,5 +1,6 @@
 """The what-if form: a draft promotion (the editor's window fields included) and where its carts come from:
-the shop's sample carts, carts built on the page from the catalog, or a JSON list of carts (advanced)."""
+the shop's sample carts, carts built on the page from the catalog, a JSON list of carts (advanced), or the last N
+days of the shop's orders when the orders app has registered that source (whatif.CART_SOURCES)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from zhanggui.promotions.forms import JsonField
 from zhanggui.promotions.offers.forms import WindowForm, shop_field
 from zhanggui.promotions.picking import cart_line
 from zhanggui.promotions.pricing.selectors import DEFAULT_SAMPLE, DEFAULT_SEED, MAX_SAMPLE
+from zhanggui.promotions.pricing.whatif import CART_SOURCES, DEFAULT_DAYS, MAX_DAYS, ORDERS
 from zhanggui.promotions.spec import MAX_COUNT, MAX_LINES
 
-SAMPLE, BUILT, JSON = "sample", "built", "json"  # a period of orders joins them once orders exist
+SAMPLE, BUILT, JSON = "sample", "built", "json"  # and ORDERS, when registered
 SOURCES = [
     (SAMPLE, _("The shop's sample carts")),
     (BUILT, _("Carts I build from the catalog")),
@@ -93,10 +95,13 @@ class WhatIfForm(WindowForm):
         help_text=_('Format: docs/pricing.md, "The cart".'),
     )
     cart = JsonField(expect=dict, required=False, widget=forms.HiddenInput)
+    days = forms.IntegerField(label=_("N (days, today included)"), min_value=1, max_value=MAX_DAYS, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.built = built_carts(self.data) if self.is_bound else []
+        if ORDERS in CART_SOURCES:  # registered by the orders app, which promotions may not import
+            self.fields["source"].choices = [*SOURCES, (ORDERS, CART_SOURCES[ORDERS].label)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -113,6 +118,10 @@ class WhatIfForm(WindowForm):
                 self.add_error("carts", _("Give at least one cart."))
         elif source == BUILT:
             self._clean_built(data)
+        elif source == ORDERS:
+            data["days"] = data.get("days") or DEFAULT_DAYS
+            if not data.get("shop") and "shop" not in self.errors:
+                self.add_error("shop", _("Choose the shop whose orders to replay."))
         return data
 
     def _clean_built(self, data: dict[str, Any]) -> None:

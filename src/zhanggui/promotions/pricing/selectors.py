@@ -4,8 +4,8 @@
 - carts built on the page (pricing.forms reads them);
 - a JSON list of carts (the API, the command, and the page's advanced box).
 
-A fourth source, the orders of a shop in a period, belongs here once the desk has orders (orders.Order):
-`order_carts(shop=…, since=…, until=…)` will read them through the orders app's selectors.
+A fourth source, the last N days of a shop's orders, lives in the orders app (orders/carts.py), which sits
+above promotions and registers it with whatif.register_cart_source.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The what-if page: a saved promotion or the editor's unsaved draft replayed over carts (docs/pricing.md,
-"What-if"): the shop's sample carts, carts built on the page from the catalog, or a JSON list (advanced).
+"What-if"): the shop's sample carts, carts built on the page from the catalog, a JSON list (advanced), or the
+last N days of the shop's orders (a source the orders app registers: whatif.CART_SOURCES).
 Every role may ask: nothing is stored.
 
 The cart builder's pieces come from the same URL (`?part=`): `search` (SKUs by code or name, each with an
@@ -28,9 +29,9 @@ from zhanggui.promotions.offers.forms import sample_cart, starter_spec
 from zhanggui.promotions.offers.selectors import running_promotions
 from zhanggui.promotions.offers.views import promotion_or_404
 from zhanggui.promotions.picking import picked_skus, search_skus
-from zhanggui.promotions.pricing.forms import BUILT, JSON, SAMPLE, BuiltCart, BuiltLine, WhatIfForm
+from zhanggui.promotions.pricing.forms import BUILT, JSON, ORDERS, SAMPLE, BuiltCart, BuiltLine, WhatIfForm
 from zhanggui.promotions.pricing.selectors import DEFAULT_SAMPLE, DEFAULT_SEED, sample_carts
-from zhanggui.promotions.pricing.whatif import what_if
+from zhanggui.promotions.pricing.whatif import CART_SOURCES, DEFAULT_DAYS, source_carts, what_if
 from zhanggui.promotions.spec import Kind
 
 
@@ -68,6 +69,7 @@ def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpRespon
             "source": SAMPLE,
             "count": DEFAULT_SAMPLE,
             "seed": DEFAULT_SEED,
+            "days": DEFAULT_DAYS,
             "carts": dumps(_cart_variants(sample_cart(shop))),
         }
         form = WhatIfForm(initial=initial)
@@ -82,12 +84,16 @@ def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpRespon
         "used": used,
         "built": built,
         "source": source,
+        "orders_source": CART_SOURCES.get(ORDERS),
     }
     return edges.render_page(request, "promotions/what_if.html", context, status=status)
 
 
 def _carts(data: dict[str, Any], shop: Shop | None, running: list[spec.Promotion]) -> tuple[list[Any], str]:
     """The carts of the chosen source, and a sentence saying which they are."""
+    if data["source"] == ORDERS:
+        sourced = source_carts(ORDERS, shop=shop, days=data["days"])
+        return sourced.carts, sourced.summary
     if data["source"] in (JSON, BUILT):
         carts, n = data["carts"], len(data["carts"])
         if data["source"] == BUILT:

@@ -6,17 +6,67 @@ not its face value: how many carts it touches, how much less the shop would take
 cost before and after, the share of carts that would cross the draft's threshold by adding items (its near
 misses), and the share of carts in which the draft makes a running coupon unusable (a 满减 that applies by
 itself and takes the order under the coupon's minimum spend: "设置满减后优惠券用不了").
-Pure: the carts come from a file, a cart list, or (once orders exist) the last N days of orders.
+Pure: the carts come from a file, a cart list, the shop's sample carts, or a source an app above promotions
+registers here (CART_SOURCES: the orders app's last N days of a shop's orders), so that promotions never
+imports it (ARCHITECTURE.md, "Which way imports point").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from zhanggui.core.errors import ValidationFailed
 from zhanggui.promotions.engine import Quote, quote
 from zhanggui.promotions.spec import COUPON, PLATFORM, Cart, Promotion, yuan
+
+ORDERS = "orders"  # the source the orders app registers: the last N days of a shop's orders
+DEFAULT_DAYS, MAX_DAYS = 30, 365
+
+
+@dataclass(frozen=True)
+class SourcedCarts:
+    """What a registered source gives: the carts (docs/pricing.md's format), a sentence for the page saying which
+    they are and what was left out and why, and the same as `facts` for the API and the command (JSON)."""
+
+    carts: list[dict[str, Any]]
+    summary: str
+    facts: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CartSource:
+    name: str
+    label: Any  # a lazy translation: the page's choice
+    carts: Callable[..., SourcedCarts]  # carts(shop=, days=) -> SourcedCarts
+
+
+CART_SOURCES: dict[str, CartSource] = {}
+
+
+def register_cart_source(name: str, label: Any, function: Callable[..., SourcedCarts]) -> None:
+    """Offer the what-if report a source of carts, `function(shop=…, days=…)`; called from the providing app's
+    AppConfig.ready(). Registering a name again replaces it."""
+    CART_SOURCES[name] = CartSource(name, label, function)
+
+
+def source_carts(name: str, *, shop: Any, days: int) -> SourcedCarts:
+    """The carts of the registered source `name` for `shop` over the last `days` days; ValidationFailed when there
+    is no such source, no shop, `days` out of 1–MAX_DAYS, or nothing to replay."""
+    source = CART_SOURCES.get(name)
+    if source is None:
+        raise ValidationFailed(_("No source of carts called %(name)s here.") % {"name": name})
+    if shop is None:
+        raise ValidationFailed(_("Choose the shop whose carts to replay."))
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise ValidationFailed(_("Days: a whole number from 1 to %(max)s.") % {"max": MAX_DAYS})
+    sourced = source.carts(shop=shop, days=days)
+    if not sourced.carts:
+        raise ValidationFailed(f"{sourced.summary} {_('Nothing to replay: take more days or another shop.')}")
+    return sourced
 
 
 @dataclass

@@ -160,7 +160,7 @@ def test_what_if_page_offers_the_sample_carts_and_keeps_the_json_for_the_advance
     assert 'value="sample" id="source-sample" checked' in html
     assert '<details id="carts-json">' in html  # collapsed
     assert 'name="count"' in html and 'value="200"' in html
-    assert "once the desk takes orders" in html
+    assert 'value="orders" id="source-orders"' in html  # the orders app's source (orders/tests/test_carts.py)
 
 
 def test_what_if_over_the_shops_sample_carts(client, users, shop):
