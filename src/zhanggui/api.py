@@ -176,6 +176,7 @@ def _mount() -> None:
     from zhanggui.approvals.api import router as approvals_router
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
+    from zhanggui.messaging.api import router as messaging_router
     from zhanggui.orders.api import router as orders_router
     from zhanggui.promotions.campaigns.api import router as campaigns_router
     from zhanggui.promotions.campaigns.api import stored_router as stored_campaigns_router
@@ -186,6 +187,7 @@ def _mount() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/inventory", inventory_router)
     api.add_router("/orders", orders_router)
+    api.add_router("/messages", messaging_router)  # the outbox and opt-outs of buyer messages
     api.add_router("/promotions", flash_sales_router)  # /promotions/flash-sales, /promotions/flash-purchases
     api.add_router("/promotions", promotions_router)
     api.add_router("/pricing", pricing_router)  # /pricing/quote, /pricing/what-if

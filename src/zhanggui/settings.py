@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "zhanggui.catalog",
     "zhanggui.inventory",
     "zhanggui.orders",
+    "zhanggui.messaging",  # buyer messages (above orders): docs/messaging.md
     "zhanggui.promotions",
     "zhanggui.approvals",
     "zhanggui.demo",
@@ -199,6 +200,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("ZHANGGUI_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
+
+# What delivers buyer messages (docs/messaging.md): a class with send(message); the default only stores them.
+ZHANGGUI_MESSAGE_SENDER = os.environ.get("ZHANGGUI_MESSAGE_SENDER") or "zhanggui.messaging.senders.StoreOnlySender"
 
 # Promotions deeper than this 折 rate need a manager's approval (docs/pricing.md, "Stored promotions").
 ZHANGGUI_APPROVAL_DISCOUNT_LIMIT = env_rate("ZHANGGUI_APPROVAL_DISCOUNT_LIMIT", "7")

@@ -44,6 +44,7 @@ APPROVE_PROMOTIONS = "promotions.approve_promotions"  # approve discounts deeper
 REVIEW_ORDERS = "orders.review_orders"  # review, hold, release and cancel orders
 FULFIL_ORDERS = "orders.fulfil_orders"  # allocate, pick, pack and ship orders
 IMPORT_ORDERS = "orders.import_orders"  # import the platforms' order exports
+MANAGE_MESSAGES = "messaging.manage_messages"  # buyer messages: outbox, templates, opt-outs
 
 CAPABILITIES = [
     CHANGE_PRICE,
@@ -60,6 +61,7 @@ CAPABILITIES = [
     REVIEW_ORDERS,
     FULFIL_ORDERS,
     IMPORT_ORDERS,
+    MANAGE_MESSAGES,
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
@@ -76,6 +78,7 @@ CAPABILITY_LABELS = {
     REVIEW_ORDERS: _("review, hold and cancel orders"),
     FULFIL_ORDERS: _("allocate, pick, pack and ship orders"),
     IMPORT_ORDERS: _("import orders"),
+    MANAGE_MESSAGES: _("manage buyer messages, their templates and opt-outs"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
@@ -90,7 +93,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         REVIEW_ORDERS,
         IMPORT_ORDERS,
     },
-    SERVICE: {REVIEW_ORDERS},
+    SERVICE: {REVIEW_ORDERS, MANAGE_MESSAGES},
     WAREHOUSE: {EDIT_SKU_LOGISTICS, BOOK_STOCK, MANAGE_PURCHASING, FULFIL_ORDERS},
     DESIGNER: {EDIT_CATALOG},
     COPYWRITER: {EDIT_CATALOG},
@@ -116,7 +119,7 @@ FIELD_CAPABILITIES: dict[str, dict[str, str]] = {
 }
 
 # Every role reads everything: the view permission of each of our models.
-READ_APPS = ("core", "catalog", "inventory", "promotions", "orders")
+READ_APPS = ("core", "catalog", "inventory", "promotions", "orders", "messaging")
 
 
 def ensure_roles() -> None:

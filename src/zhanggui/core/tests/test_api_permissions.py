@@ -84,6 +84,7 @@ P = "/api/v1/promotions"
 S = "/api/v1/campaigns/stored"
 A = "/api/v1/approvals"
 O = "/api/v1/orders"  # noqa: E741 - a path prefix, read beside C and P
+MS = "/api/v1/messages"
 
 
 def _order_upload(world: World) -> dict[str, Any]:
@@ -180,6 +181,11 @@ ENDPOINTS: dict[str, Needs] = {
     f"POST {O}/{{order_id}}/hold": needs(roles.REVIEW_ORDERS, body={"reason": "等买家确认地址"}),
     f"POST {O}/{{order_id}}/release": needs(roles.REVIEW_ORDERS, body={}, order_id="held_order"),
     f"POST {O}/{{order_id}}/cancel": needs(roles.REVIEW_ORDERS, body={"reason": "买家不要了"}),
+    # ----- buyer messages
+    f"GET {MS}": read(),
+    f"GET {MS}/opt-outs": read(),
+    f"POST {MS}/opt-outs": needs(roles.MANAGE_MESSAGES, body={"shop": "tm01", "buyer_nick": "tb_new", "note": "勿扰"}),
+    f"DELETE {MS}/opt-outs/{{opt_out_id}}": needs(roles.MANAGE_MESSAGES),
     # ----- flash sales
     f"GET {P}/flash-sales": read(),
     f"POST {P}/flash-sales": needs(
@@ -251,6 +257,7 @@ DEFAULT_IDS = {
     "change_id": "price_change",
     "reference": "reference",
     "order_id": "order",
+    "opt_out_id": "opt_out",
 }
 # Query parameters a GET cannot do without.
 REQUIRED_QUERY = {f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31"}
@@ -290,6 +297,7 @@ def build_world() -> World:
     from zhanggui.inventory.models import MoveReason
     from zhanggui.inventory.purchasing import services as purchasing
     from zhanggui.inventory.stocktakes import services as stocktakes
+    from zhanggui.messaging import services as messaging
     from zhanggui.orders import imports as order_imports
     from zhanggui.orders import services as orders
     from zhanggui.orders.models import Order
@@ -348,6 +356,7 @@ def build_world() -> World:
     )
     order, held_order = Order.objects.get(platform_order_no="T1"), Order.objects.get(platform_order_no="T2")
     orders.hold(actor=system, order=held_order, reason="等买家确认地址")
+    opt_out = messaging.opt_out(actor=system, shop=shop, buyer_nick="tb_quiet", note="勿扰")
 
     tokens = {}
     for role in roles.ROLES:
@@ -373,6 +382,7 @@ def build_world() -> World:
         "reference": "R1",
         "order": order.pk,
         "held_order": held_order.pk,
+        "opt_out": opt_out.pk,
     }
 
 

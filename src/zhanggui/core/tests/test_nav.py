@@ -35,10 +35,10 @@ def active_keys(html: str) -> list[str]:
     [
         (
             "manager",
-            [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],
+            [*FULFILMENT, "messages", "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],
         ),
         ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "audit"]),
-        ("service", EVERYONE),
+        ("service", ["home", "orders", "messages", *EVERYONE[2:]]),  # buyer messages: 客服's own
         (
             "warehouse",
             [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],

@@ -35,6 +35,7 @@ PRICE_ROLES = {"manager", "operator"}
 LISTING_ROLES = {"manager", "operator"}
 STOCK_ROLES = {"manager", "warehouse"}
 CATALOG_EDITORS = {"manager", "operator", "designer", "copywriter"}
+MESSAGE_ROLES = {"manager", "service"}  # buyer messages: opt-outs, templates, retries
 
 
 def api_client(user) -> Client:
@@ -156,6 +157,23 @@ def test_api_purchase_order_receiving(users, ordered_po, role):
         assert response.json()["code"] == "permission_denied"
         assert (ordered_po.status, line.received_quantity) == (PurchaseStatus.ORDERED, 0)
         assert not StockMove.objects.exists()
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_api_buyer_opt_out(users, role):
+    from zhanggui.messaging.models import BuyerOptOut
+
+    ShopFactory(code="tm01")
+    response = post_json(api_client(users[role]), "/api/v1/messages/opt-outs", {"shop": "tm01", "buyer_nick": "tb_a"})
+    if role in MESSAGE_ROLES:
+        assert response.status_code == 201
+        assert list(BuyerOptOut.objects.values_list("buyer_nick", flat=True)) == ["tb_a"]
+        assert AuditEntry.objects.filter(action="buyer_opt_out.create").count() == 1
+    else:
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+        assert not BuyerOptOut.objects.exists()
+        assert not AuditEntry.objects.exists()
 
 
 READ_ENDPOINTS = [

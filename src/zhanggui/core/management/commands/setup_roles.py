@@ -28,6 +28,7 @@ CAPABILITY_LABELS = {
     roles.REVIEW_ORDERS: gettext_lazy("order review"),
     roles.FULFIL_ORDERS: gettext_lazy("fulfilment"),
     roles.IMPORT_ORDERS: gettext_lazy("order import"),
+    roles.MANAGE_MESSAGES: gettext_lazy("buyer messages"),
 }
 
 
