@@ -16,6 +16,7 @@ OUR_COMMANDS = {
     "import-catalog": "Import products and SKUs from XLSX/CSV into a shop.",
     "export-catalog": "Export products and SKUs to XLSX/CSV.",
     "check-ledger": "Verify on-hand = sum of the stock ledger; exit 1 on any drift.",
+    "import-locations": "Set SKUs' bin locations (库位) from XLSX/CSV, all or nothing.",
     "create-token": "Create an API token for a user (printed once).",
     "quote": "Price a cart against promotions (JSON files, or the running ones).",
     "whatif": "Replay a draft promotion over a list of carts.",

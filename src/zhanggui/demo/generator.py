@@ -69,6 +69,7 @@ from zhanggui.demo.catalog_plan import (
 )
 from zhanggui.demo.images import add_demo_pictures
 from zhanggui.inventory import services as inventory
+from zhanggui.inventory.locations import set_location
 from zhanggui.inventory.models import (
     MoveReason,
     PurchaseOrder,
@@ -372,7 +373,26 @@ class _Story:
                 self.skus.append(_SkuState(sku_plan, index, sku, plan.shop_code, plan.supplier, pack))
         self.plans = plans
         self.by_code = {s.sku.code: s for s in self.skus}
+        self.shelve()
         self.mark(0, 8)
+
+    def shelve(self) -> None:
+        """Bin locations (库位) in each SKU's home warehouse: a product's SKUs side by side in one bay, ten bays
+        an aisle; every 12th JD product is not shelved yet, so Guangzhou's pick lists end under "No location"."""
+        bays: dict[str, dict[int, int]] = defaultdict(dict)  # warehouse code → product index → bay number
+        levels: dict[int, int] = defaultdict(int)  # product index → SKUs shelved so far
+        for state in self.skus:
+            code = HOME_WAREHOUSE[state.shop_code]
+            if state.shop_code == "jd-store" and state.product % 12 == 11:
+                continue
+            bay = bays[code].setdefault(state.product, len(bays[code]))
+            levels[state.product] += 1
+            set_location(
+                actor=self.people[roles.WAREHOUSE],
+                warehouse=self.warehouses[code],
+                sku=state.sku,
+                code=f"{chr(65 + bay // 10)}-{bay % 10 + 1:02d}-{levels[state.product]:02d}",
+            )
 
     # -- purchasing -------------------------------------------------------------------------------------
 

@@ -113,8 +113,10 @@ def list_balances(
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(100, ge=1, le=MAX_PAGE_SIZE),
 ):
-    """On hand, reserved and available per (SKU, warehouse), for one SKU, one warehouse, or all."""
-    balances = StockBalance.objects.select_related("sku", "warehouse").order_by("sku__code", "warehouse__code")
+    """On hand, reserved, available and the bin location per (SKU, warehouse), for one SKU, one warehouse, or all."""
+    balances = selectors.with_location(
+        StockBalance.objects.select_related("sku", "warehouse").order_by("sku__code", "warehouse__code")
+    )
     if sku_id is not None:
         balances = balances.filter(sku_id=sku_id)
     if warehouse:

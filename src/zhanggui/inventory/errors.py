@@ -56,3 +56,10 @@ class InvalidReference(DomainError):
 
     code = "invalid_reference"
     http_status = 422
+
+
+class InvalidLocation(DomainError):
+    """A bin location code a shelf label cannot carry (see inventory.limits.LOCATION_PATTERN)."""
+
+    code = "invalid_location"
+    http_status = 422

@@ -5,6 +5,8 @@ stocktakes are in their sub-packages.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -79,3 +81,30 @@ class AlertFilterForm(forms.Form):
         if self.is_bound and self.is_valid() and self.cleaned_data.get("shop"):
             return self.cleaned_data["shop"].pk
         return None
+
+
+class LocationForm(forms.Form):
+    """One SKU's location in one warehouse, typed in the stock list; empty clears it."""
+
+    code = forms.CharField(label=_("Location"), required=False, max_length=100, strip=True)
+
+
+class LocationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Locations file (XLSX or CSV)"),
+        help_text=_(
+            "Columns 商家编码 (SKU code) and 库位 (location); 仓库 (warehouse) unless you choose it here; 店铺 (shop) "
+            "when a code is used in several shops. The stock list's export can be read back."
+        ),
+    )
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].empty_label = _("From the file's 仓库 column")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload

@@ -45,3 +45,8 @@ MOVE_SIGN: dict[str, int] = {
 # with a letter or digit (no "." or ".." a client would fold away) and is at most 64 characters.
 REFERENCE_MAX_LENGTH = 64
 REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+# A bin location (库位): what a picker reads on the shelf label and may scan. Stored upper-case; ASCII letters
+# and digits, then also - _ . / (A-01-03, B2.3, R1/S4), at most 32 characters, no spaces.
+LOCATION_MAX_LENGTH = 32
+LOCATION_PATTERN = r"^[A-Z0-9][A-Z0-9_./-]{0,31}$"

@@ -37,9 +37,12 @@ FEN = Decimal("0.01")
 
 
 def stock_rows() -> QuerySet[StockBalance]:
-    """Every balance (SKU × warehouse) with its available units (on hand − reserved) to sort and total by."""
-    return StockBalance.objects.select_related("sku__product", "warehouse").annotate(
-        available_units=F("on_hand") - F("reserved")
+    """Every balance (SKU × warehouse) with its available units (on hand − reserved) to sort and total by, and
+    the SKU's bin location in that warehouse (`location_code`)."""
+    return selectors.with_location(
+        StockBalance.objects.select_related("sku__product", "warehouse").annotate(
+            available_units=F("on_hand") - F("reserved")
+        )
     )
 
 
@@ -134,6 +137,9 @@ STOCK = ListSpec(
         Column("product", _("Product"), "sku__product__title", lambda b: b.sku.product.title),
         Column("spec", _("Spec"), "sku__spec", lambda b: b.sku.spec),
         Column("warehouse", _("Warehouse"), ("warehouse__priority", "warehouse__code"), lambda b: str(b.warehouse)),
+        # Sorted as text (A-01-10 after A-01-09; write numbers with their leading zeros); the pick list walks
+        # them in natural order.
+        Column("location", _("Location"), "location_code", lambda b: b.location_code or ""),
         Column("on_hand", _("On hand"), "on_hand", lambda b: b.on_hand, total="on_hand", numeric=True),
         Column("reserved", _("Reserved"), "reserved", lambda b: b.reserved, total="reserved", numeric=True),
         Column(

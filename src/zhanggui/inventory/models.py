@@ -56,6 +56,30 @@ class StockBalance(models.Model):
         return self.on_hand - self.reserved
 
 
+class BinLocation(models.Model):
+    """Where a SKU is shelved in a warehouse (库位/货位), e.g. A-01-03: the pick list walks them in order.
+
+    One place per (warehouse, SKU); codes are stored upper-case and checked by inventory.locations, which is
+    the only writer. A SKU without a row has no place yet (picked last, under "No location").
+    """
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.CASCADE, related_name="locations", verbose_name=_("warehouse")
+    )
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="locations", verbose_name=_("SKU"))
+    code = CodeField(_("location"), max_length=32)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["warehouse", "sku"], name="location_one_per_sku_warehouse")]
+        indexes = [models.Index(fields=["warehouse", "code"])]
+        verbose_name = _("bin location")
+        verbose_name_plural = _("bin locations")
+
+    def __str__(self) -> str:
+        return f"{self.sku.code} @ {self.warehouse.code}: {self.code}"
+
+
 class MoveReason(models.TextChoices):
     PURCHASE_RECEIPT = "purchase_receipt", _("Purchase receipt")
     SALE_ISSUE = "sale_issue", _("Sale issue")

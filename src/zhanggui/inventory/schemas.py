@@ -74,6 +74,7 @@ class BalanceRowOut(Schema):
     on_hand: int
     reserved: int
     available: int
+    location: str | None = Field(None, alias="location_code", description="Bin location (库位) in the warehouse")
 
 
 class BalancePage(Schema):

@@ -7,6 +7,7 @@ of purchasing alone (usual suppliers, reorder plans, receipts, the SKU picker) a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from zhanggui.catalog.models import Product, Shop, Sku
 from zhanggui.inventory.models import (
+    BinLocation,
     MoveReason,
     PurchaseOrderLine,
     PurchaseStatus,
@@ -250,3 +252,33 @@ def held_units_by_reference(prefix: str) -> dict[str, dict[int, int]]:
 def warehouse_rank() -> dict[int, int]:
     """Warehouse id → its place by priority, then code (the order reservations and waves prefer)."""
     return {pk: n for n, pk in enumerate(Warehouse.objects.order_by("priority", "code").values_list("pk", flat=True))}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Bin locations (库位)
+# --------------------------------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def location_sort_key(code: str) -> tuple:
+    """The walk order of location codes: runs of digits compare as numbers, so A-2-1 comes before A-10-1
+    whether or not the shelves were numbered with leading zeros; the code itself breaks a tie (A-1, A-01)."""
+    parts = tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(code))
+    return (parts, code)
+
+
+def locations_for(warehouse: Warehouse | int, sku_ids: Iterable[int]) -> dict[int, str]:
+    """SKU id → its location code in the warehouse; SKUs without one are not in the answer."""
+    warehouse_id = warehouse if isinstance(warehouse, int) else warehouse.pk
+    return dict(
+        BinLocation.objects.filter(warehouse_id=warehouse_id, sku_id__in=list(sku_ids)).values_list("sku_id", "code")
+    )
+
+
+def with_location(balances: QuerySet[StockBalance]) -> QuerySet[StockBalance]:
+    """Balances with `location_code`: the SKU's location in the balance's warehouse (None without one)."""
+    code = BinLocation.objects.filter(warehouse_id=OuterRef("warehouse_id"), sku_id=OuterRef("sku_id")).values("code")[
+        :1
+    ]
+    return balances.annotate(location_code=Subquery(code))

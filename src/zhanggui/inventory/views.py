@@ -1,5 +1,6 @@
-"""Stock pages: the stock list and its batch, the page a ledger move's document number names, and the
-safety-stock alerts. Purchasing pages are inventory.purchasing.views, stocktake pages inventory.stocktakes.views.
+"""Stock pages: the stock list and its batch, bin locations (typed in the list or uploaded), the page a ledger
+move's document number names, and the safety-stock alerts. Purchasing pages are inventory.purchasing.views,
+stocktake pages inventory.stocktakes.views.
 
 The alerts stay here although they lead to purchase orders: an alert is a read of the stock (available units
 against the safety stock, demand from the ledger's sale issues; inventory.selectors.safety_stock_alerts, which
@@ -12,32 +13,42 @@ Every role reads; the batch changes of SKUs check their own permissions in the s
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhanggui.core import edges
+from zhanggui.core import edges, roles
 from zhanggui.core.listing import list_response
 from zhanggui.inventory import forms as inv_forms
-from zhanggui.inventory import lists, selectors
+from zhanggui.inventory import lists, locations, selectors
 from zhanggui.inventory.models import PurchaseOrder, Stocktake
 from zhanggui.inventory.pages import list_batch
+
+
+def _stock_page(request: HttpRequest, *, upload_form=None, upload_report=None, status: int = 200) -> HttpResponse:
+    form = inv_forms.StockFilterForm(request.GET or None)
+    listing, export = list_response(request, lists.STOCK, form.balances(lists.stock_rows()))
+    if export is not None:
+        return export
+    context = {
+        "form": form,
+        "page": listing.page,
+        "listing": listing,
+        "upload_form": upload_form or inv_forms.LocationUploadForm(),
+        "upload_report": upload_report,
+    }
+    return edges.render_page(
+        request, "inventory/stock_list.html", context, fragment="inventory/_stock_results.html", status=status
+    )
 
 
 @login_required
 def stock_list(request: HttpRequest) -> HttpResponse:
     """Filters, sort, page size in the URL; totals over every filtered row; ?export=xlsx|csv answers them all."""
-    form = inv_forms.StockFilterForm(request.GET or None)
-    listing, export = list_response(request, lists.STOCK, form.balances(lists.stock_rows()))
-    if export is not None:
-        return export
-    return edges.render_page(
-        request,
-        "inventory/stock_list.html",
-        {"form": form, "page": listing.page, "listing": listing},
-        fragment="inventory/_stock_results.html",
-    )
+    return _stock_page(request)
 
 
 @login_required
@@ -46,6 +57,65 @@ def stock_list(request: HttpRequest) -> HttpResponse:
 def stock_batch(request: HttpRequest) -> HttpResponse:
     """Set safety stock or change prices of the ticked SKUs (once per SKU, whichever warehouses are ticked)."""
     return list_batch(request, lists.STOCK, lists.stock_rows(), "inventory:stock-list")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Bin locations
+# --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@edges.guarded
+@require_POST
+def stock_location(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set (or, left empty, clear) the location of a balance's SKU in its warehouse, typed in the stock list;
+    htmx gets the cell back, with the refusal under what was typed."""
+    edges.require(request, roles.EDIT_SKU_LOGISTICS)
+    balance = get_object_or_404(lists.stock_rows(), pk=pk)
+    form = inv_forms.LocationForm(request.POST)
+    if form.is_valid():
+        typed = form.cleaned_data["code"]
+        with edges.form_errors(form):
+            if typed:
+                locations.set_location(actor=request.user, warehouse=balance.warehouse, sku=balance.sku, code=typed)
+            else:
+                locations.clear_location(actor=request.user, warehouse=balance.warehouse, sku=balance.sku)
+    error = " ".join(e for errors in form.errors.values() for e in errors)
+    if not edges.wants_fragment(request):
+        if error:
+            messages.error(request, error)
+        return redirect(edges.safe_next(request, reverse("inventory:stock-list")))
+    balance = lists.stock_rows().get(pk=pk)
+    context = {
+        "b": balance,
+        "typed": request.POST.get("code", "") if error else None,
+        "error": error,
+        "saved": not error,
+    }
+    return edges.render_page(
+        request, "inventory/_stock_location.html", context, status=edges.FORM_ERROR if error else 200
+    )
+
+
+@login_required
+@edges.guarded
+@require_POST
+def location_import(request: HttpRequest) -> HttpResponse:
+    """Locations from a sheet, all or nothing: a sheet with bad rows changes no location, and the stock page
+    lists each bad row (line, column, reason) so it can be fixed and uploaded again."""
+    edges.require(request, roles.EDIT_SKU_LOGISTICS)
+    form = inv_forms.LocationUploadForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        with edges.form_errors(form) as outcome:
+            report = locations.import_locations(
+                actor=request.user, file=upload, filename=upload.name, warehouse=form.cleaned_data["warehouse"]
+            )
+        if outcome.ok and report is not None and report.ok:
+            messages.success(request, report.summary()[0])
+            return redirect("inventory:stock-list")
+    return _stock_page(request, upload_form=form, upload_report=report, status=edges.FORM_ERROR)
 
 
 @login_required

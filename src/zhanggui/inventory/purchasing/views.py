@@ -28,6 +28,7 @@ from zhanggui.core import edges, roles
 from zhanggui.core.listing import list_response
 from zhanggui.core.selectors import audit_for
 from zhanggui.inventory import lists
+from zhanggui.inventory import selectors as stock_selectors
 from zhanggui.inventory.forms import resolve_sku
 from zhanggui.inventory.models import PurchaseOrder, PurchaseStatus, StockMove, Supplier
 from zhanggui.inventory.pages import list_batch, print_page
@@ -276,11 +277,13 @@ def _receiving_page(
     scan_error: str = "",
     scanned: int | None = None,
 ) -> HttpResponse:
+    # Put-away: each line shows where its SKU is shelved in the order's warehouse (set on the stock page).
+    places = stock_selectors.locations_for(po.warehouse_id, [line.sku_id for line in form.lines])
     context = {
         "po": po,
         "form": form,
         "receive_form": form,
-        "rows": form.rows(),
+        "rows": [(line, field, places.get(line.sku_id, "")) for line, field in form.rows()],
         "receivable": _is_receivable(po),
         "scan_error": scan_error,
         "scanned": scanned,
@@ -289,15 +292,19 @@ def _receiving_page(
 
 
 def _receipt_review(request: HttpRequest, po: PurchaseOrder, form: purchase_forms.LineQuantitiesForm) -> HttpResponse:
-    """The confirmation step: what will be booked (SKU, name, quantity, warehouse) before anything is."""
+    """The confirmation step: what will be booked (SKU, name, quantity, warehouse and the SKU's location there)
+    before anything is."""
     quantities = form.quantities()
-    rows = [(line, quantities[line.sku_id]) for line in form.lines if quantities[line.sku_id]]
+    places = stock_selectors.locations_for(po.warehouse_id, list(quantities))
+    rows = [
+        (line, quantities[line.sku_id], places.get(line.sku_id, "")) for line in form.lines if quantities[line.sku_id]
+    ]
     context = {
         "po": po,
         "form": form,
         "rows": rows,
-        "units": sum(quantity for _line, quantity in rows),
-        "hidden": [(form.add_prefix(form.field_name(line)), quantity) for line, quantity in rows],
+        "units": sum(quantity for _line, quantity, _place in rows),
+        "hidden": [(form.add_prefix(form.field_name(line)), quantity) for line, quantity, _place in rows],
     }
     return edges.render_page(request, "inventory/purchase_receive_confirm.html", context)
 

@@ -115,8 +115,10 @@ def test_stock_totals_sum_every_filtered_row_not_only_the_page(client, users):
 def test_stock_export_holds_the_filtered_rows_in_the_chosen_order(client, users, shelves):
     login(client, users["service"])
     rows = xlsx_rows(client.get(STOCK, {"warehouse": shelves["main"].pk, "sort": "-on_hand", "export": "xlsx"}))
-    assert rows[0] == ("SKU code", "Product", "Spec", "Warehouse", "On hand", "Reserved", "Available", "Safety stock")
-    assert [(r[0], r[4], r[5], r[6]) for r in rows[1:]] == [("KZ-1", 9, 4, 5), ("TX-1", 5, 0, 5)]
+    assert rows[0] == (
+        "SKU code", "Product", "Spec", "Warehouse", "Location", "On hand", "Reserved", "Available", "Safety stock"
+    )  # fmt: skip
+    assert [(r[0], r[5], r[6], r[7]) for r in rows[1:]] == [("KZ-1", 9, 4, 5), ("TX-1", 5, 0, 5)]
     lines = csv_rows(client.get(STOCK, {"q": "T恤", "export": "csv"}))
     assert [line[0] for line in lines[1:]] == ["TX-1", "TX-1"]
 

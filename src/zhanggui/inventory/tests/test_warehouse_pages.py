@@ -137,7 +137,7 @@ def test_the_review_shows_what_will_be_booked_before_booking(client, users, po):
     url = reverse("inventory:purchase-receive", args=[po.pk])
     response = client.post(url, {f"receive_{skus['TX-1'].pk}": "2", f"receive_{skus['KZ-1'].pk}": "", "note": "第一批"})
     assert response.status_code == 200
-    assert [(line.sku.code, quantity) for line, quantity in response.context["rows"]] == [("TX-1", 2)]
+    assert [(line.sku.code, quantity) for line, quantity, _location in response.context["rows"]] == [("TX-1", 2)]
     body = response.content.decode()
     assert "纯棉T恤" in body and "杭州主仓" in body and 'id="book-receipt"' in body
     assert f'name="receive_{skus["TX-1"].pk}" value="2"' in body and 'name="note" value="第一批"' in body

@@ -169,9 +169,9 @@ def test_pick_list_xlsx_has_a_row_per_sku_and_the_total(shop, wh, sku, warehouse
     with translation.override("en"):
         assert waves.write_pick_list_xlsx(wave, out) == 1
     rows = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
-    assert rows[0] == ("SKU code", "Barcode", "Product", "Spec", "Quantity", "Orders")
-    assert rows[1] == ("TEE-M", "6901234567892", "纯棉短袖T恤", "颜色:白;尺码:M", 5, 2)
-    assert rows[-1][0] == "Total" and rows[-1][4] == 5
+    assert rows[0] == ("Location", "SKU code", "Barcode", "Product", "Spec", "Quantity", "Orders")
+    assert rows[1] == ("No location", "TEE-M", "6901234567892", "纯棉短袖T恤", "颜色:白;尺码:M", 5, 2)
+    assert rows[-1][0] == "Total" and rows[-1][5] == 5
 
 
 # --------------------------------------------------------------------------------------------------------
