@@ -18,7 +18,19 @@ from zhanggui.orders.models import Order, OrderEvent, OrderLine, OrderSettings
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    fields = ("sub_order_id", "sku_code", "sku", "title", "spec", "quantity", "unit_price", "discount", "paid")
+    fk_name = "order"
+    fields = (
+        "sub_order_id",
+        "sku_code",
+        "sku",
+        "title",
+        "spec",
+        "quantity",
+        "unit_price",
+        "discount",
+        "paid",
+        "ships_in",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False

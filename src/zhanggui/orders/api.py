@@ -15,7 +15,7 @@ from ninja import File, Form, Query, Router, UploadedFile
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Shop
 from zhanggui.core.errors import NotFoundError
-from zhanggui.orders import imports, merging, selectors, services
+from zhanggui.orders import imports, parcels, selectors, services
 from zhanggui.orders.errors import ImportRejected
 from zhanggui.orders.models import Order
 from zhanggui.orders.schemas import (
@@ -28,6 +28,7 @@ from zhanggui.orders.schemas import (
     ReasonIn,
     ReleaseIn,
     ShipIn,
+    SplitIn,
     StatusIn,
 )
 
@@ -110,7 +111,7 @@ def merge_orders(request, payload: MergeIn):
     """合单: the orders (same shop, buyer, receiver, phone and address, not yet picked) ship in one parcel; the
     answer is the main order (the earliest paid), whose steps carry the others."""
     orders = [_order(order_id) for order_id in dict.fromkeys(payload.orders)]
-    return _detail(request, merging.merge_orders(actor=request.auth, orders=orders, reason=payload.reason))
+    return _detail(request, parcels.merge_orders(actor=request.auth, orders=orders, reason=payload.reason))
 
 
 @router.get("/{order_id}", response={200: OrderDetailOut, **ERRORS})
@@ -155,7 +156,22 @@ def release_order(request, order_id: int, payload: ReleaseIn):
 @router.post("/{order_id}/unmerge", response={200: OrderDetailOut, **ERRORS})
 def unmerge_order(request, order_id: int, payload: ReleaseIn):
     """Take the order out of its parcel (or break up the parcel it heads), before picking."""
-    return _detail(request, merging.unmerge(actor=request.auth, order=_order(order_id), reason=payload.reason))
+    return _detail(request, parcels.unmerge(actor=request.auth, order=_order(order_id), reason=payload.reason))
+
+
+@router.post("/{order_id}/split", response={200: OrderDetailOut, **ERRORS})
+def split_order(request, order_id: int, payload: SplitIn):
+    """拆单: the listed lines (their ids) ship later as a part of the order; the answer is the part."""
+    part = parcels.split_order(
+        actor=request.auth, order=_order(order_id), line_ids=payload.lines, reason=payload.reason
+    )
+    return _detail(request, part)
+
+
+@router.post("/{order_id}/join", response={200: OrderDetailOut, **ERRORS})
+def join_part(request, order_id: int, payload: ReleaseIn):
+    """A part's lines go back to its order (the part is cancelled); the answer is the order."""
+    return _detail(request, parcels.join_part(actor=request.auth, part=_order(order_id), reason=payload.reason))
 
 
 @router.post("/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})

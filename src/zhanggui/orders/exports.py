@@ -42,7 +42,8 @@ def orders_to_export(
     *, shop: Shop, statuses: Sequence[str] = (), paid_from: date | None = None, paid_to: date | None = None
 ) -> QuerySet[Order]:
     """The shop's orders, optionally of some statuses (ours) and paid between two days (inclusive, local time)."""
-    qs = Order.objects.filter(shop=shop).order_by("paid_at", "id")
+    # A part (拆单) is our shipment of some lines, not a platform order: its lines are written with its order.
+    qs = Order.objects.filter(shop=shop, split_from__isnull=True).order_by("paid_at", "id")
     if statuses:
         qs = qs.filter(status__in=list(statuses))
     if paid_from is not None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from zhanggui.core import roles
 from zhanggui.core.errors import DomainError
 from zhanggui.core.listing import BatchAction, BatchResult, Column, ListSpec, each_row
-from zhanggui.orders import merging, services
+from zhanggui.orders import parcels, services
 from zhanggui.orders.models import Order, OrderStatus
 
 
@@ -62,7 +62,7 @@ def _cancel(actor: Any, rows: list[Order], data: dict[str, str]) -> BatchResult:
 def _merge(actor: Any, rows: list[Order], data: dict[str, str]) -> BatchResult:
     """合单: the ticked orders into one parcel, all or none (a merge is one decision)."""
     try:
-        main = merging.merge_orders(actor=actor, orders=rows)
+        main = parcels.merge_orders(actor=actor, orders=rows)
     except DomainError as exc:
         return BatchResult(0, [(", ".join(_label(o) for o in rows), exc.message)])
     note = _("They ship in one parcel under order %(no)s.") % {"no": main.platform_order_no}

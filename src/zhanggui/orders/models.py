@@ -129,6 +129,17 @@ class Order(models.Model):
         related_name="merged_orders",
         verbose_name=_("ships with"),
     )
+    # 拆单: a part ships some lines of `split_from` later, on its own (its own status, reservation, wave and
+    # tracking number); the lines stay on the platform's order, each naming the part that ships it (ships_in).
+    split_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
+        verbose_name=_("part of"),
+    )
+    has_parts = models.BooleanField(_("split"), default=False)
     # True while the order holds an active reservation (reference reservation_reference) in the inventory.
     stock_reserved = models.BooleanField(_("stock reserved"), default=False)
     carrier = CleanCharField(_("carrier"), max_length=64, blank=True)
@@ -194,6 +205,15 @@ class OrderLine(models.Model):
     discount = models.DecimalField(_("discount"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2)
     refund_status = CleanCharField(_("refund status"), max_length=64, blank=True)
+    # 拆单: the part of the order that ships this line (None: the order itself).
+    ships_in = models.ForeignKey(
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_lines",
+        verbose_name=_("ships in"),
+    )
 
     class Meta:
         ordering = ["order", "position", "id"]

@@ -78,21 +78,24 @@ class PackState:
         return all(pl.complete for pl in self.lines)
 
 
-def parcel_order_ids(order: Order) -> list[int]:
-    """The order and the orders merged into it that are still to ship: one parcel."""
+def parcel_lines(order: Order) -> list[OrderLine]:
+    """The lines in the order's parcel: its own (a part's: the lines it ships) and those of the orders merged
+    into it that are still to ship, the main order's first."""
     carried = Order.objects.filter(merged_into=order).exclude(status__in=services.DONE_STATUSES)
-    return [order.pk, *carried.order_by("paid_at", "id").values_list("pk", flat=True)]
+    lines: list[OrderLine] = []
+    for member in [order, *carried.order_by("paid_at", "id")]:
+        lines += services.fulfilment_lines(member)
+    return lines
 
 
 def pack_state(order: Order) -> PackState:
-    """The parcel's lines (the order's and those of orders merged into it) with how many units of each are
-    scanned into it."""
-    ids = parcel_order_ids(order)
+    """The parcel's lines with how many units of each are scanned into it."""
+    ids = [line.pk for line in parcel_lines(order)]
     lines = sorted(
-        OrderLine.objects.filter(order_id__in=ids).select_related("sku__product", "order"),
-        key=lambda line: (ids.index(line.order_id), line.position, line.pk),
+        OrderLine.objects.filter(pk__in=ids).select_related("sku__product", "order"),
+        key=lambda line: ids.index(line.pk),
     )
-    counts = Counter(PackScan.objects.filter(line__order_id__in=ids).values_list("line_id", flat=True))
+    counts = Counter(PackScan.objects.filter(line_id__in=ids).values_list("line_id", flat=True))
     return PackState(order=order, lines=[PackLine(line=line, scanned=counts[line.pk]) for line in lines])
 
 
@@ -169,7 +172,7 @@ def reset_scans(*, actor: Any, order: Order) -> int:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != S.PICKING:
         raise PackRefused(_("Order %(no)s is packed already; its scans stay.") % {"no": order.platform_order_no})
-    deleted, _rows = PackScan.objects.filter(line__order_id__in=parcel_order_ids(order)).delete()
+    deleted, _rows = PackScan.objects.filter(line__in=parcel_lines(order)).delete()
     return deleted
 
 
@@ -256,7 +259,13 @@ def shipped_orders(*, platform: str, day: date, shop_id: int | None = None) -> Q
 
 
 def tracking_shipments(*, platform: str, day: date, shop_id: int | None = None) -> list[Shipment]:
+    """The day's tracking numbers by platform order number; a part (拆单) is written under its order's number,
+    as the platform's second tracking number of that order."""
     return [
-        Shipment(order_no=o.platform_order_no, carrier=o.carrier, tracking_no=o.tracking_no)
-        for o in shipped_orders(platform=platform, day=day, shop_id=shop_id)
+        Shipment(
+            order_no=o.split_from.platform_order_no if o.split_from else o.platform_order_no,
+            carrier=o.carrier,
+            tracking_no=o.tracking_no,
+        )
+        for o in shipped_orders(platform=platform, day=day, shop_id=shop_id).select_related("split_from")
     ]

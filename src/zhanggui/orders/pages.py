@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
-from zhanggui.orders import merging, services
+from zhanggui.orders import parcels, services
 from zhanggui.orders.models import QUEUE_STATUSES, SHIPPED_STATUSES, Order, OrderLine, OrderStatus
 
 S = OrderStatus
@@ -181,13 +181,18 @@ def carried_by(order: Order) -> Order | None:
 
 @dataclass(frozen=True)
 class Parcel:
-    """合单 on the order page: the main order, the orders in its parcel, and the orders that could join."""
+    """合单 and 拆单 on the order page: the main order, the orders in its parcel, the orders that could join it;
+    the parts of a split order, or the order a part ships lines of."""
 
     main: Order | None  # set when this order ships with another
     members: list[Order]  # the other orders of this order's parcel
     candidates: list[Order]  # the same buyer's orders that could be merged with it (may merge: REVIEW_ORDERS)
     can_merge: bool
     can_unmerge: bool
+    parts: list[Order]  # the parts of this order (拆单)
+    split_from: Order | None  # the order this part ships lines of
+    can_split: bool
+    can_join: bool
 
 
 def parcel_for(order: Order, user: Any) -> Parcel:
@@ -201,19 +206,40 @@ def parcel_for(order: Order, user: Any) -> Parcel:
     ]
     if main is not None:
         members.insert(0, main)
-    open_steps = (*merging.MERGEABLE_STATUSES, S.ON_HOLD)
-    candidates = list(merging.merge_candidates(order)[:10]) if order.status in open_steps else []
+    open_steps = (*parcels.MERGEABLE_STATUSES, S.ON_HOLD)
+    candidates = list(parcels.merge_candidates(order)[:10]) if order.status in open_steps else []
+    split_from = order.split_from
+    parts = list(order.parts.order_by("id")) if order.has_parts else []
     return Parcel(
         main=main,
         members=members,
         candidates=candidates,
-        can_merge=reviews and bool(candidates) and merging.mergeable(order),
+        can_merge=reviews and bool(candidates) and parcels.mergeable(order),
         can_unmerge=reviews and bool(members) and all(m.status in open_steps for m in [order, *members]),
+        parts=parts,
+        split_from=split_from,
+        can_split=reviews
+        and split_from is None
+        and main is None
+        and not members
+        and order.status in parcels.MERGEABLE_STATUSES
+        and len(services.fulfilment_lines(order)) > 1,
+        can_join=reviews and split_from is not None and order.status in open_steps and split_from.status in open_steps,
     )
 
 
+def page_lines(order: Order) -> list[OrderLine]:
+    """The lines an order page lists: a part's are those it ships; an order's are all its lines (those shipping in
+    a part say which, `ships_in`)."""
+    if order.split_from_id is not None:
+        return list(
+            OrderLine.objects.filter(ships_in=order).select_related("sku", "ships_in").order_by("position", "id")
+        )
+    return list(order.lines.select_related("ships_in"))
+
+
 def line_totals(order: Order) -> dict[str, Any]:
-    lines = list(order.lines.all())
+    lines = page_lines(order)
     return {
         "quantity": sum(line.quantity for line in lines),
         "list": sum((line.unit_price * line.quantity for line in lines), start=Decimal("0.00")),

@@ -11,6 +11,7 @@ reviewed, its reservation given back so the parcel is allocated whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,15 +19,33 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhanggui.core import roles
+from zhanggui.inventory.errors import InsufficientStock
 from zhanggui.orders import services
 from zhanggui.orders.errors import OrderRuleBroken
-from zhanggui.orders.models import HoldKind, Order, OrderStatus
+from zhanggui.orders.models import HoldKind, Order, OrderLine, OrderStatus
 
 S = OrderStatus
 #: Not yet on a pick list.
 MERGEABLE_STATUSES = (S.PAID, S.REVIEWED, S.ALLOCATED)
 #: Holds a merge may end: the review's (it suggested the merge) and a person's. The others wait for their cause.
 MERGEABLE_HOLDS = (HoldKind.REVIEW, HoldKind.MANUAL)
+#: What a part (拆单) copies from its order: the buyer, the address, the moments and the platform's status.
+PART_COPIED_FIELDS = (
+    "buyer_nick",
+    "receiver_name",
+    "receiver_phone",
+    "province",
+    "city",
+    "district",
+    "address",
+    "created_at_platform",
+    "paid_at",
+    "ship_by",
+    "buyer_note",
+    "seller_note",
+    "platform_status",
+    "platform_status_text",
+)
 #: What must be the same for two orders to share a parcel.
 SAME_FIELDS = ("buyer_nick", "receiver_name", "receiver_phone", "province", "city", "district", "address")
 
@@ -134,4 +153,122 @@ def unmerge(*, actor: Any, order: Order, reason: str = "") -> Order:
     for member in members:
         member.merged_into = None
         services.save_changes(member, [services.note(member, why, actor=actor)])
+    return order
+
+
+# --------------------------------------------------------------------------------------------------------
+# 拆单: some lines now, the rest later
+# --------------------------------------------------------------------------------------------------------
+
+
+def _part_number(order: Order) -> str:
+    """123456-2, -3…: the platform's number and the part's place (the platform's number stays on its order)."""
+    taken = set(order.parts.values_list("platform_order_no", flat=True))
+    n = 2
+    while f"{order.platform_order_no}-{n}" in taken:
+        n += 1
+    return f"{order.platform_order_no}-{n}"
+
+
+@transaction.atomic
+def split_order(*, actor: Any, order: Order, line_ids: Sequence[int], reason: str = "") -> Order:
+    """Ship the chosen lines later, as a part of the order with its own status, reservation, wave and tracking
+    number; the order ships the rest. Both must still be unpicked; the order keeps its allocation for the lines it
+    keeps (its reservation taken again for them), and the part waits reviewed, to be allocated when its stock
+    is there. Returns the part."""
+    roles.require(actor, roles.REVIEW_ORDERS)
+    order = Order.objects.select_for_update().select_related("shop").get(pk=order.pk)
+    if order.split_from_id is not None:
+        raise OrderRuleBroken(
+            _("Order %(no)s is a part already: split order %(main)s instead.")
+            % {"no": order.platform_order_no, "main": order.split_from.platform_order_no}
+        )
+    if order.merged_into_id is not None or order.merged_orders.exclude(status__in=services.DONE_STATUSES).exists():
+        raise OrderRuleBroken(
+            _("Order %(no)s ships in a merged parcel: take it out of the parcel first.")
+            % {"no": order.platform_order_no}
+        )
+    if order.status not in MERGEABLE_STATUSES:
+        raise OrderRuleBroken(
+            _("Order %(no)s is %(status)s: only an order not yet picked is split.")
+            % {"no": order.platform_order_no, "status": order.get_status_display().lower()}
+        )
+    lines = services.fulfilment_lines(order)
+    chosen = [line for line in lines if line.pk in set(line_ids)]
+    if not chosen:
+        raise OrderRuleBroken(_("Tick the lines to ship later."))
+    if len(chosen) == len(lines):
+        raise OrderRuleBroken(_("Keep at least one line to ship now: a split ships some lines now, the rest later."))
+    part = Order.objects.create(
+        shop=order.shop,
+        platform=order.platform,
+        platform_order_no=_part_number(order),
+        split_from=order,
+        **{name: getattr(order, name) for name in PART_COPIED_FIELDS},
+        paid_total=Decimal("0.00"),  # the money stays on the platform's order: a part is a shipment
+        shipping_fee=Decimal("0.00"),
+        status=S.REVIEWED,
+    )
+    OrderLine.objects.filter(pk__in=[line.pk for line in chosen]).update(ships_in=part)
+    codes = ", ".join(f"{line.sku_code or line.sub_order_id} × {line.quantity}" for line in chosen)
+    why = reason.strip() or _("split: %(lines)s ship later as %(part)s") % {
+        "lines": codes,
+        "part": part.platform_order_no,
+    }
+    events = [services.note(order, why, actor=actor)]
+    if order.stock_reserved:  # give back the units of the lines that go, keep those of the lines that stay
+        services.release_stock(order, actor)
+        kept = [line for line in lines if line not in chosen]
+        services.reserve_lines(order, kept, actor)
+    order.has_parts = True
+    order.save(update_fields=["has_parts"])
+    services.save_changes(order, events)
+    created = services.note(
+        part, _("split from order %(no)s: %(lines)s") % {"no": order.platform_order_no, "lines": codes}, actor=actor
+    )
+    created.from_status = ""
+    services.save_changes(part, [created])
+    return part
+
+
+@transaction.atomic
+def join_part(*, actor: Any, part: Order, reason: str = "") -> Order:
+    """Put a part's lines back on its order (the buyer would rather wait for everything): the part is cancelled
+    with its reservation given back, and an allocated order is allocated again for all its lines (held, with the
+    reason, when the stock is short). Returns the order."""
+    roles.require(actor, roles.REVIEW_ORDERS)
+    part = Order.objects.select_for_update().select_related("split_from").get(pk=part.pk)
+    order = part.split_from
+    if order is None:
+        raise OrderRuleBroken(_("Order %(no)s is not a part of another order.") % {"no": part.platform_order_no})
+    order = Order.objects.select_for_update().select_related("shop").get(pk=order.pk)
+    for which in (order, part):
+        if which.status not in (*MERGEABLE_STATUSES, S.ON_HOLD):
+            raise OrderRuleBroken(
+                _("Order %(no)s is %(status)s: a part joins its order only before either is picked.")
+                % {"no": which.platform_order_no, "status": which.get_status_display().lower()}
+            )
+    lines = services.fulfilment_lines(part)
+    services.release_stock(part, actor)
+    OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(ships_in=None)
+    why = reason.strip() or _("joined back into order %(no)s") % {"no": order.platform_order_no}
+    services.save_changes(part, [services.change_status(part, S.CANCELLED, actor=actor, reason=why)])
+    events = [
+        services.note(
+            order, _("the lines of %(part)s ship with this order again") % {"part": part.platform_order_no}, actor=actor
+        )
+    ]
+    if order.stock_reserved:
+        services.release_stock(order, actor)
+        try:
+            with transaction.atomic():
+                services.reserve_lines(order, services.fulfilment_lines(order), actor)
+        except InsufficientStock as exc:
+            order.stock_reserved = False
+            events.append(
+                services.put_on_hold(
+                    order, HoldKind.OUT_OF_STOCK, services.out_of_stock_reason(exc), actor=actor, release_to=S.REVIEWED
+                )
+            )
+    services.save_changes(order, events)
     return order

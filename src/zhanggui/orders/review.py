@@ -191,7 +191,7 @@ def review_order(order_id: int, *, now: datetime | None = None) -> Outcome:
         until = presale_until(order, settings)
         if until is not None and until > now:
             return _hold_presale(order, until)
-        lines = list(order.lines.all())
+        lines = services.fulfilment_lines(order)
         found = findings(order, lines, settings)
         if found:
             return _hold(order, found)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator
 
 from zhanggui.catalog.schemas import InputSchema, MoneyOut
 from zhanggui.channels import records
-from zhanggui.orders.models import OrderStatus
+from zhanggui.orders.models import Order, OrderLine, OrderStatus
 
 
 class PlatformIn(StrEnum):
@@ -82,6 +82,7 @@ class OrderOut(Schema):
     tracking_no: str
     merged_into_id: int | None = Field(None, description="合单: the id of the order this one ships in one parcel with")
     hold_until: datetime | None = Field(None, description="A presale order is held until then, then reviewed")
+    split_from_id: int | None = Field(None, description="拆单: the id of the order this part ships lines of")
     updated_at: datetime
 
 
@@ -104,6 +105,7 @@ class OrderLineOut(Schema):
     discount: MoneyOut
     paid: MoneyOut
     refund_status: str
+    ships_in_id: int | None = Field(None, description="拆单: the id of the part that ships this line")
 
 
 class OrderEventOut(Schema):
@@ -126,12 +128,23 @@ class OrderDetailOut(OrderOut):
     release_to: str
     stock_reserved: bool
     imported_at: datetime
-    lines: list[OrderLineOut]
+    lines: list[OrderLineOut] = Field(..., description="All its lines; a part's: the lines it ships")
     events: list[OrderEventOut]
+
+    @staticmethod
+    def resolve_lines(order: Order) -> list[OrderLine]:
+        if order.split_from_id is not None:
+            return list(OrderLine.objects.filter(ships_in=order).order_by("position", "id"))
+        return list(order.lines.all())
 
 
 class MergeIn(InputSchema):
     orders: list[int] = Field(..., max_length=50, description="Ids of the orders to ship in one parcel (two or more)")
+    reason: str = Field("", max_length=255)
+
+
+class SplitIn(InputSchema):
+    lines: list[int] = Field(..., max_length=500, description="Ids of the order's lines to ship later, as a part")
     reason: str = Field("", max_length=255)
 
 

@@ -244,6 +244,21 @@ def save_changes(order: Order, events: Sequence[OrderEvent]) -> None:
     OrderEvent.objects.bulk_create(events)
 
 
+def fulfilment_lines(order: Order) -> list[OrderLine]:
+    """The lines this order picks, packs and ships: a part (拆单) ships the lines that name it; a split order
+    ships its lines that name no part; any other order all its lines."""
+    if order.split_from_id is not None:
+        return list(OrderLine.objects.filter(ships_in=order).order_by("position", "id"))
+    if order.has_parts:
+        return list(order.lines.filter(ships_in__isnull=True))
+    return list(order.lines.all())
+
+
+def own_lines(order: Order, lines: Sequence[OrderLine]) -> list[OrderLine]:
+    """Of the platform order's lines (as an import passes them), those this order ships itself."""
+    return [line for line in lines if line.ships_in_id is None or line.ships_in_id == order.pk]
+
+
 def unknown_codes(lines: Iterable[OrderLine]) -> list[str]:
     """The 商家编码 of lines without a SKU, as written ("" for a line the seller left without one)."""
     return list(dict.fromkeys(line.sku_code for line in lines if line.sku_id is None))
@@ -291,7 +306,7 @@ def _units(lines: Sequence[OrderLine]) -> list[tuple[int, int]]:
     return units
 
 
-def _reserve(order: Order, lines: Sequence[OrderLine], actor: Any) -> None:
+def reserve_lines(order: Order, lines: Sequence[OrderLine], actor: Any) -> None:
     """Reserve every line, all or none (raises InsufficientStock naming the first SKU short)."""
     inventory.reserve(
         actor=stock_actor(actor),
@@ -317,6 +332,10 @@ def book_sale(order: Order, lines: Sequence[OrderLine], actor: Any) -> None:
 
     In a savepoint: raises OrderRuleBroken (a line without a SKU) or InsufficientStock, booking nothing.
     """
+    lines = own_lines(order, lines)
+    if not lines:  # every line of its own went to a part, or off the platform's order: nothing leaves
+        release_stock(order, actor)
+        return
     unknown = unknown_codes(lines)
     if unknown:
         raise OrderRuleBroken(unknown_sku_reason(unknown), codes=unknown)
@@ -400,7 +419,7 @@ def allocate(*, actor: Any, order: Order) -> Order:
     lines: dict[int, list[OrderLine]] = {}
     for member in parcel:
         _check(member, S.ALLOCATED)
-        lines[member.pk] = list(member.lines.all())
+        lines[member.pk] = fulfilment_lines(member)
         map_skus_and_save(member, lines[member.pk])
     unknown = [code for member in parcel for code in unknown_codes(lines[member.pk])]
     kind, why = "", ""
@@ -410,7 +429,7 @@ def allocate(*, actor: Any, order: Order) -> Order:
         try:
             with transaction.atomic():
                 for member in parcel:
-                    _reserve(member, lines[member.pk], actor)
+                    reserve_lines(member, lines[member.pk], actor)
         except InsufficientStock as exc:
             for member in parcel:
                 member.stock_reserved = False  # the savepoint took every reservation of the parcel back
@@ -439,9 +458,20 @@ def cancel(*, actor: Any, order: Order, reason: str) -> Order:
         raise OrderRuleBroken(_("Say why the order is cancelled."))
     order = _lock(order)
     _check(order, S.CANCELLED)
+    if order.split_from_id is not None:
+        raise OrderRuleBroken(
+            _("Order %(no)s is a part of order %(main)s: join it back into that order, or cancel that order.")
+            % {"no": order.platform_order_no, "main": order.split_from.platform_order_no}
+        )
+    parts = list(order.parts.select_for_update().exclude(status__in=DONE_STATUSES)) if order.has_parts else []
+    for part in parts:
+        _check(part, S.CANCELLED)
     release_stock(order, actor)
     leave_parcel(order)
     save_changes(order, [change_status(order, S.CANCELLED, actor=actor, reason=reason)])
+    for part in parts:
+        release_stock(part, actor)
+        save_changes(part, [change_status(part, S.CANCELLED, actor=actor, reason=_with_main(order, reason))])
     return order
 
 
@@ -474,7 +504,7 @@ def ship(*, actor: Any, order: Order, carrier: str, tracking_no: str, at: dateti
     for member in parcel:
         _check(member, S.SHIPPED)
     for member in parcel:
-        lines = list(member.lines.all())
+        lines = fulfilment_lines(member)
         map_skus_and_save(member, lines)
         book_sale(member, lines, actor)
         member.carrier, member.tracking_no, member.shipped_at = carrier, tracking_no, at
@@ -521,7 +551,7 @@ def release_hold(*, actor: Any, order: Order, reason: str = "") -> Order:
     parcel = [order, *(other for other in carried_orders(order) if other.status == S.ON_HOLD)]
     lines: dict[int, list[OrderLine]] = {}
     for member in parcel:
-        lines[member.pk] = list(member.lines.all())
+        lines[member.pk] = fulfilment_lines(member)
         map_skus_and_save(member, lines[member.pk])
         unknown = unknown_codes(lines[member.pk])
         if unknown:
@@ -555,7 +585,31 @@ def follow_platform(*, actor: Any, order: Order, lines: Sequence[OrderLine], at:
     """Bring the order's status where the platform's says it is (_follow_platform); an order the platform moved
     (closed, shipped, held for its sale) leaves a merged parcel it was in."""
     events = _follow_platform(actor=actor, order=order, lines=lines, at=at)
+    if order.has_parts and order.status in DONE_STATUSES:
+        follow_parts(order, actor=actor, at=at)
     return _leave_parcel_if_moved(order, events)
+
+
+def follow_parts(order: Order, *, actor: Any, at: datetime) -> None:
+    """The platform closed or shipped a split order: its open parts follow (closed: cancelled, their units given
+    back; shipped: their sale booked, or held with the reason when it cannot be)."""
+    for part in order.parts.select_for_update().exclude(status__in=DONE_STATUSES):
+        lines = fulfilment_lines(part)
+        if order.status == S.CANCELLED or not lines:
+            release_stock(part, actor)
+            why = _("its order was closed on the platform") if lines else _("its lines are gone from the order")
+            event = change_status(part, S.CANCELLED, actor=actor, reason=why, at=at)
+        else:
+            try:
+                book_sale(part, lines, actor)
+            except (InsufficientStock, OrderRuleBroken) as exc:
+                why = out_of_stock_reason(exc) if isinstance(exc, InsufficientStock) else exc.message
+                reason = _("shipped on the platform, but its sale cannot be booked: %(why)s") % {"why": why}
+                event = put_on_hold(part, HoldKind.OUT_OF_STOCK, reason, actor=actor, release_to=S.SHIPPED, at=at)
+            else:
+                part.shipped_at = part.shipped_at or at.replace(microsecond=0)
+                event = change_status(part, S.SHIPPED, actor=actor, reason=_("shipped on the platform"), at=at)
+        save_changes(part, [event])
 
 
 def _leave_parcel_if_moved(order: Order, events: list[OrderEvent]) -> list[OrderEvent]:
@@ -633,10 +687,16 @@ def resume_if_known(order: Order, lines: Sequence[OrderLine], *, actor: Any, at:
 
 def lines_changed(order: Order, *, actor: Any, at: datetime) -> list[OrderEvent]:
     """The platform changed the SKUs or quantities of an allocated order: its reservation no longer fits, so
-    it is given back and the order held, to be allocated again once someone has looked."""
+    it is given back and the order held, to be allocated again once someone has looked. The parts of a split
+    order are held the same way (a line of theirs may be what changed)."""
+    reason = _("the platform changed the lines after allocation: check them and allocate again")
+    if order.has_parts:
+        for part in order.parts.select_for_update().exclude(status__in=(*DONE_STATUSES, S.ON_HOLD)):
+            release_stock(part, actor)
+            event = put_on_hold(part, HoldKind.LINES_CHANGED, reason, actor=actor, release_to=S.REVIEWED, at=at)
+            save_changes(part, [event])
     if not order.stock_reserved or order.status in SHIPPED_STATUSES:
         return []
     release_stock(order, actor)
-    reason = _("the platform changed the lines after allocation: check them and allocate again")
     events = [put_on_hold(order, HoldKind.LINES_CHANGED, reason, actor=actor, release_to=S.REVIEWED, at=at)]
     return _leave_parcel_if_moved(order, events)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/release/", views.order_release, name="order-release"),
     path("<int:pk>/merge/", views.order_merge, name="order-merge"),
     path("<int:pk>/unmerge/", views.order_unmerge, name="order-unmerge"),
+    path("<int:pk>/split/", views.order_split, name="order-split"),
+    path("<int:pk>/join/", views.order_join, name="order-join"),
     path("<int:pk>/cancel/", views.order_cancel, name="order-cancel"),
     path("<int:pk>/ship/", views.order_ship, name="order-ship"),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from zhanggui.channels import orders as channel_orders
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import batch_message, list_response, run_batch
-from zhanggui.orders import imports, lists, merging, pages, selectors, services
+from zhanggui.orders import imports, lists, pages, parcels, selectors, services
 from zhanggui.orders.errors import OrderRuleBroken
 from zhanggui.orders.forms import ImportForm, OrderFilterForm, ReasonForm, ShipForm
 from zhanggui.orders.models import Order, OrderStatus
@@ -80,7 +80,7 @@ def _order_page(request: HttpRequest, order: Order, *, status: int = 200, **form
         "order": order,
         "phone": selectors.phone_for(order, request.user),
         "promise": pages.promise(order, timezone.now()),
-        "lines": list(order.lines.all()),
+        "lines": pages.page_lines(order),
         "totals": pages.line_totals(order),
         "events": list(order.events.all()),
         "actions": pages.actions_for(order, request.user),
@@ -165,7 +165,7 @@ def order_merge(request: HttpRequest, pk: int) -> HttpResponse:
     with edges.message_errors(request) as outcome:
         if not others:
             raise OrderRuleBroken(_("Tick the orders to merge with this one."))
-        main = merging.merge_orders(actor=request.user, orders=[order, *others])
+        main = parcels.merge_orders(actor=request.user, orders=[order, *others])
     if outcome.ok:
         messages.success(
             request,
@@ -179,9 +179,41 @@ def order_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @edges.guarded
 @require_POST
+def order_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """拆单 from the order page: the ticked lines ship later, as a part of the order."""
+    edges.require(request, roles.REVIEW_ORDERS)
+    order = _order(pk)
+    ids = [int(v) for v in request.POST.getlist("line") if v.isdigit()]
+    with edges.message_errors(request) as outcome:
+        part = parcels.split_order(actor=request.user, order=order, line_ids=ids)
+    if outcome.ok:
+        messages.success(
+            request,
+            _("The ticked lines ship later as %(part)s; order %(no)s ships the rest.")
+            % {"part": part.platform_order_no, "no": order.platform_order_no},
+        )
+    return redirect("orders:order-detail", pk=pk)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def order_join(request: HttpRequest, pk: int) -> HttpResponse:
+    edges.require(request, roles.REVIEW_ORDERS)
+    part = _order(pk)
+    with edges.message_errors(request) as outcome:
+        order = parcels.join_part(actor=request.user, part=part)
+    if outcome.ok:
+        return _done(request, order, _("The lines of the part ship with order %(no)s again: %(status)s."))
+    return redirect("orders:order-detail", pk=pk)
+
+
+@login_required
+@edges.guarded
+@require_POST
 def order_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     return _button_step(
-        request, pk, roles.REVIEW_ORDERS, merging.unmerge, _("Order %(no)s ships on its own again: %(status)s.")
+        request, pk, roles.REVIEW_ORDERS, parcels.unmerge, _("Order %(no)s ships on its own again: %(status)s.")
     )
 
 

@@ -10,7 +10,8 @@ one holding most of its units (ties: the warehouse first by priority). An order 
 therefore picked whole in one of them; the pick list says so by its lines, not by a warning (rare: a shop's
 warehouse choice serves each line from one warehouse).
 
-SKUs have no bin location yet, so the pick list is grouped by SKU and sorted by SKU code.
+The pick list is a walk through the warehouse: by bin location (inventory.selectors.locations_for, in natural
+order: A-2 before A-10), then SKU code; SKUs without a location in the wave's warehouse come last.
 """
 
 from __future__ import annotations
@@ -121,7 +122,9 @@ def order_warehouses() -> dict[int, int]:
 def waiting_order_ids(warehouse: Warehouse | None = None) -> dict[int, list[int]]:
     """Warehouse id → the allocated orders (ids) a wave there would take now."""
     where = order_warehouses()
-    allocated = Order.objects.filter(status=S.ALLOCATED, pk__in=list(where)).values_list("pk", flat=True)
+    # A merged order (合单) goes with its main order: create_wave takes it along.
+    alone = Q(merged_into__isnull=True) | Q(merged_into__status__in=services.DONE_STATUSES)
+    allocated = Order.objects.filter(alone, status=S.ALLOCATED, pk__in=list(where)).values_list("pk", flat=True)
     found: dict[int, list[int]] = defaultdict(list)
     for pk in allocated:
         if warehouse is None or where[pk] == warehouse.pk:
@@ -139,13 +142,34 @@ def waves(*, warehouse: Warehouse | None = None) -> QuerySet[Wave]:
 
 
 def wave_orders(wave: Wave) -> list[Order]:
-    """The wave's orders, the most urgent first, with their lines and SKUs."""
-    return list(
+    """The wave's parcels, the most urgent first, each with `parcel_lines`: the lines it packs (its own, a part's,
+    and those of the orders merged into it, which are packed and shipped with it and not listed on their own)."""
+    orders = list(
         Order.objects.filter(wave_links__wave=wave)
+        .exclude(merged_into__wave_links__wave=wave)
         .select_related("shop")
-        .prefetch_related("lines__sku__product")
         .order_by("ship_by", "id")
     )
+    carried = list(Order.objects.filter(merged_into__in=orders, wave_links__wave=wave).order_by("paid_at", "id"))
+    members: dict[int, list[Order]] = defaultdict(list)
+    for other in carried:
+        members[other.merged_into_id].append(other)
+    ids = [order.pk for order in (*orders, *carried)]
+    own: dict[int, list[OrderLine]] = defaultdict(list)
+    shipped_by_part: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.objects.filter(Q(order_id__in=ids, ships_in__isnull=True) | Q(ships_in_id__in=ids)):
+        if line.ships_in_id is not None:
+            shipped_by_part[line.ships_in_id].append(line)
+        else:
+            own[line.order_id].append(line)
+    for order in orders:
+        order.parcel_lines = []
+        for member in (order, *members[order.pk]):
+            lines = shipped_by_part[member.pk] if member.split_from_id else own[member.pk]
+            for line in sorted(lines, key=lambda line: (line.position, line.pk)):
+                line.parcel_of = "" if member is order else member.platform_order_no
+                order.parcel_lines.append(line)
+    return orders
 
 
 def wave_of(order: Order) -> Wave | None:
@@ -156,47 +180,65 @@ def wave_of(order: Order) -> Wave | None:
 
 @dataclass(frozen=True)
 class PickLine:
-    """One row of the pick list: a SKU and how many units of it the wave's orders need."""
+    """One row of the pick list: a SKU, where it is shelved in the wave's warehouse ("" when nowhere yet), and
+    how many units of it the wave's orders need."""
 
     sku: Sku
     quantity: int
     orders: int
+    location: str = ""
 
 
 def pick_list(wave: Wave) -> list[PickLine]:
-    """Σ quantities of the wave's orders by SKU, sorted by SKU code (held and cancelled orders left out)."""
+    """Σ quantities of the wave's orders by SKU, in walk order: by location, then SKU code; SKUs without a
+    location last, by SKU code (held and cancelled orders left out)."""
+    # A line is picked by the order that ships it: its own order, or the part (拆单) it names.
+    in_wave = WaveOrder.objects.filter(wave=wave, order__status__in=PICK_STATUSES).values("order_id")
     rows = (
-        OrderLine.objects.filter(order__wave_links__wave=wave, order__status__in=PICK_STATUSES, sku__isnull=False)
+        OrderLine.objects.filter(Q(ships_in__isnull=True, order_id__in=in_wave) | Q(ships_in_id__in=in_wave))
+        .filter(sku__isnull=False)
         .values("sku_id")
         .annotate(quantity=Sum("quantity"), orders=Count("order_id", distinct=True))
     )
     totals = {row["sku_id"]: row for row in rows}
     skus = Sku.objects.filter(pk__in=list(totals)).select_related("product").order_by("code", "pk")
-    return [PickLine(sku=sku, quantity=totals[sku.pk]["quantity"], orders=totals[sku.pk]["orders"]) for sku in skus]
+    places = stock_selectors.locations_for(wave.warehouse_id, list(totals))
+    lines = [
+        PickLine(
+            sku=sku,
+            quantity=totals[sku.pk]["quantity"],
+            orders=totals[sku.pk]["orders"],
+            location=places.get(sku.pk, ""),
+        )
+        for sku in skus
+    ]
+    # sorted() keeps the SKU-code order within one location and among the SKUs without one.
+    return sorted(lines, key=lambda line: (not line.location, stock_selectors.location_sort_key(line.location)))
 
 
-PICK_HEADER = ("SKU code", "Barcode", "Product", "Spec", "Quantity", "Orders")
+PICK_HEADER = ("Location", "SKU code", "Barcode", "Product", "Spec", "Quantity", "Orders")
 
 
 def write_pick_list_xlsx(wave: Wave, out: IO[bytes]) -> int:
-    """The pick list as an XLSX sheet (codes kept as text); returns the number of SKU rows."""
+    """The pick list as an XLSX sheet in walk order (codes kept as text); returns the number of SKU rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=wave.number[:31])
-    sheet.append([_("SKU code"), _("Barcode"), _("Product"), _("Spec"), _("Quantity"), _("Orders")])
+    sheet.append([_("Location"), _("SKU code"), _("Barcode"), _("Product"), _("Spec"), _("Quantity"), _("Orders")])
     lines = pick_list(wave)
+    nowhere = _("No location")
     for line in lines:
         texts = []
-        for value in (line.sku.code, line.sku.barcode, line.sku.product.title, line.sku.spec):
+        for value in (line.location or nowhere, line.sku.code, line.sku.barcode, line.sku.product.title, line.sku.spec):
             cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
             cell.data_type = "s"  # a barcode stays text (no 6.9E+12), a title starting with "=" no formula
             texts.append(cell)
         sheet.append([*texts, line.quantity, line.orders])
     sheet.append([])
-    sheet.append([_("Total"), "", "", "", sum(line.quantity for line in lines), ""])
+    sheet.append([_("Total"), "", "", "", "", sum(line.quantity for line in lines), ""])
     book.save(out)
     return len(lines)
 
@@ -225,6 +267,7 @@ def create_wave(*, actor: Any, warehouse: Warehouse, at: datetime | None = None)
     ids = waiting_order_ids(warehouse).get(warehouse.pk, [])
     # Locked and read again: an order cancelled or taken by another wave meanwhile is left out.
     orders = list(Order.objects.select_for_update().filter(pk__in=ids, status=S.ALLOCATED).order_by("ship_by", "id"))
+    carried = list(Order.objects.filter(merged_into__in=orders, status=S.ALLOCATED))  # they go with their main
     if not orders:
         raise OrderRuleBroken(
             _("No allocated order is waiting in warehouse %(wh)s: allocate orders first.") % {"wh": warehouse.name}
@@ -233,9 +276,9 @@ def create_wave(*, actor: Any, warehouse: Warehouse, at: datetime | None = None)
     wave = Wave(number=_number(warehouse, cut_off), warehouse=warehouse, cut_off=cut_off, created_by=actor)
     wave.full_clean()
     wave.save()
-    WaveOrder.objects.bulk_create([WaveOrder(wave=wave, order=order) for order in orders])
+    WaveOrder.objects.bulk_create([WaveOrder(wave=wave, order=order) for order in [*orders, *carried]])
     # Scans of an earlier round (the order went back before it was packed) do not count for this one.
-    PackScan.objects.filter(line__order__in=orders).delete()
+    PackScan.objects.filter(line__order__in=[*orders, *carried]).delete()
     reason = _("in wave %(wave)s") % {"wave": wave.number}
     for order in orders:
         services.transition(actor=actor, order=order, to=S.PICKING, reason=reason)

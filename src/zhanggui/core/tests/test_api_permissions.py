@@ -181,6 +181,12 @@ ENDPOINTS: dict[str, Needs] = {
     f"POST {O}/{{order_id}}/hold": needs(roles.REVIEW_ORDERS, body={"reason": "等买家确认地址"}),
     f"POST {O}/{{order_id}}/release": needs(roles.REVIEW_ORDERS, body={}, order_id="held_order"),
     f"POST {O}/{{order_id}}/cancel": needs(roles.REVIEW_ORDERS, body={"reason": "买家不要了"}),
+    f"POST {O}/merge": needs(roles.REVIEW_ORDERS, body=lambda w: {"orders": [w["order"], w["held_order"]]}),
+    f"POST {O}/{{order_id}}/unmerge": needs(roles.REVIEW_ORDERS, body={}, order_id="merged_order"),
+    f"POST {O}/{{order_id}}/split": needs(
+        roles.REVIEW_ORDERS, body=lambda w: {"lines": [w["split_line"]]}, order_id="two_line_order"
+    ),
+    f"POST {O}/{{order_id}}/join": needs(roles.REVIEW_ORDERS, body={}, order_id="part"),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -299,6 +305,7 @@ def build_world() -> World:
     from zhanggui.inventory.stocktakes import services as stocktakes
     from zhanggui.messaging import services as messaging
     from zhanggui.orders import imports as order_imports
+    from zhanggui.orders import parcels
     from zhanggui.orders import services as orders
     from zhanggui.orders.models import Order
     from zhanggui.orders.tests.factories import parse_result, parsed_line, parsed_order
@@ -356,6 +363,21 @@ def build_world() -> World:
     )
     order, held_order = Order.objects.get(platform_order_no="T1"), Order.objects.get(platform_order_no="T2")
     orders.hold(actor=system, order=held_order, reason="等买家确认地址")
+    two_lines = [parsed_line("DRESS-M", 1, sub_order_id=f"{n}-1") for n in ("T5", "T6")]
+    order_imports.import_orders(
+        actor=system,
+        shop=shop,
+        result=parse_result(
+            *(parsed_order(no, parsed_line("DRESS-M", 1)) for no in ("T3", "T4")),
+            *(
+                parsed_order(no, first, parsed_line("DRESS-M", 1, sub_order_id=f"{no}-2"))
+                for no, first in zip(("T5", "T6"), two_lines, strict=True)
+            ),
+        ),
+    )
+    parcels.merge_orders(actor=system, orders=list(Order.objects.filter(platform_order_no__in=("T3", "T4"))))
+    two_line_order, split_order = (Order.objects.get(platform_order_no=no) for no in ("T5", "T6"))
+    part = parcels.split_order(actor=system, order=split_order, line_ids=[split_order.lines.last().pk])
     opt_out = messaging.opt_out(actor=system, shop=shop, buyer_nick="tb_quiet", note="勿扰")
 
     tokens = {}
@@ -382,6 +404,10 @@ def build_world() -> World:
         "reference": "R1",
         "order": order.pk,
         "held_order": held_order.pk,
+        "merged_order": Order.objects.get(platform_order_no="T4").pk,
+        "two_line_order": two_line_order.pk,
+        "split_line": two_line_order.lines.last().pk,
+        "part": part.pk,
         "opt_out": opt_out.pk,
     }
 

@@ -1,6 +1,7 @@
 """Properties of any sequence of imports (any platform status, lines that change), receipts and the desk's steps
-(review, allocate, ship, hold, release, cancel): the stock ledger stays clean, each order's reservation equals
-its lines while it holds one, and an order's units are issued once, when it ships.
+(review, allocate, ship, hold, release, cancel, merge and unmerge, split and join): the stock ledger stays clean,
+each order's reservation equals the lines it ships while it holds one, an order's units are issued once, when it
+ships, and no line ships twice (in its order and in a part).
 
 Two searches: a Hypothesis state machine over long random runs with several orders competing for the stock,
 and every sequence of three steps on one order (small scope, exhaustive: a rare path such as allocate → hold →
@@ -27,12 +28,13 @@ from zhanggui.core.errors import DomainError
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, Reservation, ReservationStatus, StockMove
 from zhanggui.inventory.tests.factories import WarehouseFactory
-from zhanggui.orders import imports, services
+from zhanggui.orders import imports, parcels, services
 from zhanggui.orders.models import SHIPPED_STATUSES, Order
 from zhanggui.orders.tests.factories import parse_result, parsed_line, parsed_order, receive
 
 KNOWN = ["A", "B"]
 DESK_STEPS = ["review", "allocate", "ship", "hold", "release", "cancel"]
+PARCEL_STEPS = ["merge", "unmerge", "split", "join"]
 
 
 def member(username: str, role: str) -> User:
@@ -65,10 +67,20 @@ class Desk:
         report = imports.import_orders(actor=self.operator, shop=self.shop, result=parse_result(order))
         assert report.ok, report.rejected
 
-    def step(self, name: str, index: int) -> None:
+    def step(self, name: str, index: int, *, on_part: bool = False) -> None:
         order = Order.objects.get(shop=self.shop, platform_order_no=f"T{index}")
+        if on_part:  # the order's latest part (拆单), when it has one
+            order = order.parts.order_by("-id").first() or order
         actor = self.manager
+        # another order that could share the parcel (the same buyer and address: the parsed orders' default)
+        others = Order.objects.filter(shop=self.shop, split_from__isnull=True).exclude(pk=order.pk).order_by("?")
+        other = next((o for o in others if parcels.mergeable(o)), None)
+        lines = services.fulfilment_lines(order)
         calls = {
+            "merge": lambda: parcels.merge_orders(actor=actor, orders=[order, *([other] if other else [])]),
+            "unmerge": lambda: parcels.unmerge(actor=actor, order=order),
+            "split": lambda: parcels.split_order(actor=actor, order=order, line_ids=[line.pk for line in lines[-1:]]),
+            "join": lambda: parcels.join_part(actor=actor, part=order),
             "review": lambda: services.review(actor=actor, order=order),
             "allocate": lambda: services.allocate(actor=actor, order=order),
             "ship": lambda: services.ship(actor=actor, order=order, carrier="顺丰", tracking_no=f"SF{order.pk}"),
@@ -82,7 +94,7 @@ class Desk:
     def check(self) -> None:
         assert stock.check_ledger() == []
         issued_total: dict[int, int] = defaultdict(int)
-        for order in Order.objects.filter(shop=self.shop).prefetch_related("lines"):
+        for order in Order.objects.filter(shop=self.shop):
             no = order.platform_order_no
             moves = list(
                 StockMove.objects.filter(reason=MoveReason.SALE_ISSUE, document=no).values_list("sku_id", "quantity")
@@ -91,7 +103,7 @@ class Desk:
             for sku_id, quantity in moves:
                 issued_total[sku_id] -= quantity
             wanted: dict[int, int] = defaultdict(int)
-            for line in order.lines.all():
+            for line in services.fulfilment_lines(order):
                 if line.sku_id is not None:
                     wanted[line.sku_id] += line.quantity
             held: dict[int, int] = defaultdict(int)
@@ -118,7 +130,7 @@ orders = st.integers(0, ORDERS - 1)
 # Mostly SKUs of the catalog; now and then a 商家编码 it does not know.
 lines = st.lists(st.tuples(st.sampled_from([*KNOWN, *KNOWN, "UNKNOWN"]), st.integers(1, 3)), min_size=1, max_size=2)
 # Mostly paid, as a shop's exports are; every other status of the platform too.
-statuses = st.sampled_from([records.PAID, records.PAID, *records.PLATFORM_STATUSES])
+statuses = st.sampled_from([records.PAID, records.PAID, records.PAID, records.PAID, *records.PLATFORM_STATUSES])
 
 
 class OrderDesk(RuleBasedStateMachine):
@@ -146,9 +158,14 @@ class OrderDesk(RuleBasedStateMachine):
     def import_export(self, index: int, status: str, spec: list[tuple[str, int]]) -> None:
         self.desk.import_order(index, status, spec)
 
-    @rule(name=st.sampled_from(DESK_STEPS), index=orders)
-    def desk_step(self, name: str, index: int) -> None:
-        self.desk.step(name, index)
+    @rule(name=st.sampled_from(DESK_STEPS), index=orders, on_part=st.booleans())
+    def desk_step(self, name: str, index: int, on_part: bool) -> None:
+        self.desk.step(name, index, on_part=on_part)
+
+    @rule(name=st.sampled_from(PARCEL_STEPS), index=orders, on_part=st.booleans())
+    def parcel_step(self, name: str, index: int, on_part: bool) -> None:
+        """合单 and 拆单, as often as the other desk steps (they need orders still open to do anything)."""
+        self.desk.step(name, index, on_part=on_part)
 
     @invariant()
     def holds(self) -> None:
