@@ -90,3 +90,51 @@ def test_the_same_order_allocated_at_once_is_reserved_once(scarce):
     assert StockBalance.objects.get(sku=sku).reserved == 2
     assert Reservation.objects.filter(reference=f"order:{order.pk}", status=ReservationStatus.ACTIVE).count() == 1
     assert stock.check_ledger() == []
+
+
+def test_two_waves_made_at_once_take_each_order_once(scarce):
+    from zhanggui.inventory.models import Warehouse
+    from zhanggui.orders import waves
+    from zhanggui.orders.errors import OrderRuleBroken
+    from zhanggui.orders.models import Wave, WaveOrder
+
+    shop, sku = scarce
+    actor = system_user()
+    orders = []
+    for _ in range(LAST_UNITS):
+        order = OrderFactory(shop=shop)
+        OrderLineFactory(order=order, sku=sku, quantity=1)
+        orders.append(services.allocate(actor=actor, order=order))
+    warehouse = Warehouse.objects.get(code="main")
+
+    results = race(2, lambda i: waves.create_wave(actor=actor, warehouse=warehouse))
+
+    assert all(isinstance(result, Wave | OrderRuleBroken) for result in results), results
+    linked = list(WaveOrder.objects.values_list("order_id", flat=True))
+    assert sorted(linked) == sorted(order.pk for order in orders)  # every order in one wave, none in two
+    assert set(Order.objects.filter(shop=shop).values_list("status", flat=True)) == {OrderStatus.PICKING}
+    assert StockBalance.objects.get(sku=sku).reserved == LAST_UNITS
+    assert stock.check_ledger() == []
+
+
+def test_the_same_file_imported_twice_at_once_gives_each_order_once(scarce):
+    from zhanggui.channels import records
+    from zhanggui.orders import imports
+    from zhanggui.orders.models import OrderLine
+    from zhanggui.orders.tests.factories import parse_result, parsed_line, parsed_order
+
+    shop, sku = scarce
+    result = parse_result(
+        *(parsed_order(f"T{n}", parsed_line("LAST", 1), status=records.PAID) for n in range(20)),
+        *(parsed_order(f"S{n}", parsed_line("LAST", 1), status=records.SHIPPED) for n in range(3)),
+    )
+    actor = system_user()
+
+    reports = race(2, lambda i: imports.import_orders(actor=actor, shop=shop, result=result))
+
+    assert all(isinstance(report, imports.ImportReport) for report in reports), reports
+    assert sorted(report.orders_created for report in reports) == [0, 23]
+    assert Order.objects.filter(shop=shop).count() == 23
+    assert OrderLine.objects.filter(order__shop=shop).count() == 23
+    assert StockBalance.objects.get(sku=sku).on_hand == LAST_UNITS - 3  # the shipped ones booked once
+    assert stock.check_ledger() == []
