@@ -12,7 +12,9 @@ Why it is built this way:
   platform's export (orders.imports.import_orders, per shop), then the warehouse allocates and ships them with
   orders.services, so every sale issue in the ledger is a shipped order's. A few buyers close their order on the
   platform, a few orders are held (unknown 商家编码, out of stock) and settled by 客服 two days later, a few are
-  missed by the warehouse (overdue), and today's wait for the waves. Orders are not merged or split (no service).
+  missed by the warehouse (overdue), and today's wait for the waves. The last two weeks' orders are picked in
+  waves (orders.waves) before they ship; today a buyer's two orders are merged into one parcel and an order with
+  a sold-out line is split (orders.parcels).
 - The catalog comes from `catalog_plan.plan_catalog(seed)`, so the same seed gives the same titles and codes.
 - Everything runs in one transaction: a failed run leaves no half-made demo shop behind.
 """
@@ -83,11 +85,13 @@ from zhanggui.inventory.models import (
 from zhanggui.inventory.purchasing import services as purchasing
 from zhanggui.inventory.selectors import safety_stock_alerts
 from zhanggui.inventory.stocktakes import services as stocktakes
+from zhanggui.orders import parcels, waves
 from zhanggui.orders import services as order_services
 from zhanggui.orders.imports import import_orders
-from zhanggui.orders.models import Order, OrderEvent, OrderStatus
+from zhanggui.orders.models import Order, OrderEvent, OrderStatus, Wave, WaveOrder
 
 DEFAULT_SEED = 2024
+WAVE_DAYS = 14  # the last two weeks' orders are picked in waves before they ship
 PICTURED = 40  # products that get a picture: enough for the first page of the list, quick to make
 # The password of every demo login unless `zhanggui demo --password` says otherwise. A demo on 127.0.0.1 only:
 # change it (or use --password) before the desk is reachable by anyone else.
@@ -218,6 +222,8 @@ class _History:
         (Reservation, "created_at"),
         (Order, "imported_at"),
         (OrderEvent, "at"),
+        (Wave, "created_at"),
+        (WaveOrder, "added_at"),
     )
 
     def __init__(self) -> None:
@@ -515,7 +521,13 @@ class _Story:
                 self.add_sale(shop_code, paid_at, wanted, unknown=unknown)
 
     def add_sale(
-        self, shop_code: str, paid_at: datetime, wanted: list[tuple[_SkuState, int]], *, unknown: bool = False
+        self,
+        shop_code: str,
+        paid_at: datetime,
+        wanted: list[tuple[_SkuState, int]],
+        *,
+        unknown: bool = False,
+        who: demo_orders.Customer | None = None,
     ) -> _Sale:
         """One paid order: `wanted` units (already promised), the first line's code unknown if asked."""
         self.sequence += 1
@@ -540,7 +552,7 @@ class _Story:
             order_no=number,
             paid_at=paid_at,
             wishes=wishes,
-            who=demo_orders.customer(self.rng, platform),
+            who=who or demo_orders.customer(self.rng, platform),
         )
         sale = _Sale(shop_code, parsed, {s.sku.pk: q for s, q in wanted})
         self.incoming.append(sale)
@@ -613,6 +625,7 @@ class _Story:
             kept = min(self.overdue_left, len(allocated))
             self.overdue_left -= kept
             allocated = allocated[kept:]  # the warehouse missed these: still allocated, now overdue
+        made = self.make_waves(day, hour) if day >= self.days - WAVE_DAYS else []
         last_reservation = _max_pk(Reservation)
         first_move = _max_pk(StockMove)
         shipped_at = self.when(day, hour + 1)
@@ -632,8 +645,19 @@ class _Story:
             "sku_id", "warehouse_id", "quantity"
         ):
             self.on_hand[(sku_id, warehouse_id)] += quantity
+        waves.finish_waves(made)
         self.history.closings.append((first_reservation, last_reservation, shipped_at))
         self.mark(day, hour + 1)
+
+    def make_waves(self, day: int, hour: int) -> list[Wave]:
+        """仓管 takes the allocated orders of each warehouse into a wave before the cut-off (picking)."""
+        made = []
+        at = self.when(day, hour, 40)
+        for warehouse_id in sorted(waves.waiting_order_ids()):
+            warehouse = next(w for w in self.warehouses.values() if w.pk == warehouse_id)
+            made.append(waves.create_wave(actor=self.people[roles.WAREHOUSE], warehouse=warehouse, at=at))
+        self.mark(day, hour, 40)
+        return made
 
     def follow_up(self, day: int) -> None:
         """客服 settles old holds with the buyer (cancelled); buyers confirm receipt a week after shipping."""
@@ -665,7 +689,27 @@ class _Story:
             state = stocked[self.rng.randrange(len(stocked))]
             self.promised[state.sku.pk] += 1
             self.add_sale(state.shop_code, now - timedelta(minutes=minutes), [(state, 1)], unknown=unknown)
+        # A buyer pays twice within the hour to one address (合单), and an order with a sold-out line (拆单).
+        buyer = demo_orders.customer(self.rng, self.platform[stocked[0].shop_code])
+        pair = []
+        for minutes in (95, 70):
+            state = stocked[self.rng.randrange(len(stocked))]
+            if state.shop_code == stocked[0].shop_code:
+                self.promised[state.sku.pk] += 1
+                pair.append(self.add_sale(state.shop_code, now - timedelta(minutes=minutes), [(state, 1)], who=buyer))
+        splitting = []
+        if sold_out:
+            partner = next((s for s in stocked if s.shop_code == sold_out[0].shop_code), None)
+            if partner is not None:
+                self.promised[partner.sku.pk] += 1
+                self.promised[sold_out[0].sku.pk] += 1
+                splitting.append(
+                    self.add_sale(partner.shop_code, now - timedelta(minutes=80), [(partner, 1), (sold_out[0], 1)])
+                )
         taken = self.take_in(now, now - timedelta(minutes=2))
+        special = {sale.parsed.order_no for sale in (*pair, *splitting)}
+        parcel_orders = [order for sale, order in taken if sale.parsed.order_no in special]
+        taken = [(s, o) for s, o in taken if s.parsed.order_no not in special]
         taken.sort(key=lambda pair: pair[0].parsed.paid_at)
         waiting = [(s, o) for s, o in taken if s.parsed.paid_at <= now - REVIEW_WAIT]
         for _sale, order in waiting:
@@ -675,7 +719,27 @@ class _Story:
         for index, (_sale, order) in enumerate(waiting):
             if index % 2 == 0 or oversold & set(_sale.units):
                 order = order_services.allocate(actor=self.people[roles.WAREHOUSE], order=order)
+        self.parcels_today(parcel_orders, pair=[s.parsed.order_no for s in pair])
         self.history.mark(now)
+
+    def parcels_today(self, orders: list[Order], *, pair: list[str]) -> None:
+        """客服 merges the buyer's two orders and splits the order whose second line is sold out; the warehouse
+        allocates the parcel and the lines in stock (the part waits for its stock)."""
+        service, warehouse = self.people[roles.SERVICE], self.people[roles.WAREHOUSE]
+        merging = [order for order in orders if order.platform_order_no in pair]
+        if len(merging) == 2:
+            main = parcels.merge_orders(actor=service, orders=merging)
+            order_services.allocate(actor=warehouse, order=main)
+        for order in orders:
+            if order.platform_order_no in pair:
+                continue
+            order = Order.objects.get(pk=order.pk)
+            if order.status == OrderStatus.ON_HOLD:
+                order = order_services.release_hold(actor=service, order=order, reason="买家同意先发有货的")
+            lines = list(order.lines.order_by("position", "id"))
+            if len(lines) > 1:
+                parcels.split_order(actor=service, order=order, line_ids=[lines[-1].pk], reason="")
+                order_services.allocate(actor=warehouse, order=order)
 
     # -- the odd jobs ---------------------------------------------------------------------------------
 
