@@ -162,11 +162,11 @@ def actions_for(order: Order, user: Any) -> Actions:
     reviews = roles.holds(user, roles.REVIEW_ORDERS)
     fulfils = roles.holds(user, roles.FULFIL_ORDERS)
     return Actions(
-        review=reviews and not held and S.REVIEWED in allowed,
+        review=reviews and order.status == S.PAID,  # (allocated → reviewed is a merge's, not a button's)
         allocate=fulfils and not held and S.ALLOCATED in allowed,
         hold=reviews and not held and S.ON_HOLD in allowed,
         release=reviews and held,
-        cancel=reviews and S.CANCELLED in allowed,
+        cancel=reviews and S.CANCELLED in allowed and order.split_from_id is None,  # a part joins back instead
         ship=fulfils and not held and S.SHIPPED in allowed,
     )
 

@@ -56,6 +56,8 @@ def parcel_key(order: Order) -> tuple[Any, ...]:
 
 
 def mergeable(order: Order) -> bool:
+    if order.split_from_id is not None:
+        return False  # a part ships lines of its order on their own: join it back instead
     if order.status == S.ON_HOLD:
         return order.hold_kind in MERGEABLE_HOLDS and (order.release_to or S.PAID) in MERGEABLE_STATUSES
     return order.status in MERGEABLE_STATUSES
@@ -71,6 +73,7 @@ def merge_candidates(order: Order) -> QuerySet[Order]:
     main_id = order.merged_into_id or order.pk
     return (
         Order.objects.filter(buyer, shop_id=order.shop_id, status__in=(*MERGEABLE_STATUSES, S.ON_HOLD))
+        .filter(split_from__isnull=True)
         .exclude(pk=order.pk)
         .exclude(pk=main_id)
         .exclude(merged_into_id=main_id)
@@ -80,6 +83,8 @@ def merge_candidates(order: Order) -> QuerySet[Order]:
 
 def _refusal(order: Order, main: Order) -> str | None:
     if not mergeable(order):
+        if order.split_from_id is not None:
+            return _("order %(no)s is a part of another order: join it back instead") % {"no": order.platform_order_no}
         if order.status == S.ON_HOLD:
             return _("order %(no)s is on hold (%(reason)s): release it first") % {
                 "no": order.platform_order_no,

@@ -447,3 +447,14 @@ def test_a_wave_picks_a_parts_lines_once_under_the_part(shop, stocked, cs, wareh
     assert listed.pk == part.pk and [(line.sku_code, line.quantity) for line in listed.parcel_lines] == [("CAP", 2)]
     state = packing.pack_state(fresh(part))
     assert [(pl.line.sku_code, pl.wanted) for pl in state.lines] == [("CAP", 2)]
+
+
+def test_a_part_is_no_merge_candidate_and_does_not_merge(shop, stocked, cs):
+    tee, cap = stocked("TEE-M", 5), stocked("CAP", 5)
+    order = order_of(shop, (tee, 1), (cap, 1))
+    other = OrderFactory(shop=shop)
+    part = parcels.split_order(actor=cs, order=order, line_ids=[order.lines.get(sku=cap).pk])
+    assert part not in parcels.merge_candidates(fresh(order))
+    assert part not in parcels.merge_candidates(other)
+    with pytest.raises(OrderRuleBroken, match="is a part of another order: join it back instead"):
+        parcels.merge_orders(actor=cs, orders=[other, part])
