@@ -83,7 +83,13 @@ def _stocktake(stocktake_id: int) -> Stocktake:
         _("Stocktake"),
         pk=stocktake_id,
     )
-    take.report = stocktakes.stocktake_report(take)  # StocktakeOut.report
+    if take.blind and take.status == StocktakeStatus.OPEN:
+        # A blind count shows the counters nothing on the books (nor the differences) until it is booked.
+        for line in take.lines.all():
+            line.expected = None
+        take.report = None
+    else:
+        take.report = stocktakes.stocktake_report(take)  # StocktakeOut.report
     return take
 
 
@@ -332,7 +338,9 @@ def create_stocktake(request, payload: StocktakeIn):
         if payload.category_id is not None
         else None
     )
-    take = stocktakes.create_stocktake(actor=request.auth, warehouse=_warehouse(payload.warehouse), category=category)
+    take = stocktakes.create_stocktake(
+        actor=request.auth, warehouse=_warehouse(payload.warehouse), category=category, blind=payload.blind
+    )
     return 201, _stocktake(take.pk)
 
 

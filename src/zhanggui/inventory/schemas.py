@@ -220,6 +220,7 @@ class ReceiptOut(Schema):
 class StocktakeIn(InputSchema):
     warehouse: str = Field(..., description="Warehouse code")
     category_id: int | None = Field(None, description="Count only this category (else every stocked SKU)")
+    blind: bool = Field(False, description="A blind count: the quantities on the books stay hidden until booked")
 
 
 class CountsIn(InputSchema):
@@ -231,7 +232,7 @@ class CountsIn(InputSchema):
 class StocktakeLineOut(Schema):
     sku_id: int
     sku: str = Field(..., alias="sku.code")
-    expected: int
+    expected: int | None = Field(..., description="On the books; null on a blind sheet until it is booked")
     counted: int | None
     booked_difference: int | None
     unit_cost: MoneyOut
@@ -253,13 +254,14 @@ class StocktakeListItem(Schema):
     warehouse: str = Field(..., alias="warehouse.code")
     category: str | None = Field(None, alias="category.name")
     status: str
+    blind: bool
     created_at: datetime
     booked_at: datetime | None
 
 
 class StocktakeOut(StocktakeListItem):
     lines: list[StocktakeLineOut]
-    report: StocktakeReportOut
+    report: StocktakeReportOut | None = Field(..., description="null on a blind sheet until it is booked")
 
 
 class AlertOut(Schema):

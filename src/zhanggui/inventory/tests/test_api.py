@@ -347,6 +347,22 @@ def test_purchase_order_with_an_unknown_sku_is_a_404(manager, wh):
 # ----- stocktake -----------------------------------------------------------------------------------------
 
 
+def test_a_blind_stocktake_hides_the_books_until_it_is_booked(warehouse_user, wh):
+    a = SkuFactory(code="A", cost=Decimal("10.00"))
+    receive(warehouse_user, a, wh, 10)
+    client = client_for(warehouse_user)
+
+    take = post(client, f"{API}/stocktakes", {"warehouse": "main", "blind": True}).json()
+    assert take["blind"] is True and take["report"] is None
+    assert [(ln["sku"], ln["expected"]) for ln in take["lines"]] == [("A", None)]
+    counted = post(client, f"{API}/stocktakes/{take['id']}/counts", {"counts": {str(a.pk): 7}}).json()
+    assert counted["lines"][0]["expected"] is None and counted["report"] is None
+
+    post(client, f"{API}/stocktakes/{take['id']}/book")
+    booked = client.get(f"{API}/stocktakes/{take['id']}").json()
+    assert booked["lines"][0]["expected"] == 10 and booked["report"]["loss_units"] == 3
+
+
 def test_stocktake_counts_and_books_gains_and_losses_at_cost(warehouse_user, wh):
     a = SkuFactory(code="A", cost=Decimal("10.00"))
     b = SkuFactory(code="B", cost=Decimal("2.50"))
