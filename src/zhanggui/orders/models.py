@@ -129,6 +129,9 @@ class Order(models.Model):
         related_name="merged_orders",
         verbose_name=_("ships with"),
     )
+    # Set on an order others were merged into (kept after: "may head a parcel"), so the steps of every other
+    # order skip looking for merged orders.
+    heads_parcel = models.BooleanField(_("main order of a parcel"), default=False)
     # 拆单: a part ships some lines of `split_from` later, on its own (its own status, reservation, wave and
     # tracking number); the lines stay on the platform's order, each naming the part that ships it (ships_in).
     split_from = models.ForeignKey(

@@ -128,6 +128,8 @@ def merge_orders(*, actor: Any, orders: Sequence[Order], reason: str = "") -> Or
         raise OrderRuleBroken(_("These orders cannot ship in one parcel: %(why)s.") % {"why": "; ".join(problems)})
     numbers = ", ".join(order.platform_order_no for order in locked)
     why = reason.strip() or _("merged: %(orders)s ship in one parcel") % {"orders": numbers}
+    main.heads_parcel = True
+    main.save(update_fields=["heads_parcel"])
     for order in locked:
         services.release_stock(order, actor)
         order.merged_into = None if order is main else main

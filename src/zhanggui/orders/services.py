@@ -155,6 +155,8 @@ def refuse_carried(order: Order) -> None:
 
 def carried_orders(order: Order) -> list[Order]:
     """The open orders merged into `order` (合单), locked, the earliest paid first."""
+    if not order.heads_parcel:
+        return []
     return list(
         Order.objects.select_for_update()
         .select_related("shop")
@@ -178,7 +180,7 @@ def leave_parcel(order: Order) -> None:
     if not rest:
         return
     main, others = rest[0], rest[1:]
-    Order.objects.filter(pk=main.pk).update(merged_into=None)
+    Order.objects.filter(pk=main.pk).update(merged_into=None, heads_parcel=bool(others))
     Order.objects.filter(pk__in=[other.pk for other in others]).update(merged_into=main)
 
 
