@@ -173,6 +173,7 @@ def unknown_path(request, rest: str):
 
 
 def _mount() -> None:
+    from zhanggui.aftersales.api import router as aftersales_router
     from zhanggui.approvals.api import router as approvals_router
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
@@ -188,6 +189,7 @@ def _mount() -> None:
     api.add_router("/inventory", inventory_router)
     api.add_router("/orders", orders_router)
     api.add_router("/messages", messaging_router)  # the outbox and opt-outs of buyer messages
+    api.add_router("/aftersales", aftersales_router)  # refunds, returns, complaints: docs/aftersales.md
     api.add_router("/promotions", flash_sales_router)  # /promotions/flash-sales, /promotions/flash-purchases
     api.add_router("/promotions", promotions_router)
     api.add_router("/pricing", pricing_router)  # /pricing/quote, /pricing/what-if

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "zhanggui.inventory",
     "zhanggui.orders",
     "zhanggui.messaging",  # buyer messages (above orders): docs/messaging.md
+    "zhanggui.aftersales",  # refunds, returns, complaints (above orders): docs/aftersales.md
     "zhanggui.promotions",
     "zhanggui.approvals",
     "zhanggui.demo",

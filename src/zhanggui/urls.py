@@ -12,6 +12,7 @@ urlpatterns = [
     path("inventory/", include("zhanggui.inventory.urls")),
     path("orders/", include("zhanggui.orders.urls")),
     path("messages/", include("zhanggui.messaging.urls")),
+    path("aftersales/", include("zhanggui.aftersales.urls")),
     path("promotions/", include("zhanggui.promotions.urls")),
     path("approvals/", include("zhanggui.approvals.urls")),
     # Uploaded files, for logged-in people only (core.media); MEDIA_URL is "media/".

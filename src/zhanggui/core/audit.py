@@ -51,6 +51,10 @@ VERBS = {
     "image_move": gettext_lazy("image moved"),
     "image_sku": gettext_lazy("image's SKU changed"),
     "image_delete": gettext_lazy("image deleted"),
+    "agree": gettext_lazy("agreed"),
+    "refund": gettext_lazy("refunded"),
+    "assign": gettext_lazy("assigned"),
+    "reopen": gettext_lazy("opened again"),
 }
 MONEY_FIELDS = {"price", "cost", "unit_price", "unit_cost", "amount", "total", "price_asked", "price_before"}
 LABELS = {"price_asked": gettext_lazy("price asked"), "price_before": gettext_lazy("price before")}

@@ -52,6 +52,7 @@ NAV: tuple[NavEntry, ...] = (
         roles.FULFIL_ORDERS,
         active=("orders:wave-", "orders:packing", "orders:packing-", "orders:ship-", "orders:tracking-"),
     ),
+    NavEntry("aftersales", _("After-sales"), "aftersales:case-list", roles.HANDLE_CASES, active=("aftersales:",)),
     NavEntry("messages", _("Buyer messages"), "messaging:outbox", roles.MANAGE_MESSAGES, active=("messaging:",)),
     NavEntry("catalog", _("Catalog"), "catalog:product-list", active=("catalog:",)),
     NavEntry("stock", _("Stock"), "inventory:stock-list", active=("inventory:stock-list", "inventory:document")),

@@ -45,6 +45,8 @@ REVIEW_ORDERS = "orders.review_orders"  # review, hold, release and cancel order
 FULFIL_ORDERS = "orders.fulfil_orders"  # allocate, pick, pack and ship orders
 IMPORT_ORDERS = "orders.import_orders"  # import the platforms' order exports
 MANAGE_MESSAGES = "messaging.manage_messages"  # buyer messages: outbox, templates, opt-outs
+HANDLE_CASES = "aftersales.handle_cases"  # open, answer, refund, close and assign after-sales cases
+MANAGE_AFTERSALES_RULES = "aftersales.manage_rules"  # edit the after-sales deadline rules
 
 CAPABILITIES = [
     CHANGE_PRICE,
@@ -62,6 +64,8 @@ CAPABILITIES = [
     FULFIL_ORDERS,
     IMPORT_ORDERS,
     MANAGE_MESSAGES,
+    HANDLE_CASES,
+    MANAGE_AFTERSALES_RULES,
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
@@ -79,6 +83,8 @@ CAPABILITY_LABELS = {
     FULFIL_ORDERS: _("allocate, pick, pack and ship orders"),
     IMPORT_ORDERS: _("import orders"),
     MANAGE_MESSAGES: _("manage buyer messages, their templates and opt-outs"),
+    HANDLE_CASES: _("handle after-sales cases: open, answer, refund and close them"),
+    MANAGE_AFTERSALES_RULES: _("edit the after-sales deadline rules"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
@@ -93,7 +99,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         REVIEW_ORDERS,
         IMPORT_ORDERS,
     },
-    SERVICE: {REVIEW_ORDERS, MANAGE_MESSAGES},
+    SERVICE: {REVIEW_ORDERS, MANAGE_MESSAGES, HANDLE_CASES},
     WAREHOUSE: {EDIT_SKU_LOGISTICS, BOOK_STOCK, MANAGE_PURCHASING, FULFIL_ORDERS},
     DESIGNER: {EDIT_CATALOG},
     COPYWRITER: {EDIT_CATALOG},
@@ -119,7 +125,7 @@ FIELD_CAPABILITIES: dict[str, dict[str, str]] = {
 }
 
 # Every role reads everything: the view permission of each of our models.
-READ_APPS = ("core", "catalog", "inventory", "promotions", "orders", "messaging")
+READ_APPS = ("core", "catalog", "inventory", "promotions", "orders", "messaging", "aftersales")
 
 
 def ensure_roles() -> None:

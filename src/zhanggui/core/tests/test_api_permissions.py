@@ -85,6 +85,7 @@ S = "/api/v1/campaigns/stored"
 A = "/api/v1/approvals"
 O = "/api/v1/orders"  # noqa: E741 - a path prefix, read beside C and P
 MS = "/api/v1/messages"
+AS = "/api/v1/aftersales"
 
 
 def _order_upload(world: World) -> dict[str, Any]:
@@ -187,6 +188,19 @@ ENDPOINTS: dict[str, Needs] = {
         roles.REVIEW_ORDERS, body=lambda w: {"lines": [w["split_line"]]}, order_id="two_line_order"
     ),
     f"POST {O}/{{order_id}}/join": needs(roles.REVIEW_ORDERS, body={}, order_id="part"),
+    # ----- after-sales
+    f"GET {AS}": read(),
+    f"GET {AS}/{{case_id}}": read(),
+    f"POST {AS}": needs(
+        roles.HANDLE_CASES, body=lambda w: {"order_id": w["order"], "kind": "complaint", "reason": "late"}
+    ),
+    f"POST {AS}/{{case_id}}/agree": needs(roles.HANDLE_CASES, body={}),
+    f"POST {AS}/{{case_id}}/reject": needs(roles.HANDLE_CASES, body={"reason": "吊牌已剪"}),
+    f"POST {AS}/{{case_id}}/refund": needs(
+        roles.HANDLE_CASES, body=lambda w: {"lines": [{"order_line_id": w["case_line"], "amount": "1.00"}]}
+    ),
+    f"POST {AS}/{{case_id}}/close": needs(roles.HANDLE_CASES, body={"reason": "买家撤销"}),
+    f"POST {AS}/{{case_id}}/assign": needs(roles.HANDLE_CASES, body={"assignee": "perm-service"}),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -264,6 +278,7 @@ DEFAULT_IDS = {
     "reference": "reference",
     "order_id": "order",
     "opt_out_id": "opt_out",
+    "case_id": "case",
 }
 # Query parameters a GET cannot do without.
 REQUIRED_QUERY = {f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31"}
@@ -296,6 +311,7 @@ def test_every_write_needs_a_capability_of_the_matrix_or_says_why_not():
 
 def build_world() -> World:
     """Everything the calls name, made through the services by the system user (and tokens for the roles)."""
+    from zhanggui.aftersales import services as aftersales
     from zhanggui.catalog import selectors as catalog_selectors
     from zhanggui.catalog import services as catalog
     from zhanggui.catalog.models import Channel, Shop
@@ -379,6 +395,10 @@ def build_world() -> World:
     two_line_order, split_order = (Order.objects.get(platform_order_no=no) for no in ("T5", "T6"))
     part = parcels.split_order(actor=system, order=split_order, line_ids=[split_order.lines.last().pk])
     opt_out = messaging.opt_out(actor=system, shop=shop, buyer_nick="tb_quiet", note="勿扰")
+    case_line = order.lines.first()
+    case = aftersales.open_case(
+        actor=system, order=order, kind="refund_unshipped", reason="changed_mind", lines=[(case_line.pk, 1)]
+    )
 
     tokens = {}
     for role in roles.ROLES:
@@ -409,6 +429,8 @@ def build_world() -> World:
         "split_line": two_line_order.lines.last().pk,
         "part": part.pk,
         "opt_out": opt_out.pk,
+        "case": case.pk,
+        "case_line": case_line.pk,
     }
 
 

@@ -35,10 +35,21 @@ def active_keys(html: str) -> list[str]:
     [
         (
             "manager",
-            [*FULFILMENT, "messages", "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],
+            [
+                *FULFILMENT,
+                "aftersales",
+                "messages",
+                "catalog",
+                "stock",
+                "purchase",
+                "stocktake",
+                "alerts",
+                "promotions",
+                "audit",
+            ],
         ),
         ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "audit"]),
-        ("service", ["home", "orders", "messages", *EVERYONE[2:]]),  # buyer messages: 客服's own
+        ("service", ["home", "orders", "aftersales", "messages", *EVERYONE[2:]]),  # after-sales, messages: 客服's
         (
             "warehouse",
             [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],

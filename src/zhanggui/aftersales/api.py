@@ -1,0 +1,156 @@
+"""After-sales endpoints: list the cases by deadline, one case with its order's line money, open a case, and
+its steps (agree, reject, refund, close, assign).
+
+Every write calls one function of aftersales.services, which checks the capability (handle_cases, like the
+pages) and keeps the timeline, the audit trail and the refund limit. Shops are named by their codes, cases and
+orders by their ids, people by their usernames.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from zhanggui.aftersales import selectors, services
+from zhanggui.aftersales.errors import CaseRuleBroken
+from zhanggui.aftersales.models import AfterSaleCase, CaseStatus
+from zhanggui.aftersales.schemas import (
+    MAX_ID,
+    AssignIn,
+    CaseDetailOut,
+    CasePage,
+    OpenCaseIn,
+    ReasonStepIn,
+    RefundIn,
+    StepIn,
+)
+from zhanggui.catalog.api import ERRORS, get_or_404
+from zhanggui.catalog.models import Shop
+from zhanggui.core import roles
+from zhanggui.core.errors import NotFoundError, ValidationFailed
+from zhanggui.core.money import ZERO
+from zhanggui.orders.models import Order
+
+router = Router(tags=["aftersales"])
+
+MAX_PAGE_SIZE = 200
+MAX_PAGE = 1_000_000
+
+
+def _missing(what: str, key: int) -> NotFoundError:
+    return NotFoundError(_("%(what)s not found (%(key)s).") % {"what": what, "key": f"pk={key}"})
+
+
+def _case(case_id: int) -> AfterSaleCase:
+    if not 0 < case_id <= MAX_ID:  # names no row, and SQLite cannot even bind it
+        raise _missing(_("After-sales case"), case_id)
+    return get_or_404(AfterSaleCase.objects.all(), _("After-sales case"), pk=case_id)
+
+
+def _detail(case: AfterSaleCase) -> AfterSaleCase:
+    detail = selectors.case_detail(case.pk)
+    detail.order_line_rows = selectors.line_money(selectors.order_for(detail.order_id), detail)
+    detail.refunded = sum((row.in_case for row in detail.order_line_rows), ZERO)
+    return detail
+
+
+@router.get("", response={200: CasePage, **ERRORS})
+def list_cases(
+    request,
+    shop: str = Query("", description="Shop code"),
+    status: Annotated[list[CaseStatus] | None, Query(description="Statuses (repeat for several)")] = None,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
+):
+    """Cases by deadline, least time left first (no deadline last), with what each refunded."""
+    rows = selectors.cases(shop=get_or_404(Shop.objects.all(), _("Shop"), code=shop) if shop else None)
+    if status:
+        rows = rows.filter(status__in=[s.value for s in status])
+    start = (page - 1) * page_size
+    return {"count": rows.count(), "page": page, "page_size": page_size, "items": list(rows[start : start + page_size])}
+
+
+@router.get("/{case_id}", response={200: CaseDetailOut, **ERRORS})
+def get_case(request, case_id: int):
+    """One case with its lines, its timeline and every line of its order with what is left to refund."""
+    return _detail(_case(case_id))
+
+
+@router.post("", response={201: CaseDetailOut, **ERRORS})
+def open_case(request, payload: OpenCaseIn):
+    """Open a case on an order (its lines by id, with units); the deadline comes from `platform_deadline` when
+    given, else from the channel's rule."""
+    if not payload.order_id <= MAX_ID:
+        raise _missing(_("Order"), payload.order_id)
+    order = get_or_404(Order.objects.all(), _("Order"), pk=payload.order_id)
+    case = services.open_case(
+        actor=request.auth,
+        order=order,
+        kind=payload.kind.value,
+        reason=payload.reason.value,
+        lines=[(line.order_line_id, line.quantity) for line in payload.lines],
+        requested_amount=payload.requested_amount,
+        responsibility=payload.responsibility.value if payload.responsibility else "",
+        platform_refund_no=payload.platform_refund_no,
+        platform_deadline=payload.platform_deadline,
+        description=payload.description,
+    )
+    return 201, _detail(case)
+
+
+def _responsibility(payload: StepIn | ReasonStepIn) -> str:
+    return payload.responsibility.value if payload.responsibility else ""
+
+
+@router.post("/{case_id}/agree", response={200: CaseDetailOut, **ERRORS})
+def agree_case(request, case_id: int, payload: StepIn):
+    case = services.agree(
+        actor=request.auth, case=_case(case_id), reason=payload.reason, responsibility=_responsibility(payload)
+    )
+    return _detail(case)
+
+
+@router.post("/{case_id}/reject", response={200: CaseDetailOut, **ERRORS})
+def reject_case(request, case_id: int, payload: ReasonStepIn):
+    case = services.reject(
+        actor=request.auth, case=_case(case_id), reason=payload.reason, responsibility=_responsibility(payload)
+    )
+    return _detail(case)
+
+
+@router.post("/{case_id}/refund", response={200: CaseDetailOut, **ERRORS})
+def refund_case(request, case_id: int, payload: RefundIn):
+    """Give back amounts of the order's lines. A line over what is left of it (paid − earlier refunds, every case
+    together) refuses the whole refund: 409 `over_refund`, with the line, paid, refunded, left and asked."""
+    roles.require(request.auth, roles.HANDLE_CASES)  # before judging the body: a refused role learns nothing
+    amounts = {}
+    for line in payload.lines:
+        if line.order_line_id in amounts:
+            raise CaseRuleBroken(_("Line %(id)s is given twice.") % {"id": line.order_line_id})
+        amounts[line.order_line_id] = line.amount
+    case = services.refund(actor=request.auth, case=_case(case_id), amounts=amounts, reason=payload.reason)
+    return _detail(case)
+
+
+@router.post("/{case_id}/close", response={200: CaseDetailOut, **ERRORS})
+def close_case(request, case_id: int, payload: ReasonStepIn):
+    case = services.close(
+        actor=request.auth, case=_case(case_id), reason=payload.reason, responsibility=_responsibility(payload)
+    )
+    return _detail(case)
+
+
+@router.post("/{case_id}/assign", response={200: CaseDetailOut, **ERRORS})
+def assign_case(request, case_id: int, payload: AssignIn):
+    """Give the case to a person who may handle cases (by username), or to nobody (null)."""
+    roles.require(request.auth, roles.HANDLE_CASES)
+    case = _case(case_id)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = get_user_model().objects.filter(username=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise ValidationFailed(_("No such person: %(name)s") % {"name": payload.assignee})
+    return _detail(services.assign(actor=request.auth, case=case, assignee=assignee))
