@@ -138,7 +138,7 @@ def pack_scan(*, actor: Any, order: Order, code: str) -> PackState:
     code = code.strip()
     if not code:
         raise PackRefused(_("Scan a barcode."))
-    order = Order.objects.select_for_update().select_related("merged_into").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("merged_into").get(pk=order.pk)
     services.refuse_carried(order)
     if order.status != S.PICKING:
         raise PackRefused(

@@ -114,10 +114,11 @@ def merge_orders(*, actor: Any, orders: Sequence[Order], reason: str = "") -> Or
         .values_list("pk", flat=True)
     )
     for order in Order.objects.filter(pk__in=ids, merged_into__isnull=False).select_related("merged_into"):
-        if order.merged_into_id not in ids and order.merged_into.status not in services.DONE_STATUSES:
+        main = order.merged_into
+        if main is not None and main.pk not in ids and main.status not in services.DONE_STATUSES:
             raise OrderRuleBroken(
                 _("Order %(no)s already ships with order %(main)s: merge with order %(main)s instead.")
-                % {"no": order.platform_order_no, "main": order.merged_into.platform_order_no}
+                % {"no": order.platform_order_no, "main": main.platform_order_no}
             )
     locked = list(Order.objects.select_for_update().select_related("shop").filter(pk__in=ids).order_by("paid_at", "id"))
     if len(locked) < 2:
@@ -185,10 +186,10 @@ def split_order(*, actor: Any, order: Order, line_ids: Sequence[int], reason: st
     is there. Returns the part."""
     roles.require(actor, roles.REVIEW_ORDERS)
     order = Order.objects.select_for_update().select_related("shop").get(pk=order.pk)
-    if order.split_from_id is not None:
+    if (whole := order.split_from) is not None:
         raise OrderRuleBroken(
             _("Order %(no)s is a part already: split order %(main)s instead.")
-            % {"no": order.platform_order_no, "main": order.split_from.platform_order_no}
+            % {"no": order.platform_order_no, "main": whole.platform_order_no}
         )
     if order.merged_into_id is not None or order.merged_orders.exclude(status__in=services.DONE_STATUSES).exists():
         raise OrderRuleBroken(
@@ -244,7 +245,7 @@ def join_part(*, actor: Any, part: Order, reason: str = "") -> Order:
     with its reservation given back, and an allocated order is allocated again for all its lines (held, with the
     reason, when the stock is short). Returns the order."""
     roles.require(actor, roles.REVIEW_ORDERS)
-    part = Order.objects.select_for_update().select_related("split_from").get(pk=part.pk)
+    part = Order.objects.select_for_update(of=("self",)).select_related("split_from").get(pk=part.pk)
     order = part.split_from
     if order is None:
         raise OrderRuleBroken(_("Order %(no)s is not a part of another order.") % {"no": part.platform_order_no})

@@ -460,10 +460,10 @@ def cancel(*, actor: Any, order: Order, reason: str) -> Order:
         raise OrderRuleBroken(_("Say why the order is cancelled."))
     order = _lock(order)
     _check(order, S.CANCELLED)
-    if order.split_from_id is not None:
+    if (whole := order.split_from) is not None:
         raise OrderRuleBroken(
             _("Order %(no)s is a part of order %(main)s: join it back into that order, or cancel that order.")
-            % {"no": order.platform_order_no, "main": order.split_from.platform_order_no}
+            % {"no": order.platform_order_no, "main": whole.platform_order_no}
         )
     parts = list(order.parts.select_for_update().exclude(status__in=DONE_STATUSES)) if order.has_parts else []
     for part in parts:

@@ -118,7 +118,7 @@ def test_an_over_refund_is_a_409_with_the_figures(service, order):
     _tee, cap = lines_of(order)
     api = client_for(service)
     case_id = post(api, API, open_body(order)).json()["id"]
-    response = post(api, f"{API}/{case_id}/refund", {"lines": [{"order_line_id": cap.pk, "amount": "50.00"}]})
+    response = post(api, f"{API}/{case_id}/refund?lang=en", {"lines": [{"order_line_id": cap.pk, "amount": "50.00"}]})
     assert response.status_code == 409
     assert response.json() == {
         "code": "over_refund",

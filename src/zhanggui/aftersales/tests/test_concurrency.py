@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from zhanggui.aftersales import selectors, services
 from zhanggui.aftersales.errors import InvalidCaseTransition, OverRefund
-from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseLine
+from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseLine, CaseStatus
 from zhanggui.aftersales.tests.conftest import lines_of, two_line_order
 from zhanggui.catalog.tests.factories import ShopFactory
 from zhanggui.core.services import system_user
@@ -70,7 +70,7 @@ def test_agents_refunding_one_line_through_several_cases_never_exceed_what_was_p
     assert (len(done), len(refused)) == (6, CLIENTS - 6), results
     assert selectors.refunded_by_line([tee.pk]) == {tee.pk: Decimal("180.00")}
     assert all(r.details["left"] == "18.00" for r in refused)
-    assert CaseEvent.objects.filter(reason__startswith="refunded").count() == 6
+    assert CaseEvent.objects.filter(to_status=CaseStatus.REFUNDED).count() == 6
 
 
 def test_two_agents_refunding_the_whole_line_at_once_refund_it_once(order):
