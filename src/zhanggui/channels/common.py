@@ -6,13 +6,15 @@ The rules are written for people in docs/orders-import.md; each platform module 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.channels.records import CLOSED, UNPAID, ParsedLine, ParsedOrder, RowError
@@ -36,9 +38,16 @@ class StatusWords:
     def __init__(self, words: Mapping[str, str]) -> None:
         self.words = dict(words)
         self._folded = {fold_word(word): status for word, status in words.items()}
+        self._read: dict[str, str | None] = {}  # cells as written, folded once: a file repeats a few words
 
     def get(self, text: str) -> str | None:
-        return self._folded.get(fold_word(text))
+        try:
+            return self._read[text]
+        except KeyError:
+            status = self._read[text] = self._folded.get(fold_word(text))
+            if len(self._read) > 1000:
+                self._read.clear()
+            return status
 
 
 def fold_word(text: str) -> str:
@@ -51,6 +60,7 @@ class Cells:
 
     def __init__(self, table: Table, row: Row, errors: list[RowError]) -> None:
         self.table, self.row, self.errors = table, row, errors
+        self.values = row.values
         self.ok = True
 
     @property
@@ -63,22 +73,22 @@ class Cells:
         self.errors.append(RowError(file=self.table.filename, line=self.row.line, column=column, reason=reason))
 
     def raw(self, key: str) -> str:
-        return self.row.get(key)
+        return self.values.get(key, "")
 
     def text(self, key: str) -> str:
         """Single-line free text (a name, a title, an address), cleaned as core.text cleans it (printable text,
         most of a file, holds nothing clean_line would change)."""
-        text = self.row.get(key)
+        text = self.values.get(key, "")
         return text if text.isprintable() else clean_line(text)
 
     def note(self, key: str) -> str:
         """Multi-line free text (a buyer's message, a seller's memo)."""
-        text = self.row.get(key)
+        text = self.values.get(key, "")
         return text if text.isprintable() else clean_text(text)
 
     def code(self, key: str, *, required: bool = False) -> str:
         """An identifier matched on (order number, 商家编码, tracking number): refused, never cleaned."""
-        text = self.row.get(key)
+        text = self.values.get(key, "")
         if not text:
             if required:
                 self.fail(key, _("Required; fill it on every row (no merged cells)."))
@@ -110,7 +120,9 @@ class Cells:
         return text
 
     def money(self, key: str, *, required: bool = False) -> Decimal:
-        text = self.row.get(key)
+        text = self.values.get(key, "")
+        if _PLAIN_FEN.fullmatch(text):  # most cells: what parse_money gives back unchanged
+            return Decimal(text)
         if not text:
             if required:
                 self.fail(key, _("Required; fill it on every row (no merged cells)."))
@@ -129,26 +141,29 @@ class Cells:
         return amount
 
     def quantity(self, key: str) -> int:
-        text = self.row.get(key)
+        text = self.values.get(key, "")
         if not text:
             self.fail(key, _("Required; fill it on every row (no merged cells)."))
             return 0
-        try:
-            number = whole_number(text)
-        except CellError as exc:
-            self.fail(key, exc.message)
-            return 0
+        if text.isascii() and text.isdigit() and len(text) < 10:  # plain digits: what whole_number reads
+            number = int(text)
+        else:
+            try:
+                number = whole_number(text)
+            except CellError as exc:
+                self.fail(key, exc.message)
+                return 0
         if number < 1:
             self.fail(key, _("%(value)s: a line holds at least 1 unit.") % {"value": text})
             return 0
         return number
 
     def moment(self, key: str) -> datetime | None:
-        text = self.row.get(key)
+        text = self.values.get(key, "")
         if not text:
             return None
         try:
-            return parse_moment(text)
+            return _moment(text, timezone.get_default_timezone())
         except CellError as exc:
             self.fail(key, exc.message)
             return None
@@ -171,29 +186,50 @@ class Cells:
         return status, text
 
 
+@functools.lru_cache(maxsize=4096)
+def _moment(text: str, zone: tzinfo) -> datetime:
+    """parse_moment of a cell, remembered: orders paid in the same second share their moments."""
+    return parse_moment(text, tz=zone)
+
+
+#: An amount as exports mostly write it, which parse_money would give back as it is: digits, two decimals.
+_PLAIN_FEN = re.compile(r"[0-9]{1,12}\.[0-9]{2}", re.ASCII)
+
+
 @dataclass
 class Seen:
     """Rows already read, by identity: an exact repeat is dropped, a different row with the same identity refused.
 
     Exports repeat rows (JD writes a row again when it splits an order); a same identity with other values is a
-    contradiction no one can settle for the seller.
+    contradiction no one can settle for the seller. Each identity keeps its line and a hash of its row's values,
+    not the row, so a big file streams through: two different rows of one identity with the same 64-bit hash
+    would pass as a repeat, which no real file meets.
     """
 
-    rows: dict[object, Row] = field(default_factory=dict)
+    rows: dict[object, int] = field(default_factory=dict)  # identity → line << 64 | hash of the values
 
-    def check(self, identity: object, cells: Cells, *, key: str, what: str) -> bool:
-        """True when the row is new; False when it repeats an earlier one (the row is then skipped)."""
+    def __contains__(self, identity: object) -> bool:
+        return identity in self.rows
+
+    def check(self, identity: object, cells: Cells, *, key: str, what: str | Callable[[], str]) -> bool:
+        """True when the row is new; False when it repeats an earlier one (the row is then skipped). `what` names
+        the identity in the refusal (a callable is only asked when there is one)."""
+        row = cells.row
+        fingerprint = hash(tuple(row.values.values())) & _HASH_MASK
         earlier = self.rows.get(identity)
         if earlier is None:
-            self.rows[identity] = cells.row
+            self.rows[identity] = row.line << 64 | fingerprint
             return True
-        if earlier.values != cells.row.values:
+        if earlier & _HASH_MASK != fingerprint:
             cells.fail(
                 key,
                 _("%(what)s is also on line %(line)s, with other values; keep one of the two rows.")
-                % {"what": what, "line": earlier.line},
+                % {"what": what() if callable(what) else what, "line": earlier >> 64},
             )
         return False
+
+
+_HASH_MASK = (1 << 64) - 1
 
 
 def order_fields_agree(cells: Cells, first: Row, keys: Iterable[str]) -> None:
@@ -233,8 +269,9 @@ class OrderFields:
     tracking_no: str = ""
 
     def order(self, *, platform: str, order_no: str, lines: Sequence[ParsedLine], file: str, line: int) -> ParsedOrder:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return ParsedOrder(platform=platform, order_no=order_no, lines=tuple(lines), file=file, line=line, **values)
+        return ParsedOrder(
+            platform=platform, order_no=order_no, lines=tuple(lines), file=file, line=line, **self.__dict__
+        )
 
 
 def merged(rows: Sequence[OrderFields]) -> OrderFields:
@@ -286,7 +323,7 @@ def split_address(text: str) -> Address:
     省/自治区/市/州/区/县 do (JD: "浙江杭州市西湖区文三路90号"). A part that cannot be found stays empty and the
     rest keeps everything not taken, so nothing of the address is ever lost.
     """
-    text = _POSTCODE_RE.sub("", clean_line(text).strip())
+    text = _POSTCODE_RE.sub("", (text if text.isprintable() else clean_line(text)).strip())
     tokens = text.split()
     if not tokens:
         return Address("", "", "", "")

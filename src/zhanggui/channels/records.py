@@ -7,7 +7,8 @@ moments are aware datetimes in the shop's time zone (Asia/Shanghai), texts are c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,9 +24,10 @@ CLOSED = "closed"  # 交易关闭 / 已取消 / 退款成功 (the whole order)
 PLATFORM_STATUSES = (UNPAID, PAID, SHIPPED, COMPLETED, CLOSED)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParsedLine:
-    """One line (sub-order) of an order as the platform wrote it."""
+    """One line (sub-order) of an order as the platform wrote it (read-only: not frozen only because a frozen
+    dataclass takes three times as long to build, and a big file has a hundred thousand)."""
 
     sub_order_id: str  # the platform's sub-order identity; "" when its file has none (then order no. + SKU code)
     sku_code: str  # 商家编码 / 货号: how the line finds our SKU ("" when the seller left it empty)
@@ -39,9 +41,9 @@ class ParsedLine:
     line: int = 0  # the line number in its file that holds it (the sub-order row, or the order row)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParsedOrder:
-    """One order, its receiver and its lines, as the platform's export holds them."""
+    """One order, its receiver and its lines, as the platform's export holds them (read-only, as ParsedLine)."""
 
     platform: str  # PLATFORMS
     order_no: str  # 订单编号 / 订单号, as text (never a float)
@@ -82,10 +84,65 @@ class RowError:
         return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason}
 
 
-@dataclass
 class ParseResult:
-    """Everything read from one upload (one file, or Taobao's pair). With any error the import stores nothing."""
+    """Everything read from one upload (one file, or Taobao's pair). With any error the import stores nothing.
 
-    platform: str
-    orders: list[ParsedOrder] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    Built whole (`ParseResult(platform, orders, errors)`), or over a reader that yields the orders as it reads
+    them (`ParseResult.streamed`): iterating the result then reads each order once without keeping it, which
+    is how the import goes through a big file in little memory, and `errors` grows as the files are read.
+    `orders` and `errors` read the rest of the files first, so they always give everything.
+    """
+
+    def __init__(self, platform: str, orders: Iterable[ParsedOrder] = (), errors: Iterable[RowError] = ()) -> None:
+        self.platform = platform
+        self._orders = list(orders)
+        self._errors = list(errors)
+        self._rest: Iterator[ParsedOrder] | None = None
+        #: The reader gives each order number once (it refused the rest): the import need not keep them all.
+        self.numbers_unique = False
+
+    @classmethod
+    def streamed(
+        cls, platform: str, read: Callable[[list[RowError]], Iterator[ParsedOrder]], *, numbers_unique: bool = False
+    ) -> ParseResult:
+        """A result whose orders `read(errors)` yields as it reads, appending every refused row to `errors`."""
+        result = cls(platform)
+        result._rest = read(result._errors)
+        result.numbers_unique = numbers_unique
+        return result
+
+    @property
+    def orders(self) -> list[ParsedOrder]:
+        self._read_all()
+        return self._orders
+
+    @orders.setter
+    def orders(self, orders: list[ParsedOrder]) -> None:
+        self._orders, self._rest = orders, None
+
+    @property
+    def errors(self) -> list[RowError]:
+        """Every refused row; the files are read to their end first."""
+        self._read_all()
+        return self._errors
+
+    @errors.setter
+    def errors(self, errors: list[RowError]) -> None:
+        self._errors = errors
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether a row was refused in what has been read so far (reads nothing more)."""
+        return bool(self._errors)
+
+    def __iter__(self) -> Iterator[ParsedOrder]:
+        """Each order once: the ones read already, then the rest as the files are read, none of them kept."""
+        yield from self._orders
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            yield from rest
+
+    def _read_all(self) -> None:
+        if self._rest is not None:
+            rest, self._rest = self._rest, None
+            self._orders.extend(rest)

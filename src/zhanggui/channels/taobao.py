@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -31,8 +33,9 @@ from zhanggui.channels.records import (
     UNPAID,
     ParsedOrder,
     ParseResult,
+    RowError,
 )
-from zhanggui.core.tabular import Column, FileSource, read_table
+from zhanggui.core.tabular import Column, FileSource, Row, Table, read_table
 
 ORDER_COLUMNS: tuple[Column, ...] = (
     Column("order_no", ("订单编号",), required=True),
@@ -95,38 +98,104 @@ class _Order:
 
 
 def read(*, orders: tuple[FileSource, str], lines: tuple[FileSource, str]) -> ParseResult:
-    """Both files as one upload; every bad row of either file is in the result's errors.
+    """Both files as one upload, read as the result is iterated; every bad row of either file is in the
+    result's errors.
 
-    Raises core.tabular.TableError when a file cannot be read at all (not a table, required columns missing).
+    The orders come in the orders file's order, each once all its lines are read: the order-lines file is
+    counted first (lines per order number), then both files are read side by side, so two files in the same
+    order of orders (as 千牛 writes them) stream through in little memory; lines of one order may be anywhere,
+    at the cost of keeping what waits for them. Raises core.tabular.TableError when a file cannot be read at
+    all (not a table, required columns missing).
     """
-    result = ParseResult(platform=TAOBAO)
     order_table = read_table(file=orders[0], filename=orders[1], columns=ORDER_COLUMNS)
+    counts = _lines_per_order(read_table(file=lines[0], filename=lines[1], columns=LINE_COLUMNS))
     line_table = read_table(file=lines[0], filename=lines[1], columns=LINE_COLUMNS)
+    return ParseResult.streamed(
+        TAOBAO, lambda errors: _Join(order_table, line_table, counts, errors).orders(), numbers_unique=True
+    )
 
-    found: dict[str, _Order] = {}
-    seen = Seen()
-    for row in order_table:
-        cells = Cells(order_table, row, result.errors)
+
+def _lines_per_order(table: Table) -> Counter[str]:
+    """How many rows of the order-lines file each order number has (as the cell reads, valid or not)."""
+    return Counter(order_no for _line, order_no in table.column("order_no"))
+
+
+class _Join:
+    """The two files read side by side: order rows wait in file order for their lines (counted beforehand), lines
+    that come before their order row wait for it; an order is given once it and every order before it are
+    complete."""
+
+    def __init__(self, order_table: Table, line_table: Table, counts: Counter[str], errors: list[RowError]) -> None:
+        self.order_table, self.line_table, self.errors = order_table, line_table, errors
+        self.left = counts  # order number → its rows in the order-lines file not read yet
+        self.waiting: dict[str, _Order] = {}  # order rows read, in file order, not given yet
+        self.early: dict[str, list[tuple[Cells, LineDraft]]] = {}  # lines read before their order row
+        self.seen = Seen()
+        # A line's identity is its sub-order within its order, as for every platform; an order's lines are all
+        # read before it is given, so each order's sub-orders are known only while it waits.
+        self.seen_lines: dict[str, Seen] = {}
+        self.line_rows = iter(line_table)
+
+    def orders(self) -> Iterator[ParsedOrder]:
+        for row in self.order_table:
+            order_no = self._order_row(row)
+            while order_no and self.left.get(order_no, 0) > 0 and self._next_line():
+                pass
+            yield from self._complete()
+        while self._next_line():
+            pass
+        for order_no in list(self.waiting):
+            yield from self._give(order_no)
+        for order_no, early in self.early.items():
+            if order_no in self.seen:
+                continue  # a refused order row already has its error
+            for cells, _draft in early:
+                cells.fail(
+                    "order_no",
+                    _("Order %(order)s is not in the orders file %(file)s.")
+                    % {"order": order_no, "file": self.order_table.filename},
+                )
+        rank = {self.order_table.filename: 0, self.line_table.filename: 1}
+        self.errors.sort(key=lambda error: (rank.get(error.file, 2), error.line))
+
+    def _order_row(self, row: Row) -> str:
+        cells = Cells(self.order_table, row, self.errors)
         order_no = cells.order_no("order_no")
-        if order_no and not seen.check(order_no, cells, key="order_no", what=_("Order %(no)s") % {"no": order_no}):
-            if not cells.ok:  # not a mere repeat: the order cannot be read either
-                found[order_no].ok = False
-            continue
+        if order_no and not self.seen.check(
+            order_no, cells, key="order_no", what=lambda: _("Order %(no)s") % {"no": order_no}
+        ):
+            if not cells.ok and order_no in self.waiting:  # not a mere repeat: the order cannot be read either
+                self.waiting[order_no].ok = False
+            return ""
         values = _order_fields(cells)
-        if order_no:
-            found[order_no] = _Order(cells=cells, fields=values, ok=cells.ok)
+        if not order_no:
+            return ""
+        order = self.waiting[order_no] = _Order(cells=cells, fields=values, ok=cells.ok)
+        for line_cells, draft in self.early.pop(order_no, ()):
+            order.lines.append(draft)
+            order.ok = order.ok and line_cells.ok
+        return order_no
 
-    seen_lines = Seen()
-    for row in line_table:
-        cells = Cells(line_table, row, result.errors)
+    def _next_line(self) -> bool:
+        """Read one row of the order-lines file onto its order; False at the end of the file."""
+        row = next(self.line_rows, None)
+        if row is None:
+            return False
+        raw = row.values.get("order_no", "")
+        self.left[raw] -= 1
+        cells = Cells(self.line_table, row, self.errors)
         order_no = cells.order_no("order_no")
         sub_order_id = cells.code("sub_order_id")
-        if sub_order_id and not seen_lines.check(
-            sub_order_id, cells, key="sub_order_id", what=_("Sub-order %(no)s") % {"no": sub_order_id}
-        ):
-            if not cells.ok and order_no in found:
-                found[order_no].ok = False
-            continue
+        if sub_order_id:
+            seen = self.seen_lines.get(order_no)
+            if seen is None:
+                seen = self.seen_lines[order_no] = Seen()
+            if not seen.check(
+                sub_order_id, cells, key="sub_order_id", what=lambda: _("Sub-order %(no)s") % {"no": sub_order_id}
+            ):
+                if not cells.ok and order_no in self.waiting:
+                    self.waiting[order_no].ok = False
+                return True
         draft = LineDraft(
             line=row.line,
             sub_order_id=sub_order_id,
@@ -138,26 +207,29 @@ def read(*, orders: tuple[FileSource, str], lines: tuple[FileSource, str]) -> Pa
             refund_status=cells.text("refund_status"),
         )
         if not order_no:
-            continue
-        order = found.get(order_no)
+            return True
+        order = self.waiting.get(order_no)
         if order is None:
-            if order_no not in seen.rows:  # a refused order row already has its error
-                cells.fail(
-                    "order_no",
-                    _("Order %(order)s is not in the orders file %(file)s.")
-                    % {"order": order_no, "file": order_table.filename},
-                )
-            continue
-        order.lines.append(draft)
-        order.ok = order.ok and cells.ok
+            self.early.setdefault(order_no, []).append((cells, draft))
+        else:
+            order.lines.append(draft)
+            order.ok = order.ok and cells.ok
+        return True
 
-    for order_no, order in found.items():
-        built = _build(order_no, order, lines_file=line_table.filename)
+    def _complete(self) -> Iterator[ParsedOrder]:
+        """The waiting orders, from the first, while each has all its lines."""
+        while self.waiting:
+            order_no = next(iter(self.waiting))
+            if self.left.get(order_no, 0) > 0:
+                return
+            yield from self._give(order_no)
+
+    def _give(self, order_no: str) -> Iterator[ParsedOrder]:
+        built = _build(order_no, self.waiting.pop(order_no), lines_file=self.line_table.filename)
+        self.left.pop(order_no, None)
+        self.seen_lines.pop(order_no, None)
         if built is not None:
-            result.orders.append(built)
-    rank = {order_table.filename: 0, line_table.filename: 1}
-    result.errors.sort(key=lambda error: (rank.get(error.file, 2), error.line))
-    return result
+            yield built
 
 
 def _order_fields(cells: Cells) -> OrderFields:

@@ -9,7 +9,9 @@ them (docs/catalog-import.md, PLATFORMS.md "Parser traps"):
 - cells carry `="123"` or a leading `'` to keep long numbers as text, and "-"/"--" for empty.
 
 Every row keeps the row number the user sees in a spreadsheet (1-based, title rows counted), so errors can point
-at it. Reading is read-only and never touches the database.
+at it. Reading is read-only and never touches the database. A CSV is streamed: decoded a block at a time
+(_Decoder) and cleaned a chunk of rows at a time, column by column (_clean_column), so a file of any size reads
+in the same little memory; an .xlsx is read by openpyxl in read-only mode.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import unicodedata
@@ -25,11 +28,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhanggui.core.errors import DomainError
 
@@ -38,6 +41,7 @@ HEADER_SEARCH_ROWS = 30
 #: Cell texts that mean "no value" in platform exports.
 EMPTY_MARKS = frozenset({"-", "--", "—", "——", "－"})
 SUMMARY_RE = re.compile(r"^(汇总|合计|总计)(?:$|[\s:：(（])")
+_SUMMARY_FIRST = frozenset("汇合总")
 # A whole number as sheets write it once thousands separators are gone: digits, and Excel's ".0".
 _WHOLE_RE = re.compile(r"[+-]?[0-9]+(?:\.0*)?", re.ASCII)
 _FORMULA_TEXT_RE = re.compile(r'^="(.*)"$', re.DOTALL)
@@ -167,12 +171,20 @@ def clean_cell(value: Any) -> str:
     return _clean_text_cell(str(value))
 
 
+#: The first characters of the disguises _clean_text_cell takes off: ="…", a leading ', the empty marks.
+_DISGUISED = frozenset("='") | {mark[0] for mark in EMPTY_MARKS}
+
+
 def _clean_text_cell(value: str) -> str:
     # str.strip() also takes full-width and no-break spaces. Control characters inside stay: a code holding
     # one is refused by its field and free text is cleaned by its field (core.text), so nothing is changed
     # silently here ("AB\x01C" must not become the SKU "ABC").
     text = value.strip()
-    if text.startswith("="):
+    if not text or text[0] not in _DISGUISED:
+        return text
+    if text[:2] == '="' and text[-1] == '"' and len(text) > 2:  # _FORMULA_TEXT_RE's match, without the regex
+        text = text[2:-1].replace('""', '"').strip()
+    elif text.startswith("="):
         match = _FORMULA_TEXT_RE.match(text)
         if match:
             text = match.group(1).replace('""', '"').strip()
@@ -243,40 +255,84 @@ def parse_moment(value: Any, *, tz: tzinfo | None = None) -> datetime:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _read_bytes(file: FileSource) -> bytes:
+#: Bytes read (and decoded) at a time: a CSV is streamed, never held whole.
+_BLOCK = 1 << 16
+_NOT_TEXT = gettext_lazy(
+    "The file is not a text table in UTF-8 or GBK; save it as CSV (UTF-8) or as .xlsx and try again."
+)
+
+
+def _open(file: FileSource) -> tuple[IO[bytes], bool]:
+    """A binary stream at the file's start, and whether it is ours to close (we opened the path)."""
     if isinstance(file, str | os.PathLike):
         try:
-            return Path(file).read_bytes()
+            return open(file, "rb"), True  # closed by read_table, or when its rows end
         except OSError as exc:
             raise UnreadableFile(
                 _("Cannot open %(file)s: %(error)s") % {"file": file, "error": exc.strerror or exc}
             ) from exc
     if hasattr(file, "seek"):
         file.seek(0)
-    data = file.read()
-    if isinstance(data, str):  # a text stream: the caller already decoded it
-        return data.encode("utf-8")
-    return bytes(data)
+    return file, False
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding found: a BOM decides; else strict UTF-8; else GB18030 (a superset of GBK)."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text, encoding
-    raise UnreadableFile(
-        _("The file is not a text table in UTF-8 or GBK; save it as CSV (UTF-8) or as .xlsx and try again.")
-    )
+class _Decoder:
+    """Bytes to text a block at a time, with the encoding a whole file would get: a BOM decides; else UTF-8
+    while the bytes are UTF-8, else GB18030 (a superset of GBK). The choice is made on the first block with a
+    byte above ASCII (everything before it is ASCII, the same text in both), so the file is never held whole.
+    A NUL, or a later byte the chosen encoding cannot read, refuses the file (UnreadableFile)."""
+
+    def __init__(self, head: bytes) -> None:
+        self.encoding = ""  # only ASCII so far
+        if head.startswith(codecs.BOM_UTF8):
+            self.encoding = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self.encoding = "utf-16"
+        self._decoder = codecs.getincrementaldecoder(self.encoding)() if self.encoding else None
+
+    @property
+    def name(self) -> str:
+        return self.encoding or "utf-8"
+
+    def decode(self, data: bytes, *, final: bool) -> str:
+        if self._decoder is None and data.isascii():
+            text = data.decode("ascii")
+        elif self._decoder is None:
+            text = self._choose(data, final=final)
+        else:
+            try:
+                text = self._decoder.decode(data, final)
+            except UnicodeDecodeError:
+                raise UnreadableFile(str(_NOT_TEXT)) from None
+        if "\x00" in text:
+            raise UnreadableFile(str(_NOT_TEXT))
+        return text
+
+    def _choose(self, data: bytes, *, final: bool) -> str:
+        for encoding in ("utf-8", "gb18030"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                text = decoder.decode(data, final)
+            except UnicodeDecodeError:
+                continue
+            self.encoding, self._decoder = encoding, decoder
+            return text
+        raise UnreadableFile(str(_NOT_TEXT))
+
+
+def _text_lines(stream: IO[bytes], head: bytes, decoder: _Decoder) -> Iterator[str]:
+    """The file's text line by line as csv reads it with newline="": each line with its end, and only \\r,
+    \\n and \\r\\n end one (a block's unfinished last line, or a \\r that may have its \\n in the next
+    block, waits for the next block)."""
+    rest, data = "", head
+    while data:
+        more = stream.read(_BLOCK)
+        lines = io.StringIO(rest + decoder.decode(data, final=not more), newline="").readlines()
+        rest = lines.pop() if lines and (more and lines[-1][-1:] not in ("\n",)) else ""
+        yield from lines
+        data = more
+    if rest:
+        yield rest
 
 
 def _delimiter(text: str) -> str:
@@ -287,9 +343,15 @@ def _delimiter(text: str) -> str:
     return "\t"
 
 
-def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], str]:
-    text, encoding = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+def _csv_rows(stream: IO[bytes], head: bytes, *, close: bool) -> tuple[Iterator[tuple[int, list[Any]]], _Decoder]:
+    decoder = _Decoder(head)
+    lines = _text_lines(stream, head, decoder)
+    first: list[str] = []  # the lines that hold the first 8,192 characters, which tell the delimiter
+    for line in lines:
+        first.append(line)
+        if sum(map(len, first)) >= 8192:
+            break
+    reader = csv.reader(itertools.chain(first, lines), delimiter=_delimiter("".join(first)))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # The record number is the row number Excel/WPS shows, also when a quoted cell holds a line break.
@@ -299,8 +361,11 @@ def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], str]:
             raise UnreadableFile(
                 _("The CSV file is broken near row %(line)s: %(error)s") % {"line": reader.line_num, "error": exc}
             ) from exc
+        finally:
+            if close:
+                stream.close()
 
-    return rows(), encoding
+    return rows(), decoder
 
 
 def _spreadsheet_trap(data: bytes) -> str | None:
@@ -381,13 +446,18 @@ class Table:
 
     filename: str
     kind: str  # "xlsx" or "csv"
-    encoding: str  # "" for xlsx
     sheet: str
     header_line: int
     columns: dict[str, Column]
     headers: dict[str, str]
     _positions: dict[str, int]
     _rows: Iterator[tuple[int, list[Any]]]
+    _decoder: _Decoder | None = None
+
+    @property
+    def encoding(self) -> str:
+        """A CSV's encoding ("utf-8" while all read so far is ASCII); "" for an .xlsx."""
+        return self._decoder.name if self._decoder is not None else ""
 
     def has(self, key: str) -> bool:
         return key in self.headers
@@ -397,16 +467,63 @@ class Table:
         return self.headers.get(key) or self.columns[key].header
 
     def __iter__(self) -> Iterator[Row]:
-        for line, cells in self._rows:
-            values = {
-                key: clean_cell(cells[index]) if index < len(cells) else "" for key, index in self._positions.items()
-            }
-            if not any(values.values()):
-                continue  # blank, or only notes in columns we do not read
-            first = next((text for text in (clean_cell(c) for c in cells) if text), "")
-            if SUMMARY_RE.match(first):
-                continue
-            yield Row(line=line, values=values)
+        keys, positions = list(self._positions), list(self._positions.values())
+        first = positions.index(0) if 0 in positions else None  # the row's first cell, when it is read anyway
+        for chunk in _chunks(self._rows):
+            columns = [_clean_column([cells[i] if i < len(cells) else "" for _line, cells in chunk]) for i in positions]
+            for (line, cells), texts in zip(chunk, zip(*columns, strict=True), strict=True):
+                if not any(texts):
+                    continue  # blank, or only notes in columns we do not read
+                if _is_summary(cells, texts[first] if first is not None else ""):
+                    continue
+                yield Row(line=line, values=dict(zip(keys, texts, strict=True)))
+
+    def column(self, key: str) -> Iterator[tuple[int, str]]:
+        """(line, cell) of one column, for the rows iterating the table gives whose cell in it is filled; reads
+        only that cell and the row's first (a quick pass, such as counting the lines of each order)."""
+        index = self._positions.get(key)
+        if index is None:
+            return
+        for chunk in _chunks(self._rows):
+            texts = _clean_column([cells[index] if index < len(cells) else "" for _line, cells in chunk])
+            for (line, cells), text in zip(chunk, texts, strict=True):
+                if text and not _is_summary(cells, text if index == 0 else ""):
+                    yield line, text
+
+
+_CHUNK = 256
+# A cell clean_cell would change: spaces around it, or a disguise's first character (_DISGUISED), as found in
+# the cells of a column joined with NUL (which no CSV we read holds: _Decoder refuses it).
+_TO_CLEAN = re.compile(r"(?:^|\x00)[\s='\-—－]|\s(?:\x00|$)")
+
+
+def _chunks(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, list[Any]]]]:
+    while chunk := list(itertools.islice(rows, _CHUNK)):
+        yield chunk
+
+
+def _clean_column(cells: list[Any]) -> list[str]:
+    """clean_cell of each cell of a column, a chunk of rows at a time: most CSV columns have nothing to clean,
+    which one search over the joined cells tells (the cells are then taken as they are)."""
+    if all(type(cell) is str for cell in cells):
+        joined = "\x00".join(cells)
+        if joined.count("\x00") == len(cells) - 1 and _TO_CLEAN.search(joined) is None:
+            return cells
+    return [clean_cell(cell) for cell in cells]
+
+
+def _is_summary(cells: list[Any], first: str = "") -> bool:
+    """Whether the row's first filled cell starts a summary row (汇总/合计/总计); `first`: its first cell cleaned,
+    when the caller has it."""
+    if first:
+        return first[0] in _SUMMARY_FIRST and SUMMARY_RE.match(first) is not None
+    for cell in cells:
+        if type(cell) is str and (text := cell.strip()):
+            if text[0] not in _SUMMARY_FIRST and text[0] not in _DISGUISED:
+                return False  # what clean_cell makes of it is itself, and no summary
+            break
+    first = next((text for text in (clean_cell(cell) for cell in cells) if text), "")
+    return first[:1] in _SUMMARY_FIRST and SUMMARY_RE.match(first) is not None
 
 
 def display_name(*, file: FileSource, filename: str = "") -> str:
@@ -430,26 +547,56 @@ def read_table(
     report as a RowError.
     """
     filename = display_name(file=file, filename=filename)
-    data = _read_bytes(file)
-    if not data.strip():
-        raise UnreadableFile(_("The file %(file)s is empty.") % {"file": filename})
+    stream, ours = _open(file)
+    try:
+        head = stream.read(_BLOCK)
+        if isinstance(head, str):  # a text stream: the caller already decoded it
+            stream = io.BytesIO((head + stream.read()).encode("utf-8"))
+            head = stream.read(_BLOCK)
+        if not head.strip() and len(head) < _BLOCK:
+            raise UnreadableFile(_("The file %(file)s is empty.") % {"file": filename})
+        decoder: _Decoder | None = None
+        if head.startswith(_ZIP_MAGIC):
+            data = bytes(head) + stream.read()  # openpyxl reads the zip's rows lazily in read-only mode
+            if ours:
+                stream.close()
+            if not zipfile.is_zipfile(io.BytesIO(data)):
+                raise UnreadableFile(
+                    _("The .xlsx file is damaged (not a complete zip archive). Save it again and retry.")
+                )
+            kind, sheets = "xlsx", _xlsx_sheets(data)
+        else:
+            trap = _spreadsheet_trap(head)
+            if trap:
+                raise UnreadableFile(trap)
+            if filename.lower().endswith(_SPREADSHEET_SUFFIXES):
+                raise UnreadableFile(
+                    _("%(file)s is not a valid .xlsx file (it is not a zip archive). Save it as .xlsx or CSV.")
+                    % {"file": filename}
+                )
+            rows, decoder = _csv_rows(stream, head, close=ours)
+            kind, sheets = "csv", [("", rows)]
+    except BaseException:
+        if ours:
+            stream.close()
+        raise
+    try:
+        return _find_header(filename, kind, sheets, decoder, columns, header_search_rows)
+    except BaseException:
+        for _sheet, rows in sheets:
+            if hasattr(rows, "close"):
+                rows.close()  # the file is closed with them
+        raise
 
-    if data.startswith(_ZIP_MAGIC):
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise UnreadableFile(_("The .xlsx file is damaged (not a complete zip archive). Save it again and retry."))
-        kind, encoding, sheets = "xlsx", "", _xlsx_sheets(data)
-    else:
-        trap = _spreadsheet_trap(data)
-        if trap:
-            raise UnreadableFile(trap)
-        if filename.lower().endswith(_SPREADSHEET_SUFFIXES):
-            raise UnreadableFile(
-                _("%(file)s is not a valid .xlsx file (it is not a zip archive). Save it as .xlsx or CSV.")
-                % {"file": filename}
-            )
-        rows, encoding = _csv_rows(data)
-        kind, sheets = "csv", [("", rows)]
 
+def _find_header(
+    filename: str,
+    kind: str,
+    sheets: list[tuple[str, Iterator[tuple[int, list[Any]]]]],
+    decoder: _Decoder | None,
+    columns: Sequence[Column],
+    header_search_rows: int,
+) -> Table:
     by_key = {column.key: column for column in columns}
     aliases: dict[str, str] = {}
     for column in columns:
@@ -481,13 +628,13 @@ def read_table(
                 return Table(
                     filename=filename,
                     kind=kind,
-                    encoding=encoding,
                     sheet=sheet_name,
                     header_line=line,
                     columns=by_key,
                     headers=candidate.headers,
                     _positions=candidate.positions,
                     _rows=rows,
+                    _decoder=decoder,
                 )
     missing = [by_key[key] for key in required if best is None or key not in best.positions]
     raise MissingColumns(

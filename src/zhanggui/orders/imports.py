@@ -14,27 +14,30 @@ upserts the file's orders:
 - a line finds its SKU by 商家编码 in the shop; an unknown code holds the order with a reason a person reads
   instead of refusing the file.
 
-Bulk reads and writes: the file's existing orders and their lines in a few queries (CHUNK numbers each), new
-orders, lines and events with one COPY per table on PostgreSQL (executemany elsewhere: insert_rows), changes
-with bulk_update; only orders whose stock moves call the inventory one by one.
-docs/orders.md describes the behaviour; channels/ the files.
+Streaming: a thread reads the files (_read_ahead) while the import checks the orders it hands over and stores
+them BATCH at a time (orders.import_store) in the one transaction; from the first refused row on nothing more
+is stored, the rest of the files is still read and checked for the report, and the transaction is rolled back.
+So a big file is never held in memory, and a bad one still stores nothing. On PostgreSQL one import at a time
+goes into a shop (an advisory lock), so the same file uploaded twice at once gives each order once.
+docs/orders.md describes the behaviour (its "Speed" the figures); channels/ the files.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+import queue
+import threading
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhanggui.catalog.models import Channel, Shop, Sku
+from zhanggui.catalog.models import Channel, Shop
 from zhanggui.channels import orders as channel_orders
 from zhanggui.channels import records
 from zhanggui.channels.records import ParsedLine, ParsedOrder, ParseResult, RowError
@@ -42,21 +45,18 @@ from zhanggui.core import roles
 from zhanggui.core.money import FEN, LIMIT
 from zhanggui.core.services import record_audit
 from zhanggui.core.tabular import FileSource
-from zhanggui.core.text import CleanCharField, CleanTextField, bad_code_character, describe
+from zhanggui.core.text import bad_code_character, describe
 from zhanggui.inventory import limits
-from zhanggui.orders import selectors, services
-from zhanggui.orders.models import (
-    SHIPPED_STATUSES,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderSettings,
-    OrderStatus,
-    Platform,
-)
+from zhanggui.orders import import_store
+from zhanggui.orders.import_store import sub_order_ids
+from zhanggui.orders.models import Order, OrderLine, Platform
 
-S = OrderStatus
-CHUNK = 500  # rows per IN (...) list: well inside every database's limit on bound parameters
+#: Orders stored at a time: the memory an import holds, against a few queries per batch.
+BATCH = 2000
+#: Orders the reading thread hands over at a time, and how many such chunks it may be ahead (_read_ahead).
+READ_AHEAD, READ_AHEAD_CHUNKS = 500, 4
+#: The first key of the PostgreSQL advisory lock that lets one import at a time into a shop (the second: its id).
+IMPORT_LOCK = 0x5A47_0901
 
 #: The shops a platform's file may go into (catalog.Channel); the Zhanggui format fits every shop.
 PLATFORM_CHANNELS: dict[str, set[str]] = {
@@ -64,42 +64,6 @@ PLATFORM_CHANNELS: dict[str, set[str]] = {
     records.JD: {Channel.JD},
     records.PDD: {Channel.PDD},
 }
-
-#: The order's data an import writes, besides its status (services.STATUS_FIELDS).
-ORDER_FIELDS = [
-    "buyer_nick",
-    "receiver_name",
-    "receiver_phone",
-    "province",
-    "city",
-    "district",
-    "address",
-    "created_at_platform",
-    "paid_at",
-    "ship_by",
-    "shipped_at",
-    "shipping_fee",
-    "paid_total",
-    "buyer_note",
-    "seller_note",
-    "platform_status",
-    "platform_status_text",
-    "carrier",
-    "tracking_no",
-]
-LINE_FIELDS = [
-    "position",
-    "sku",
-    "sku_code",
-    "title",
-    "spec",
-    "quantity",
-    "unit_price",
-    "discount",
-    "paid",
-    "refund_status",
-]
-UPDATED_FIELDS = list(dict.fromkeys([*ORDER_FIELDS, *services.STATUS_FIELDS]))
 ORDER_NO_LENGTH = Order._meta.get_field("platform_order_no").max_length or 64
 SUB_ORDER_LENGTH = OrderLine._meta.get_field("sub_order_id").max_length or 160
 SKU_CODE_LENGTH = OrderLine._meta.get_field("sku_code").max_length or 64
@@ -209,13 +173,14 @@ def _money_problem(value: Any) -> str | None:
         return _("%(value)s: an amount must not be negative") % {"value": value}
     if value >= LIMIT:
         return _("%(value)s is too large") % {"value": value}
-    if value != value.quantize(FEN):
+    if not value.same_quantum(FEN) and value != value.quantize(FEN):
         return _("%(value)s has more than two decimals") % {"value": value}
     return None
 
 
 def _code_problem(value: str, *, length: int) -> str | None:
-    found = bad_code_character(value)
+    # Printable text holds no control, format or separator character: only U+FFFD is left to look for.
+    found = None if value.isprintable() and "\ufffd" not in value else bad_code_character(value)
     if found is not None:
         position, char = found
         return _("invisible or control character %(char)s at position %(position)s") % {
@@ -227,59 +192,52 @@ def _code_problem(value: str, *, length: int) -> str | None:
     return None
 
 
-def sub_order_ids(order: ParsedOrder) -> list[str]:
-    """Each line's identity within its order: the platform's sub-order id, or (when its file has none)
-    order number:商家编码 (the line's position when it has no code), numbered when a code comes twice."""
-    ids: list[str] = []
-    seen: set[str] = set()
-    for index, line in enumerate(order.lines, 1):
-        base = line.sub_order_id or f"{order.order_no}:{line.sku_code or index}"
-        candidate, n = base, 1
-        while candidate in seen:
-            n += 1
-            candidate = f"{base}#{n}"
-        seen.add(candidate)
-        ids.append(candidate)
-    return ids
-
-
-def check_result(result: ParseResult, shop: Shop) -> list[RowError]:
-    """Our own refusals of what the reader gave (the reader's come in result.errors)."""
-    if result.platform not in records.PLATFORMS:
-        return [RowError("", 0, "", _("Unknown platform %(platform)s.") % {"platform": result.platform})]
-    channels = PLATFORM_CHANNELS.get(result.platform)
+def upload_refusal(platform: str, shop: Shop) -> RowError | None:
+    """The refusal of a whole upload: a platform we do not know, or a platform's file for another's shop."""
+    if platform not in records.PLATFORMS:
+        return RowError("", 0, "", _("Unknown platform %(platform)s.") % {"platform": platform})
+    channels = PLATFORM_CHANNELS.get(platform)
     if channels is not None and shop.channel not in channels:
         reason = _("A %(platform)s export cannot go into shop %(shop)s, a %(channel)s shop.") % {
-            "platform": Platform(result.platform).label,
+            "platform": Platform(platform).label,
             "shop": shop.code,
             "channel": shop.get_channel_display(),
         }
-        return [RowError("", 0, "", reason)]
-    errors: list[RowError] = []
-    first_line: dict[str, int] = {}
-    for order in result.orders:
+        return RowError("", 0, "", reason)
+    return None
+
+
+class OrderCheck:
+    """Our own refusals of the orders an upload gives (the reader's come in its result's errors), one order
+    at a time; an order number is refused the second time it comes in the upload."""
+
+    def __init__(self, platform: str, *, numbers_unique: bool = False) -> None:
+        self.platform = platform
+        self.first_line: dict[str, int] = {}
+        self.numbers_unique = numbers_unique  # the reader refused repeated numbers: none to remember
+
+    def __call__(self, order: ParsedOrder) -> list[RowError]:
         if not order.order_no:
-            errors.append(RowError(order.file, order.line, "order_no", _("no order number")))
-            continue
+            return [RowError(order.file, order.line, "order_no", _("no order number"))]
         problem = _code_problem(order.order_no, length=ORDER_NO_LENGTH)
-        if problem is None and order.order_no in first_line:
+        if problem is None and order.order_no in self.first_line:
             problem = _("order %(no)s is also on line %(line)s") % {
                 "no": order.order_no,
-                "line": first_line[order.order_no],
+                "line": self.first_line[order.order_no],
             }
         if problem:
-            errors.append(RowError(order.file, order.line, "order_no", problem))
-            continue
-        first_line[order.order_no] = order.line
-        if order.platform != result.platform:
+            return [RowError(order.file, order.line, "order_no", problem)]
+        if not self.numbers_unique:
+            self.first_line[order.order_no] = order.line
+        errors: list[RowError] = []
+        if order.platform != self.platform:
             reason = _("a %(platform)s order in a %(upload)s upload") % {
                 "platform": order.platform,
-                "upload": result.platform,
+                "upload": self.platform,
             }
             errors.append(RowError(order.file, order.line, "platform", reason))
         errors += [RowError(order.file, order.line, column, reason) for column, reason in _order_problems(order)]
-        errors += _line_errors(order)
-    return errors
+        return errors + _line_errors(order)
 
 
 def _order_problems(order: ParsedOrder) -> list[tuple[str, str]]:
@@ -360,419 +318,119 @@ def _line_errors(order: ParsedOrder) -> list[RowError]:
 # --------------------------------------------------------------------------------------------------------
 
 
+class _Refused(Exception):
+    """Raised inside the import's transaction to roll back what its batches stored."""
+
+
 def import_orders(*, actor: Any, shop: Shop, result: ParseResult, dry_run: bool = False) -> ImportReport:
     """Store the parsed orders in `shop`, all or nothing; the report lists what was (or would be) done.
 
-    With any refused row nothing is stored. A dry run does everything, then rolls it back, so its report is
-    exactly what the import would do (holds for short stock included).
+    The orders are checked as `result` yields them and stored BATCH at a time in one transaction; with any
+    refused row (the reader's or ours) storing stops, every order is still read and checked for the report,
+    and nothing is stored. A dry run does everything, then rolls it back, so its report is exactly what the
+    import would do (holds for short stock included).
     """
     roles.require(actor, roles.IMPORT_ORDERS)
     report = ImportReport(shop_code=shop.code, platform=result.platform, dry_run=dry_run)
-    for order in result.orders:
-        report.lines += len(order.lines)
-        report.units += sum(line.quantity for line in order.lines if isinstance(line.quantity, int))
-        if isinstance(order.paid_total, Decimal) and order.paid_total.is_finite():
-            report.paid_total += order.paid_total
-    report.rejected = sorted(
-        [*result.errors, *check_result(result, shop)], key=lambda error: (error.file, error.line, error.column)
-    )
-    if report.rejected:
-        return report
-    with transaction.atomic():
-        _store(actor=actor, shop=shop, result=result, report=report)
-        if dry_run:
-            transaction.set_rollback(True)
-        elif report.orders_created or report.orders_updated:
-            record_audit(
-                actor=actor,
-                action="orders.import",
-                obj=shop,
-                after={k: v for k, v in report.as_dict().items() if k != "rejected"},
-                note=", ".join(sorted({order.file for order in result.orders if order.file})),
+    refusal = upload_refusal(result.platform, shop)
+    refused: list[RowError] = [] if refusal is None else [refusal]
+    check = OrderCheck(result.platform, numbers_unique=result.numbers_unique)
+    files: set[str] = set()
+    try:
+        with contextlib.ExitStack() as stack, transaction.atomic():
+            _one_import_at_a_time(shop)
+            store = import_store.Store(actor=actor, shop=shop, platform=result.platform, report=report)
+            batch: list[ParsedOrder] = []
+            orders = stack.enter_context(contextlib.closing(_read_ahead(result)))  # its thread ends with us
+            for order in orders:
+                _count(report, order)
+                files.add(order.file)
+                if refusal is None:
+                    refused += check(order)
+                if refused or result.has_errors:
+                    batch.clear()  # nothing more is stored: the rest is read for its refusals
+                    continue
+                batch.append(order)
+                if len(batch) >= BATCH:
+                    store.store(batch)
+                    batch = []
+            report.rejected = sorted(
+                [*result.errors, *refused], key=lambda error: (error.file, error.line, error.column)
             )
+            if report.rejected:
+                raise _Refused
+            store.store(batch)
+            if dry_run:
+                transaction.set_rollback(True)
+            elif report.orders_created or report.orders_updated:
+                record_audit(
+                    actor=actor,
+                    action="orders.import",
+                    obj=shop,
+                    after={k: v for k, v in report.as_dict().items() if k != "rejected"},
+                    note=", ".join(sorted(files - {""})),
+                )
+    except _Refused:
+        report.orders_created = report.orders_updated = report.orders_unchanged = report.held = 0
     return report
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+def _read_ahead(result: ParseResult) -> Generator[ParsedOrder, None, None]:
+    """The result's orders, read by a thread up to a few batches ahead of the import: reading the files is
+    Python work the thread does while the import waits for the database (a batch's COPY, the commit) instead
+    of after it. The reader's messages are in the language of the import's caller."""
+    language = translation.get_language()
+    handed: queue.Queue[list[ParsedOrder] | BaseException | None] = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
+    stop = threading.Event()
 
-
-def _existing_orders(shop: Shop, platform: str, numbers: Sequence[str]) -> dict[str, Order]:
-    """The shop's orders with these numbers, locked. A Zhanggui file (our own export) matches an order of any
-    platform by its number, so an export imports back onto the orders it came from."""
-    found: dict[str, Order] = {}
-    for chunk in _chunks(numbers):
-        qs = Order.objects.select_for_update().filter(shop=shop, platform_order_no__in=chunk).order_by("pk")
-        if platform != records.ZHANGGUI:
-            qs = qs.filter(platform=platform)
-        for order in qs:
-            order.shop = shop
-            kept = found.get(order.platform_order_no)
-            if kept is None or (order.platform == platform and kept.platform != platform):
-                found[order.platform_order_no] = order
-    return found
-
-
-def _existing_lines(order_ids: Sequence[int]) -> dict[int, dict[str, OrderLine]]:
-    lines: dict[int, dict[str, OrderLine]] = {}
-    for chunk in _chunks(order_ids):
-        for line in OrderLine.objects.filter(order_id__in=chunk).order_by("position", "pk"):
-            lines.setdefault(line.order_id, {})[line.sub_order_id] = line
-    return lines
-
-
-def _sku_ids(shop: Shop, codes: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(codes)):
-        found.update(Sku.objects.filter(shop=shop, code__in=chunk).values_list("code", "pk"))
-    return found
-
-
-@functools.cache
-def _text_rule(model: type[Order] | type[OrderLine], name: str) -> tuple[Callable[[str], str], int | None]:
-    model_field = model._meta.get_field(name)
-    assert isinstance(model_field, CleanCharField | CleanTextField)
-    return model_field.clean_function, model_field.max_length
-
-
-def _fit(model: type[Order] | type[OrderLine], name: str, value: str) -> str:
-    """Free text as its field stores it (cleaned by the field's own rule, cut to its length), so a value read
-    again compares equal to the stored one, and rows inserted directly (insert_rows) hold what the field would.
-    Text without any control, format or line-break character (str.isprintable) is already clean."""
-    clean, length = _text_rule(model, name)
-    value = value or ""
-    cleaned = value if value.isprintable() else clean(value)
-    return cleaned[:length] if length else cleaned
-
-
-def _moment(value: datetime | None) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
-
-
-def _order_values(parsed: ParsedOrder, settings: OrderSettings, stored: Order | None) -> dict[str, Any]:
-    """The order's data from the file. Against a stored order, what the file does not know (an empty
-    moment, no carrier yet) does not erase what we have; a Zhanggui file does not overwrite the platform's
-    status of an order that came from a platform's export."""
-    text = {
-        name: _fit(Order, name, getattr(parsed, name))
-        for name in (
-            "buyer_nick",
-            "receiver_name",
-            "receiver_phone",
-            "province",
-            "city",
-            "district",
-            "address",
-            "buyer_note",
-            "seller_note",
-        )
-    }
-    values: dict[str, Any] = {**text, "shipping_fee": parsed.shipping_fee, "paid_total": parsed.paid_total}
-    if stored is None or parsed.platform != records.ZHANGGUI or stored.platform == records.ZHANGGUI:
-        values["platform_status"] = parsed.status
-        values["platform_status_text"] = _fit(Order, "platform_status_text", parsed.status_text)
-    for name, moment in (
-        ("created_at_platform", parsed.created_at),
-        ("paid_at", parsed.paid_at),
-        ("shipped_at", parsed.shipped_at),
-    ):
-        if moment is not None or stored is None:
-            values[name] = _moment(moment)
-    if parsed.carrier or stored is None:
-        values["carrier"] = _fit(Order, "carrier", parsed.carrier)
-    if parsed.tracking_no or stored is None:
-        values["tracking_no"] = parsed.tracking_no
-    if parsed.ship_by is not None:
-        values["ship_by"] = _moment(parsed.ship_by)  # the platform's own deadline wins
-    elif stored is None or stored.ship_by is None:
-        paid_at = values.get("paid_at") or getattr(stored, "paid_at", None)
-        values["ship_by"] = services.promise_deadline(paid_at, settings)
-    return values
-
-
-def _line_values(parsed: ParsedLine, position: int) -> dict[str, Any]:
-    return {
-        "position": position,
-        "sku_code": parsed.sku_code,
-        "title": _fit(OrderLine, "title", parsed.title),
-        "spec": _fit(OrderLine, "spec", parsed.spec),
-        "quantity": parsed.quantity,
-        "unit_price": parsed.unit_price,
-        "discount": parsed.discount,
-        "paid": parsed.paid,
-        "refund_status": _fit(OrderLine, "refund_status", parsed.refund_status),
-    }
-
-
-@dataclass
-class _Plan:
-    """One order of the file: the order and all its lines as they will be, and what changed."""
-
-    parsed: ParsedOrder
-    order: Order
-    lines: list[OrderLine]
-    new: bool = False
-    changed: list[str] = field(default_factory=list)  # the order's fields the file changed
-    new_lines: list[OrderLine] = field(default_factory=list)
-    changed_lines: list[OrderLine] = field(default_factory=list)
-    removed_lines: list[OrderLine] = field(default_factory=list)
-    stock_lines_changed: bool = False  # a SKU or a quantity changed, a line came or went: a reservation no longer fits
-    skus_found: bool = False  # a line without a SKU found one
-
-    @property
-    def touched(self) -> bool:
-        return self.new or bool(self.changed or self.new_lines or self.changed_lines or self.removed_lines)
-
-    @property
-    def lines_touched(self) -> bool:
-        return bool(self.new_lines or self.changed_lines or self.removed_lines)
-
-
-def _plan_lines(plan: _Plan, stored: dict[str, OrderLine], sku_ids: dict[str, int]) -> None:
-    """Each line of the file against the stored ones (by sub-order id). An order that has shipped keeps the
-    lines that left, SKUs and quantities as they were (changes after shipping are after-sales); only their
-    descriptions follow the file."""
-    parsed = plan.parsed
-    shipped = not plan.new and plan.order.status in SHIPPED_STATUSES
-    for position, (line, sub_order_id) in enumerate(zip(parsed.lines, sub_order_ids(parsed), strict=True), 1):
-        values = _line_values(line, position)
-        sku_id = sku_ids.get(line.sku_code) if line.sku_code else None
-        kept = stored.get(sub_order_id)
-        if kept is None:
-            if shipped:
+    def hand(item: list[ParsedOrder] | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.1)
+                return
+            except queue.Full:
                 continue
-            new = OrderLine(order=plan.order, sub_order_id=sub_order_id, sku_id=sku_id, **values)
-            plan.lines.append(new)
-            plan.new_lines.append(new)
-            plan.stock_lines_changed = True
-            continue
-        if shipped:
-            values.update(sku_code=kept.sku_code, quantity=kept.quantity)
-            sku_id = kept.sku_id
-        elif sku_id is None and kept.sku_code == line.sku_code:
-            sku_id = kept.sku_id  # the catalog renamed the code since: the line keeps the SKU it found
-        differs = [name for name, value in values.items() if getattr(kept, name) != value]
-        if kept.sku_id != sku_id:
-            differs.append("sku")
-            plan.skus_found = plan.skus_found or kept.sku_id is None
-        if not differs:
-            continue
-        if "sku" in differs or "quantity" in differs:
-            plan.stock_lines_changed = True
-        for name, value in values.items():
-            setattr(kept, name, value)
-        kept.sku_id = sku_id
-        plan.changed_lines.append(kept)
-    if plan.new or shipped:
-        return
-    # The file holds the whole order: a line no longer in it is gone (its 商家编码 corrected on the platform
-    # gives the line a new identity when the platform has no sub-order ids).
-    wanted = set(sub_order_ids(parsed))
-    plan.removed_lines = [line for line in stored.values() if line.sub_order_id not in wanted]
-    if plan.removed_lines:
-        plan.lines = [line for line in plan.lines if line.sub_order_id in wanted]
-        plan.stock_lines_changed = True
+
+    def read() -> None:
+        with translation.override(language):
+            try:
+                chunk: list[ParsedOrder] = []
+                for order in result:
+                    chunk.append(order)
+                    if len(chunk) >= READ_AHEAD:
+                        hand(chunk)
+                        chunk = []
+                        if stop.is_set():
+                            return
+                hand(chunk)
+                hand(None)
+            except BaseException as exc:  # handed over: the import raises it
+                hand(exc)
+
+    reader = threading.Thread(target=read, name="order-import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := handed.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        reader.join()
 
 
-def _plan(
-    parsed: ParsedOrder,
-    *,
-    shop: Shop,
-    settings: OrderSettings,
-    stored: Order | None,
-    stored_lines: dict[str, OrderLine],
-    sku_ids: dict[str, int],
-    now: datetime,
-) -> _Plan:
-    values = _order_values(parsed, settings, stored)
-    if stored is None:
-        unpaid = parsed.status == records.UNPAID or (parsed.status == records.CLOSED and parsed.paid_at is None)
-        order = Order(
-            shop=shop,
-            platform=parsed.platform,
-            platform_order_no=parsed.order_no,
-            status=S.UNPAID if unpaid else S.PAID,
-            imported_at=now,
-            updated_at=now,
-            **values,
-        )
-        plan = _Plan(parsed=parsed, order=order, lines=[], new=True)
-    else:
-        plan = _Plan(parsed=parsed, order=stored, lines=list(stored_lines.values()))
-        plan.changed = [name for name, value in values.items() if getattr(stored, name) != value]
-        for name in plan.changed:
-            setattr(stored, name, values[name])
-    _plan_lines(plan, stored_lines, sku_ids)
-    return plan
+def _count(report: ImportReport, order: ParsedOrder) -> None:
+    report.lines += len(order.lines)
+    report.units += sum(line.quantity for line in order.lines if isinstance(line.quantity, int))
+    if isinstance(order.paid_total, Decimal) and order.paid_total.is_finite():
+        report.paid_total += order.paid_total
 
 
-def _status_of(order: Order) -> tuple[Any, ...]:
-    return tuple(getattr(order, name) for name in services.STATUS_FIELDS if name != "updated_at")
-
-
-def _follow(plan: _Plan, *, actor: Any, now: datetime) -> list[OrderEvent]:
-    """The timeline entries of one order of the file, its status following the platform (stock included)."""
-    order, parsed = plan.order, plan.parsed
-    where = f"{parsed.file}:{parsed.line}" if parsed.file else _("the upload")
-    actor_or_none = actor if getattr(actor, "pk", None) else None
-    if plan.new:
-        events = [
-            OrderEvent(
-                order=order,
-                at=now,
-                actor=actor_or_none,
-                from_status="",
-                to_status=order.status,
-                reason=_("imported from %(where)s") % {"where": where},
-            )
-        ]
-        return events + services.follow_platform(actor=actor, order=order, lines=plan.lines, at=now)
-    names = [*plan.changed, *(["lines"] if plan.lines_touched else [])]
-    events = [
-        OrderEvent(
-            order=order,
-            at=now,
-            actor=actor_or_none,
-            from_status=order.status,
-            to_status=order.status,
-            reason=services.clip_reason(
-                _("updated from %(where)s: %(fields)s") % {"where": where, "fields": ", ".join(names)}
-            ),
-        )
-    ]
-    if plan.stock_lines_changed:
-        events += services.lines_changed(order, actor=actor, at=now)
-    if "platform_status" in plan.changed:
-        events += services.follow_platform(actor=actor, order=order, lines=plan.lines, at=now)
-    elif plan.skus_found:
-        events += services.resume_if_known(order, plan.lines, actor=actor, at=now)
-    return events
-
-
-def insert_rows(
-    model: type[Order] | type[OrderLine] | type[OrderEvent], objects: Sequence[Any], *, with_ids: bool = False
-) -> None:
-    """Insert new rows whose values are already what their fields store (texts cleaned and cut by _fit,
-    codes checked by check_result, the rest ours): COPY on PostgreSQL, one executemany elsewhere. bulk_create
-    builds its SQL value by value through each field, several times slower on wide rows like an order's.
-    The ids are not read back (see _set_ids); with_ids writes the ids the objects already have (_take_ids)."""
-    if not objects:
-        return
-    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
-    ops = connection.ops
-    converters = [ops.adapt_datetimefield_value if isinstance(f, DateTimeField) else None for f in fields]
-    names = [f.attname for f in fields]
-    rows = [
-        tuple(
-            convert(value) if convert is not None else value
-            for convert, value in zip(converters, (obj.__dict__[name] for name in names), strict=True)
-        )
-        for obj in objects
-    ]
-    table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            for chunk in _chunks(rows):
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", chunk)
-
-
-def _take_ids(orders: Sequence[Order]) -> None:
-    """Give new orders ids from their table's sequence before their rows exist (PostgreSQL), so the stock an
-    order books is under its reference (order:<id>) and its row is written once, with its final status."""
-    table = Order._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(orders)]
-        )
-        for order, (pk,) in zip(orders, cursor.fetchall(), strict=True):
-            order.pk = pk
-
-
-def _set_ids(shop: Shop, platform: str, orders: Sequence[Order]) -> None:
-    """Give the orders just inserted their ids (one query per CHUNK numbers)."""
-    by_number = {order.platform_order_no: order for order in orders}
-    for chunk in _chunks(list(by_number)):
-        rows = Order.objects.filter(shop=shop, platform=platform, platform_order_no__in=chunk)
-        for number, pk in rows.values_list("platform_order_no", "pk"):
-            order = by_number[number]
-            order.pk = pk
-            order._state.adding, order._state.db = False, connection.alias
-
-
-def _store(*, actor: Any, shop: Shop, result: ParseResult, report: ImportReport) -> None:
-    now = timezone.now()
-    settings = selectors.settings_for(shop)
-    parsed_orders = result.orders
-    existing = _existing_orders(shop, result.platform, [order.order_no for order in parsed_orders])
-    stored_lines = _existing_lines([order.pk for order in existing.values()])
-    sku_ids = _sku_ids(shop, {line.sku_code for order in parsed_orders for line in order.lines if line.sku_code})
-
-    plans: list[_Plan] = []
-    for parsed in parsed_orders:
-        stored = existing.get(parsed.order_no)
-        plans.append(
-            _plan(
-                parsed,
-                shop=shop,
-                settings=settings,
-                stored=stored,
-                stored_lines=stored_lines.get(stored.pk, {}) if stored is not None else {},
-                sku_ids=sku_ids,
-                now=now,
-            )
-        )
-
-    created = [plan.order for plan in plans if plan.new]
-    # PostgreSQL: ids first, rows after the platform's status is followed (one COPY, no status update; the
-    # foreign keys are checked at commit). Elsewhere: rows first, ids read back, statuses updated after.
-    ids_first = connection.vendor == "postgresql"
-    if ids_first:
-        _take_ids(created)
-    else:
-        insert_rows(Order, created)
-        _set_ids(shop, result.platform, created)
-    for plan in plans:
-        if plan.new:
-            for line in plan.new_lines:
-                line.order_id = plan.order.pk
-    removed = [line.pk for plan in plans for line in plan.removed_lines]
-    for chunk in _chunks(removed):
-        OrderLine.objects.filter(pk__in=chunk).delete()
-    insert_rows(OrderLine, [line for plan in plans for line in plan.new_lines])
-    changed_lines = [line for plan in plans for line in plan.changed_lines]
-    OrderLine.objects.bulk_update(changed_lines, LINE_FIELDS, batch_size=CHUNK)
-
-    events: list[OrderEvent] = []
-    data_changed: list[Order] = []
-    status_changed: list[Order] = []
-    for plan in plans:
-        if not plan.touched:
-            report.orders_unchanged += 1
-            continue
-        before = _status_of(plan.order)
-        events += _follow(plan, actor=actor, now=now)
-        plan.order.updated_at = now
-        if plan.new:
-            report.orders_created += 1
-            if not ids_first and _status_of(plan.order) != before:
-                status_changed.append(plan.order)
-        else:
-            report.orders_updated += 1
-            data_changed.append(plan.order)
-    if ids_first:
-        insert_rows(Order, created, with_ids=True)
-        for order in created:
-            order._state.adding, order._state.db = False, connection.alias
-    Order.objects.bulk_update(data_changed, UPDATED_FIELDS, batch_size=CHUNK)
-    Order.objects.bulk_update(status_changed, services.STATUS_FIELDS, batch_size=CHUNK)
-    insert_rows(OrderEvent, events)
-    report.held = sum(1 for plan in plans if plan.order.status == S.ON_HOLD)
+def _one_import_at_a_time(shop: Shop) -> None:
+    """On PostgreSQL a second import into the shop waits for the first to commit, then finds its orders
+    stored (unchanged) instead of failing on their numbers. The import's statements are index probes: no JIT
+    (statistics that still think a table empty make the planner compile one for 0.1 s a statement)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, shop.pk % 2**31])
+            cursor.execute("SET LOCAL jit = off")
