@@ -33,9 +33,9 @@ from zhanggui.core.text import CleanCharField, CleanTextField
 from zhanggui.inventory import services as inventory
 from zhanggui.inventory.errors import InsufficientStock
 from zhanggui.orders import selectors, services
+from zhanggui.orders.errors import OrderRuleBroken
 from zhanggui.orders.models import (
     SHIPPED_STATUSES,
-    HoldKind,
     Order,
     OrderEvent,
     OrderLine,
@@ -664,13 +664,10 @@ class Store:
         return events + self._ship_new(shipped)
 
     def _ship_new(self, shipped: Sequence[tuple[Order, list[OrderLine]]]) -> list[OrderEvent]:
-        """New orders the platform shipped or completed: what services.follow_platform does for a paid order
-        that holds no reservation, with the sales of all of them booked in one inventory.book_sales call.
-        Short stock or an unknown 商家编码 holds the order with the reason, to ship when released; otherwise
-        it is shipped (and completed when the platform says so).
-
-        This mirrors follow_platform's shipping branch (test_imports checks they agree) because booking order
-        by order costs a dozen queries each; follow_platform taking a booked sale would remove the copy."""
+        """New orders the platform shipped or completed: their sales booked in one inventory.book_sales call
+        (order by order costs a dozen queries each), then services.shipped_on_platform for each, as
+        follow_platform does for one: short stock or an unknown 商家编码 holds the order with the reason, to ship
+        when released; otherwise it is shipped (and completed when the platform says so)."""
         if not shipped:
             return []
         actor, now = self.actor, self.now
@@ -690,24 +687,10 @@ class Store:
         events: list[OrderEvent] = []
         for order, order_lines in shipped:
             unknown = services.unknown_codes(order_lines)
-            failure = outcomes.get(order.pk)
-            if unknown or failure is not None:
-                kind, why = HoldKind.UNKNOWN_SKU, services.unknown_sku_reason(unknown)
-                if failure is not None:
-                    kind, why = HoldKind.OUT_OF_STOCK, services.out_of_stock_reason(failure)
-                reason = _("shipped on the platform, but its sale cannot be booked: %(why)s") % {"why": why}
-                events.append(services.put_on_hold(order, kind, reason, actor=actor, release_to=S.SHIPPED, at=now))
-                continue
-            order.shipped_at = order.shipped_at or now.replace(microsecond=0)  # written to the second in files
-            events.append(
-                services.change_status(order, S.SHIPPED, actor=actor, reason=_("shipped on the platform"), at=now)
-            )
-            if order.platform_status == PlatformStatus.COMPLETED:
-                events.append(
-                    services.change_status(
-                        order, S.COMPLETED, actor=actor, reason=_("completed on the platform"), at=now
-                    )
-                )
+            failure: InsufficientStock | OrderRuleBroken | None = outcomes.get(order.pk)
+            if unknown:
+                failure = OrderRuleBroken(services.unknown_sku_reason(unknown), codes=unknown)
+            events += services.shipped_on_platform(order, actor=actor, at=now, failure=failure)
         return events
 
 

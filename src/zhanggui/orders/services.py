@@ -651,17 +651,31 @@ def _follow_platform(*, actor: Any, order: Order, lines: Sequence[OrderLine], at
         events += hold_unknown(order, lines, actor=actor, at=at)
         return events
     if order.status not in SHIPPED_STATUSES:
+        failure: InsufficientStock | OrderRuleBroken | None = None
         try:
             book_sale(order, lines, actor)
         except (InsufficientStock, OrderRuleBroken) as exc:
-            kind = HoldKind.OUT_OF_STOCK if isinstance(exc, InsufficientStock) else HoldKind.UNKNOWN_SKU
-            why = out_of_stock_reason(exc) if isinstance(exc, InsufficientStock) else exc.message
-            reason = _("shipped on the platform, but its sale cannot be booked: %(why)s") % {"why": why}
-            events.append(put_on_hold(order, kind, reason, actor=actor, release_to=S.SHIPPED, at=at))
-            return events
-        order.shipped_at = order.shipped_at or at.replace(microsecond=0)  # written to the second in files
-        events.append(change_status(order, S.SHIPPED, actor=actor, reason=_("shipped on the platform"), at=at))
+            failure = exc
+        return events + shipped_on_platform(order, actor=actor, at=at, failure=failure)
     if platform == PlatformStatus.COMPLETED and order.status in (S.SHIPPED, S.DELIVERED):
+        events.append(change_status(order, S.COMPLETED, actor=actor, reason=_("completed on the platform"), at=at))
+    return events
+
+
+def shipped_on_platform(
+    order: Order, *, actor: Any, at: datetime, failure: InsufficientStock | OrderRuleBroken | None = None
+) -> list[OrderEvent]:
+    """The platform shipped an order we had not, and its sale was booked (`failure` None: shipped, and completed
+    when the platform says so) or could not be (held with the reason, to ship when released). The import books
+    the sales of many new orders at once (inventory.book_sales) and calls this for each."""
+    if failure is not None:
+        kind = HoldKind.OUT_OF_STOCK if isinstance(failure, InsufficientStock) else HoldKind.UNKNOWN_SKU
+        why = out_of_stock_reason(failure) if isinstance(failure, InsufficientStock) else failure.message
+        reason = _("shipped on the platform, but its sale cannot be booked: %(why)s") % {"why": why}
+        return [put_on_hold(order, kind, reason, actor=actor, release_to=S.SHIPPED, at=at)]
+    order.shipped_at = order.shipped_at or at.replace(microsecond=0)  # written to the second in files
+    events = [change_status(order, S.SHIPPED, actor=actor, reason=_("shipped on the platform"), at=at)]
+    if order.platform_status == PlatformStatus.COMPLETED:
         events.append(change_status(order, S.COMPLETED, actor=actor, reason=_("completed on the platform"), at=at))
     return events
 
