@@ -10,8 +10,9 @@ with the same inputs and get the same answer. The rules (with their sources) are
 2. Item layer: each unit gets the best non-stackable item promotion, then stackable ones on top; unit prices
    round half-up to the fen and never go below the line's floor (最低折扣价).
 3. Shop layer: the combination of non-stackable shop promotions best for the buyer, each unit used by at most
-   one of them (in promotion-id order: conditions take the most expensive units, benefits the cheapest);
-   stackable ones (满赠 by default) apply on top.
+   one of them (in the engine's order, common.order_key, never by id: conditions take the most expensive
+   units, benefits the cheapest); stackable ones (满赠 by default) apply on top. Their discounts are placed
+   on the units in that order too.
 4. Coupon layer: at most one non-combinable coupon, plus combinable ones.
 5. The choice is made over all three layers together (an item discount that would cost a 满减 threshold is
    left out when that makes the buyer pay strictly less), deterministically on ties; so adding a promotion

@@ -94,13 +94,15 @@ def place(
 ) -> list[list[int]]:
     """Place several discounts that may share units, each unit within its room: as much as fits, in all.
 
-    `discounts` are (total, ascending unit indexes, weights) in promotion-id order; returns each one's shares,
-    in its units' order. Each is first allocated by allocate_by_line on the room the ones before it left (the
-    documented rule, and the answer whenever everything fits). When one falls short while another could have
-    left it room — a ¥5 off A and B takes ¥3 of A, and a ¥10 off A alone then finds too little — the shares
-    are moved along augmenting paths (a maximum flow from the discounts to groups of interchangeable units)
-    until no more fits. The total placed is then the largest possible, the same whatever the promotions'
-    ids; ids only decide, as before, who goes first where the choice changes nothing for the buyer.
+    `discounts` are (total, ascending unit indexes, weights) in the order to place them; returns each one's
+    shares, in its units' order. Each is first allocated by allocate_by_line on the room the ones before it
+    left (the documented rule, and the answer whenever everything fits). When one falls short while another
+    could have left it room — a ¥5 off A and B takes ¥3 of A, and a ¥10 off A alone then finds too little —
+    the shares are moved along augmenting paths (a maximum flow from the discounts to groups of
+    interchangeable units) until no more fits. The total placed is then the largest possible, whatever the
+    order; but where the room left over lies (which a later layer's coupon scoped to some units measures) can
+    follow the order, so callers give an order that does not depend on ids: the shop layer the engine's
+    (common.order_key).
     """
     room = {i: rooms[i] for _total, units, _weights in discounts for i in units}
     result: list[list[int]] = []

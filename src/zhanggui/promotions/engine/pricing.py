@@ -69,8 +69,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
     lot_low, lot_line = basket.lot_low, basket.lot_line
 
     def spread(layer: str, chosen: list[tuple[Promotion, int, dict[int, int]]]) -> None:
-        """Place one layer's discounts (allocation.place) within each unit's room above its floor; each line's
-        shares recorded, and a note for a discount that did not fit."""
+        """Place one layer's discounts (allocation.place, in the order given) within each unit's room above its
+        floor; each line's shares recorded in id order, and a note for a discount that did not fit."""
         discounts = []
         for _p, total, weights in chosen:
             ids = sorted(weights)
@@ -78,7 +78,8 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
         touched = {i for _t, ids, _w in discounts for i in ids}
         rooms = {k: max(0, lot_left[k] - lot_low[k]) for k in touched}
         placed = place(discounts, rooms, lot_line)  # type: ignore[arg-type]
-        for (p, total, _weights), (_t, ids, _w), shares in zip(chosen, discounts, placed, strict=True):
+        results = sorted(zip(chosen, discounts, placed, strict=True), key=lambda r: r[0][0].id)
+        for (p, total, _weights), (_t, ids, _w), shares in results:
             per_line: dict[int, int] = {}
             for k, share in zip(ids, shares, strict=True):
                 lot_left[k] -= share
@@ -96,14 +97,16 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
             if given:
                 applied[p.id] = applied.get(p.id, 0) + given
 
-    shop_discounts = []
     for p, outcome in sorted(plan.shop, key=lambda po: po[0].id):
         if outcome.gift is not None:
             gifts.append(outcome.gift)
             applied.setdefault(p.id, 0)
-        if outcome.discount:
-            shop_discounts.append((p, outcome.discount, outcome.weights_at()))
-    spread(SHOP, shop_discounts)
+    # Shop discounts are placed in the engine's order, never by id: where several share units, which goes first
+    # decides where the room they leave lies, and so what a coupon scoped to some of those units can still take
+    # (the search values plans the same way, Search._after_shop).
+    rank = basket.rank
+    in_order = sorted(plan.shop, key=lambda po: rank[po[0].id])
+    spread(SHOP, [(p, o.discount, o.weights_at()) for p, o in in_order if o.discount])
     # Coupons: recomputed on what the units cost after the shop layer as allocated.
     chosen_coupons = coupon_units(plan.coupons, locked, covered)
     coupon_choice = choose_coupons(chosen_coupons, lot_low, lot_left, lot_line)[1]

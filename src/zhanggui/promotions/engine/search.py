@@ -82,6 +82,7 @@ class Search:
         self.lot_line = basket.lot_line
         self.cart_skus = {line.sku for line in basket.lines}
         self.lots = lots = basket.lots
+        self.rank = basket.rank  # promotion id → its place in the engine's order (common.order_key)
         self.shop = sorted(basket.shop, key=lambda p: basket.rank[p.id])
         self.coupons = basket.coupons
         self.covered = covered = basket.covered
@@ -457,15 +458,16 @@ class Search:
         return hungry
 
     def _after_shop(self, shop: list[tuple[Promotion, Outcome]]) -> tuple[int, list[int]]:
-        """Place the shop discounts as quote() does (allocation.place: in id order, within each unit's room above
-        its floor, moved where one left another too little room).
+        """Place the shop discounts as quote() does (allocation.place: in the engine's order, within each unit's
+        room above its floor, moved where one left another too little room).
 
         Returns what was really given and what each lot's units cost afterwards: two discounts on the same units
         can promise more than they are worth, and the search must compare what the buyer really gets.
         """
         after = list(self.amounts)
         discounts = []
-        for _p, o in sorted(shop, key=lambda po: po[0].id):
+        rank = self.rank
+        for _p, o in sorted(shop, key=lambda po: rank[po[0].id]):
             if o.discount:
                 weights = o.weights_at()
                 ids = sorted(weights)

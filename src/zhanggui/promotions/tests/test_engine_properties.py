@@ -285,3 +285,28 @@ def test_renaming_the_overlapping_stackable_discounts_of_the_issue_changes_nothi
         return run(lines, promotions).as_dict()["totals"]["payable"]
 
     assert pays("f5ab", "f10a") == pays("a5ab", "z10a") == pays("z5ab", "a10a") == "8.00"
+
+
+@pytest.mark.parametrize("stacking", STACKING)
+def test_renaming_the_shop_discounts_does_not_move_the_room_a_coupon_takes(stacking):
+    """Lines A ¥0.05, B ¥0.02, B ¥0.16; a 满折 1折 and a stackable 满减 −¥0.01 on all; a ¥0.01 coupon on A only.
+    The two shop discounts take 22 of the 23 fen; which goes first decides on which line the last fen stays,
+    and so whether the coupon can take it. They were placed in id order, so renaming them changed what the
+    buyer paid (¥0.01 or ¥0.00, a failing example of the renaming property); now in the engine's order (the
+    满折 first, by kind), whatever the ids: the fen stays on B, out of the coupon's reach."""
+    lines = [
+        {"sku": "A", "quantity": 1, "unit_price": "0.05"},
+        {"sku": "B", "quantity": 1, "unit_price": "0.02"},
+        {"sku": "B", "quantity": 1, "unit_price": "0.16"},
+    ]
+
+    def priced(zhe: str, save: str) -> tuple[str, list[str]]:
+        promotions = [
+            {"id": "q1", "kind": "coupon", "amount": "0.01", "codes": ["Q1"], "scope": {"skus": ["A"]}},
+            {"id": zhe, "kind": "spend_discount", "tiers": [["0.01", "1"]]},
+            {"id": save, "kind": "spend_save", "tiers": [["0.01", "0.01"]], "stackable": True},
+        ]
+        d = run(lines, promotions, stacking=stacking).as_dict()
+        return d["totals"]["payable"], [ln["paid"] for ln in d["lines"]]
+
+    assert priced("a", "b") == priced("b", "a") == ("0.01", ["0.00", "0.00", "0.01"])
