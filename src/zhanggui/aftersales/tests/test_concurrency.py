@@ -3,11 +3,10 @@ never give back more than was paid for it; the refused ones get over_refund and 
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from zhanggui.aftersales import selectors, services
 from zhanggui.aftersales.errors import InvalidCaseTransition, OverRefund
@@ -15,32 +14,11 @@ from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseLine, CaseS
 from zhanggui.aftersales.tests.conftest import lines_of, two_line_order
 from zhanggui.catalog.tests.factories import ShopFactory
 from zhanggui.core.services import system_user
+from zhanggui.core.tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 12
-
-
-def race(n: int, work) -> list[object]:
-    """Run `work(i)` in n threads, each with its own database connection, released at the same instant."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()  # or the test database cannot be dropped at the end of the run
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from zhanggui.catalog.tests.factories import SkuFactory
 from zhanggui.core.services import system_user
+from zhanggui.core.tests.races import race
 from zhanggui.inventory import services
 from zhanggui.inventory.errors import InsufficientStock
 from zhanggui.inventory.models import MoveReason, Reservation, StockBalance
@@ -18,28 +17,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 24
 LAST_UNITS = 7
-
-
-def race(n: int, work) -> list[object]:
-    """Run `work(i)` in n threads, each with its own database connection, released at the same instant."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_many_connections_reserving_the_last_units_never_oversell():

@@ -3,13 +3,12 @@ order allocated twice at once is reserved once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from zhanggui.catalog.tests.factories import ProductFactory, ShopFactory, SkuFactory
 from zhanggui.core.services import system_user
+from zhanggui.core.tests.races import race
 from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import Reservation, ReservationStatus, StockBalance
 from zhanggui.inventory.tests.factories import WarehouseFactory
@@ -22,28 +21,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 12
 LAST_UNITS = 5
-
-
-def race(n: int, work) -> list[object]:
-    """Run `work(i)` in n threads, each with its own database connection, released at the same instant."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()  # or the test database cannot be dropped at the end of the run
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture
