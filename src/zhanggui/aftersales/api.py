@@ -12,9 +12,9 @@ from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import File, Form, Query, Router, UploadedFile
 
-from zhanggui.aftersales import selectors, services
+from zhanggui.aftersales import imports, selectors, services
 from zhanggui.aftersales.errors import CaseRuleBroken
 from zhanggui.aftersales.models import AfterSaleCase, CaseStatus
 from zhanggui.aftersales.schemas import (
@@ -24,6 +24,7 @@ from zhanggui.aftersales.schemas import (
     CasePage,
     OpenCaseIn,
     ReasonStepIn,
+    RefundImportReportOut,
     RefundIn,
     StepIn,
 )
@@ -32,6 +33,7 @@ from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
 from zhanggui.core.errors import NotFoundError, ValidationFailed
 from zhanggui.core.money import ZERO
+from zhanggui.orders.errors import ImportRejected
 from zhanggui.orders.models import Order
 
 router = Router(tags=["aftersales"])
@@ -71,6 +73,29 @@ def list_cases(
         rows = rows.filter(status__in=[s.value for s in status])
     start = (page - 1) * page_size
     return {"count": rows.count(), "page": page, "page_size": page_size, "items": list(rows[start : start + page_size])}
+
+
+@router.post("/import", response={200: RefundImportReportOut, **ERRORS})
+def import_refunds(
+    request,
+    shop: Annotated[str, Form(description="Shop code")],
+    file: Annotated[UploadedFile, File(description="The refund export (退款管理), .xlsx or .csv")],
+    dry_run: Annotated[bool, Form(description="Check and report; store nothing")] = False,
+):
+    """Import a platform's refund export as cases, all or nothing. With refused rows: 422 `import_rejected`,
+    the report in `details`."""
+    report = imports.import_refund_file(
+        actor=request.auth,
+        shop=get_or_404(Shop.objects.all(), _("Shop"), code=shop),
+        file=file,
+        filename=file.name or "upload",
+        dry_run=dry_run,
+    )
+    if not report.ok:
+        raise ImportRejected(
+            _("%(count)s rows rejected; nothing was stored.") % {"count": report.rejected_rows}, **report.as_dict()
+        )
+    return report.as_dict()
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, **ERRORS})

@@ -194,3 +194,13 @@ class RuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["form"] = f"rule-form-{self.instance.pk}"
+
+
+class RefundImportForm(forms.Form):
+    """A platform's refund export for one shop (aftersales.imports)."""
+
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all())
+    file = forms.FileField(
+        label=_("Refund export"), help_text=_("退款管理 export, .xlsx or .csv, as the platform wrote it")
+    )
+    dry_run = forms.BooleanField(label=_("Dry run: check and report, store nothing"), required=False)

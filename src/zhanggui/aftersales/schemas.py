@@ -136,3 +136,13 @@ class RefundIn(InputSchema):
 
 class AssignIn(InputSchema):
     assignee: str | None = Field(..., max_length=150, description="A username, or null: nobody")
+
+
+class RefundImportReportOut(Schema):
+    """What a refund import did (aftersales.imports.RefundImportReport.as_dict)."""
+
+    cases_created: int
+    cases_updated: int
+    cases_unchanged: int
+    refunded_total: str = Field(..., examples=["49.90"])
+    rejected: list[dict[str, Any]]

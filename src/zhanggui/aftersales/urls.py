@@ -6,6 +6,7 @@ app_name = "aftersales"
 urlpatterns = [
     path("", views.case_list, name="case-list"),
     path("batch/", views.case_batch, name="case-batch"),
+    path("import/", views.case_import, name="case-import"),
     path("rules/", views.rule_list, name="rule-list"),
     path("rules/<int:pk>/", views.rule_save, name="rule-save"),
     path("open/<int:order_pk>/", views.case_open, name="case-open"),

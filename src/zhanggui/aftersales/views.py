@@ -21,9 +21,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import lists, selectors, services
+from zhanggui.aftersales import imports, lists, selectors, services
 from zhanggui.aftersales.deadlines import time_left
-from zhanggui.aftersales.forms import AssignForm, CaseFilterForm, NoteForm, OpenCaseForm, RefundForm, RuleForm, StepForm
+from zhanggui.aftersales.forms import (
+    AssignForm,
+    CaseFilterForm,
+    NoteForm,
+    OpenCaseForm,
+    RefundForm,
+    RefundImportForm,
+    RuleForm,
+    StepForm,
+)
 from zhanggui.aftersales.models import AfterSaleCase, DeadlineRule
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import batch_message, list_response, run_batch
@@ -46,6 +55,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     for case in listing.page:
         case.time_left = time_left(case, now)
     context = {"form": form, "page": listing.page, "listing": listing, "board": selectors.board(now)}
+    context["import_form"] = RefundImportForm() if roles.holds(request.user, roles.HANDLE_CASES) else None
     return edges.render_page(request, "aftersales/case_list.html", context, fragment="aftersales/_case_results.html")
 
 
@@ -58,6 +68,35 @@ def case_batch(request: HttpRequest) -> HttpResponse:
         action, result = run_batch(request, lists.CASES, AfterSaleCase.objects.select_related("shop"))
         (messages.warning if result.refused else messages.success)(request, batch_message(action, result))
     return redirect(edges.safe_next(request, reverse("aftersales:case-list")))
+
+
+@login_required
+@edges.guarded
+def case_import(request: HttpRequest) -> HttpResponse:
+    """Upload a platform's refund export: the report, or every refused row (file, line, column, reason)."""
+    report = None
+    status = 200
+    if request.method == "POST":
+        edges.require(request, roles.HANDLE_CASES)
+        form = RefundImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            with edges.form_errors(form) as outcome:
+                report = imports.import_refund_file(
+                    actor=request.user,
+                    shop=form.cleaned_data["shop"],
+                    file=upload,
+                    filename=upload.name or "upload",
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            if not outcome.ok or not report.ok:
+                status = edges.FORM_ERROR
+        else:
+            status = edges.FORM_ERROR
+    else:
+        form = RefundImportForm(initial={"shop": request.GET.get("shop") or None})
+    context = {"form": form, "report": report, "may_import": roles.holds(request.user, roles.HANDLE_CASES)}
+    return render(request, "aftersales/case_import.html", context, status=status)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -88,6 +88,14 @@ MS = "/api/v1/messages"
 AS = "/api/v1/aftersales"
 
 
+def _refund_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of a Taobao 退款管理 export: one refund asked on order T2, checked only (dry run)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "退款编号,订单编号,买家退款金额,退款的申请时间,退款状态\nPR1,T2,1.00,2026-06-18 10:30:00,退款关闭\n"
+    return {"shop": "tm01", "dry_run": "true", "file": SimpleUploadedFile("refunds.csv", text.encode())}
+
+
 def _order_upload(world: World) -> dict[str, Any]:
     """A multipart upload of our own order format (one order, the seeded SKU), sent as a form would."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -194,6 +202,7 @@ ENDPOINTS: dict[str, Needs] = {
     f"POST {AS}": needs(
         roles.HANDLE_CASES, body=lambda w: {"order_id": w["order"], "kind": "complaint", "reason": "late"}
     ),
+    f"POST {AS}/import": needs(roles.HANDLE_CASES, body=_refund_upload),
     f"POST {AS}/{{case_id}}/agree": needs(roles.HANDLE_CASES, body={}),
     f"POST {AS}/{{case_id}}/reject": needs(roles.HANDLE_CASES, body={"reason": "吊牌已剪"}),
     f"POST {AS}/{{case_id}}/refund": needs(

@@ -1,0 +1,393 @@
+"""Store what a refund export gives (channels.refunds) as after-sales cases of one shop.
+
+All or nothing, as the order import (orders.imports): every refused row is reported, and with any of them
+nothing is stored (one transaction, rolled back; a dry run rolls back always). Idempotent on (shop, platform
+refund number): the same file twice changes nothing (`cases_unchanged`); a later export moves the case along
+what the platform did, through aftersales.services (agree, reject, reopen, refund the difference, close) and
+takes the platform's new deadline (超时时间) and amount asked. What the file says refunded is what the platform
+paid back: it is booked on the case's line once, never above what the line was paid (services.refund refuses).
+
+The order is found by its platform number in the shop (an unknown order is a refused row); the case's line by
+its sub-order id, else its SKU code, else the order's only line. docs/aftersales.md ("Importing refunds").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhanggui.aftersales import services
+from zhanggui.aftersales.deadlines import apply_deadline
+from zhanggui.aftersales.errors import OverRefund
+from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseKind, CaseLine, CaseReason, CaseStatus
+from zhanggui.catalog.models import Shop
+from zhanggui.channels import refunds
+from zhanggui.channels.records import RowError
+from zhanggui.channels.refunds import RefundRecord, RefundResult
+from zhanggui.core import roles
+from zhanggui.core.errors import DomainError
+from zhanggui.core.money import ZERO, fmt_money
+from zhanggui.core.services import record_audit
+from zhanggui.core.tabular import FileSource
+from zhanggui.orders.imports import PLATFORM_CHANNELS, describe_error, upload_refusal
+from zhanggui.orders.models import SHIPPED_STATUSES, Order, OrderLine, PlatformStatus
+
+S = CaseStatus
+#: (ours, the file's) when the file is older than the desk's last step: the case keeps its status.
+BEHIND = {(S.AGREED, S.OPEN), (S.REFUNDED, S.OPEN), (S.REFUNDED, S.AGREED)}
+#: The stages a platform's deadline (超时时间) is for; a refunded or closed case waits for nobody.
+ACTIVE = (S.OPEN, S.AGREED, S.REJECTED)
+#: An order the platform says shipped (or ours, orders.models.SHIPPED_STATUSES): a refund only is "shipped".
+SHIPPED_PLATFORM = {PlatformStatus.SHIPPED, PlatformStatus.COMPLETED}
+#: Words of the platforms' reasons (买家退款原因) → our reason; the first that appears in the text wins.
+REASON_WORDS: tuple[tuple[str, str], ...] = (
+    ("尺码", CaseReason.SIZE),
+    ("大小", CaseReason.SIZE),
+    ("错发", CaseReason.WRONG_ITEM),
+    ("发错", CaseReason.WRONG_ITEM),
+    ("漏发", CaseReason.WRONG_ITEM),
+    ("少件", CaseReason.WRONG_ITEM),
+    ("描述不符", CaseReason.NOT_AS_DESCRIBED),
+    ("与描述", CaseReason.NOT_AS_DESCRIBED),
+    ("与商品描述", CaseReason.NOT_AS_DESCRIBED),
+    ("质量", CaseReason.QUALITY),
+    ("破损", CaseReason.QUALITY),
+    ("发货", CaseReason.LATE),
+    ("延迟", CaseReason.LATE),
+    ("未收到", CaseReason.LOST),
+    ("丢", CaseReason.LOST),
+    ("不想要", CaseReason.CHANGED_MIND),
+    ("拍错", CaseReason.CHANGED_MIND),
+    ("多拍", CaseReason.CHANGED_MIND),
+    ("无理由", CaseReason.CHANGED_MIND),
+)
+
+#: The first key of the PostgreSQL advisory lock that lets one refund import at a time into a shop.
+REFUND_IMPORT_LOCK = 0x5A47_0A01
+
+
+@dataclass
+class RefundImportReport:
+    """What an import did (or, with errors or a dry run, would do): the shape `import-refunds --json` prints."""
+
+    shop_code: str
+    platform: str
+    dry_run: bool = False
+    cases_created: int = 0
+    cases_updated: int = 0
+    cases_unchanged: int = 0
+    refunded_total: Decimal = Decimal("0.00")  # what the file says was paid back, over all its refunds
+    rejected: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({(error.file, error.line) for error in self.rejected})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cases_created": self.cases_created,
+            "cases_updated": self.cases_updated,
+            "cases_unchanged": self.cases_unchanged,
+            "refunded_total": str(self.refunded_total),
+            "rejected": [error.as_dict() for error in self.rejected],
+        }
+
+    def summary(self) -> list[str]:
+        """The report as plain lines, for the CLI and the page."""
+        if not self.ok:
+            head = _("%(count)s rows rejected; nothing was stored.") % {"count": self.rejected_rows}
+            return [head, *(describe_error(error) for error in self.rejected)]
+        head = (
+            _("Checked for shop %(shop)s (dry run: nothing was stored).")
+            if self.dry_run
+            else _("Imported into shop %(shop)s.")
+        )
+        return [
+            head % {"shop": self.shop_code},
+            _("Cases: %(created)s created, %(updated)s updated, %(unchanged)s unchanged; refunded %(total)s.")
+            % {
+                "created": self.cases_created,
+                "updated": self.cases_updated,
+                "unchanged": self.cases_unchanged,
+                "total": fmt_money(self.refunded_total),
+            },
+        ]
+
+
+def import_refund_file(
+    *, actor: Any, shop: Shop, file: FileSource, filename: str = "", dry_run: bool = False
+) -> RefundImportReport:
+    """Read a refund export and import it; the permission is checked before the file is read. Raises
+    core.tabular.TableError for a file that cannot be read at all."""
+    roles.require(actor, roles.HANDLE_CASES)
+    result = refunds.read_refunds(file=file, filename=filename)
+    return import_refunds(actor=actor, shop=shop, result=result, dry_run=dry_run)
+
+
+class _Rollback(Exception):
+    """Leaves the import's transaction without storing anything (rejected rows, or a dry run)."""
+
+
+def import_refunds(*, actor: Any, shop: Shop, result: RefundResult, dry_run: bool = False) -> RefundImportReport:
+    """Store the file's refunds as cases of `shop`, all or nothing; the report says what changed (or would)."""
+    roles.require(actor, roles.HANDLE_CASES)
+    report = RefundImportReport(shop_code=shop.code, platform=result.platform, dry_run=dry_run)
+    refusal = upload_refusal(result.platform, shop)
+    if refusal is not None:
+        report.rejected.append(refusal)
+        return report
+    report.rejected.extend(result.errors)
+    try:
+        with transaction.atomic():
+            _one_import_at_a_time(shop)
+            for record in result.records:
+                try:
+                    with transaction.atomic():
+                        _store(actor, shop, record, report)
+                except DomainError as exc:
+                    report.rejected.append(RowError(record.file, record.line, _column(exc), exc.message))
+            if report.rejected or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    report.rejected.sort(key=lambda error: (error.file, error.line))
+    if report.ok and not dry_run:
+        record_audit(
+            actor=actor,
+            action="aftersale_case.import",
+            obj=shop,
+            after={
+                "created": report.cases_created,
+                "updated": report.cases_updated,
+                "unchanged": report.cases_unchanged,
+                "refunded_total": report.refunded_total,
+            },
+        )
+    return report
+
+
+def _one_import_at_a_time(shop: Shop) -> None:
+    """On PostgreSQL two uploads into one shop wait for each other (the second then finds the first's cases and
+    changes nothing), instead of racing to the same refund numbers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REFUND_IMPORT_LOCK, shop.pk % 2**31])
+
+
+class RowRefused(DomainError):
+    """A refund row that cannot become a case (its order or line is not ours); `column` names the cell."""
+
+    code = "refund_row_refused"
+
+    def __init__(self, message: str, *, column: str) -> None:
+        super().__init__(message, column=column)
+        self.column = column
+
+
+def _column(exc: DomainError) -> str:
+    if isinstance(exc, OverRefund):
+        return _header("asked")
+    return getattr(exc, "column", "") or ""
+
+
+# --------------------------------------------------------------------------------------------------------
+# One row
+# --------------------------------------------------------------------------------------------------------
+
+
+def _store(actor: Any, shop: Shop, record: RefundRecord, report: RefundImportReport) -> None:
+    report.refunded_total += record.refunded
+    case = AfterSaleCase.objects.filter(shop=shop, platform_refund_no=record.refund_no).first()
+    if case is None:
+        order = _order(shop, record)
+        line = _line(order, record)
+        case = services.open_case(
+            actor=actor,
+            order=order,
+            kind=_kind(record, order),
+            reason=_reason(record.reason_text),
+            lines=[(line.pk, line.quantity)],
+            requested_amount=record.asked,
+            platform_refund_no=record.refund_no,
+            platform_deadline=record.deadline,
+            description=_description(record),
+            at=record.created_at,
+        )
+        _follow(actor, case, record, line)
+        report.cases_created += 1
+        return
+    if case.order.platform_order_no != record.order_no:
+        raise RowRefused(
+            _("Refund %(no)s is a case of order %(case_order)s here, not of order %(order)s.")
+            % {"no": record.refund_no, "case_order": case.order.platform_order_no, "order": record.order_no},
+            column=_header("order_no"),
+        )
+    line = _line(case.order, record)
+    if _follow(actor, case, record, line):
+        report.cases_updated += 1
+    else:
+        report.cases_unchanged += 1
+
+
+def _header(key: str) -> str:
+    return next(column.header for column in refunds.TAOBAO_COLUMNS if column.key == key)
+
+
+def _order(shop: Shop, record: RefundRecord) -> Order:
+    platforms = [p for p, channels in PLATFORM_CHANNELS.items() if shop.channel in channels]
+    order = (
+        Order.objects.filter(shop=shop, platform__in=platforms, platform_order_no=record.order_no)
+        .prefetch_related("lines")
+        .first()
+    )
+    if order is None:
+        raise RowRefused(
+            _("Order %(no)s is not an order of shop %(shop)s; import the orders first.")
+            % {"no": record.order_no, "shop": shop.code},
+            column=_header("order_no"),
+        )
+    return order
+
+
+def _line(order: Order, record: RefundRecord) -> OrderLine:
+    """The order line the refund is about: by sub-order id, else by SKU code, else the order's only line."""
+    lines = list(order.lines.all())
+    if record.sub_order_id:
+        found = [line for line in lines if line.sub_order_id == record.sub_order_id]
+        if not found:
+            raise RowRefused(
+                _("Sub-order %(id)s is not a line of order %(no)s.")
+                % {"id": record.sub_order_id, "no": order.platform_order_no},
+                column=_header("sub_order_id"),
+            )
+        return found[0]
+    if record.sku_code:
+        found = [line for line in lines if line.sku_code == record.sku_code]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise RowRefused(
+                _("No line of order %(no)s has the SKU code %(code)s.")
+                % {"no": order.platform_order_no, "code": record.sku_code},
+                column=_header("sku_code"),
+            )
+    if len(lines) == 1:
+        return lines[0]
+    raise RowRefused(
+        _(
+            "Order %(no)s has %(n)s lines and the row does not say which one the refund is about (no sub-order "
+            "id, no SKU code that only one line has)."
+        )
+        % {"no": order.platform_order_no, "n": len(lines)},
+        column=_header("sku_code"),
+    )
+
+
+def _kind(record: RefundRecord, order: Order) -> str:
+    if record.service == refunds.RETURN_REFUND:
+        return CaseKind.RETURN_REFUND
+    if record.service == refunds.EXCHANGE:
+        return CaseKind.EXCHANGE
+    shipped = order.status in SHIPPED_STATUSES or order.platform_status in SHIPPED_PLATFORM
+    return CaseKind.REFUND_SHIPPED if shipped else CaseKind.REFUND_UNSHIPPED
+
+
+def _reason(text: str) -> str:
+    for word, reason in REASON_WORDS:
+        if word in text:
+            return reason
+    return CaseReason.OTHER
+
+
+def _description(record: RefundRecord) -> str:
+    return "\n".join(text for text in (record.reason_text, record.description) if text)
+
+
+def _refunded(case: AfterSaleCase) -> Decimal:
+    return sum(CaseLine.objects.filter(case=case).values_list("refund_amount", flat=True), ZERO)
+
+
+def _follow(actor: Any, case: AfterSaleCase, record: RefundRecord, line: OrderLine) -> bool:
+    """Move the case to what the file says (status, money back, amount asked, deadline); True if anything
+    changed. A case closed here, or money the file says less than we booked, is refused: the file and the
+    desk disagree and a person settles it."""
+    changed = False
+    why = _("platform: %(status)s") % {"status": record.status_text}
+    refunded = _refunded(case)
+    if record.refunded < refunded:
+        raise RowRefused(
+            _("The file says %(file)s refunded, but case %(no)s already refunded %(ours)s.")
+            % {"file": fmt_money(record.refunded), "no": case.number, "ours": fmt_money(refunded)},
+            column=_header("status"),
+        )
+    target = record.status
+    behind = (case.status, target) in BEHIND
+    if behind:
+        target = case.status  # the desk went on after the export was taken: keep ours, and our clock
+    if case.status != target or record.refunded > refunded:
+        if case.status == S.CLOSED:
+            raise RowRefused(
+                _("Case %(no)s is closed here; the file says %(status)s.")
+                % {"no": case.number, "status": record.status_text},
+                column=_header("status"),
+            )
+        if case.status == S.REJECTED and target in (S.OPEN, S.AGREED, S.REFUNDED):
+            case = services.reopen(actor=actor, case=case, reason=why)
+        if target == S.AGREED and case.status == S.OPEN:
+            case = services.agree(actor=actor, case=case, reason=why)
+        elif target == S.REJECTED and case.status == S.OPEN:
+            case = services.reject(actor=actor, case=case, reason=why)
+        if record.refunded > refunded:
+            case = services.refund(actor=actor, case=case, amounts={line.pk: record.refunded - refunded}, reason=why)
+        if target == S.CLOSED and case.status != S.CLOSED:
+            case = services.close(actor=actor, case=case, reason=why)
+        if case.status != target and not (target == S.REFUNDED and record.refunded == 0):
+            raise RowRefused(
+                _("Case %(no)s is %(ours)s here and cannot follow the file's %(status)s.")
+                % {"no": case.number, "ours": case.get_status_display(), "status": record.status_text},
+                column=_header("status"),
+            )
+        changed = True
+    case.refresh_from_db()
+    fields = []
+    before = {"requested_amount": case.requested_amount, "platform_deadline": case.platform_deadline}
+    if case.requested_amount != record.asked:
+        case.requested_amount = record.asked
+        fields.append("requested_amount")
+    if (
+        record.deadline is not None
+        and not behind
+        and case.platform_deadline != record.deadline
+        and case.status in ACTIVE
+    ):
+        case.platform_deadline = record.deadline
+        apply_deadline(case)
+        fields += ["platform_deadline", "deadline", "deadline_source", "deadline_rule"]
+    if fields:
+        case.updated_at = timezone.now()
+        case.save(update_fields=[*fields, "updated_at"])
+        text = _("the platform's export: asked %(asked)s, deadline %(deadline)s") % {
+            "asked": fmt_money(case.requested_amount),
+            "deadline": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M") if case.deadline else "—",
+        }
+        CaseEvent.objects.create(
+            case=case, at=case.updated_at, actor=None, from_status=case.status, to_status=case.status, reason=text
+        )
+        record_audit(
+            actor=actor,
+            action="aftersale_case.follow_platform",
+            obj=case,
+            before=before,
+            after={"requested_amount": case.requested_amount, "platform_deadline": case.platform_deadline},
+        )
+        changed = True
+    return changed
