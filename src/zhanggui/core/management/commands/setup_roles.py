@@ -29,6 +29,8 @@ CAPABILITY_LABELS = {
     roles.FULFIL_ORDERS: gettext_lazy("fulfilment"),
     roles.IMPORT_ORDERS: gettext_lazy("order import"),
     roles.MANAGE_MESSAGES: gettext_lazy("buyer messages"),
+    roles.HANDLE_CASES: gettext_lazy("after-sales"),
+    roles.MANAGE_AFTERSALES_RULES: gettext_lazy("after-sales rules"),
 }
 
 
