@@ -5,7 +5,6 @@ services) to hold it to the issue's numbers."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -14,10 +13,9 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import translation
 
-from zhanggui.catalog.models import BannedWord, Channel, DelistReason, ListingStatus, Product, Shop, Sku
-from zhanggui.catalog.services import banned_words_for
+from zhanggui.catalog.models import BannedWord, Channel, Product, Shop, Sku
 from zhanggui.catalog.tests.factories import ShopFactory
 from zhanggui.catalog.titles import check_title
 from zhanggui.core import roles
@@ -31,18 +29,15 @@ from zhanggui.demo.catalog_plan import (
     ean13,
     plan_catalog,
 )
-from zhanggui.demo.generator import DEFAULT_PASSWORD, DEFAULT_SEED, DEMO_USERS, demo_exists, generate_demo
+from zhanggui.demo.generator import DEFAULT_SEED, demo_exists, generate_demo
 from zhanggui.inventory.models import (
-    MoveReason,
     PurchaseOrder,
     PurchaseStatus,
     Reservation,
-    ReservationStatus,
     StockMove,
     Supplier,
     Warehouse,
 )
-from zhanggui.inventory.selectors import available_by_sku, safety_stock_alerts
 from zhanggui.inventory.services import check_ledger
 
 
@@ -50,11 +45,6 @@ from zhanggui.inventory.services import check_ledger
 def fast_hashing(settings):
     """The demo hashes one password; the default hasher is slow on purpose, tests need not be."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def small_demo(db, fast_hashing):
-    return generate_demo(size=SMALL)
 
 
 def fingerprint(plans: list[ProductPlan]) -> list[tuple]:
@@ -110,117 +100,6 @@ def test_full_plan_has_the_issues_numbers_and_every_title_passes_its_channels_ru
 
 
 # -- the generated shop (small) ---------------------------------------------------------------------------
-
-
-def test_small_demo_books_every_stock_change_through_the_ledger(small_demo):
-    assert check_ledger() == []
-    reasons = set(StockMove.objects.values_list("reason", flat=True))
-    assert {MoveReason.PURCHASE_RECEIPT, MoveReason.SALE_ISSUE, MoveReason.ADJUSTMENT} <= reasons
-    assert Reservation.objects.filter(status=ReservationStatus.ACTIVE).exists()  # today's orders wait
-
-
-def test_small_demo_history_is_backdated_over_the_simulated_days(small_demo):
-    now = timezone.now()
-    first = StockMove.objects.order_by("created_at").first()
-    assert first.reason == MoveReason.PURCHASE_RECEIPT
-    assert now - first.created_at > timedelta(days=SMALL.history_days - 1)
-    assert StockMove.objects.filter(reason=MoveReason.SALE_ISSUE, created_at__gte=now - timedelta(days=30)).exists()
-    assert not StockMove.objects.filter(created_at__gt=now).exists()
-    assert PurchaseOrder.objects.order_by("created_at").first().created_at < now - timedelta(days=30)
-    issued = Reservation.objects.filter(status=ReservationStatus.ISSUED).first()
-    assert issued.closed_at > issued.created_at
-    # Each move's running balance agrees with the order of the rewritten times.
-    for sku_id, warehouse_id in StockMove.objects.values_list("sku_id", "warehouse_id").distinct()[:20]:
-        running = 0
-        for move in StockMove.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).order_by("created_at", "id"):
-            running += move.quantity
-            assert move.on_hand_after == running
-
-
-def test_small_demo_titles_pass_the_stored_title_rules(small_demo):
-    assert BannedWord.objects.filter(word="最", channel="").exists()
-    for product in Product.objects.select_related("shop"):
-        assert check_title(product.title, product.shop.channel, banned_words_for(product.shop.channel)) == []
-
-
-def test_small_demo_has_shops_warehouses_suppliers_and_open_purchase_orders(small_demo):
-    shops = dict(Shop.objects.values_list("code", "channel"))
-    assert shops == {"tmall-flagship": Channel.TMALL, "jd-store": Channel.JD}
-    assert list(Warehouse.objects.values_list("name", "priority")) == [("杭州主仓", 1), ("广州分仓", 2)]
-    assert Supplier.objects.count() == 5
-    statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
-    assert PurchaseStatus.RECEIVED in statuses
-    assert statuses & {PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL}  # a few still on their way
-    assert PurchaseOrder.objects.filter(created_by__username="warehouse").count() == PurchaseOrder.objects.count()
-
-
-def test_small_demo_has_a_season_of_promotions_that_prices_a_demo_cart(small_demo):
-    from zhanggui.promotions.engine import quote
-    from zhanggui.promotions.models import Promotion
-    from zhanggui.promotions.offers.selectors import running_promotions
-    from zhanggui.promotions.spec import parse_cart
-
-    statuses = dict(Promotion.objects.values_list("code", "state"))
-    assert statuses == {
-        "mj300": "approved",
-        "d85": "approved",
-        "half2": "approved",
-        "set1": "approved",
-        "zp199": "approved",
-        "vip": "approved",
-        "q20": "approved",
-        "d11-mj": "approved",
-        "d11-ms": "approved",
-        "clear6": "submitted",
-        "d12-mj": "draft",
-    }
-    d11 = Promotion.objects.get(code="d11-mj")
-    local = timezone.localtime(d11.starts_at)
-    assert (local.month, local.day, local.hour, local.minute) == (11, 11, 0, 0)
-    assert d11.ends_at - d11.starts_at == timedelta(hours=23, minutes=59)
-    assert Promotion.objects.get(code="set1").auto_approved  # within the limit: approved by the desk on submission
-    shop = Shop.objects.get(code="tmall-flagship")
-    running = running_promotions(shop=shop)
-    assert [p.id for p in running] == ["d85", "half2", "mj300", "q20", "set1", "vip", "zp199"]
-    skus = list(Sku.objects.filter(shop=shop).select_related("product__category").order_by("-price")[:3])
-    cart = parse_cart(
-        {
-            "lines": [
-                {"sku": s.code, "quantity": 2, "unit_price": str(s.price), "category": s.product.category.name}
-                for s in skus
-            ],
-            "buyer": {"tier": "gold"},
-            "coupons": ["MIANYU20"],
-        }
-    )
-    priced = quote(cart, running).as_dict()
-    assert Decimal(priced["totals"]["payable"]) < Decimal(priced["totals"]["list"])
-    assert priced["gifts"][0]["sku"] == Promotion.objects.get(code="zp199").spec["gift_sku"]
-
-
-def test_small_demo_leaves_some_skus_low_and_a_few_sold_out_and_off_sale(small_demo):
-    alerts = safety_stock_alerts()
-    assert len(alerts) >= 3
-    assert any(a.issued_30d > 0 and a.days_of_cover is not None for a in alerts)
-    available = available_by_sku(Sku.objects.values_list("pk", flat=True))
-    sold_out = [pk for pk, units in available.items() if units <= 0]
-    assert sold_out
-    assert Sku.objects.filter(
-        pk__in=sold_out, listing_status=ListingStatus.DELISTED, delist_reason=DelistReason.OUT_OF_STOCK
-    ).exists()
-    assert Product.objects.filter(listing_status=ListingStatus.LISTED).count() > Product.objects.count() // 2
-
-
-def test_small_demo_has_one_login_per_role_with_its_group(small_demo):
-    for username, role, display in DEMO_USERS:
-        user = User.objects.get(username=username)
-        assert list(user.groups.values_list("name", flat=True)) == [role]
-        assert user.first_name == display
-        assert user.check_password(DEFAULT_PASSWORD)
-    manager = User.objects.get(username="manager")
-    assert (manager.is_staff, manager.is_superuser) == (True, False)
-    assert not User.objects.filter(username="operator", is_staff=True).exists()
-    assert manager.has_perm(roles.MANAGE_SHOPS)
 
 
 # -- the command --------------------------------------------------------------------------------------------
@@ -313,15 +192,3 @@ def test_full_demo_meets_the_issues_numbers(db, fast_hashing):
     planned = sorted(plan_catalog(DEFAULT_SEED, FULL), key=lambda p: (p.shop_code, p.code))
     assert stored == [(p.code, p.title) for p in planned]
     assert Group.objects.get(name=roles.WAREHOUSE).user_set.filter(username="warehouse").exists()
-
-
-def test_small_demo_products_have_pictures_with_thumbnails(small_demo):
-    from django.core.files.storage import default_storage
-
-    from zhanggui.catalog.models import ImageKind, ProductImage
-    from zhanggui.demo.generator import PICTURED
-
-    pictures = list(ProductImage.objects.select_related("product"))
-    assert len(pictures) == min(PICTURED, Product.objects.count())
-    assert all(p.kind == ImageKind.MAIN and (p.width, p.height) == (800, 800) for p in pictures)
-    assert all(default_storage.exists(p.thumb_small) and default_storage.exists(p.file.name) for p in pictures)

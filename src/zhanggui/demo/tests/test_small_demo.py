@@ -1,0 +1,255 @@
+"""The generated small demo shop, built once for the module (each test in a savepoint of it, rolled back after):
+its history is consistent, its catalog, people and promotions are there, and it sells through orders."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.db.models import Sum
+from django.utils import timezone, translation
+
+from zhanggui.catalog.models import BannedWord, Channel, DelistReason, ListingStatus, Product, Shop, Sku
+from zhanggui.catalog.services import banned_words_for
+from zhanggui.catalog.titles import check_title
+from zhanggui.core import roles
+from zhanggui.core.tests.rows import built_for_the_module
+from zhanggui.demo.catalog_plan import (
+    SMALL,
+)
+from zhanggui.demo.generator import DEFAULT_PASSWORD, DEMO_USERS, generate_demo
+from zhanggui.demo.orders import peak_day, planned_orders
+from zhanggui.inventory.models import (
+    MoveReason,
+    PurchaseOrder,
+    PurchaseStatus,
+    Reservation,
+    ReservationStatus,
+    StockMove,
+    Supplier,
+    Warehouse,
+)
+from zhanggui.inventory.selectors import available_by_sku, safety_stock_alerts
+from zhanggui.inventory.services import check_ledger
+from zhanggui.orders.models import (
+    QUEUE_STATUSES,
+    SHIPPED_STATUSES,
+    HoldKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PlatformStatus,
+)
+
+
+@pytest.fixture(scope="module")
+def _small_demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Generating the small demo takes seconds: once for the module, not once a test."""
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("demo-media")
+    quick = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(media),
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    )
+    with quick, built_for_the_module(django_db_blocker, lambda: generate_demo(size=SMALL)) as built:
+        yield built, media
+
+
+@pytest.fixture
+def small_demo(_small_demo_built, db, settings):
+    built, media = _small_demo_built
+    settings.MEDIA_ROOT = str(media)  # where the demo's pictures went
+    return built
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_small_demo_books_every_stock_change_through_the_ledger(small_demo):
+    assert check_ledger() == []
+    reasons = set(StockMove.objects.values_list("reason", flat=True))
+    assert {MoveReason.PURCHASE_RECEIPT, MoveReason.SALE_ISSUE, MoveReason.ADJUSTMENT} <= reasons
+    assert Reservation.objects.filter(status=ReservationStatus.ACTIVE).exists()  # today's orders wait
+
+
+def test_small_demo_history_is_backdated_over_the_simulated_days(small_demo):
+    now = timezone.now()
+    first = StockMove.objects.order_by("created_at").first()
+    assert first.reason == MoveReason.PURCHASE_RECEIPT
+    assert now - first.created_at > timedelta(days=SMALL.history_days - 1)
+    assert StockMove.objects.filter(reason=MoveReason.SALE_ISSUE, created_at__gte=now - timedelta(days=30)).exists()
+    assert not StockMove.objects.filter(created_at__gt=now).exists()
+    assert PurchaseOrder.objects.order_by("created_at").first().created_at < now - timedelta(days=30)
+    issued = Reservation.objects.filter(status=ReservationStatus.ISSUED).first()
+    assert issued.closed_at > issued.created_at
+    # Each move's running balance agrees with the order of the rewritten times.
+    for sku_id, warehouse_id in StockMove.objects.values_list("sku_id", "warehouse_id").distinct()[:20]:
+        running = 0
+        for move in StockMove.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).order_by("created_at", "id"):
+            running += move.quantity
+            assert move.on_hand_after == running
+
+
+def test_small_demo_titles_pass_the_stored_title_rules(small_demo):
+    assert BannedWord.objects.filter(word="最", channel="").exists()
+    for product in Product.objects.select_related("shop"):
+        assert check_title(product.title, product.shop.channel, banned_words_for(product.shop.channel)) == []
+
+
+def test_small_demo_has_shops_warehouses_suppliers_and_open_purchase_orders(small_demo):
+    shops = dict(Shop.objects.values_list("code", "channel"))
+    assert shops == {"tmall-flagship": Channel.TMALL, "jd-store": Channel.JD}
+    assert list(Warehouse.objects.values_list("name", "priority")) == [("杭州主仓", 1), ("广州分仓", 2)]
+    assert Supplier.objects.count() == 5
+    statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
+    assert PurchaseStatus.RECEIVED in statuses
+    assert statuses & {PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL}  # a few still on their way
+    assert PurchaseOrder.objects.filter(created_by__username="warehouse").count() == PurchaseOrder.objects.count()
+
+
+def test_small_demo_has_a_season_of_promotions_that_prices_a_demo_cart(small_demo):
+    from zhanggui.promotions.engine import quote
+    from zhanggui.promotions.models import Promotion
+    from zhanggui.promotions.offers.selectors import running_promotions
+    from zhanggui.promotions.spec import parse_cart
+
+    statuses = dict(Promotion.objects.values_list("code", "state"))
+    assert statuses == {
+        "mj300": "approved",
+        "d85": "approved",
+        "half2": "approved",
+        "set1": "approved",
+        "zp199": "approved",
+        "vip": "approved",
+        "q20": "approved",
+        "d11-mj": "approved",
+        "d11-ms": "approved",
+        "clear6": "submitted",
+        "d12-mj": "draft",
+    }
+    d11 = Promotion.objects.get(code="d11-mj")
+    local = timezone.localtime(d11.starts_at)
+    assert (local.month, local.day, local.hour, local.minute) == (11, 11, 0, 0)
+    assert d11.ends_at - d11.starts_at == timedelta(hours=23, minutes=59)
+    assert Promotion.objects.get(code="set1").auto_approved  # within the limit: approved by the desk on submission
+    shop = Shop.objects.get(code="tmall-flagship")
+    running = running_promotions(shop=shop)
+    assert [p.id for p in running] == ["d85", "half2", "mj300", "q20", "set1", "vip", "zp199"]
+    skus = list(Sku.objects.filter(shop=shop).select_related("product__category").order_by("-price")[:3])
+    cart = parse_cart(
+        {
+            "lines": [
+                {"sku": s.code, "quantity": 2, "unit_price": str(s.price), "category": s.product.category.name}
+                for s in skus
+            ],
+            "buyer": {"tier": "gold"},
+            "coupons": ["MIANYU20"],
+        }
+    )
+    priced = quote(cart, running).as_dict()
+    assert Decimal(priced["totals"]["payable"]) < Decimal(priced["totals"]["list"])
+    assert priced["gifts"][0]["sku"] == Promotion.objects.get(code="zp199").spec["gift_sku"]
+
+
+def test_small_demo_leaves_some_skus_low_and_a_few_sold_out_and_off_sale(small_demo):
+    alerts = safety_stock_alerts()
+    assert len(alerts) >= 3
+    assert any(a.issued_30d > 0 and a.days_of_cover is not None for a in alerts)
+    available = available_by_sku(Sku.objects.values_list("pk", flat=True))
+    sold_out = [pk for pk, units in available.items() if units <= 0]
+    assert sold_out
+    assert Sku.objects.filter(
+        pk__in=sold_out, listing_status=ListingStatus.DELISTED, delist_reason=DelistReason.OUT_OF_STOCK
+    ).exists()
+    assert Product.objects.filter(listing_status=ListingStatus.LISTED).count() > Product.objects.count() // 2
+
+
+def test_small_demo_has_one_login_per_role_with_its_group(small_demo):
+    for username, role, display in DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.first_name == display
+        assert user.check_password(DEFAULT_PASSWORD)
+    manager = User.objects.get(username="manager")
+    assert (manager.is_staff, manager.is_superuser) == (True, False)
+    assert not User.objects.filter(username="operator", is_staff=True).exists()
+    assert manager.has_perm(roles.MANAGE_SHOPS)
+
+
+def test_small_demo_products_have_pictures_with_thumbnails(small_demo):
+    from django.core.files.storage import default_storage
+
+    from zhanggui.catalog.models import ImageKind, ProductImage
+    from zhanggui.demo.generator import PICTURED
+
+    pictures = list(ProductImage.objects.select_related("product"))
+    assert len(pictures) == min(PICTURED, Product.objects.count())
+    assert all(p.kind == ImageKind.MAIN and (p.width, p.height) == (800, 800) for p in pictures)
+    assert all(default_storage.exists(p.thumb_small) and default_storage.exists(p.file.name) for p in pictures)
+
+
+def test_small_demo_has_orders_in_every_status(small_demo):
+    statuses = Counter(Order.objects.values_list("status", flat=True))
+    assert statuses[OrderStatus.COMPLETED] + statuses[OrderStatus.SHIPPED] > sum(statuses.values()) / 2
+    assert statuses[OrderStatus.SHIPPED] > 0 and statuses[OrderStatus.COMPLETED] > 0
+    assert statuses[OrderStatus.PAID] > 0 and statuses[OrderStatus.REVIEWED] > 0
+    assert statuses[OrderStatus.ALLOCATED] > 0
+    assert statuses[OrderStatus.CANCELLED] > 0
+    held = set(Order.objects.filter(status=OrderStatus.ON_HOLD).values_list("hold_kind", flat=True))
+    assert {HoldKind.UNKNOWN_SKU, HoldKind.OUT_OF_STOCK} <= held
+    overdue = Order.objects.filter(status__in=QUEUE_STATUSES, ship_by__lt=timezone.now())
+    assert overdue.exists()
+    assert all(timezone.now() - o.paid_at > timedelta(hours=24) for o in overdue)
+    # Closed by the buyer on the platform before the wave, and settled by 客服 after a hold.
+    assert Order.objects.filter(status=OrderStatus.CANCELLED, platform_status=PlatformStatus.CLOSED).exists()
+    assert Order.objects.filter(status=OrderStatus.CANCELLED, platform_status=PlatformStatus.PAID).exists()
+
+
+def test_small_demo_orders_look_like_the_platforms(small_demo):
+    order = Order.objects.filter(status=OrderStatus.COMPLETED).first()
+    assert order.buyer_nick and order.receiver_name and len(order.receiver_phone) == 11
+    assert order.province and order.city and order.district and order.address
+    assert order.carrier and order.tracking_no and order.shipped_at > order.paid_at
+    assert order.paid_total == order.lines.aggregate(total=Sum("paid"))["total"]
+    line = order.lines.first()
+    assert line.sku is not None and line.unit_price == line.sku.price
+    assert {"taobao", "jd"} == set(Order.objects.values_list("platform", flat=True))
+    # The timeline is backdated with the story: imported at the wave, never in the future.
+    assert not Order.objects.filter(imported_at__gt=timezone.now()).exists()
+    assert Order.objects.order_by("imported_at").first().imported_at < timezone.now() - timedelta(days=30)
+
+
+def test_small_demo_stock_left_through_the_orders(small_demo):
+    assert check_ledger() == []
+    issued = -StockMove.objects.filter(reason=MoveReason.SALE_ISSUE).aggregate(units=Sum("quantity"))["units"]
+    shipped = OrderLine.objects.filter(order__status__in=SHIPPED_STATUSES).aggregate(units=Sum("quantity"))["units"]
+    assert issued == shipped > 0
+    documents = set(StockMove.objects.filter(reason=MoveReason.SALE_ISSUE).values_list("document", flat=True))
+    shipped_numbers = set(Order.objects.filter(status__in=SHIPPED_STATUSES).values_list("platform_order_no", flat=True))
+    assert documents == shipped_numbers
+    # Allocated orders (today's and the overdue) hold their units.
+    allocated = Order.objects.filter(status=OrderStatus.ALLOCATED)
+    assert allocated.exists() and all(o.stock_reserved for o in allocated)
+
+
+def test_small_demo_orders_per_day_follow_the_plan(small_demo):
+    today = timezone.localdate()
+    start = today - timedelta(days=SMALL.history_days)
+    plan = planned_orders(SMALL.orders_per_day, start, SMALL.history_days)
+    paid = Counter(
+        (timezone.localtime(moment).date() - start).days for moment in Order.objects.values_list("paid_at", flat=True)
+    )
+    last = SMALL.history_days - 1  # the last full day also has the bulk orders that empty a few SKUs
+    for day, count in plan.items():
+        assert paid[day] >= count if day == last else paid[day] == count, day
+    peak = peak_day(start, SMALL.history_days)
+    assert plan[peak] == max(plan.values()) >= 3 * SMALL.orders_per_day
+    assert paid[SMALL.history_days] > 0 and not paid[0]  # today, up to now; day 0 only opened the shop
