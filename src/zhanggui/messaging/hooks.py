@@ -1,9 +1,10 @@
 """Where the orders tell the buyer messages that something happened to an order.
 
-orders.services.ship and orders.services.mark_delivered call these (importing them inside the function:
-messaging sits above orders, which must not depend on it). Each queues the order's message through a task
-once the caller's transaction has committed, so a worker on another connection finds the order shipped, and
-a rolled-back step writes to nobody. A failure to enqueue is logged and never undoes the step itself.
+orders.services.ship and orders.services.mark_delivered call these through orders.listeners, where this app
+registers them from its ready() (messaging sits above orders, which must not depend on it). Each queues the
+order's message through a task once the caller's transaction has committed, so a worker on another connection
+finds the order shipped, and a rolled-back step writes to nobody. A failure to enqueue is logged and never undoes
+the step itself.
 """
 
 from __future__ import annotations

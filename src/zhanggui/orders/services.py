@@ -27,6 +27,7 @@ from zhanggui.core.services import system_user
 from zhanggui.core.text import bad_code_character, clean_line
 from zhanggui.inventory import services as inventory
 from zhanggui.inventory.errors import InsufficientStock, ReservationNotFound
+from zhanggui.orders import listeners
 from zhanggui.orders.errors import InvalidTransition, OrderRuleBroken
 from zhanggui.orders.models import (
     MAX_PROMISE_HOURS,
@@ -397,10 +398,8 @@ def review(*, actor: Any, order: Order, reason: str = "") -> Order:
 
 
 def mark_delivered(*, actor: Any, order: Order, reason: str = "") -> Order:
-    from zhanggui.messaging.hooks import order_delivered  # messaging sits above orders: imported here only
-
     order = transition(actor=actor, order=order, to=S.DELIVERED, reason=reason or _("delivered"))
-    order_delivered(order)  # the buyer's 签收提醒, queued once this commits
+    listeners.delivered(order)  # the buyer's 签收提醒 (messaging), queued once this commits
     return order
 
 
@@ -514,9 +513,7 @@ def ship(*, actor: Any, order: Order, carrier: str, tracking_no: str, at: dateti
             member, S.SHIPPED, actor=actor, reason=reason if member is order else _with_main(order, reason)
         )
         save_changes(member, [event])
-    from zhanggui.messaging.hooks import order_shipped  # messaging sits above orders: imported here only
-
-    order_shipped(order)  # the buyer's notice, one a parcel, queued once this commits
+    listeners.shipped(order)  # the buyer's notice (messaging), one a parcel, queued once this commits
     return order
 
 
