@@ -13,7 +13,7 @@ its sub-order id, else its SKU code, else the order's only line. docs/aftersales
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,7 @@ from zhanggui.core.errors import DomainError
 from zhanggui.core.money import ZERO, fmt_money
 from zhanggui.core.services import record_audit
 from zhanggui.core.tabular import FileSource
-from zhanggui.orders.imports import PLATFORM_CHANNELS, describe_error, upload_refusal
+from zhanggui.orders.imports import PLATFORM_CHANNELS, PlatformImportReport, upload_refusal
 from zhanggui.orders.models import SHIPPED_STATUSES, Order, OrderLine, PlatformStatus
 
 S = CaseStatus
@@ -72,25 +72,13 @@ REFUND_IMPORT_LOCK = 0x5A47_0A01
 
 
 @dataclass
-class RefundImportReport:
-    """What an import did (or, with errors or a dry run, would do): the shape `import-refunds --json` prints."""
+class RefundImportReport(PlatformImportReport):
+    """The shape `import-refunds --json` prints."""
 
-    shop_code: str
-    platform: str
-    dry_run: bool = False
     cases_created: int = 0
     cases_updated: int = 0
     cases_unchanged: int = 0
     refunded_total: Decimal = Decimal("0.00")  # what the file says was paid back, over all its refunds
-    rejected: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({(error.file, error.line) for error in self.rejected})
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,15 +92,9 @@ class RefundImportReport:
     def summary(self) -> list[str]:
         """The report as plain lines, for the CLI and the page."""
         if not self.ok:
-            head = _("%(count)s rows rejected; nothing was stored.") % {"count": self.rejected_rows}
-            return [head, *(describe_error(error) for error in self.rejected)]
-        head = (
-            _("Checked for shop %(shop)s (dry run: nothing was stored).")
-            if self.dry_run
-            else _("Imported into shop %(shop)s.")
-        )
+            return self.refused_summary()
         return [
-            head % {"shop": self.shop_code},
+            self.stored_head(),
             _("Cases: %(created)s created, %(updated)s updated, %(unchanged)s unchanged; refunded %(total)s.")
             % {
                 "created": self.cases_created,

@@ -71,19 +71,13 @@ TRACKING_LENGTH = Order._meta.get_field("tracking_no").max_length or 64
 
 
 @dataclass
-class ImportReport:
-    """What an import did (or, with errors or a dry run, would do): the shape `import-orders --json` prints."""
+class PlatformImportReport:
+    """What an import of a platform's file into a shop did (or, with errors or a dry run, would do): the rejected
+    rows and the head of its summary; orders and refunds (aftersales.imports) add their counts."""
 
     shop_code: str
     platform: str
     dry_run: bool = False
-    orders_created: int = 0
-    orders_updated: int = 0
-    orders_unchanged: int = 0
-    lines: int = 0
-    units: int = 0
-    paid_total: Decimal = Decimal("0.00")
-    held: int = 0
     rejected: list[RowError] = field(default_factory=list)
 
     @property
@@ -93,6 +87,32 @@ class ImportReport:
     @property
     def rejected_rows(self) -> int:
         return len({(error.file, error.line) for error in self.rejected})
+
+    def refused_summary(self) -> list[str]:
+        """A refused file's summary: how many rows, then each reason."""
+        head = _("%(count)s rows rejected; nothing was stored.") % {"count": self.rejected_rows}
+        return [head, *(describe_error(error) for error in self.rejected)]
+
+    def stored_head(self) -> str:
+        head = (
+            _("Checked for shop %(shop)s (dry run: nothing was stored).")
+            if self.dry_run
+            else _("Imported into shop %(shop)s.")
+        )
+        return head % {"shop": self.shop_code}
+
+
+@dataclass
+class ImportReport(PlatformImportReport):
+    """The shape `import-orders --json` prints."""
+
+    orders_created: int = 0
+    orders_updated: int = 0
+    orders_unchanged: int = 0
+    lines: int = 0
+    units: int = 0
+    paid_total: Decimal = Decimal("0.00")
+    held: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,15 +129,9 @@ class ImportReport:
     def summary(self) -> list[str]:
         """The report as plain lines, for the CLI."""
         if not self.ok:
-            head = _("%(count)s rows rejected; nothing was stored.") % {"count": self.rejected_rows}
-            return [head, *(describe_error(error) for error in self.rejected)]
-        head = (
-            _("Checked for shop %(shop)s (dry run: nothing was stored).")
-            if self.dry_run
-            else _("Imported into shop %(shop)s.")
-        )
+            return self.refused_summary()
         return [
-            head % {"shop": self.shop_code},
+            self.stored_head(),
             _("Orders: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(held)s on hold.")
             % {
                 "created": self.orders_created,
