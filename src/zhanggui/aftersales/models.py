@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhanggui.catalog.models import Channel, Shop
+from zhanggui.core.models import TimelineEvent
 from zhanggui.core.text import CleanCharField, CleanTextField, CodeField
 from zhanggui.orders.models import Order, OrderLine
 
@@ -209,26 +210,15 @@ class CaseLine(models.Model):
         return f"{self.case_id}: {self.order_line_id} × {self.quantity}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEvent):
     """One entry of a case's timeline: a change of status (or, from == to, an assignment, a refund, a note),
     by whom (no actor: the system) and why, in words."""
 
     case = models.ForeignKey(AfterSaleCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     from_status = models.CharField(_("from"), max_length=12, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=CaseStatus.choices)
-    reason = CleanCharField(_("reason"), max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core.text import CleanCharField, StorableJSONField
@@ -59,3 +60,23 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class TimelineEvent(models.Model):
+    """One entry of a record's timeline (an order's, an after-sales case's): when, by whom (no actor: the system)
+    and why, in words; each record adds its foreign key and its from → to statuses with its own choices."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = CleanCharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhanggui.catalog.models import Shop, Sku
 from zhanggui.channels import records
+from zhanggui.core.models import TimelineEvent
 from zhanggui.core.text import CleanCharField, CleanTextField, CodeField
 
 #: The promise never goes beyond this, whatever a shop sets (发货时效: 24 h as a rule, 48 h never broken).
@@ -231,26 +232,15 @@ class OrderLine(models.Model):
         return f"{self.sub_order_id} × {self.quantity}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(TimelineEvent):
     """One entry of an order's timeline: a change of status (or, from == to, what an import changed), by whom
     (no actor: the system) and why, in words."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     from_status = models.CharField(_("from"), max_length=12, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=OrderStatus.choices)
-    reason = CleanCharField(_("reason"), max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 
