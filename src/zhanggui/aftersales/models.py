@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhanggui.catalog.models import Channel, Shop
+from zhanggui.catalog.models import Channel, Shop, Sku
 from zhanggui.core.models import TimelineEvent
 from zhanggui.core.text import CleanCharField, CleanTextField, CodeField
+from zhanggui.inventory.models import StockMove, Warehouse
 from zhanggui.orders.models import Order, OrderLine
 
 #: The longest clock a rule may set: 90 days.
@@ -154,6 +155,14 @@ class AfterSaleCase(models.Model):
         related_name="+",
         verbose_name=_("opened by"),
     )
+    # The buyer's return parcel (退货物流): given by the buyer after we agreed; the warehouse scans it on arrival.
+    return_carrier = CleanCharField(_("return carrier"), max_length=64, blank=True)
+    return_tracking_no = CodeField(_("return tracking number"), max_length=64, blank=True, db_index=True)
+    return_sent_at = models.DateTimeField(_("return sent at"), null=True, blank=True)
+    # What we paid for the return's postage (退货运费 we bear, when we are responsible); part of the case's cost.
+    return_freight = models.DecimalField(
+        _("return freight we paid"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
     first_answer_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
@@ -168,6 +177,7 @@ class AfterSaleCase(models.Model):
                 name="aftersale_case_unique_platform_refund_no",
             ),
             models.CheckConstraint(condition=Q(requested_amount__gte=0), name="aftersale_case_requested_not_negative"),
+            models.CheckConstraint(condition=Q(return_freight__gte=0), name="aftersale_case_freight_not_negative"),
         ]
         indexes = [models.Index(fields=["status", "deadline"], name="aftersale_case_queue")]
         verbose_name = _("after-sales case")
@@ -196,6 +206,19 @@ class CaseLine(models.Model):
     # 0: money only (a price difference, a refund the platform made without units coming back).
     quantity = models.PositiveIntegerField(_("quantity"), default=0)
     refund_amount = models.DecimalField(_("refunded"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # An exchange (换货) sends another SKU (another size or colour); empty: the same SKU (a reissue, 补发).
+    replacement_sku = models.ForeignKey(
+        Sku, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("replacement SKU")
+    )
+    # The order line that ships the replacement through the normal fulfilment flow (exchange, reissue).
+    replacement_line = models.OneToOneField(
+        OrderLine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+        verbose_name=_("replacement line"),
+    )
 
     class Meta:
         ordering = ["case", "order_line__position", "order_line_id"]
@@ -261,3 +284,232 @@ class DeadlineRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} · {self.situation}: {self.hours} h"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Returns receiving (退货入库): the warehouse's side of a return or an exchange.
+
+
+class ReturnGrade(models.TextChoices):
+    RESELLABLE = "resellable", _("Resellable")  # 良品: back to available stock
+    DEFECTIVE = "defective", _("Defective")  # 次品: to a warehouse whose stock is never sold
+
+
+class ReturnReceipt(models.Model):
+    """One returned parcel scanned in by the warehouse: which case it belongs to, who opened it, when."""
+
+    case = models.ForeignKey(AfterSaleCase, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("case"))
+    tracking_no = CodeField(_("tracking number"), max_length=64, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    note = CleanCharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("return receipt")
+        verbose_name_plural = _("return receipts")
+
+    def __str__(self) -> str:
+        return f"RR-{self.pk}"
+
+
+class ReturnLine(models.Model):
+    """Units of one case line that came back, graded, and the stock move that booked them (MoveReason.RETURN)."""
+
+    receipt = models.ForeignKey(
+        ReturnReceipt, on_delete=models.CASCADE, related_name="lines", verbose_name=_("receipt")
+    )
+    case_line = models.ForeignKey(
+        CaseLine, on_delete=models.PROTECT, related_name="returned", verbose_name=_("case line")
+    )
+    grade = models.CharField(_("grade"), max_length=12, choices=ReturnGrade.choices)
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    move = models.OneToOneField(
+        StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("stock move")
+    )
+
+    class Meta:
+        ordering = ["receipt", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="return_line_quantity_positive")]
+        verbose_name = _("returned item")
+        verbose_name_plural = _("returned items")
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id}: {self.case_line_id} × {self.quantity} ({self.grade})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Set answers (快捷回复) and compensation by rule (补偿).
+
+
+class SetAnswer(models.Model):
+    """A set answer for 客服 to copy: per reason (empty: any), with variables such as {buyer} and {order_no}."""
+
+    reason = models.CharField(_("reason"), max_length=20, choices=CaseReason.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices, blank=True)
+    title = CleanCharField(_("title"), max_length=80)
+    text = CleanTextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=10)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["reason", "position", "id"]
+        verbose_name = _("set answer")
+        verbose_name_plural = _("set answers")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OfferKind(models.TextChoices):
+    COUPON = "coupon", _("Coupon")  # 店铺优惠券
+    PARTIAL_REFUND = "partial_refund", _("Partial refund")  # 部分退款
+    CASH_BACK = "cash_back", _("Cash back")  # 返现 (红包/支付宝)
+    REISSUE = "reissue", _("Reissue")  # 补发
+
+
+class CompensationRule(models.Model):
+    """Situation → offer: for this reason (and responsibility), offer this, up to this amount."""
+
+    reason = models.CharField(_("reason"), max_length=20, choices=CaseReason.choices)
+    responsibility = models.CharField(_("responsibility"), max_length=12, choices=Responsibility.choices, blank=True)
+    offer = models.CharField(_("offer"), max_length=16, choices=OfferKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    description = CleanCharField(_("when"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["reason", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="compensation_rule_amount_not_negative")]
+        verbose_name = _("compensation rule")
+        verbose_name_plural = _("compensation rules")
+
+    def __str__(self) -> str:
+        return f"{self.reason} → {self.offer} {self.amount}"
+
+
+class CompensationLimit(models.Model):
+    """The most one person of a role may offer on one case by themselves; above it the manager approves."""
+
+    role = models.CharField(_("role"), max_length=20, unique=True)  # a core.roles role name
+    limit = models.DecimalField(_("limit per case"), max_digits=14, decimal_places=2)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [models.CheckConstraint(condition=Q(limit__gte=0), name="compensation_limit_not_negative")]
+        verbose_name = _("compensation limit")
+        verbose_name_plural = _("compensation limits")
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.limit}"
+
+
+class CompensationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", pgettext_lazy("compensation status", "Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Compensation(models.Model):
+    """An offer made on a case: within the offerer's limit it is approved at once, above it the manager decides
+    (never the one who offered)."""
+
+    case = models.ForeignKey(
+        AfterSaleCase, on_delete=models.PROTECT, related_name="compensations", verbose_name=_("case")
+    )
+    rule = models.ForeignKey(
+        CompensationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("rule")
+    )
+    offer = models.CharField(_("offer"), max_length=16, choices=OfferKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("status"), max_length=12, choices=CompensationStatus.choices)
+    note = CleanCharField(_("note"), max_length=255, blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("offered by")
+    )
+    offered_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = CleanCharField(_("decision note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="compensation_amount_not_negative")]
+        indexes = [models.Index(fields=["status", "offered_at"], name="compensation_queue")]
+        verbose_name = _("compensation")
+        verbose_name_plural = _("compensations")
+        permissions = [("approve_compensation", "Approve compensation above a role's limit")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.offer} {self.amount} ({self.status})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Claims against the carrier (快递理赔) for a lost or damaged parcel.
+
+
+class ClaimStatus(models.TextChoices):
+    FILED = "filed", _("Filed")
+    PAID = "paid", _("Paid by the carrier")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    REFUSED = "refused", _("Refused by the carrier")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CarrierClaim(models.Model):
+    """What we claim from a carrier for a parcel it lost or damaged, with its own deadline (理赔时效)."""
+
+    case = models.ForeignKey(
+        AfterSaleCase, null=True, blank=True, on_delete=models.PROTECT, related_name="claims", verbose_name=_("case")
+    )
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="carrier_claims", verbose_name=_("order"))
+    carrier = CleanCharField(_("carrier"), max_length=64)
+    tracking_no = CodeField(_("tracking number"), max_length=64)
+    value_claimed = models.DecimalField(_("value claimed"), max_digits=14, decimal_places=2)
+    evidence = CleanTextField(_("evidence"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.FILED)
+    amount_recovered = models.DecimalField(
+        _("amount recovered"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value_claimed__gte=0), name="carrier_claim_value_not_negative"),
+            models.CheckConstraint(condition=Q(amount_recovered__gte=0), name="carrier_claim_recovered_not_negative"),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="carrier_claim_queue")]
+        verbose_name = _("carrier claim")
+        verbose_name_plural = _("carrier claims")
+
+    def __str__(self) -> str:
+        return f"CL-{self.pk}"

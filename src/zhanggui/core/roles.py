@@ -46,7 +46,8 @@ FULFIL_ORDERS = "orders.fulfil_orders"  # allocate, pick, pack and ship orders
 IMPORT_ORDERS = "orders.import_orders"  # import the platforms' order exports
 MANAGE_MESSAGES = "messaging.manage_messages"  # buyer messages: outbox, templates, opt-outs
 HANDLE_CASES = "aftersales.handle_cases"  # open, answer, refund, close and assign after-sales cases
-MANAGE_AFTERSALES_RULES = "aftersales.manage_rules"  # edit the after-sales deadline rules
+MANAGE_AFTERSALES_RULES = "aftersales.manage_rules"  # edit the after-sales deadline, set-answer and compensation rules
+APPROVE_COMPENSATION = "aftersales.approve_compensation"  # approve compensation above the offerer's role limit
 
 CAPABILITIES = [
     CHANGE_PRICE,
@@ -66,6 +67,7 @@ CAPABILITIES = [
     MANAGE_MESSAGES,
     HANDLE_CASES,
     MANAGE_AFTERSALES_RULES,
+    APPROVE_COMPENSATION,
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
@@ -84,7 +86,8 @@ CAPABILITY_LABELS = {
     IMPORT_ORDERS: _("import orders"),
     MANAGE_MESSAGES: _("manage buyer messages, their templates and opt-outs"),
     HANDLE_CASES: _("handle after-sales cases: open, answer, refund and close them"),
-    MANAGE_AFTERSALES_RULES: _("edit the after-sales deadline rules"),
+    MANAGE_AFTERSALES_RULES: _("edit the after-sales rules: deadlines, set answers, compensation"),
+    APPROVE_COMPENSATION: _("approve compensation above a role's limit"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {

@@ -17,6 +17,8 @@ class Warehouse(models.Model):
     name = CleanCharField(_("name"), max_length=100)
     priority = models.PositiveSmallIntegerField(_("priority"), default=10, help_text=_("Lower goes first"))
     is_active = models.BooleanField(_("active"), default=True)
+    # A defective/quarantine warehouse (次品仓) holds stock that is counted but never reserved or sold.
+    sellable = models.BooleanField(_("sellable"), default=True, help_text=_("Its stock can be sold"))
 
     class Meta:
         ordering = ["priority", "code"]
