@@ -59,6 +59,7 @@ from zhanggui.core.errors import DomainError
 from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import record_audit, system_user
 from zhanggui.demo import orders as demo_orders
+from zhanggui.demo.aftersales import create_demo_cases
 from zhanggui.demo.campaigns import create_demo_campaigns
 from zhanggui.demo.catalog_plan import (
     BANNED_WORDS,
@@ -120,6 +121,7 @@ DEMO_USERS = (
     ("manager", roles.MANAGER, "王店长"),
     ("operator", roles.OPERATOR, "李运营"),
     ("service", roles.SERVICE, "张客服"),
+    ("service2", roles.SERVICE, "周客服"),  # a second agent: the after-sales reports compare agents
     ("warehouse", roles.WAREHOUSE, "赵仓管"),
     ("designer", roles.DESIGNER, "陈美工"),
     ("copywriter", roles.COPYWRITER, "刘文案"),
@@ -186,7 +188,8 @@ def reset_database() -> None:
 
 
 def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:
-    """One login per role; existing users keep their password and get their group back if it was removed."""
+    """One login per role (two for 客服); existing users keep their password and get their group back if it was
+    removed."""
     User = get_user_model()
     groups = {g.name: g for g in Group.objects.filter(name__in=roles.ROLES)}
     hashed = None  # hashing is slow on purpose: do it once for the six users
@@ -205,7 +208,8 @@ def ensure_demo_users(password: str = DEFAULT_PASSWORD) -> dict[str, Any]:
             user.full_clean()
             user.save()
         user.groups.add(groups[role])
-        people[role] = user
+        people.setdefault(role, user)  # the first user of a role acts for it
+        people[username] = user
     return people
 
 
@@ -1068,6 +1072,13 @@ def generate_demo(
         _Story(seed=seed, size=size, today=today or timezone.localdate(), people=people).run(plans)
         create_demo_promotions(people=people, shop=Shop.objects.get(code=SHOPS[0][0]))
         create_demo_campaigns(people=people, shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES))
+        create_demo_cases(
+            people=people,
+            extra_service=[people["service2"]],
+            shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
+            seed=seed,
+            now=timezone.now(),
+        )
         products = Product.objects.filter(shop__code__in=DEMO_SHOP_CODES).order_by("shop__code", "code")
         add_demo_pictures(designer=people[roles.DESIGNER], products=products[:PICTURED], seed=seed)
     return summarize(seed)

@@ -253,3 +253,28 @@ def test_small_demo_orders_per_day_follow_the_plan(small_demo):
     peak = peak_day(start, SMALL.history_days)
     assert plan[peak] == max(plan.values()) >= 3 * SMALL.orders_per_day
     assert paid[SMALL.history_days] > 0 and not paid[0]  # today, up to now; day 0 only opened the shop
+
+
+def test_small_demo_has_after_sales_cases_over_its_history_and_some_near_their_deadline_today(small_demo):
+    from zhanggui.aftersales.deadlines import time_left
+    from zhanggui.aftersales.models import ACTIVE_STATUSES, AfterSaleCase, CaseStatus
+
+    now = timezone.now()
+    cases = list(AfterSaleCase.objects.prefetch_related("events", "lines__order_line"))
+    assert len({case.kind for case in cases}) >= 3
+    done = [case for case in cases if case.status == CaseStatus.CLOSED]
+    assert done, "cases of the history are answered and closed"
+    for case in done:
+        moments = [event.at for event in case.events.all()]
+        assert moments == sorted(moments) and moments[-1] < now - timedelta(hours=12)  # back-dated, in order
+        assert case.created_at == moments[0] and case.closed_at == moments[-1]
+        for line in case.lines.all():
+            assert line.refund_amount <= line.order_line.paid
+    badges = Counter(
+        badge.kind
+        for case in cases
+        if case.status in ACTIVE_STATUSES and (badge := time_left(case, now)) is not None
+    )
+    assert badges["overdue"] >= 1 and badges["red"] >= 1 and badges["amber"] >= 1
+    agents = {case.assignee.username for case in cases if case.assignee}
+    assert agents == {"service", "service2"}

@@ -1,0 +1,290 @@
+"""The demo's after-sales: a mix of cases over the history, answered as a service team would, and a few today
+near their deadline.
+
+Why it is built this way:
+- Every case goes through aftersales.services as the 客服 who would handle it, so timelines, audit rows and
+  the refund caps are the real ones. The services stamp the current time; `_Backdate` remembers, step by step,
+  which simulated moment each real moment stands for and at the end moves every timestamp the steps wrote
+  back to its moment (demo data only, as demo.generator does for the stock history).
+- About one paid order in thirty gets a case, in the proportions a clothing and home-textile shop sees (most
+  are refunds and returns; exchanges, reissues, price differences, complaints and lost parcels are rarer).
+- Today some cases are still open, with their deadlines 1–30 hours away and one overdue, so the board and the
+  queue show amber, red and overdue badges.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+from zhanggui.aftersales import services as cases
+from zhanggui.aftersales.deadlines import ANSWER_SITUATION, apply_deadline
+from zhanggui.aftersales.models import AfterSaleCase, CaseKind, CaseReason, DeadlineRule, Responsibility
+from zhanggui.core import roles
+from zhanggui.orders.models import Order, OrderStatus
+
+K, R = CaseKind, CaseReason
+#: One paid order in this many opens a case (over the history).
+ORDERS_PER_CASE = 30
+#: (kind, weight, reasons to draw from)
+MIX: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    (K.REFUND_UNSHIPPED, 16, (R.CHANGED_MIND, R.LATE, R.OTHER)),
+    (K.REFUND_SHIPPED, 12, (R.QUALITY, R.NOT_AS_DESCRIBED, R.LOST)),
+    (K.RETURN_REFUND, 40, (R.SIZE, R.SIZE, R.CHANGED_MIND, R.QUALITY, R.NOT_AS_DESCRIBED, R.WRONG_ITEM)),
+    (K.EXCHANGE, 10, (R.SIZE, R.SIZE, R.WRONG_ITEM)),
+    (K.REISSUE, 5, (R.WRONG_ITEM, R.QUALITY)),
+    (K.PRICE_DIFFERENCE, 8, (R.OTHER,)),
+    (K.COMPLAINT, 5, (R.LATE, R.QUALITY, R.NOT_AS_DESCRIBED)),
+    (K.PARCEL_CLAIM, 4, (R.LOST,)),
+)
+RESPONSIBLE = {
+    R.SIZE: Responsibility.BUYER,
+    R.CHANGED_MIND: Responsibility.BUYER,
+    R.QUALITY: Responsibility.SUPPLIER,
+    R.WRONG_ITEM: Responsibility.US,
+    R.NOT_AS_DESCRIBED: Responsibility.US,
+    R.LATE: Responsibility.US,
+    R.LOST: Responsibility.CARRIER,
+    R.OTHER: "",
+}
+WORDS = {
+    R.SIZE: ("尺码偏小，想换大一码", "穿着偏大", "床品尺寸和床不合适"),
+    R.QUALITY: ("洗了一次就起球", "有线头，做工一般", "有色差还掉色"),
+    R.WRONG_ITEM: ("发错颜色了", "收到的不是我买的款"),
+    R.NOT_AS_DESCRIBED: ("和图片不一样", "面料不是描述的纯棉"),
+    R.LATE: ("说好48小时发货，三天了还没发", "物流太慢"),
+    R.LOST: ("物流一直不更新，包裹丢了", "收到时外箱破损"),
+    R.CHANGED_MIND: ("不想要了", "拍多了", "七天无理由退货"),
+    R.OTHER: ("买贵了，活动降价了，申请补差价", "重复下单"),
+}
+#: Shipped statuses: a case about goods the buyer has (or should have) received.
+SENT = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+#: Today's open cases: hours left before their deadline (negative: overdue).
+TODAY_HOURS_LEFT = (-3, 1.5, 5, 9, 20, 30)
+
+
+class _Backdate:
+    """Maps the real moments of the steps to simulated ones and, at the end, moves the timestamps the steps
+    wrote back in time. Only rows created by the steps, and the orders they touched, are moved."""
+
+    APPS = ("aftersales", "orders", "inventory", "core", "messaging")
+
+    def __init__(self) -> None:
+        self.models = [
+            (model, [f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)])
+            for label in self.APPS
+            for model in apps.get_app_config(label).get_models()
+        ]
+        self.models = [(model, fields) for model, fields in self.models if fields]
+        self.last = {
+            model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model, _ in self.models
+        }
+        self.end = timezone.now()
+        self.real: list[datetime] = []
+        self.shift: list[timedelta] = []
+        self.orders: set[int] = set()
+
+    def step(self, moment: datetime, do: Callable[[], Any]) -> Any:
+        """Run one service call that, in the story, happens at `moment`."""
+        real = timezone.now()
+        if self.real and real <= self.real[-1]:
+            real = self.real[-1] + timedelta(microseconds=1)
+        self.real.append(real)
+        self.shift.append(real - moment)
+        return do()
+
+    def _back(self, value: datetime | None) -> datetime | None:
+        """A moment stamped during the steps, moved to its simulated moment; others (older rows, deadlines
+        counted forward from a step) as they are: `fix_deadlines` recounts those."""
+        if value is None or not self.real or not self.real[0] <= value <= self.end:
+            return value
+        return value - self.shift[bisect_right(self.real, value) - 1]
+
+    def finish(self) -> None:
+        self.end = timezone.now()
+        for model, fields in self.models:
+            rows = model.objects.filter(pk__gt=self.last[model])
+            if model is Order:
+                rows = Order.objects.filter(models.Q(pk__gt=self.last[model]) | models.Q(pk__in=self.orders))
+            changed = []
+            for row in rows.only("pk", *fields):
+                moved = False
+                for name in fields:
+                    value = getattr(row, name)
+                    back = self._back(value)
+                    if back != value:
+                        setattr(row, name, back)
+                        moved = True
+                if moved:
+                    changed.append(row)
+            if changed:
+                model.objects.bulk_update(changed, fields, batch_size=500)
+
+
+@dataclass
+class _Team:
+    service: list[Any]
+    warehouse: Any
+    manager: Any
+
+
+def create_demo_cases(*, people: dict[str, Any], extra_service: list[Any], shops: Any, seed: int, now: datetime) -> int:
+    """Cases over the history and today; returns how many were opened."""
+    rng = random.Random(f"zhanggui-demo-aftersales-{seed}")
+    team = _Team(
+        service=[people[roles.SERVICE], *extra_service],
+        warehouse=people[roles.WAREHOUSE],
+        manager=people[roles.MANAGER],
+    )
+    clock = _Backdate()
+    orders = list(
+        Order.objects.filter(shop__in=shops, paid_at__isnull=False, split_from__isnull=True)
+        .exclude(status=OrderStatus.UNPAID)
+        .select_related("shop")
+        .prefetch_related("lines")
+        .order_by("paid_at", "pk")
+    )
+    opened = 0
+    history = [o for o in orders if o.paid_at < now - timedelta(days=3)]
+    kinds = [kind for kind, _w, _r in MIX]
+    weights = [weight for _k, weight, _r in MIX]
+    reasons = {kind: reasons for kind, _w, reasons in MIX}
+    for order in history:
+        if rng.randrange(ORDERS_PER_CASE):
+            continue
+        kind = _fitting(rng.choices(kinds, weights)[0], order)
+        if kind is None:
+            continue
+        _story(clock, team, rng, order, kind, rng.choice(reasons[kind]))
+        clock.orders.add(order.pk)
+        opened += 1
+    opened += _today(clock, team, rng, orders, now)
+    clock.finish()
+    _recount_deadlines(shops)
+    return opened
+
+
+def _recount_deadlines(shops: Any) -> None:
+    """Deadlines counted forward from a step's real moment, counted again from the simulated one."""
+    for case in AfterSaleCase.objects.filter(shop__in=shops).select_related("shop"):
+        before = (case.deadline, case.deadline_source, case.deadline_rule_id)
+        apply_deadline(case)
+        if (case.deadline, case.deadline_source, case.deadline_rule_id) != before:
+            case.save(update_fields=["deadline", "deadline_source", "deadline_rule"])
+
+
+def _fitting(kind: str, order: Order) -> str | None:
+    """The kind, or the nearest one the order allows (a refund before shipping needs an unshipped order)."""
+    shipped = order.status in SENT
+    if kind == K.REFUND_UNSHIPPED:
+        return kind if order.status == OrderStatus.CANCELLED else None
+    if order.status == OrderStatus.CANCELLED:
+        return None
+    return kind if shipped else None
+
+
+def _lines(order: Order, rng: random.Random) -> list[tuple[int, int]]:
+    lines = [line for line in order.lines.all() if line.paid > 0]
+    if not lines:
+        return []
+    line = rng.choice(lines)
+    return [(line.pk, rng.randint(1, line.quantity))]
+
+
+def _share(order: Order, line_id: int, units: int) -> Decimal:
+    line = next(line for line in order.lines.all() if line.pk == line_id)
+    return (line.paid * units / line.quantity).quantize(Decimal("0.01"))
+
+
+def _story(clock: _Backdate, team: _Team, rng: random.Random, order: Order, kind: str, reason: str) -> None:
+    """One case from the buyer's request to its end, hours or days after the order shipped."""
+    agent = rng.choice(team.service)
+    start = (order.shipped_at or order.paid_at) + timedelta(hours=rng.randint(6, 96))
+    if kind == K.REFUND_UNSHIPPED:
+        start = order.paid_at + timedelta(hours=rng.randint(1, 12))
+    lines = _lines(order, rng)
+    if not lines and kind in (K.REFUND_UNSHIPPED, K.REFUND_SHIPPED, K.RETURN_REFUND, K.EXCHANGE, K.REISSUE):
+        return
+    asked = sum((_share(order, pk, n) for pk, n in lines), Decimal("0.00"))
+    if kind == K.PRICE_DIFFERENCE:
+        asked = Decimal(rng.choice(("5.00", "10.00", "15.00")))
+    case = clock.step(
+        start,
+        lambda: cases.open_case(
+            actor=agent,
+            order=order,
+            kind=kind,
+            reason=reason,
+            lines=lines,
+            requested_amount=asked if kind not in (K.EXCHANGE, K.REISSUE, K.COMPLAINT, K.PARCEL_CLAIM) else 0,
+            description=rng.choice(WORDS[reason]),
+            at=start,
+        ),
+    )
+    answer = start + timedelta(minutes=rng.randint(8, 600))
+    responsible = RESPONSIBLE[reason]
+    if kind in (K.RETURN_REFUND, K.REFUND_SHIPPED) and rng.random() < 0.08:
+        clock.step(answer, lambda: cases.reject(actor=agent, case=case, reason="商品已使用，影响二次销售"))
+        clock.step(
+            answer + timedelta(days=3), lambda: cases.close(actor=agent, case=case, reason="买家未申诉，平台关闭")
+        )
+        return
+    clock.step(answer, lambda: cases.agree(actor=agent, case=case, responsibility=responsible))
+    done = answer + timedelta(hours=rng.randint(2, 30))
+    if kind == K.RETURN_REFUND:
+        done = answer + timedelta(days=rng.randint(3, 6))
+    if kind in (K.REFUND_UNSHIPPED, K.REFUND_SHIPPED, K.RETURN_REFUND):
+        amounts = {pk: _share(order, pk, n) for pk, n in lines}
+        clock.step(done, lambda: cases.refund(actor=agent, case=case, amounts=amounts))
+    elif kind == K.PRICE_DIFFERENCE:
+        line = max(order.lines.all(), key=lambda line: line.paid)
+        amount = min(asked, line.paid)
+        if amount > 0:
+            clock.step(done, lambda: cases.refund(actor=agent, case=case, amounts={line.pk: amount}))
+    clock.step(done + timedelta(minutes=5), lambda: cases.close(actor=agent, case=case, reason="已处理完毕"))
+
+
+def _today(clock: _Backdate, team: _Team, rng: random.Random, orders: list[Order], now: datetime) -> int:
+    """Open cases whose deadlines fall 1.5 to 30 hours from now, and one overdue."""
+    recent = [o for o in orders if o.status in SENT and o.paid_at >= now - timedelta(days=14) and o.lines.all()]
+    rng.shuffle(recent)
+    opened = 0
+    for hours_left, order in zip(TODAY_HOURS_LEFT, recent, strict=False):
+        kind = (K.RETURN_REFUND, K.REFUND_SHIPPED)[opened % 2]
+        rule = DeadlineRule.objects.filter(channel=order.shop.channel, situation=ANSWER_SITUATION[kind]).first()
+        if rule is None:
+            continue
+        start = now - timedelta(hours=rule.hours) + timedelta(hours=hours_left)
+        if start <= (order.shipped_at or order.paid_at):
+            continue
+        reason = rng.choice((R.SIZE, R.QUALITY, R.NOT_AS_DESCRIBED))
+        lines = _lines(order, rng)
+        asked = sum((_share(order, pk, n) for pk, n in lines), Decimal("0.00"))
+        agent = team.service[opened % len(team.service)]
+        clock.step(
+            start,
+            lambda order=order, kind=kind, reason=reason, lines=lines, asked=asked, start=start, agent=agent: (
+                cases.open_case(
+                    actor=agent,
+                    order=order,
+                    kind=kind,
+                    reason=reason,
+                    lines=lines,
+                    requested_amount=asked,
+                    description=rng.choice(WORDS[reason]),
+                    at=start,
+                )
+            ),
+        )
+        clock.orders.add(order.pk)
+        opened += 1
+    return opened
