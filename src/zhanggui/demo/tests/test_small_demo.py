@@ -271,9 +271,7 @@ def test_small_demo_has_after_sales_cases_over_its_history_and_some_near_their_d
         for line in case.lines.all():
             assert line.refund_amount <= line.order_line.paid
     badges = Counter(
-        badge.kind
-        for case in cases
-        if case.status in ACTIVE_STATUSES and (badge := time_left(case, now)) is not None
+        badge.kind for case in cases if case.status in ACTIVE_STATUSES and (badge := time_left(case, now)) is not None
     )
     assert badges["overdue"] >= 1 and badges["red"] >= 1 and badges["amber"] >= 1
     agents = {case.assignee.username for case in cases if case.assignee}
