@@ -89,7 +89,10 @@ def above_amount_limit(order: Order, lines: Sequence[OrderLine], settings: Order
 
 
 def same_buyer_open(order: Order, lines: Sequence[OrderLine], settings: OrderSettings) -> str | None:
-    """The buyer's nick names the buyer; without one (some platforms mask it), the receiver's name and phone."""
+    """The buyer's nick names the buyer; without one (some platforms mask it), the receiver's name and phone.
+    A part of an order (拆单, 补发/换货) never merges, so it neither trips the rule nor counts for another order."""
+    if order.split_from_id is not None:
+        return None
     if order.buyer_nick:
         buyer = Q(buyer_nick=order.buyer_nick)
     elif order.receiver_name and order.receiver_phone:
@@ -97,7 +100,9 @@ def same_buyer_open(order: Order, lines: Sequence[OrderLine], settings: OrderSet
     else:
         return None
     others = list(
-        Order.objects.filter(buyer, shop_id=order.shop_id, platform=order.platform, status__in=MERGEABLE_STATUSES)
+        Order.objects.filter(
+            buyer, shop_id=order.shop_id, platform=order.platform, status__in=MERGEABLE_STATUSES, split_from=None
+        )
         .exclude(pk=order.pk)
         .exclude(merged_into_id=order.pk)
         .exclude(pk=order.merged_into_id or 0)

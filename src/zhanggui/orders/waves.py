@@ -278,7 +278,11 @@ def create_wave(*, actor: Any, warehouse: Warehouse, at: datetime | None = None)
     wave.save()
     WaveOrder.objects.bulk_create([WaveOrder(wave=wave, order=order) for order in [*orders, *carried]])
     # Scans of an earlier round (the order went back before it was packed) do not count for this one.
-    PackScan.objects.filter(line__order__in=[*orders, *carried]).delete()
+    # A part's lines are the platform order's, shipped in the part (ships_in): its scans are found through it.
+    taken = [*orders, *carried]
+    PackScan.objects.filter(
+        Q(line__order__in=taken, line__ships_in__isnull=True) | Q(line__ships_in__in=taken)
+    ).delete()
     reason = _("in wave %(wave)s") % {"wave": wave.number}
     for order in orders:
         services.transition(actor=actor, order=order, to=S.PICKING, reason=reason)

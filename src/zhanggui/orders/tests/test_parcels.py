@@ -458,3 +458,32 @@ def test_a_part_is_no_merge_candidate_and_does_not_merge(shop, stocked, cs):
     assert part not in parcels.merge_candidates(other)
     with pytest.raises(OrderRuleBroken, match="is a part of another order: join it back instead"):
         parcels.merge_orders(actor=cs, orders=[other, part])
+
+
+def test_a_part_that_goes_back_before_packing_starts_its_next_wave_with_no_scans(shop, stocked, cs, warehouse_user, wh):
+    tee, cap = stocked("TEE-M", 5), stocked("CAP", 5)
+    order = order_of(shop, (tee, 1), (cap, 2))
+    part = parcels.split_order(actor=cs, order=order, line_ids=[order.lines.get(sku=cap).pk])
+    services.allocate(actor=warehouse_user, order=part)
+    waves.create_wave(actor=warehouse_user, warehouse=wh)
+    packing.pack_scan(actor=warehouse_user, order=fresh(part), code="CAP")
+    assert [pl.scanned for pl in packing.pack_state(fresh(part)).lines] == [1]
+
+    # Back to allocated before it was packed (as an order whose stock went back while held comes back), out
+    # of its wave: the next wave takes it afresh.
+    WaveOrder.objects.filter(order=part).delete()
+    Order.objects.filter(pk=part.pk).update(status=S.ALLOCATED)
+    waves.create_wave(actor=warehouse_user, warehouse=wh)
+
+    assert [pl.scanned for pl in packing.pack_state(fresh(part)).lines] == [0]
+
+
+def test_a_part_trips_no_merge_suggestion_and_is_none_for_the_buyers_other_orders(shop, stocked, cs):
+    from zhanggui.orders import review
+
+    tee, cap = stocked("TEE-M", 5), stocked("CAP", 5)
+    order = order_of(shop, (tee, 1), (cap, 1))
+    part = parcels.split_order(actor=cs, order=order, line_ids=[order.lines.get(sku=cap).pk])
+    settings = None  # the rule reads no setting
+    assert review.same_buyer_open(fresh(part), list(fresh(part).lines.all()), settings) is None
+    assert review.same_buyer_open(fresh(order), list(fresh(order).lines.all()), settings) is None
