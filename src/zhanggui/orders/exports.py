@@ -23,7 +23,7 @@ from zhanggui.catalog.models import Shop
 from zhanggui.channels import zhanggui as own_format
 from zhanggui.channels.records import ParsedLine, ParsedOrder
 from zhanggui.core.errors import DomainError
-from zhanggui.orders.models import Order, OrderLine
+from zhanggui.orders.models import LineOrigin, Order, OrderLine
 
 FORMATS = ("xlsx", "csv")
 HEADER = list(own_format.HEADER)
@@ -42,7 +42,8 @@ def orders_to_export(
     *, shop: Shop, statuses: Sequence[str] = (), paid_from: date | None = None, paid_to: date | None = None
 ) -> QuerySet[Order]:
     """The shop's orders, optionally of some statuses (ours) and paid between two days (inclusive, local time)."""
-    # A part (拆单) is our shipment of some lines, not a platform order: its lines are written with its order.
+    # A part (拆单) is our shipment of some lines, not a platform order: its lines are written with its order. A
+    # replacement line (补发/换货) is not the platform's at all: left out, so the file imports back unchanged.
     qs = Order.objects.filter(shop=shop, split_from__isnull=True).order_by("paid_at", "id")
     if statuses:
         qs = qs.filter(status__in=list(statuses))
@@ -50,7 +51,8 @@ def orders_to_export(
         qs = qs.filter(paid_at__date__gte=paid_from)
     if paid_to is not None:
         qs = qs.filter(paid_at__date__lte=paid_to)
-    return qs.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")))
+    platform_lines = OrderLine.objects.filter(origin=LineOrigin.PLATFORM).order_by("position", "id")
+    return qs.prefetch_related(Prefetch("lines", queryset=platform_lines))
 
 
 def as_parsed(order: Order) -> ParsedOrder:

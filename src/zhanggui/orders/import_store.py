@@ -36,6 +36,7 @@ from zhanggui.orders import selectors, services
 from zhanggui.orders.errors import OrderRuleBroken
 from zhanggui.orders.models import (
     SHIPPED_STATUSES,
+    LineOrigin,
     Order,
     OrderEvent,
     OrderLine,
@@ -502,6 +503,8 @@ class Store:
             return
         stored_lines: dict[int, dict[str, OrderLine]] = {}
         for line in self._stored_lines([order.pk for _parsed, order in pairs]):
+            if line.origin == LineOrigin.REPLACEMENT:
+                continue  # ours (补发/换货), not in any platform file: never matched, changed or removed
             stored_lines.setdefault(line.order_id, {})[line.sub_order_id] = line
         plans = []
         for parsed, order in pairs:

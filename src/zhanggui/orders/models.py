@@ -63,6 +63,15 @@ class HoldKind(models.TextChoices):
     LINES_CHANGED = "lines_changed", _("Lines changed on the platform")
     REVIEW = "review", _("Held by the automatic review")
     PRESALE = "presale", _("Presale: waits for its ship time")
+    PLATFORM_CLOSED = "platform_closed", _("Its order was closed on the platform")
+
+
+class LineOrigin(models.TextChoices):
+    """Where an order line comes from: the platform's export, or our own replacement (补发/换货) of an
+    after-sales case, which the platform's order does not have (orders.replacements)."""
+
+    PLATFORM = "platform", _("The platform's order")
+    REPLACEMENT = "replacement", _("Replacement (补发/换货)")
 
 
 S = OrderStatus
@@ -90,7 +99,10 @@ class Order(models.Model):
         S.CANCELLED: set(),
     }
 
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop"))
+    # No index of its own: the unique (shop, platform, number) and the queue's index both start with the shop.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop"), db_index=False
+    )
     platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
     platform_order_no = CodeField(_("order number"), max_length=64)
     buyer_nick = CleanCharField(_("buyer"), max_length=100, blank=True)
@@ -129,6 +141,7 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged_orders",
         verbose_name=_("ships with"),
+        db_index=False,  # almost always empty: a partial index (Meta)
     )
     # Set on an order others were merged into (kept after: "may head a parcel"), so the steps of every other
     # order skip looking for merged orders.
@@ -142,8 +155,12 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="parts",
         verbose_name=_("part of"),
+        db_index=False,  # almost always empty: a partial index (Meta)
     )
     has_parts = models.BooleanField(_("split"), default=False)
+    # A part that ships replacement lines (补发/换货, orders.replacements): our own parcel, which no platform file
+    # knows; imports, the platform's closing or shipping of its order, export-orders and the bulk-ship file leave it.
+    is_replacement = models.BooleanField(_("replacement parcel"), default=False)
     # True while the order holds an active reservation (reference reservation_reference) in the inventory.
     stock_reserved = models.BooleanField(_("stock reserved"), default=False)
     carrier = CleanCharField(_("carrier"), max_length=64, blank=True)
@@ -158,7 +175,12 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(paid_total__gte=0), name="order_paid_total_not_negative"),
             models.CheckConstraint(condition=Q(shipping_fee__gte=0), name="order_shipping_fee_not_negative"),
         ]
-        indexes = [models.Index(fields=["shop", "status", "ship_by"], name="order_queue")]
+        indexes = [
+            models.Index(fields=["shop", "status", "ship_by"], name="order_queue"),
+            # Partial: only the few merged orders and parts are in them, so an import writes nothing there.
+            models.Index(fields=["merged_into"], name="order_merged_into", condition=Q(merged_into__isnull=False)),
+            models.Index(fields=["split_from"], name="order_split_from", condition=Q(split_from__isnull=False)),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         permissions = [
@@ -195,7 +217,10 @@ def mask_phone(phone: str) -> str:
 class OrderLine(models.Model):
     """One sub-order (子订单): a SKU, as the platform priced it. The SKU is found by its 商家编码 in the shop."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    # No index of its own: the unique (order, sub-order) starts with the order.
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"), db_index=False
+    )
     sub_order_id = CodeField(_("sub-order"), max_length=160)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     sku = models.ForeignKey(
@@ -209,6 +234,9 @@ class OrderLine(models.Model):
     discount = models.DecimalField(_("discount"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2)
     refund_status = CleanCharField(_("refund status"), max_length=64, blank=True)
+    # A replacement line (补发/换货) is ours, not the platform's: priced 0, shipped in a replacement part, never
+    # matched, changed or removed by an import.
+    origin = models.CharField(_("origin"), max_length=12, choices=LineOrigin.choices, default=LineOrigin.PLATFORM)
     # 拆单: the part of the order that ships this line (None: the order itself).
     ships_in = models.ForeignKey(
         Order,
@@ -217,6 +245,7 @@ class OrderLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="carried_lines",
         verbose_name=_("ships in"),
+        db_index=False,  # almost always empty: a partial index (Meta)
     )
 
     class Meta:
@@ -225,6 +254,7 @@ class OrderLine(models.Model):
             models.UniqueConstraint(fields=["order", "sub_order_id"], name="order_line_unique_sub_order"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
         ]
+        indexes = [models.Index(fields=["ships_in"], name="order_line_ships_in", condition=Q(ships_in__isnull=False))]
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
 

@@ -245,13 +245,16 @@ def ship_from_carrier_file(
 
 
 def shipped_orders(*, platform: str, day: date, shop_id: int | None = None) -> QuerySet[Order]:
-    """Orders of the platform we shipped on `day` (shop time) with a tracking number, in shipping order."""
+    """Orders of the platform we shipped on `day` (shop time) with a tracking number, in shipping order. A
+    replacement parcel (补发/换货) is left out: the platform's order it ships for was shipped (and written) before,
+    and the platform's bulk-ship upload takes no second, free parcel of it."""
     start = timezone.make_aware(datetime.combine(day, time.min))
     qs = Order.objects.filter(
         platform=platform,
         status__in=SHIPPED_STATUSES,
         shipped_at__gte=start,
         shipped_at__lt=start + timedelta(days=1),
+        is_replacement=False,
     ).exclude(tracking_no="")
     if shop_id is not None:
         qs = qs.filter(shop_id=shop_id)

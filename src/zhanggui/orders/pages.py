@@ -166,7 +166,8 @@ def actions_for(order: Order, user: Any) -> Actions:
         allocate=fulfils and not held and S.ALLOCATED in allowed,
         hold=reviews and not held and S.ON_HOLD in allowed,
         release=reviews and held,
-        cancel=reviews and S.CANCELLED in allowed and order.split_from_id is None,  # a part joins back instead
+        # a part joins back instead; a replacement part (补发/换货) is cancelled on its own
+        cancel=reviews and S.CANCELLED in allowed and (order.split_from_id is None or order.is_replacement),
         ship=fulfils and not held and S.SHIPPED in allowed,
     )
 
@@ -224,7 +225,11 @@ def parcel_for(order: Order, user: Any) -> Parcel:
         and not members
         and order.status in parcels.MERGEABLE_STATUSES
         and len(services.fulfilment_lines(order)) > 1,
-        can_join=reviews and split_from is not None and order.status in open_steps and split_from.status in open_steps,
+        can_join=reviews
+        and split_from is not None
+        and not order.is_replacement
+        and order.status in open_steps
+        and split_from.status in open_steps,
     )
 
 

@@ -169,7 +169,7 @@ def unmerge(*, actor: Any, order: Order, reason: str = "") -> Order:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _part_number(order: Order) -> str:
+def part_number(order: Order) -> str:
     """123456-2, -3…: the platform's number and the part's place (the platform's number stays on its order)."""
     taken = set(order.parts.values_list("platform_order_no", flat=True))
     n = 2
@@ -210,7 +210,7 @@ def split_order(*, actor: Any, order: Order, line_ids: Sequence[int], reason: st
     part = Order.objects.create(
         shop=order.shop,
         platform=order.platform,
-        platform_order_no=_part_number(order),
+        platform_order_no=part_number(order),
         split_from=order,
         **{name: getattr(order, name) for name in PART_COPIED_FIELDS},
         paid_total=Decimal("0.00"),  # the money stays on the platform's order: a part is a shipment
@@ -249,6 +249,11 @@ def join_part(*, actor: Any, part: Order, reason: str = "") -> Order:
     order = part.split_from
     if order is None:
         raise OrderRuleBroken(_("Order %(no)s is not a part of another order.") % {"no": part.platform_order_no})
+    if part.is_replacement:
+        raise OrderRuleBroken(
+            _("Order %(no)s ships replacements (补发/换货) on its own: cancel it instead.")
+            % {"no": part.platform_order_no}
+        )
     order = Order.objects.select_for_update().select_related("shop").get(pk=order.pk)
     for which in (order, part):
         if which.status not in (*MERGEABLE_STATUSES, S.ON_HOLD):

@@ -83,6 +83,7 @@ class OrderOut(Schema):
     merged_into_id: int | None = Field(None, description="合单: the id of the order this one ships in one parcel with")
     hold_until: datetime | None = Field(None, description="A presale order is held until then, then reviewed")
     split_from_id: int | None = Field(None, description="拆单: the id of the order this part ships lines of")
+    is_replacement: bool = Field(False, description="A part that ships replacements (补发/换货) of after-sales")
     updated_at: datetime
 
 
@@ -106,6 +107,7 @@ class OrderLineOut(Schema):
     paid: MoneyOut
     refund_status: str
     ships_in_id: int | None = Field(None, description="拆单: the id of the part that ships this line")
+    origin: str = Field("platform", description="platform, or replacement (补发/换货: ours, priced 0)")
 
 
 class OrderEventOut(Schema):

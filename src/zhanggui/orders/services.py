@@ -459,7 +459,7 @@ def cancel(*, actor: Any, order: Order, reason: str) -> Order:
         raise OrderRuleBroken(_("Say why the order is cancelled."))
     order = _lock(order)
     _check(order, S.CANCELLED)
-    if (whole := order.split_from) is not None:
+    if (whole := order.split_from) is not None and not order.is_replacement:  # a replacement parcel is ours alone
         raise OrderRuleBroken(
             _("Order %(no)s is a part of order %(main)s: join it back into that order, or cancel that order.")
             % {"no": order.platform_order_no, "main": whole.platform_order_no}
@@ -591,8 +591,14 @@ def follow_platform(*, actor: Any, order: Order, lines: Sequence[OrderLine], at:
 
 def follow_parts(order: Order, *, actor: Any, at: datetime) -> None:
     """The platform closed or shipped a split order: its open parts follow (closed: cancelled, their units given
-    back; shipped: their sale booked, or held with the reason when it cannot be)."""
+    back; shipped: their sale booked, or held with the reason when it cannot be). A replacement part (补发/换货)
+    is our own parcel: the platform shipping its order does not ship it, and the platform closing it (a refund,
+    often the case's own) holds it for a person to decide, never cancels it (hold_replacement)."""
     for part in order.parts.select_for_update().exclude(status__in=DONE_STATUSES):
+        if part.is_replacement:
+            if order.platform_status == PlatformStatus.CLOSED:
+                hold_replacement(part, actor=actor, at=at)
+            continue
         lines = fulfilment_lines(part)
         if order.status == S.CANCELLED or not lines:
             release_stock(part, actor)
@@ -609,6 +615,15 @@ def follow_parts(order: Order, *, actor: Any, at: datetime) -> None:
                 part.shipped_at = part.shipped_at or at.replace(microsecond=0)
                 event = change_status(part, S.SHIPPED, actor=actor, reason=_("shipped on the platform"), at=at)
         save_changes(part, [event])
+
+
+def hold_replacement(part: Order, *, actor: Any, at: datetime) -> None:
+    """The platform closed the order an open replacement part ships for: hold the part (its reservation kept) so
+    a person reads the after-sales case and cancels it or releases it; a later file never cancels it."""
+    if part.status == S.ON_HOLD and part.hold_kind == HoldKind.PLATFORM_CLOSED:
+        return
+    reason = _("its order was closed on the platform: check the after-sales case, then cancel or release this part")
+    save_changes(part, [put_on_hold(part, HoldKind.PLATFORM_CLOSED, reason, actor=actor, at=at)])
 
 
 def _leave_parcel_if_moved(order: Order, events: list[OrderEvent]) -> list[OrderEvent]:
@@ -704,7 +719,8 @@ def lines_changed(order: Order, *, actor: Any, at: datetime) -> list[OrderEvent]
     order are held the same way (a line of theirs may be what changed)."""
     reason = _("the platform changed the lines after allocation: check them and allocate again")
     if order.has_parts:
-        for part in order.parts.select_for_update().exclude(status__in=(*DONE_STATUSES, S.ON_HOLD)):
+        parts = order.parts.select_for_update().exclude(status__in=(*DONE_STATUSES, S.ON_HOLD))
+        for part in parts.filter(is_replacement=False):  # a replacement part's lines are ours: no file changes them
             release_stock(part, actor)
             event = put_on_hold(part, HoldKind.LINES_CHANGED, reason, actor=actor, release_to=S.REVIEWED, at=at)
             save_changes(part, [event])

@@ -40,7 +40,9 @@ _TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3])[:：.]([0-5][0-9])$")
 
 class CreateWaveForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        queryset=Warehouse.objects.filter(is_active=True), label=gettext_lazy("Warehouse")
+        # A 次品仓 (sellable=False) never holds an order's units: nothing to pick there.
+        queryset=Warehouse.objects.filter(is_active=True, sellable=True),
+        label=gettext_lazy("Warehouse"),
     )
 
 
@@ -100,7 +102,7 @@ class TrackingExportForm(forms.Form):
 
 
 def _wave_list_page(request: HttpRequest, *, form=None, cutoffs_form=None, status: int = 200) -> HttpResponse:
-    warehouses = list(Warehouse.objects.filter(is_active=True))
+    warehouses = list(Warehouse.objects.filter(is_active=True, sellable=True))
     cutoffs = waves.cutoffs_by_warehouse(warehouses)
     waiting = waves.waiting_order_ids()
     now = timezone.now()
