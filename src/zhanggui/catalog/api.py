@@ -72,9 +72,10 @@ def _product_with_stock(product: Product) -> Product:
     """Attach each SKU with its stock over all warehouses (ProductOut.resolve_skus reads `sku_rows`)."""
     skus = list(product.skus.select_related("shop"))
     totals = stock_selectors.stock_totals(s.pk for s in skus)
+    available = stock_selectors.available_by_sku(s.pk for s in skus)  # a 次品仓's units are on hand, not for sale
     for sku in skus:
         sku.on_hand, sku.reserved = totals[sku.pk]
-        sku.available = sku.on_hand - sku.reserved
+        sku.available = available[sku.pk]
     product.sku_rows = skus
     return product
 

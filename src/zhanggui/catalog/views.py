@@ -80,10 +80,11 @@ def product_batch(request: HttpRequest) -> HttpResponse:
 def _product_page(request: HttpRequest, product: Product, *, status: int = 200, **forms: Any) -> HttpResponse:
     skus = list(product.skus.all())
     totals = stock_selectors.stock_totals(s.pk for s in skus)
+    available = stock_selectors.available_by_sku(s.pk for s in skus)  # a 次品仓's units are on hand, not for sale
     rows = []
     for sku in skus:
         on_hand, reserved = totals[sku.pk]
-        rows.append((sku, on_hand, reserved, on_hand - reserved))
+        rows.append((sku, on_hand, reserved, available[sku.pk]))
     context = {
         "product": product,
         "rows": rows,
@@ -168,7 +169,7 @@ def _sku_context(sku: Sku, **forms: Any) -> dict[str, Any]:
         "balances": balances,
         "on_hand": on_hand,
         "reserved": reserved,
-        "available": on_hand - reserved,
+        "available": sum(b.available for b in balances),  # none in a 次品仓
         "moves": stock_selectors.ledger_for(sku),
         "audit": audit_for(sku)[:50],
         **_price_card(sku, forms.get("price_form")),

@@ -42,8 +42,8 @@ from zhanggui.inventory.purchasing import services as purchasing
 @admin.register(Warehouse)
 class WarehouseAdmin(CapabilityAdmin):
     edit_capabilities = (roles.MANAGE_SHOPS,)
-    list_display = ("code", "name", "priority", "is_active")
-    list_filter = ("is_active",)
+    list_display = ("code", "name", "priority", "is_active", "sellable")
+    list_filter = ("is_active", "sellable")
     search_fields = ("code", "name")
 
 

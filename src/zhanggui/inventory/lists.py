@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, F, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value, When
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -37,12 +37,11 @@ FEN = Decimal("0.01")
 
 
 def stock_rows() -> QuerySet[StockBalance]:
-    """Every balance (SKU × warehouse) with its available units (on hand − reserved) to sort and total by, and
-    the SKU's bin location in that warehouse (`location_code`)."""
+    """Every balance (SKU × warehouse) with its available units (on hand − reserved; 0 in a 次品仓, whose stock
+    is never sold) to sort and total by, and the SKU's bin location in that warehouse (`location_code`)."""
+    available = Case(When(warehouse__sellable=True, then=F("on_hand") - F("reserved")), default=Value(0))
     return selectors.with_location(
-        StockBalance.objects.select_related("sku__product", "warehouse").annotate(
-            available_units=F("on_hand") - F("reserved")
-        )
+        StockBalance.objects.select_related("sku__product", "warehouse").annotate(available_units=available)
     )
 
 

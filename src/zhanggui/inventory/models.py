@@ -55,7 +55,8 @@ class StockBalance(models.Model):
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        """On hand − reserved; none in a warehouse whose stock is never sold (次品仓, Warehouse.sellable)."""
+        return self.on_hand - self.reserved if self.warehouse.sellable else 0
 
 
 class BinLocation(models.Model):

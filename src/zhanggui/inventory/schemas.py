@@ -64,6 +64,7 @@ class WarehouseOut(Schema):
     name: str
     priority: int
     is_active: bool
+    sellable: bool = Field(..., description="false: a defective/quarantine warehouse (次品仓), never sold from")
 
 
 class BalanceRowOut(Schema):

@@ -48,11 +48,12 @@ DEFAULT_LEAD_TIME_DAYS = 7
 
 
 def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
-    """Available units (on hand − reserved) per SKU over all warehouses; SKUs without stock map to 0."""
+    """Available units (on hand − reserved) per SKU over the sellable warehouses (a 次品仓's units are never
+    available); SKUs without stock map to 0. Listing sync, order review and the catalog read this figure."""
     ids = list(sku_ids)
     result = dict.fromkeys(ids, 0)
     rows = (
-        StockBalance.objects.filter(sku_id__in=ids)
+        StockBalance.objects.filter(sku_id__in=ids, warehouse__sellable=True)
         .values("sku_id")
         .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     )
@@ -62,7 +63,8 @@ def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
 
 
 def stock_totals(sku_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """(on hand, reserved) per SKU over all warehouses."""
+    """(on hand, reserved) per SKU over all warehouses, defective ones included: on hand − reserved is not what
+    can be sold when a 次品仓 holds some (available_by_sku is)."""
     ids = list(sku_ids)
     result = dict.fromkeys(ids, (0, 0))
     for row in (
@@ -173,7 +175,7 @@ class StockState:
 
 
 def _balance_sum(expression, **match) -> Coalesce:
-    group = next(iter(match))
+    group = next(iter(match))  # the first lookup names the row the sum is for; the others narrow the balances
     rows = StockBalance.objects.filter(**match).order_by().values(group).annotate(total=Sum(expression))
     return Coalesce(Subquery(rows.values("total")[:1], output_field=IntegerField()), Value(0))
 
@@ -187,8 +189,8 @@ def _sku_price(aggregate) -> Subquery:
 
 
 def products_with_stock(products: QuerySet[Product], stock: str | None = None) -> QuerySet[Product]:
-    """Annotate products with SKU count, price range, on hand, available and a low-stock flag; optionally keep
-    only one StockState.
+    """Annotate products with SKU count, price range, on hand (every warehouse), available (sellable warehouses
+    only) and a low-stock flag; optionally keep only one StockState.
 
     Correlated subqueries rather than joins: a text search already joins SKUs, and a join would multiply the
     sums. The list stays one query however many rows a page shows.
@@ -196,7 +198,9 @@ def products_with_stock(products: QuerySet[Product], stock: str | None = None) -
     sku_count = Sku.objects.filter(product=OuterRef("pk")).order_by().values("product")
     low_skus = (
         Sku.objects.filter(product=OuterRef("pk"), safety_stock__gt=0)
-        .annotate(sku_available=_balance_sum(F("on_hand") - F("reserved"), sku=OuterRef("pk")))
+        .annotate(
+            sku_available=_balance_sum(F("on_hand") - F("reserved"), sku=OuterRef("pk"), warehouse__sellable=True)
+        )
         .filter(sku_available__lte=F("safety_stock"))
     )
     products = products.annotate(
@@ -206,7 +210,7 @@ def products_with_stock(products: QuerySet[Product], stock: str | None = None) -
         price_min=_sku_price(Min),
         price_max=_sku_price(Max),
         on_hand=_balance_sum(F("on_hand"), sku__product=OuterRef("pk")),
-        available=_balance_sum(F("on_hand") - F("reserved"), sku__product=OuterRef("pk")),
+        available=_balance_sum(F("on_hand") - F("reserved"), sku__product=OuterRef("pk"), warehouse__sellable=True),
         low=Exists(low_skus),
     )
     if stock == StockState.IN_STOCK:
@@ -247,6 +251,22 @@ def held_units_by_reference(prefix: str) -> dict[str, dict[int, int]]:
     for row in rows:
         held.setdefault(row["reference"], {})[row["warehouse_id"]] = row["units"]
     return held
+
+
+def issued_from(reference: str) -> dict[int, int]:
+    """SKU id → the warehouse that issued its units under the reference (the latest when several did): where a
+    returned unit of an order goes back to (aftersales.returns)."""
+    rows = (
+        Reservation.objects.filter(reference=reference, status=ReservationStatus.ISSUED)
+        .order_by("closed_at", "pk")
+        .values_list("sku_id", "warehouse_id")
+    )
+    return dict(rows)
+
+
+def first_sellable_warehouse() -> Warehouse | None:
+    """The first active warehouse whose stock is sold, by priority then code."""
+    return Warehouse.objects.filter(is_active=True, sellable=True).order_by("priority", "code").first()
 
 
 def warehouse_rank() -> dict[int, int]:

@@ -268,10 +268,11 @@ def apply_moves(
                         },
                         limit=limits.MAX_ON_HAND,
                     )
+                free = balance.on_hand - balance.reserved  # of this warehouse, sellable or not
                 raise InsufficientStock(
                     sku_code(move.sku_id),
                     -move.quantity,
-                    balance.available,
+                    free,
                     _(
                         "%(sku)s: cannot take %(wanted)s out of %(warehouse)s, only %(available)s are free "
                         "(on hand %(on_hand)s, reserved %(reserved)s)."
@@ -280,7 +281,7 @@ def apply_moves(
                         "sku": sku_code(move.sku_id),
                         "wanted": -move.quantity,
                         "warehouse": balance.warehouse,
-                        "available": balance.available,
+                        "available": free,
                         "on_hand": balance.on_hand,
                         "reserved": balance.reserved,
                     },
@@ -387,7 +388,8 @@ _RESERVE_ANY_SQL: dict[str, str] = {
     choice: (
         f"UPDATE {BALANCE} SET reserved = reserved + %s "
         f"WHERE id = (SELECT b.id FROM {BALANCE} b JOIN {WAREHOUSE} w ON w.id = b.warehouse_id "
-        f"WHERE b.sku_id = %s AND w.is_active AND b.on_hand - b.reserved >= %s ORDER BY {order} LIMIT 1) "
+        f"WHERE b.sku_id = %s AND w.is_active AND w.sellable AND b.on_hand - b.reserved >= %s "
+        f"ORDER BY {order} LIMIT 1) "
         f"AND on_hand - reserved >= %s RETURNING warehouse_id, on_hand - reserved"
     )
     for choice, order in _PICK_ORDER.items()
@@ -395,11 +397,12 @@ _RESERVE_ANY_SQL: dict[str, str] = {
 _RESERVE_ONE_SQL = (
     f"UPDATE {BALANCE} SET reserved = reserved + %s "
     f"WHERE sku_id = %s AND warehouse_id = %s AND on_hand - reserved >= %s "
+    f"AND warehouse_id IN (SELECT id FROM {WAREHOUSE} WHERE sellable) "
     f"RETURNING warehouse_id, on_hand - reserved"
 )
 _CAN_SERVE_SQL = (
     f"SELECT 1 FROM {BALANCE} b JOIN {WAREHOUSE} w ON w.id = b.warehouse_id "
-    f"WHERE b.sku_id = %s AND w.is_active AND b.on_hand - b.reserved >= %s LIMIT 1"
+    f"WHERE b.sku_id = %s AND w.is_active AND w.sellable AND b.on_hand - b.reserved >= %s LIMIT 1"
 )
 _INSERT_RESERVATION_SQL = (
     f"INSERT INTO {RESERVATION} (reference, sku_id, warehouse_id, quantity, status, actor_id, created_at) "
@@ -463,6 +466,10 @@ def reserve(
     check_document_quantity(sum(wanted.values()))
     choice = shop.warehouse_choice if shop is not None else WarehouseChoice.PRIORITY
     warehouse_id = warehouse.pk if warehouse is not None else None
+    if warehouse is not None and not warehouse.sellable:
+        raise StockRuleBroken(
+            _("%(warehouse)s holds defective stock: nothing in it is reserved or sold.") % {"warehouse": warehouse}
+        )
     now = timezone.now()
     emptied: set[int] = set()
     made: list[tuple[int, int, int]] = []
@@ -604,11 +611,33 @@ def provisional_number() -> str:
     return f"tmp-{uuid.uuid4().hex}"[:32]
 
 
-def create_warehouse(*, actor: Any, code: str, name: str, priority: int = 10) -> Warehouse:
+def create_warehouse(*, actor: Any, code: str, name: str, priority: int = 10, sellable: bool = True) -> Warehouse:
+    """A warehouse; sellable=False makes a defective/quarantine one (次品仓): counted, never reserved or sold."""
     roles.require(actor, roles.MANAGE_SHOPS)
-    warehouse = Warehouse(code=code, name=name, priority=priority)
+    warehouse = Warehouse(code=code, name=name, priority=priority, sellable=sellable)
     warehouse.full_clean()
     warehouse.save()
+    return warehouse
+
+
+DEFECTIVE_CODE = "defective"
+DEFECTIVE_NAME = "次品仓 Defective"
+DEFECTIVE_PRIORITY = 999  # last in every list: nothing is ever picked from it
+
+
+def defective_warehouse() -> Warehouse:
+    """The default quarantine warehouse (次品仓, code "defective") where returned defective units are booked, made
+    on first use: the warehouse books returns without the right to create warehouses, and it is the one place
+    their stock must go. A warehouse already named "defective" that sells is refused, not quietly used."""
+    warehouse, _created = Warehouse.objects.get_or_create(
+        code=DEFECTIVE_CODE,
+        defaults={"name": DEFECTIVE_NAME, "priority": DEFECTIVE_PRIORITY, "sellable": False},
+    )
+    if warehouse.sellable:
+        raise StockRuleBroken(
+            _('Warehouse %(code)s sells its stock: untick its "sellable" flag to use it for defective stock.')
+            % {"code": DEFECTIVE_CODE}
+        )
     return warehouse
 
 
@@ -636,6 +665,7 @@ class _Balance:
     reserved: int
     priority: int
     active: bool
+    sellable: bool = True
 
     @property
     def available(self) -> int:
@@ -707,7 +737,7 @@ def book_sales(*, actor: Any, sales: Iterable[Sale], shop: Shop | None = None) -
             continue
         for row, quantity in taken:
             row.reserved -= quantity
-        available = sum(row.available for row in balances.get(sku_id, []))
+        available = sum(row.available for row in balances.get(sku_id, []) if row.sellable)
         code = sku_code(sku_id)
         outcomes.append(
             InsufficientStock(
@@ -738,26 +768,29 @@ def book_sales(*, actor: Any, sales: Iterable[Sale], shop: Shop | None = None) -
 
 
 def _lock_balances(sku_ids: list[int]) -> dict[int, list[_Balance]]:
-    """The balance rows of the SKUs with their warehouse's priority and state, locked in (SKU, warehouse) order."""
+    """The balance rows of the SKUs with their warehouse's priority, state and sellable flag, locked in (SKU,
+    warehouse) order."""
     found: dict[int, list[_Balance]] = defaultdict(list)
     lock = " FOR UPDATE OF b" if connection.features.has_select_for_update_of else ""
     with connection.cursor() as cursor:
         for start in range(0, len(sku_ids), 500):
             chunk = sku_ids[start : start + 500]
             cursor.execute(
-                f"SELECT b.id, b.sku_id, b.warehouse_id, b.on_hand, b.reserved, w.priority, w.is_active "
+                f"SELECT b.id, b.sku_id, b.warehouse_id, b.on_hand, b.reserved, w.priority, w.is_active, w.sellable "
                 f"FROM {BALANCE} b JOIN {WAREHOUSE} w ON w.id = b.warehouse_id "
                 f"WHERE b.sku_id IN ({', '.join(['%s'] * len(chunk))}) ORDER BY b.sku_id, b.warehouse_id{lock}",
                 chunk,
             )
             for row in cursor.fetchall():
-                found[row[1]].append(_Balance(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6])))
+                found[row[1]].append(
+                    _Balance(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), bool(row[7]))
+                )
     return found
 
 
 def _serving(rows: list[_Balance], quantity: int, choice: str) -> _Balance | None:
     """The balance row reserve's statement would take the whole line from (_RESERVE_ANY_SQL), or None."""
-    candidates = [row for row in rows if row.active and row.available >= quantity]
+    candidates = [row for row in rows if row.active and row.sellable and row.available >= quantity]
     if not candidates:
         return None
     if choice == WarehouseChoice.MOST_STOCK:

@@ -50,18 +50,18 @@ def usual_suppliers(sku_ids: Iterable[int]) -> dict[int, Supplier]:
 
 
 def default_warehouse() -> Warehouse | None:
-    """The first active warehouse by priority: where a SKU with no stock history anywhere is received."""
-    return Warehouse.objects.filter(is_active=True).order_by("priority", "code").first()
+    """The first active sellable warehouse by priority: where a SKU with no stock history anywhere is received."""
+    return Warehouse.objects.filter(is_active=True, sellable=True).order_by("priority", "code").first()
 
 
 def short_warehouses(sku_ids: Iterable[int]) -> dict[int, Warehouse]:
-    """Per SKU, the active warehouse where it is shortest: the least available among the warehouses that hold
-    it (priority breaks a tie); a SKU held nowhere maps to the default warehouse (none when no warehouse is
-    active)."""
+    """Per SKU, the active sellable warehouse where it is shortest (a 次品仓 is never restocked): the least
+    available among the warehouses that hold it (priority breaks a tie); a SKU held nowhere maps to the default
+    warehouse (none when no warehouse is active)."""
     ids = list(sku_ids)
     found: dict[int, Warehouse] = {}
     balances = (
-        StockBalance.objects.filter(sku_id__in=ids, warehouse__is_active=True)
+        StockBalance.objects.filter(sku_id__in=ids, warehouse__is_active=True, warehouse__sellable=True)
         .select_related("warehouse")
         .annotate(free=F("on_hand") - F("reserved"))
         .order_by("sku_id", "free", "warehouse__priority", "warehouse__code")
