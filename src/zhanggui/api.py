@@ -174,6 +174,9 @@ def unknown_path(request, rest: str):
 
 def _mount() -> None:
     from zhanggui.aftersales.api import router as aftersales_router
+    from zhanggui.aftersales.claims_api import reports_router as aftersales_reports_router
+    from zhanggui.aftersales.claims_api import router as claims_router
+    from zhanggui.analytics.api import router as analytics_router
     from zhanggui.approvals.api import router as approvals_router
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
@@ -189,6 +192,8 @@ def _mount() -> None:
     api.add_router("/inventory", inventory_router)
     api.add_router("/orders", orders_router)
     api.add_router("/messages", messaging_router)  # the outbox and opt-outs of buyer messages
+    api.add_router("/aftersales/claims", claims_router)  # carrier claims (快递理赔)
+    api.add_router("/aftersales/reports", aftersales_reports_router)  # refund rates, cost, agents, net sales
     api.add_router("/aftersales", aftersales_router)  # refunds, returns, complaints: docs/aftersales.md
     api.add_router("/promotions", flash_sales_router)  # /promotions/flash-sales, /promotions/flash-purchases
     api.add_router("/promotions", promotions_router)
@@ -196,6 +201,7 @@ def _mount() -> None:
     api.add_router("/campaigns/stored", stored_campaigns_router)
     api.add_router("/campaigns", campaigns_router)  # /campaigns/presets, /campaigns/check
     api.add_router("/approvals", approvals_router)  # price changes and promotions waiting for a manager
+    api.add_router("/analytics", analytics_router)  # behaviour events and their daily figures: docs/metrics.md
     api.add_router("", fallback)
 
 

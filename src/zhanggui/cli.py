@@ -24,7 +24,8 @@ OUR_COMMANDS = {
     "export-promotions": "Export promotions in the JSON spec format.",
     "import-orders": "Import a platform's order export into a shop, all or nothing.",
     "export-orders": "Export a shop's orders in our own order format (XLSX/CSV).",
-    "import-refunds": "Import a platform's refund export (退款管理) into a shop's after-sales cases, all or nothing.",
+    "import-refunds": "Import a refund export (Taobao, JD, Pinduoduo) into a shop's after-sales cases, all or nothing.",
+    "import-events": "Import behaviour events (Taobao user-behaviour schema, CSV/Parquet) into a shop's days.",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

@@ -32,6 +32,7 @@ def _fast_password_hashing(settings):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files (product images, the demo's pictures) go to the test's own directory, never ./var."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ZHANGGUI_EVENTS_DIR = tmp_path / "events"  # behaviour events' Parquet files (analytics)
 
 
 @pytest.fixture(autouse=True)

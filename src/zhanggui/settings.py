@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "zhanggui.aftersales",  # refunds, returns, complaints (above orders): docs/aftersales.md
     "zhanggui.promotions",
     "zhanggui.approvals",
+    "zhanggui.analytics",  # behaviour events and daily metrics (reads every app): docs/metrics.md
     "zhanggui.demo",
 ]
 
@@ -208,12 +209,17 @@ ZHANGGUI_MESSAGE_SENDER = os.environ.get("ZHANGGUI_MESSAGE_SENDER") or "zhanggui
 # Promotions deeper than this 折 rate need a manager's approval (docs/pricing.md, "Stored promotions").
 ZHANGGUI_APPROVAL_DISCOUNT_LIMIT = env_rate("ZHANGGUI_APPROVAL_DISCOUNT_LIMIT", "7")
 
+# A carrier claim's own deadline (理赔时效): this many days after it is filed (docs/aftersales.md, "Carrier claims").
+ZHANGGUI_CLAIM_WINDOW_DAYS = env_seconds("ZHANGGUI_CLAIM_WINDOW_DAYS", 30)  # a whole number, read like the seconds
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("ZHANGGUI_STATIC_ROOT", DATA_DIR / "static"))
 # Uploaded files (product images, docs/images.md): on disk under the data directory, served to logged-in people
 # only (zhanggui.core.media). Another STORAGES["default"] backend (object storage) serves them itself.
 MEDIA_ROOT = Path(os.environ.get("ZHANGGUI_MEDIA_ROOT", DATA_DIR / "media")).resolve()
 MEDIA_URL = "media/"
+# Behaviour events (docs/metrics.md): Parquet files partitioned by shop and day, read by DuckDB or polars.
+ZHANGGUI_EVENTS_DIR = Path(os.environ.get("ZHANGGUI_EVENTS_DIR", DATA_DIR / "events")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

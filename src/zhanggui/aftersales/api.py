@@ -8,15 +8,16 @@ orders by their ids, people by their usernames.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
-from zhanggui.aftersales import imports, selectors, services
+from zhanggui.aftersales import imports, replacements, selectors, services
 from zhanggui.aftersales.errors import CaseRuleBroken
-from zhanggui.aftersales.models import AfterSaleCase, CaseStatus
+from zhanggui.aftersales.models import AfterSaleCase, CaseLine, CaseStatus
 from zhanggui.aftersales.schemas import (
     MAX_ID,
     AssignIn,
@@ -26,6 +27,8 @@ from zhanggui.aftersales.schemas import (
     ReasonStepIn,
     RefundImportReportOut,
     RefundIn,
+    ReplacementIn,
+    ReplacementOut,
     StepIn,
 )
 from zhanggui.catalog.api import ERRORS, get_or_404
@@ -81,6 +84,7 @@ def import_refunds(
     shop: Annotated[str, Form(description="Shop code")],
     file: Annotated[UploadedFile, File(description="The refund export (退款管理), .xlsx or .csv")],
     dry_run: Annotated[bool, Form(description="Check and report; store nothing")] = False,
+    platform: Annotated[str, Form(description="taobao, jd or pdd; empty: told by the file's columns")] = "",
 ):
     """Import a platform's refund export as cases, all or nothing. With refused rows: 422 `import_rejected`,
     the report in `details`."""
@@ -90,6 +94,7 @@ def import_refunds(
         file=file,
         filename=file.name or "upload",
         dry_run=dry_run,
+        platform=platform or None,
     )
     if not report.ok:
         raise ImportRejected(
@@ -179,3 +184,27 @@ def assign_case(request, case_id: int, payload: AssignIn):
         if assignee is None:
             raise ValidationFailed(_("No such person: %(name)s") % {"name": payload.assignee})
     return _detail(services.assign(actor=request.auth, case=case, assignee=assignee))
+
+
+@router.post("/{case_id}/replacement", response={200: ReplacementOut, **ERRORS})
+def send_replacement(request, case_id: int, payload: ReplacementIn):
+    """换货/补发 of an agreed exchange or reissue: every case line with units sends them again (`lines` chooses
+    the SKU per case line: an exchange another SKU of the same product), as a replacement part of the order
+    that ships through the fulfilment like any order. 409 when the case is another kind, not agreed, or sent."""
+    roles.require(request.auth, roles.HANDLE_CASES)  # before judging the body: a refused role learns nothing
+    items: dict[int, int] = {}
+    for line in payload.lines:
+        if line.case_line_id in items:
+            raise CaseRuleBroken(_("Case line %(id)s is given twice.") % {"id": line.case_line_id})
+        items[line.case_line_id] = line.sku_id
+    case = _case(case_id)
+    part = replacements.send_replacement(actor=request.auth, case=case, items=items, reason=payload.reason)
+    lines = CaseLine.objects.filter(case=case, replacement_line__ships_in=part).select_related("replacement_line")
+    return SimpleNamespace(case_id=case.pk, part=part, lines=list(lines.order_by("pk")))
+
+
+# The set answers and compensation endpoints, and returns receiving, live in their own modules, on this router.
+from zhanggui.aftersales import (  # noqa: E402 - after `router`, which they register their endpoints on
+    compensation_api,  # noqa: F401
+    return_api,  # noqa: F401
+)

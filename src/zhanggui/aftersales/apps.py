@@ -10,3 +10,4 @@ class AftersalesConfig(AppConfig):
         from zhanggui.core.audit import link_objects
 
         link_objects("aftersales.aftersalecase", "aftersales:case-detail")
+        link_objects("aftersales.compensation", "aftersales:compensation")

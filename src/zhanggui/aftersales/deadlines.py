@@ -43,12 +43,13 @@ AMBER = timedelta(hours=12)
 RED = timedelta(hours=2)
 
 
-def situation_for(kind: str, status: str) -> str | None:
-    """Which clock runs for a case of this kind in this status (None: none runs against us)."""
+def situation_for(kind: str, status: str, *, return_sent: bool = False) -> str | None:
+    """Which clock runs for a case of this kind in this status (None: none runs against us). An agreed return
+    waits for the buyer's tracking number, then, once the buyer sent the parcel, for us to confirm it."""
     if status == CaseStatus.OPEN:
         return ANSWER_SITUATION[kind]
     if status == CaseStatus.AGREED and kind in RETURN_KINDS:
-        return Situation.RETURN_TRACKING
+        return Situation.RETURN_RECEIPT if return_sent else Situation.RETURN_TRACKING
     return None
 
 
@@ -81,7 +82,7 @@ def apply_deadline(case: AfterSaleCase) -> Deadline:
     """Set the case's deadline fields (in memory) for its kind, status, clock start and platform deadline."""
     found = deadline_for(
         channel=case.shop.channel,
-        situation=situation_for(case.kind, case.status),
+        situation=situation_for(case.kind, case.status, return_sent=case.return_sent_at is not None),
         started_at=case.clock_started_at,
         platform_deadline=case.platform_deadline,
     )

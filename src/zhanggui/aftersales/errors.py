@@ -22,3 +22,25 @@ class OverRefund(DomainError):
 
     code = "over_refund"
     http_status = 409
+
+
+class InvalidCompensationState(DomainError):
+    """The compensation is no longer waiting: approved, rejected or cancelled already."""
+
+    code = "invalid_compensation_state"
+    http_status = 409
+
+
+class SelfApprovalRefused(DomainError):
+    """The person who offered a compensation cannot be the one who decides it (four eyes), even a manager."""
+
+    code = "self_approval_refused"
+    http_status = 403
+
+
+class ReturnRefused(DomainError):
+    """A return that cannot be received as asked: more units than the case still expects, nothing to receive, a
+    case that expects no parcel, a line without a SKU."""
+
+    code = "return_refused"
+    http_status = 409

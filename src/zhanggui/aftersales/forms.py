@@ -201,6 +201,19 @@ class RefundImportForm(forms.Form):
 
     shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all())
     file = forms.FileField(
-        label=_("Refund export"), help_text=_("退款管理 export, .xlsx or .csv, as the platform wrote it")
+        label=_("Refund export"),
+        help_text=_(
+            "Taobao/Tmall 退款管理, JD 赔付单 or 售后服务单, Pinduoduo 售后: .xlsx or .csv, as the platform wrote it"
+        ),
+    )
+    platform = forms.ChoiceField(
+        label=_("Platform"),
+        required=False,
+        choices=[
+            ("", _("Told by the file's columns")),
+            ("taobao", _("Taobao / Tmall")),
+            ("jd", _("JD")),
+            ("pdd", _("Pinduoduo")),
+        ],
     )
     dry_run = forms.BooleanField(label=_("Dry run: check and report, store nothing"), required=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from zhanggui.aftersales.models import CaseKind, CaseReason, Responsibility
+from zhanggui.aftersales.models import CaseKind, CaseReason, Responsibility, ReturnGrade
 from zhanggui.catalog.schemas import InputSchema, MoneyIn, MoneyOut
 from zhanggui.orders.schemas import Moment
 
@@ -146,3 +146,112 @@ class RefundImportReportOut(Schema):
     cases_unchanged: int
     refunded_total: str = Field(..., examples=["49.90"])
     rejected: list[dict[str, Any]]
+
+
+class ReplacementLineIn(InputSchema):
+    case_line_id: int = Field(..., ge=1, le=MAX_ID)
+    sku_id: int = Field(
+        ...,
+        ge=1,
+        le=MAX_ID,
+        description="The SKU to send: the line's own, or (an exchange) another SKU of the same product",
+    )
+
+
+class ReplacementIn(InputSchema):
+    lines: list[ReplacementLineIn] = Field(
+        [], max_length=500, description="The SKU per case line (not named: the one chosen before, else the line's own)"
+    )
+    reason: str = Field("", max_length=200)
+
+
+class ReplacementLineOut(Schema):
+    case_line_id: int = Field(..., alias="pk")
+    order_line_id: int
+    replacement_line_id: int | None
+    sku_code: str = Field(..., alias="replacement_line.sku_code")
+    quantity: int = Field(..., alias="replacement_line.quantity")
+
+
+class ReplacementOut(Schema):
+    """The replacement part of the order (补发/换货), which ships through the fulfilment like any order."""
+
+    case_id: int
+    part_id: int = Field(..., alias="part.pk")
+    part_no: str = Field(..., alias="part.platform_order_no")
+    status: str = Field(..., alias="part.status", description="The part's status: paid, reviewed, … shipped")
+    lines: list[ReplacementLineOut]
+
+
+# ----- returns receiving (aftersales.returns)
+
+
+class ReturnSentIn(InputSchema):
+    carrier: str = Field(..., min_length=1, max_length=64, examples=["顺丰"])
+    tracking_no: str = Field(..., min_length=1, max_length=64, description="The buyer's return tracking number")
+    sent_at: Moment | None = Field(None, description="When the buyer sent it; empty: now")
+
+
+class ReceiveLineIn(InputSchema):
+    case_line_id: int = Field(..., ge=1, le=MAX_ID)
+    grade: ReturnGrade = Field(..., description="resellable (back to sale) or defective (to the 次品仓)")
+    quantity: int = Field(..., ge=1, le=1_000_000)
+
+
+class ReceiveIn(InputSchema):
+    lines: list[ReceiveLineIn] = Field(..., min_length=1, max_length=500)
+    warehouse: str | None = Field(
+        None, max_length=32, description="Warehouse code for the resellable units; empty: where the order shipped from"
+    )
+    tracking_no: str = Field("", max_length=64, description="The parcel scanned; empty: the case's return parcel")
+    note: str = Field("", max_length=255)
+
+
+class ExpectedLineOut(Schema):
+    case_line_id: int = Field(..., alias="case_line.pk")
+    order_line_id: int = Field(..., alias="case_line.order_line_id")
+    sku_code: str
+    title: str
+    asked: int = Field(..., description="Units the case asked back")
+    received: int = Field(..., description="Units received before")
+    expected: int = Field(..., alias="left", description="Units still expected: asked − received")
+
+
+class ExpectedReturnOut(Schema):
+    case_id: int = Field(..., alias="case.pk")
+    number: str = Field(..., alias="case.number")
+    kind: str = Field(..., alias="case.kind")
+    status: str = Field(..., alias="case.status")
+    order_no: str = Field(..., alias="case.order.platform_order_no")
+    return_carrier: str = Field(..., alias="case.return_carrier")
+    return_tracking_no: str = Field(..., alias="case.return_tracking_no")
+    return_sent_at: datetime | None = Field(None, alias="case.return_sent_at")
+    expected: int = Field(..., alias="left", description="Units still expected over all lines")
+    lines: list[ExpectedLineOut]
+
+
+class ReturnLineOut(Schema):
+    case_line_id: int
+    grade: str
+    quantity: int
+    warehouse: str = Field(..., alias="warehouse.code")
+    move_id: int | None
+
+
+class ReturnReceiptOut(Schema):
+    id: int
+    number: str = Field(..., description="RR-<id>")
+    case_id: int
+    tracking_no: str
+    received_by: str = Field(..., alias="received_by.username")
+    received_at: datetime
+    note: str
+    lines: list[ReturnLineOut]
+
+    @staticmethod
+    def resolve_number(receipt: Any) -> str:
+        return str(receipt)
+
+    @staticmethod
+    def resolve_lines(receipt: Any) -> list[Any]:
+        return list(receipt.lines.all())

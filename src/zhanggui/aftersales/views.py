@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import imports, lists, selectors, services
+from zhanggui.aftersales import case_panels, imports, lists, return_views, selectors, services
 from zhanggui.aftersales.deadlines import time_left
 from zhanggui.aftersales.forms import (
     AssignForm,
@@ -34,6 +34,7 @@ from zhanggui.aftersales.forms import (
     StepForm,
 )
 from zhanggui.aftersales.models import AfterSaleCase, DeadlineRule
+from zhanggui.aftersales.replacement_forms import replacement_context
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import batch_message, list_response, run_batch
 from zhanggui.orders.models import Order
@@ -88,6 +89,7 @@ def case_import(request: HttpRequest) -> HttpResponse:
                     file=upload,
                     filename=upload.name or "upload",
                     dry_run=form.cleaned_data["dry_run"],
+                    platform=form.cleaned_data["platform"] or None,
                 )
             if not outcome.ok or not report.ok:
                 status = edges.FORM_ERROR
@@ -131,6 +133,9 @@ def _case_page(request: HttpRequest, case: AfterSaleCase, *, status: int = 200, 
         "assign_form": forms.get("assign_form") or AssignForm(prefix="assign", initial={"assignee": case.assignee_id}),
         "note_form": forms.get("note_form") or NoteForm(prefix="note"),
         "open_form": forms.get("open_form", ""),
+        **replacement_context(case, request.user, forms.get("replacement_form")),
+        **case_panels.case_extras(request.user, case, forms),
+        "returns": return_views.panel(case, request.user, forms.get("return_sent_form")),
     }
     return edges.render_page(request, "aftersales/case_detail.html", context, status=status)
 

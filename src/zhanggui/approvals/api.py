@@ -13,8 +13,9 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from zhanggui.aftersales.models import Compensation
 from zhanggui.approvals import selectors, services
-from zhanggui.approvals.selectors import PRICES, PROMOTIONS
+from zhanggui.approvals.selectors import COMPENSATIONS, PRICES, PROMOTIONS
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import PriceChange
 from zhanggui.catalog.schemas import InputSchema
@@ -24,8 +25,8 @@ router = Router(tags=["approvals"])
 
 
 class ApprovalOut(Schema):
-    kind: Literal["price_change", "promotion"]
-    id: int = Field(..., description="The price change's or the promotion's id")
+    kind: Literal["price_change", "promotion", "compensation"]
+    id: int = Field(..., description="The price change's, the promotion's or the compensation offer's id")
     title: str
     summary: str
     asked_by: str
@@ -43,12 +44,14 @@ class DecisionOut(Schema):
     message: str
 
 
-KIND_NAMES = {PRICES: "price_change", PROMOTIONS: "promotion"}
+# A compensation is decided through POST /api/v1/aftersales/compensations/{id}/decide.
+KIND_NAMES = {PRICES: "price_change", PROMOTIONS: "promotion", COMPENSATIONS: "compensation"}
 
 
 @router.get("", response={200: list[ApprovalOut], **ERRORS})
 def pending_approvals(request):
-    """Everything waiting for a manager, the one waiting longest first: price changes and promotions."""
+    """Everything waiting for a manager, the one waiting longest first: price changes, promotions and compensation
+    offers above their offerer's limit."""
     return [
         {
             "kind": KIND_NAMES[item.kind],
@@ -70,7 +73,9 @@ def _decide(request, kind: str, pk: int, decision: str, payload: DecisionIn | No
     outcome = services.decide(
         actor=request.auth, kind=kind, pk=pk, decision=decision, note=payload.note if payload else ""
     )
-    return {"kind": KIND_NAMES[kind], "id": pk, "state": outcome.obj.state, "message": outcome.message}
+    obj = outcome.obj
+    state = obj.status if isinstance(obj, Compensation) else obj.state
+    return {"kind": KIND_NAMES[kind], "id": pk, "state": state, "message": outcome.message}
 
 
 @router.post("/price-changes/{int:change_id}/approve", response={200: DecisionOut, **ERRORS})

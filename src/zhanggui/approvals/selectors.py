@@ -9,6 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanggui.aftersales import compensation as aftersales_compensation
+from zhanggui.aftersales.models import Compensation
 from zhanggui.catalog import price_changes
 from zhanggui.catalog import selectors as catalog_selectors
 from zhanggui.catalog.models import PriceChange
@@ -16,25 +18,29 @@ from zhanggui.core import roles
 from zhanggui.promotions.models import Promotion
 from zhanggui.promotions.offers import selectors as promotion_selectors
 
-PRICES, PROMOTIONS = "prices", "promotions"  # the kinds of item, as the URLs name them
-CAPABILITY = {PRICES: roles.APPROVE_PRICES, PROMOTIONS: roles.APPROVE_PROMOTIONS}
+PRICES, PROMOTIONS, COMPENSATIONS = "prices", "promotions", "compensations"  # the kinds of item, as the URLs name them
+CAPABILITY = {
+    PRICES: roles.APPROVE_PRICES,
+    PROMOTIONS: roles.APPROVE_PROMOTIONS,
+    COMPENSATIONS: roles.APPROVE_COMPENSATION,
+}
 
 
 @dataclass(frozen=True)
 class Item:
     """One thing waiting for (or decided by) a manager, as the queue lists it."""
 
-    kind: str  # PRICES or PROMOTIONS
+    kind: str  # PRICES, PROMOTIONS or COMPENSATIONS
     pk: int
     title: str
     summary: str
     author: Any
     asked_at: datetime
-    obj: PriceChange | Promotion
+    obj: PriceChange | Promotion | Compensation
 
 
 def may_approve(user: Any) -> dict[str, bool]:
-    """Which kinds the user may decide on (a manager: both)."""
+    """Which kinds the user may decide on (a manager: all)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return dict.fromkeys(CAPABILITY, False)
     return {kind: user.has_perm(capability) for kind, capability in CAPABILITY.items()}
@@ -78,11 +84,26 @@ def _promotion_item(promotion: Promotion, at: datetime) -> Item:
     )
 
 
+def _compensation_item(offer: Compensation, at: datetime) -> Item:
+    """An offer above its offerer's limit: the case, and what is offered on it."""
+    case = offer.case
+    return Item(
+        kind=COMPENSATIONS,
+        pk=offer.pk,
+        title=f"{case.number} · {case.order.platform_order_no}",
+        summary=" · ".join(part for part in (aftersales_compensation.describe(offer), offer.note) if part),
+        author=offer.offered_by,
+        asked_at=at,
+        obj=offer,
+    )
+
+
 def pending() -> list[Item]:
-    """Everything waiting for a manager, the one waiting longest first: price changes and submitted promotions
-    (a promotion is dated by its last change, which is its submission)."""
+    """Everything waiting for a manager, the one waiting longest first: price changes, submitted promotions (a
+    promotion is dated by its last change, which is its submission) and compensation offers above their limit."""
     items = [_price_item(c) for c in catalog_selectors.pending_price_changes()]
     items += [_promotion_item(p, p.updated_at) for p in promotion_selectors.pending_promotions()]
+    items += [_compensation_item(c, c.offered_at) for c in aftersales_compensation.pending()]
     return sorted(items, key=lambda item: (item.asked_at, item.kind, item.pk))
 
 
@@ -92,7 +113,8 @@ def pending_count(user: Any) -> int | None:
     if not any(allowed.values()):
         return None
     count = catalog_selectors.pending_price_change_count() if allowed[PRICES] else 0
-    return count + (promotion_selectors.pending_promotion_count() if allowed[PROMOTIONS] else 0)
+    count += promotion_selectors.pending_promotion_count() if allowed[PROMOTIONS] else 0
+    return count + (aftersales_compensation.pending_count() if allowed[COMPENSATIONS] else 0)
 
 
 def returned_to(user: Any) -> list[Item]:
@@ -105,7 +127,17 @@ def returned_to(user: Any) -> list[Item]:
         for p in promotion_selectors.rejected_promotions(created_by=user)
         if p.rejected_at is not None
     ]
+    items += [
+        _compensation_item(c, c.decided_at)
+        for c in aftersales_compensation.rejected(offered_by=user)
+        if c.decided_at is not None
+    ]
     return sorted(items, key=lambda item: item.asked_at, reverse=True)
+
+
+def compensation(pk: int) -> Compensation:
+    """One compensation offer with its case and people (Compensation.DoesNotExist when there is none)."""
+    return aftersales_compensation.compensation(pk)
 
 
 def promotion(pk: int) -> Promotion:

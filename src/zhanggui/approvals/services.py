@@ -1,6 +1,6 @@
 """Decisions of the approvals queue: approve or reject one item, through the service of the app that owns it
-(catalog.price_changes, promotions.offers.services), which checks the right, the four eyes and the state and
-writes the audit row. This module only dispatches and words the outcome for the banner."""
+(catalog.price_changes, promotions.offers.services, aftersales.compensation), which checks the right, the four
+eyes and the state and writes the audit row. This module only dispatches and words the outcome for the banner."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanggui.aftersales import compensation as aftersales_compensation
+from zhanggui.aftersales.models import Compensation
 from zhanggui.approvals import selectors
-from zhanggui.approvals.selectors import PRICES, PROMOTIONS
+from zhanggui.approvals.selectors import COMPENSATIONS, PRICES, PROMOTIONS
 from zhanggui.catalog import price_changes
 from zhanggui.catalog import selectors as catalog_selectors
 from zhanggui.catalog.models import PriceChange
@@ -25,7 +27,7 @@ APPROVE, REJECT = "approve", "reject"
 @dataclass(frozen=True)
 class Decision:
     kind: str
-    obj: PriceChange | Promotion
+    obj: PriceChange | Promotion | Compensation
     approved: bool
     message: str  # what the banner says: the state the item is in now
 
@@ -59,6 +61,8 @@ def decide(*, actor: Any, kind: str, pk: int, decision: str, note: str = "") -> 
                 "author": change.requested_by.get_full_name() or change.requested_by.username,
             }
         return Decision(PRICES, change, approve, message)
+    if kind == COMPENSATIONS:
+        return _decide_compensation(actor=actor, pk=pk, approve=approve, note=note)
     if kind != PROMOTIONS:
         raise ValueError(f"unknown kind of approval: {kind!r}")
     promotion = selectors.promotion(pk)
@@ -73,3 +77,20 @@ def decide(*, actor: Any, kind: str, pk: int, decision: str, note: str = "") -> 
             "author": author,
         }
     return Decision(PROMOTIONS, promotion, approve, message)
+
+
+def _decide_compensation(*, actor: Any, pk: int, approve: bool, note: str) -> Decision:
+    """An offer above its offerer's limit: aftersales.compensation.decide refunds an approved partial refund."""
+    offer = aftersales_compensation.decide(
+        actor=actor, compensation=selectors.compensation(pk), approve=approve, note=note
+    )
+    words = {
+        "what": aftersales_compensation.describe(offer),
+        "case": offer.case.number,
+        "author": offer.offered_by.get_full_name() or offer.offered_by.username,
+    }
+    if approve:
+        message = _("Approved: %(what)s on case %(case)s.") % words
+    else:
+        message = _("Rejected: %(what)s on case %(case)s; %(author)s sees your reason.") % words
+    return Decision(COMPENSATIONS, offer, approve, message)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from zhanggui.approvals import views
-from zhanggui.approvals.selectors import PRICES, PROMOTIONS
+from zhanggui.approvals.selectors import COMPENSATIONS, PRICES, PROMOTIONS
 
 app_name = "approvals"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("prices/<int:pk>/decide/", views.decide, {"kind": PRICES}, name="price-change-decide"),
     path("promotions/<int:pk>/", views.promotion_detail, name="promotion"),
     path("promotions/<int:pk>/decide/", views.decide, {"kind": PROMOTIONS}, name="promotion-decide"),
+    path("compensations/<int:pk>/", views.compensation_detail, name="compensation"),
+    path("compensations/<int:pk>/decide/", views.decide, {"kind": COMPENSATIONS}, name="compensation-decide"),
 ]

@@ -1,6 +1,7 @@
 """The approvals pages: the queue, one page per item showing what approving it changes, and the decision.
 
-Every role reads them; deciding needs the item's right (`catalog.approve_prices`, `promotions.approve_promotions`),
+Every role reads them; deciding needs the item's right (`catalog.approve_prices`, `promotions.approve_promotions`,
+`aftersales.approve_compensation`),
 checked before the form is read. The services refuse the rest (the author approving their own request, an item
 already decided) and the refusal comes back on the form.
 """
@@ -17,9 +18,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhanggui.aftersales import compensation as aftersales_compensation
+from zhanggui.aftersales.models import Compensation, CompensationStatus
 from zhanggui.approvals import selectors, services
 from zhanggui.approvals.forms import DecisionForm
-from zhanggui.approvals.selectors import CAPABILITY, PRICES, PROMOTIONS
+from zhanggui.approvals.selectors import CAPABILITY, COMPENSATIONS, PRICES, PROMOTIONS
 from zhanggui.catalog import price_changes
 from zhanggui.catalog import selectors as catalog_selectors
 from zhanggui.catalog.models import PriceChange, PriceChangeState
@@ -106,6 +109,36 @@ def _promotion_page(request: HttpRequest, promotion: Promotion, *, form: Decisio
     return edges.render_page(request, "approvals/promotion.html", context, status=status)
 
 
+def _compensation(pk: int) -> Compensation:
+    try:
+        return selectors.compensation(pk)
+    except Compensation.DoesNotExist:
+        raise Http404(_("No such compensation offer.")) from None
+
+
+def _compensation_page(
+    request: HttpRequest, offer: Compensation, *, form: DecisionForm | None = None, status: int = 200
+):
+    waiting = offer.status == CompensationStatus.PENDING
+    context = {
+        "offer": offer,
+        "case": offer.case,
+        "limit": aftersales_compensation.limit_of(offer.offered_by),
+        "standing": aftersales_compensation.standing_total(offer.case),
+        "others": [o for o in aftersales_compensation.of_case(offer.case) if o.pk != offer.pk],
+        "audit": audit_for(offer)[:20],
+        **_decision_context(request, COMPENSATIONS, offer.offered_by, waiting, form),
+    }
+    # The offerer cannot decide their own offer, not even to reject it: they cancel it on the case page.
+    context["may_decide"] = context["may_decide"] and not context["own"]
+    return edges.render_page(request, "approvals/compensation.html", context, status=status)
+
+
+@login_required
+def compensation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _compensation_page(request, _compensation(pk))
+
+
 @login_required
 def price_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _price_page(request, _change(pk))
@@ -116,13 +149,17 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _promotion_page(request, _promotion(pk))
 
 
+LOADERS: dict[str, Any] = {PRICES: _change, PROMOTIONS: _promotion, COMPENSATIONS: _compensation}
+PAGES: dict[str, Any] = {PRICES: _price_page, PROMOTIONS: _promotion_page, COMPENSATIONS: _compensation_page}
+
+
 @login_required
 @edges.guarded
 @require_POST
 def decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Approve or reject; the banner says what the item is now. A refusal comes back on the item's page."""
     edges.require(request, CAPABILITY[kind])
-    obj: Any = _change(pk) if kind == PRICES else _promotion(pk)
+    obj: Any = LOADERS[kind](pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -133,6 +170,6 @@ def decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if outcome.ok:
             messages.success(request, decision.message)
             return redirect("approvals:list")
-        obj = _change(pk) if kind == PRICES else _promotion(pk)
-    page = _price_page if kind == PRICES else _promotion_page
+        obj = LOADERS[kind](pk)
+    page: Any = PAGES[kind]
     return page(request, obj, form=form, status=edges.FORM_ERROR)

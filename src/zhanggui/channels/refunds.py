@@ -6,18 +6,20 @@ as written and the platform's own deadline for the stage (超时时间) when the
 name with aliases (core.tabular), so the 2017 generation (支付宝交易号, 39 columns) and the newer ones (支付单号,
 商品id, 售后类型 …) read alike. aftersales.imports stores the records; docs/aftersales.md maps each column.
 
-JD's and Pinduoduo's 售后 exports are not read yet: ../shared/docs/PLATFORMS.md does not give their columns.
+JD's (赔付单, 售后服务单) and Pinduoduo's (售后) exports have their own readers beside this one (refunds_jd,
+refunds_pdd) giving the same records; channels.refund_exports tells the files apart by their headers.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from zhanggui.channels.common import Cells, Seen, StatusWords
+from zhanggui.channels.common import Cells, Seen, StatusWords, fold_word
 from zhanggui.channels.records import TAOBAO, RowError
 from zhanggui.core.tabular import Column, FileSource, read_table
 
@@ -25,6 +27,9 @@ from zhanggui.core.tabular import Column, FileSource, read_table
 OPEN, AGREED, REJECTED, REFUNDED, CLOSED = "open", "agreed", "rejected", "refunded", "closed"
 # What the buyer asks for: money only, or the goods back first.
 REFUND_ONLY, RETURN_REFUND, EXCHANGE = "refund_only", "return_refund", "exchange"
+# JD and PDD also give: the goods sent again (补发/补寄), a repair (JD 维修: back and out again, as an exchange), and
+# a compensation the platform paid the buyer for us (JD 赔付单: money only, no units, no line of its own).
+REISSUE, REPAIR, COMPENSATION = "reissue", "repair", "compensation"
 
 TAOBAO_COLUMNS: tuple[Column, ...] = (
     Column("refund_no", ("退款编号", "退款单号"), required=True),
@@ -94,6 +99,9 @@ class RefundRecord:
     created_at: datetime | None
     file: str = ""
     line: int = 0
+    quantity: int = 0  # units asked (JD 申请数量, PDD 售后数量); 0: the whole line
+    return_tracking_no: str = ""  # the buyer's return parcel (退货运单号 / 快递单号), when the file has it
+    return_carrier: str = ""
 
 
 @dataclass
@@ -103,6 +111,13 @@ class RefundResult:
     platform: str
     records: list[RefundRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: The reader's columns and the headers as the file writes them, for naming a cell in a refusal.
+    columns: tuple[Column, ...] = TAOBAO_COLUMNS
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, key: str) -> str:
+        """The column of `key` as the file names it, or our first name for it."""
+        return self.headers.get(key) or next((c.header for c in self.columns if c.key == key), key)
 
 
 def read_refunds(*, file: FileSource, filename: str = "") -> RefundResult:
@@ -110,6 +125,7 @@ def read_refunds(*, file: FileSource, filename: str = "") -> RefundResult:
     read at all (not a table, required columns missing)."""
     result = RefundResult(platform=TAOBAO)
     table = read_table(file=file, filename=filename, columns=TAOBAO_COLUMNS)
+    result.headers = dict(table.headers)
     seen = Seen()
     for row in table:
         cells = Cells(table, row, result.errors)
@@ -119,10 +135,8 @@ def read_refunds(*, file: FileSource, filename: str = "") -> RefundResult:
         order_no = cells.order_no("order_no")
         asked = cells.money("asked", required=True)
         refunded_cell = cells.money("refunded")
-        status, status_text = _status(cells)
-        created_at = cells.moment("created_at")
-        if created_at is None and not cells.raw("created_at"):
-            cells.fail("created_at", _("Required; fill it on every row (no merged cells)."))
+        status, status_text = status_of(cells, TAOBAO_STATUS)
+        created_at = required_moment(cells, "created_at")
         record = RefundRecord(
             platform=TAOBAO,
             refund_no=refund_no,
@@ -142,46 +156,81 @@ def read_refunds(*, file: FileSource, filename: str = "") -> RefundResult:
             file=table.filename,
             line=row.line,
         )
-        if record.refunded > record.asked and cells.ok:
-            cells.fail(
-                "refunded",
-                _("%(refunded)s refunded is more than the %(asked)s the buyer asked.")
-                % {"refunded": record.refunded, "asked": record.asked},
-            )
-        if cells.ok:
-            result.records.append(record)
+        keep(cells, record, result)
     return result
 
 
-def _status(cells: Cells) -> tuple[str, str]:
-    text = cells.text("status")
+def keep(cells: Cells, record: RefundRecord, result: RefundResult) -> None:
+    """The record into the result, when its row is sound: no cell refused, no more refunded than asked."""
+    if record.refunded > record.asked and cells.ok:
+        cells.fail(
+            "refunded",
+            _("%(refunded)s refunded is more than the %(asked)s the buyer asked.")
+            % {"refunded": record.refunded, "asked": record.asked},
+        )
+    if cells.ok:
+        result.records.append(record)
+
+
+def required_moment(cells: Cells, key: str) -> datetime | None:
+    moment = cells.moment(key)
+    if moment is None and not cells.raw(key):
+        cells.fail(key, _("Required; fill it on every row (no merged cells)."))
+    return moment
+
+
+def status_of(cells: Cells, words: StatusWords, key: str = "status") -> tuple[str, str]:
+    """(our status, the platform's words) of a refund status cell; a word not in `words` refuses the row."""
+    text = cells.text(key)
     if not text:
-        cells.fail("status", _("Required; fill it on every row (no merged cells)."))
+        cells.fail(key, _("Required; fill it on every row (no merged cells)."))
         return "", ""
-    status = TAOBAO_STATUS.get(text)
+    status = words.get(text)
     if status is None:
         cells.fail(
-            "status",
+            key,
             _("Unknown refund status %(value)s; the statuses read are: %(known)s.")
-            % {"value": text, "known": " / ".join(TAOBAO_STATUS.words)},
+            % {"value": text, "known": " / ".join(words.words)},
         )
         return "", text
     return status, text
 
 
+def service_of(cells: Cells, types: dict[str, str], key: str = "service_type") -> str:
+    """What the buyer asks (REFUND_ONLY …) from an after-sales type cell; "" when the cell is empty or its word
+    unknown (the row is then refused, listing the words read)."""
+    kind = cells.text(key)
+    if not kind:
+        return ""
+    service = types.get(fold_word(kind))
+    if service is None:
+        cells.fail(
+            key,
+            _("Unknown after-sales type %(value)s; the types read are: %(known)s.")
+            % {"value": kind, "known": " / ".join(types)},
+        )
+        return ""
+    return service
+
+
+#: A time left as a platform's list shows it (2天3小时5分, 23:59:00 left): no moment without the export's own.
+_DURATION_RE = re.compile(r"^(?:[0-9]+\s*(?:天|小时|时|分钟|分|秒)\s*)+$")
+
+
+def deadline_of(cells: Cells, key: str = "deadline") -> datetime | None:
+    """The platform's deadline (超时时间) as a moment. A time left (剩余处理时间 "1天2小时") is not read: the file
+    does not say when it was exported, and counting from the import would move the deadline at every import."""
+    text = cells.raw(key)
+    if text and _DURATION_RE.match(text.replace(" ", "")):
+        return None
+    return cells.moment(key)
+
+
 def _service(cells: Cells) -> str:
     """售后类型 when the file has it, else 是否需要退货 (是: return and refund), else refund only."""
-    kind = cells.text("service_type")
-    if kind:
-        service = SERVICE_TYPES.get(kind.replace(" ", ""))
-        if service is None:
-            cells.fail(
-                "service_type",
-                _("Unknown after-sales type %(value)s; the types read are: %(known)s.")
-                % {"value": kind, "known": " / ".join(SERVICE_TYPES)},
-            )
-            return REFUND_ONLY
-        return service
+    service = service_of(cells, SERVICE_TYPES)
+    if service or cells.text("service_type"):
+        return service or REFUND_ONLY
     needs_return = cells.text("needs_return")
     if not needs_return or needs_return in NO:
         return REFUND_ONLY

@@ -55,6 +55,9 @@ VERBS = {
     "refund": gettext_lazy("refunded"),
     "assign": gettext_lazy("assigned"),
     "reopen": gettext_lazy("opened again"),
+    "return_sent": gettext_lazy("return parcel recorded"),
+    "replacement": gettext_lazy("replacement sent"),
+    "offer": gettext_lazy("offered"),
 }
 MONEY_FIELDS = {"price", "cost", "unit_price", "unit_cost", "amount", "total", "price_asked", "price_before"}
 LABELS = {"price_asked": gettext_lazy("price asked"), "price_before": gettext_lazy("price before")}

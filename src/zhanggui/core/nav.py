@@ -31,9 +31,18 @@ class NavEntry:
     staff_only: bool = False
 
     def is_active(self, view_name: str) -> bool:
-        return any(
-            view_name == pattern or (pattern.endswith((":", "-")) and view_name.startswith(pattern))
-            for pattern in self.active or (self.url_name,)
+        return self.specificity(view_name) > 0
+
+    def specificity(self, view_name: str) -> int:
+        """How closely the entry covers the view: its longest matching pattern (0: none). When two entries cover
+        a page ("aftersales:" and "aftersales:claim-"), only the closer one lights up."""
+        return max(
+            (
+                len(pattern)
+                for pattern in self.active or (self.url_name,)
+                if view_name == pattern or (pattern.endswith((":", "-")) and view_name.startswith(pattern))
+            ),
+            default=0,
         )
 
 
@@ -53,6 +62,8 @@ NAV: tuple[NavEntry, ...] = (
         active=("orders:wave-", "orders:packing", "orders:packing-", "orders:ship-", "orders:tracking-"),
     ),
     NavEntry("aftersales", _("After-sales"), "aftersales:case-list", roles.HANDLE_CASES, active=("aftersales:",)),
+    NavEntry("claims", _("Carrier claims"), "aftersales:claim-list", roles.HANDLE_CASES, active=("aftersales:claim-",)),
+    NavEntry("reports", _("After-sales reports"), "aftersales:reports", roles.HANDLE_CASES),
     NavEntry("messages", _("Buyer messages"), "messaging:outbox", roles.MANAGE_MESSAGES, active=("messaging:",)),
     NavEntry("catalog", _("Catalog"), "catalog:product-list", active=("catalog:",)),
     NavEntry("stock", _("Stock"), "inventory:stock-list", active=("inventory:stock-list", "inventory:document")),
@@ -66,6 +77,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry(
         "stocktake", _("Stocktake"), "inventory:stocktake-list", roles.BOOK_STOCK, active=("inventory:stocktake-",)
     ),
+    NavEntry("returns", _("Returns receiving"), "aftersales:returns", roles.BOOK_STOCK),
     NavEntry("alerts", _("Alerts"), "inventory:alert-list"),
     NavEntry("promotions", _("Promotions"), "promotions:promotion-list", active=("promotions:",)),
     NavEntry("audit", _("Audit"), "audit-list"),
@@ -80,8 +92,18 @@ def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         return []
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
-    return [
-        {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name), "active": entry.is_active(view_name)}
+    shown = [
+        entry
         for entry in NAV
         if (not entry.staff_only or user.is_staff) and (entry.capability is None or roles.holds(user, entry.capability))
+    ]
+    best = max((entry.specificity(view_name) for entry in shown), default=0)
+    return [
+        {
+            "key": entry.key,
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "active": best > 0 and entry.specificity(view_name) == best,
+        }
+        for entry in shown
     ]

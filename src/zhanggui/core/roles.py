@@ -128,7 +128,7 @@ FIELD_CAPABILITIES: dict[str, dict[str, str]] = {
 }
 
 # Every role reads everything: the view permission of each of our models.
-READ_APPS = ("core", "catalog", "inventory", "promotions", "orders", "messaging", "aftersales")
+READ_APPS = ("core", "catalog", "inventory", "promotions", "orders", "messaging", "aftersales", "analytics")
 
 
 def ensure_roles() -> None:

@@ -95,6 +95,22 @@ def test_an_agreed_return_runs_the_buyers_clock_for_the_tracking_number(service,
     assert case.clock_started_at == agreed_at
 
 
+def test_a_return_sent_runs_the_sellers_clock_to_confirm_the_parcel(service, order, monkeypatch):
+    """Worked example: agreed 2026-06-19 09:30, the buyer sent the parcel 2026-06-20 09:00 → 2026-06-30 09:00
+    (Taobao's 10 days, then it refunds by itself)."""
+    from zhanggui.aftersales import returns
+
+    case = opened(service, order, "return_refund")
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 6, 19, 9, 30, tzinfo=SH))
+    case = services.agree(actor=service, case=case)
+    sent_at = datetime(2026, 6, 20, 9, 0, tzinfo=SH)
+    case = returns.record_return_sent(actor=service, case=case, carrier="顺丰", tracking_no="SF1001", at=sent_at)
+    assert case.deadline == datetime(2026, 6, 30, 9, 0, tzinfo=SH)
+    assert case.deadline_rule.situation == Situation.RETURN_RECEIPT
+    assert case.deadline_rule.on_expiry == Outcome.AUTO_REFUND
+    assert case.clock_started_at == sent_at
+
+
 def test_an_agreed_refund_and_a_rejected_case_have_no_clock_against_us(service, order):
     agreed = services.agree(actor=service, case=opened(service, order, "refund_shipped"))
     assert (agreed.deadline, agreed.deadline_source) == (None, "")

@@ -124,7 +124,7 @@ def test_the_badge_costs_one_count_a_kind_and_nothing_for_others(users, django_a
     for role in ("manager", "operator"):
         users[role].has_perm("catalog.approve_prices")  # the permission cache every page loads anyway
     request.user = users["manager"]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # price changes, promotions, compensation offers
         assert badge_of(request)["approvals_badge"].count == 0
     request.user = users["operator"]
     with django_assert_num_queries(0):

@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, transaction
 
-OUR_APPS = ("core", "catalog", "inventory", "orders", "messaging", "aftersales", "promotions")
+OUR_APPS = ("core", "catalog", "inventory", "orders", "messaging", "aftersales", "promotions", "analytics")
 
 
 def snapshot() -> dict[str, list[tuple]]:

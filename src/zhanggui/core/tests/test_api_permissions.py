@@ -96,6 +96,14 @@ def _refund_upload(world: World) -> dict[str, Any]:
     return {"shop": "tm01", "dry_run": "true", "file": SimpleUploadedFile("refunds.csv", text.encode())}
 
 
+def _events_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of behaviour events in the public Taobao schema (no header), as a form sends it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "1,10,100,pv,1781000000\n2,10,100,buy,1781000100\n"
+    return {"shop": "tm01", "file": SimpleUploadedFile("events.csv", text.encode())}
+
+
 def _order_upload(world: World) -> dict[str, Any]:
     """A multipart upload of our own order format (one order, the seeded SKU), sent as a form would."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -210,6 +218,32 @@ ENDPOINTS: dict[str, Needs] = {
     ),
     f"POST {AS}/{{case_id}}/close": needs(roles.HANDLE_CASES, body={"reason": "买家撤销"}),
     f"POST {AS}/{{case_id}}/assign": needs(roles.HANDLE_CASES, body={"assignee": "perm-service"}),
+    f"GET {AS}/{{case_id}}/answers": read(),
+    f"GET {AS}/{{case_id}}/compensations": read(),
+    f"POST {AS}/{{case_id}}/compensations": needs(roles.HANDLE_CASES, body={"offer": "coupon", "amount": "5.00"}),
+    f"POST {AS}/compensations/{{compensation_id}}/decide": needs(roles.APPROVE_COMPENSATION, body={"approve": True}),
+    f"GET {AS}/returns/find": read(),
+    f"POST {AS}/{{case_id}}/return-sent": needs(
+        roles.HANDLE_CASES, body={"carrier": "顺丰", "tracking_no": "SF100"}, case_id="return_case"
+    ),
+    f"POST {AS}/{{case_id}}/receive": needs(
+        roles.BOOK_STOCK,
+        body=lambda w: {"lines": [{"case_line_id": w["return_line"], "grade": "resellable", "quantity": 1}]},
+        case_id="return_case",
+    ),
+    f"POST {AS}/{{case_id}}/replacement": needs(roles.HANDLE_CASES, body={}, case_id="reissue_case"),
+    f"GET {AS}/claims": read(),
+    f"POST {AS}/claims": needs(
+        roles.HANDLE_CASES,
+        body=lambda w: {"order_id": w["shipped_order"], "value_claimed": "10.00", "evidence": "破损"},
+    ),
+    f"POST {AS}/claims/{{claim_id}}/settle": needs(
+        roles.HANDLE_CASES, body={"status": "partly_paid", "amount_recovered": "5.00"}, claim_id="claim"
+    ),
+    f"GET {AS}/reports": read(),
+    # ----- analytics
+    "POST /api/v1/analytics/events/import": needs(roles.IMPORT_ORDERS, body=_events_upload),
+    "GET /api/v1/analytics/events/daily": read(),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -288,9 +322,14 @@ DEFAULT_IDS = {
     "order_id": "order",
     "opt_out_id": "opt_out",
     "case_id": "case",
+    "compensation_id": "compensation",
 }
 # Query parameters a GET cannot do without.
-REQUIRED_QUERY = {f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31"}
+REQUIRED_QUERY = {
+    f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31",
+    f"GET {AS}/returns/find": "?q=T1",
+    "GET /api/v1/analytics/events/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+}
 
 
 def schema_endpoints() -> set[str]:
@@ -320,6 +359,7 @@ def test_every_write_needs_a_capability_of_the_matrix_or_says_why_not():
 
 def build_world() -> World:
     """Everything the calls name, made through the services by the system user (and tokens for the roles)."""
+    from zhanggui.aftersales import claims, compensation
     from zhanggui.aftersales import services as aftersales
     from zhanggui.catalog import selectors as catalog_selectors
     from zhanggui.catalog import services as catalog
@@ -408,6 +448,31 @@ def build_world() -> World:
     case = aftersales.open_case(
         actor=system, order=order, kind="refund_unshipped", reason="changed_mind", lines=[(case_line.pk, 1)]
     )
+    # The system user holds no role, so no limit: its offer waits for a manager.
+    offer = compensation.offer(actor=system, case=case, offer="coupon", amount="30.00")
+    return_case = aftersales.agree(
+        actor=system,
+        case=aftersales.open_case(
+            actor=system, order=order, kind="return_refund", reason="quality", lines=[(case_line.pk, 1)]
+        ),
+    )
+    reissue_case = aftersales.agree(
+        actor=system,
+        case=aftersales.open_case(
+            actor=system, order=order, kind="reissue", reason="wrong_item", lines=[(case_line.pk, 1)]
+        ),
+    )
+
+    order_imports.import_orders(
+        actor=system, shop=shop, result=parse_result(parsed_order("T7", parsed_line("DRESS-M", 1)))
+    )
+    shipped_order = orders.ship(
+        actor=system,
+        order=orders.allocate(actor=system, order=Order.objects.get(platform_order_no="T7")),
+        carrier="中通快递",
+        tracking_no="ZT7",
+    )
+    claim = claims.file_claim(actor=system, order=shipped_order, value_claimed="20.00", evidence="外箱破损")
 
     tokens = {}
     for role in roles.ROLES:
@@ -440,6 +505,12 @@ def build_world() -> World:
         "opt_out": opt_out.pk,
         "case": case.pk,
         "case_line": case_line.pk,
+        "compensation": offer.pk,
+        "return_case": return_case.pk,
+        "return_line": return_case.lines.get().pk,
+        "reissue_case": reissue_case.pk,
+        "shipped_order": shipped_order.pk,
+        "claim": claim.pk,
     }
 
 

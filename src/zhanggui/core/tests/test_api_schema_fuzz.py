@@ -145,6 +145,15 @@ def build_world() -> dict[str, Any]:
         shop=shop,
         raw_spec={"id": "cyh", "name": "超优汇", "rules": [{"kind": "min_sales", "days": 30, "units": 10}]},
     )
+    from zhanggui.aftersales import compensation as aftersales_compensation
+    from zhanggui.aftersales import services as aftersales
+    from zhanggui.aftersales.tests.conftest import two_line_order
+
+    order = two_line_order(shop, "F1")
+    case = aftersales.open_case(
+        actor=system, order=order, kind="refund_shipped", reason="quality", lines=[(order.lines.first().pk, 1)]
+    )
+    offer = aftersales_compensation.offer(actor=system, case=case, offer="partial_refund", amount="30.00")  # waits
     tokens = {}
     for role in roles.ROLES:
         user = User.objects.create_user(username=f"fuzz-{role}")
@@ -162,6 +171,8 @@ def build_world() -> dict[str, Any]:
             "promotion_id": promotion.pk,
             "campaign_id": campaign.pk,
             "reference": "R1",
+            "case_id": case.pk,
+            "compensation_id": offer.pk,
         },
         # Fields of request bodies that name a row: a patched case (see `with_real_rows`) fills them with these.
         "body": {

@@ -38,21 +38,25 @@ def active_keys(html: str) -> list[str]:
             [
                 *FULFILMENT,
                 "aftersales",
+                "claims",
+                "reports",
                 "messages",
                 "catalog",
                 "stock",
                 "purchase",
                 "stocktake",
+                "returns",
                 "alerts",
                 "promotions",
                 "audit",
             ],
         ),
         ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "audit"]),
-        ("service", ["home", "orders", "aftersales", "messages", *EVERYONE[2:]]),  # after-sales, messages: 客服's
+        # after-sales (its claims and reports), messages: 客服's
+        ("service", ["home", "orders", "aftersales", "claims", "reports", "messages", *EVERYONE[2:]]),
         (
             "warehouse",
-            [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "alerts", "promotions", "audit"],
+            [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "returns", "alerts", "promotions", "audit"],
         ),
         ("designer", EVERYONE),
         ("copywriter", EVERYONE),
@@ -96,6 +100,10 @@ def test_admin_is_shown_to_staff_only(client, users):
         ("/orders/sla/", "orders"),
         ("/orders/waves/", "shipping"),
         ("/orders/packing/", "shipping"),
+        ("/aftersales/", "aftersales"),
+        ("/aftersales/claims/", "claims"),
+        ("/aftersales/reports/", "reports"),
+        ("/aftersales/returns/", "returns"),
     ],
 )
 def test_the_current_page_lights_up_its_entry(client, users, url, key):

@@ -186,6 +186,8 @@ READ_ENDPOINTS = [
     "/api/v1/inventory/purchase-orders",
     "/api/v1/inventory/stocktakes",
     "/api/v1/inventory/ledger-check",
+    "/api/v1/aftersales/claims",
+    "/api/v1/aftersales/reports",
 ]
 
 

@@ -1,4 +1,5 @@
-"""`zhanggui import-refunds --shop CODE FILE [--json] [--dry-run]`: the CLI edge of aftersales.imports."""
+"""`zhanggui import-refunds --shop CODE [--platform taobao|jd|pdd] FILE [--json] [--dry-run]`: the CLI edge of
+aftersales.imports."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.aftersales import imports
 from zhanggui.catalog.commands import shop_named
+from zhanggui.channels.refund_exports import REFUND_PLATFORMS
 from zhanggui.core.commands import USAGE_ERROR, acting_user
 from zhanggui.core.errors import DomainError
 
@@ -19,7 +21,8 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]  # translated when --help runs, not at import
         return _(
-            "Import a platform's refund export (Taobao/Tmall 退款管理) into one shop's after-sales cases. All or "
+            "Import a platform's refund export (Taobao/Tmall 退款管理, JD 赔付单 or 售后服务单, Pinduoduo 售后) into "
+            "one shop's after-sales cases; the platform is told by the file's columns. All or "
             "nothing: if any row is rejected, nothing is stored and each rejected row is listed. Importing the "
             "same file again changes nothing; a later export updates the cases (docs/aftersales.md)."
         )
@@ -27,6 +30,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", metavar="FILE", help=_("The export file, .xlsx or .csv."))
         parser.add_argument("--shop", required=True, metavar="CODE", help=_("Code of the shop the refunds are for."))
+        parser.add_argument(
+            "--platform",
+            choices=REFUND_PLATFORMS,
+            help=_("The platform of the export; by default it is told by the file's columns."),
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help=_("Check everything and report what would change; store nothing.")
         )
@@ -50,7 +58,12 @@ class Command(BaseCommand):
             raise CommandError(_("No such file: %(path)s") % {"path": path}, returncode=USAGE_ERROR)
         try:
             report = imports.import_refund_file(
-                actor=actor, shop=shop, file=path, filename=path.name, dry_run=options["dry_run"]
+                actor=actor,
+                shop=shop,
+                file=path,
+                filename=path.name,
+                dry_run=options["dry_run"],
+                platform=options["platform"],
             )
         except DomainError as exc:
             if options["json"]:

@@ -31,6 +31,7 @@ CAPABILITY_LABELS = {
     roles.MANAGE_MESSAGES: gettext_lazy("buyer messages"),
     roles.HANDLE_CASES: gettext_lazy("after-sales"),
     roles.MANAGE_AFTERSALES_RULES: gettext_lazy("after-sales rules"),
+    roles.APPROVE_COMPENSATION: gettext_lazy("compensation approval"),
 }
 
 
