@@ -174,8 +174,8 @@ def unknown_path(request, rest: str):
 
 def _mount() -> None:
     from zhanggui.aftersales.api import router as aftersales_router
-    from zhanggui.aftersales.claims_api import reports_router as aftersales_reports_router
-    from zhanggui.aftersales.claims_api import router as claims_router
+    from zhanggui.aftersales.claims.api import router as claims_router
+    from zhanggui.aftersales.reports.api import router as aftersales_reports_router
     from zhanggui.analytics.api import router as analytics_router
     from zhanggui.approvals.api import router as approvals_router
     from zhanggui.catalog.api import router as catalog_router

@@ -15,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
-from zhanggui.aftersales import imports, replacements, selectors, services
+from zhanggui.aftersales import imports, selectors, services
 from zhanggui.aftersales.errors import CaseRuleBroken
 from zhanggui.aftersales.models import AfterSaleCase, CaseLine, CaseStatus
+from zhanggui.aftersales.replacements import services as replacements
 from zhanggui.aftersales.schemas import (
     MAX_ID,
     AssignIn,
@@ -204,7 +205,5 @@ def send_replacement(request, case_id: int, payload: ReplacementIn):
 
 
 # The set answers and compensation endpoints, and returns receiving, live in their own modules, on this router.
-from zhanggui.aftersales import (  # noqa: E402 - after `router`, which they register their endpoints on
-    compensation_api,  # noqa: F401
-    return_api,  # noqa: F401
-)
+from zhanggui.aftersales.compensation import api as compensation_api  # noqa: E402, F401 - after `router`
+from zhanggui.aftersales.returns import api as return_api  # noqa: E402, F401 - they register on it

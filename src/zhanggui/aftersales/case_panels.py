@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zhanggui.aftersales import answers, compensation
-from zhanggui.aftersales.compensation_forms import OfferForm
+from zhanggui.aftersales.answers import services as answers
+from zhanggui.aftersales.compensation import services as compensation
+from zhanggui.aftersales.compensation.forms import OfferForm
 from zhanggui.aftersales.models import AfterSaleCase
 
 

@@ -24,10 +24,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanggui.aftersales import returns, selectors, services
+from zhanggui.aftersales import selectors, services
 from zhanggui.aftersales.deadlines import RETURN_KINDS, apply_deadline
 from zhanggui.aftersales.errors import OverRefund
 from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseKind, CaseLine, CaseReason, CaseStatus
+from zhanggui.aftersales.returns import services as returns
 from zhanggui.catalog.models import Shop
 from zhanggui.channels import refund_exports, refunds
 from zhanggui.channels.records import RowError

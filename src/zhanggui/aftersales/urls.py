@@ -1,14 +1,12 @@
 from django.urls import path
 
-from zhanggui.aftersales import (
-    answer_views,
-    claim_views,
-    compensation_views,
-    replacement_views,
-    report_views,
-    return_views,
-    views,
-)
+from zhanggui.aftersales import views
+from zhanggui.aftersales.answers import views as answer_views
+from zhanggui.aftersales.claims import views as claim_views
+from zhanggui.aftersales.compensation import views as compensation_views
+from zhanggui.aftersales.replacements import views as replacement_views
+from zhanggui.aftersales.reports import views as report_views
+from zhanggui.aftersales.returns import views as return_views
 
 app_name = "aftersales"
 urlpatterns = [

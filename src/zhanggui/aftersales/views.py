@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import case_panels, imports, lists, return_views, selectors, services
+from zhanggui.aftersales import case_panels, imports, lists, selectors, services
 from zhanggui.aftersales.deadlines import time_left
 from zhanggui.aftersales.forms import (
     AssignForm,
@@ -34,7 +34,8 @@ from zhanggui.aftersales.forms import (
     StepForm,
 )
 from zhanggui.aftersales.models import AfterSaleCase, DeadlineRule
-from zhanggui.aftersales.replacement_forms import replacement_context
+from zhanggui.aftersales.replacements.forms import replacement_context
+from zhanggui.aftersales.returns import views as return_views
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import batch_message, list_response, run_batch
 from zhanggui.orders.models import Order

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanggui.aftersales import compensation as aftersales_compensation
+from zhanggui.aftersales.compensation import services as aftersales_compensation
 from zhanggui.aftersales.models import Compensation
 from zhanggui.approvals import selectors
 from zhanggui.approvals.selectors import COMPENSATIONS, PRICES, PROMOTIONS

@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import compensation as aftersales_compensation
+from zhanggui.aftersales.compensation import services as aftersales_compensation
 from zhanggui.aftersales.models import Compensation, CompensationStatus
 from zhanggui.approvals import selectors, services
 from zhanggui.approvals.forms import DecisionForm

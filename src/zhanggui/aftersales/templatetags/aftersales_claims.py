@@ -14,6 +14,6 @@ register = template.Library()
 
 @register.simple_tag
 def case_claims(case: AfterSaleCase, user: Any) -> dict[str, Any]:
-    from zhanggui.aftersales.claim_views import case_panel
+    from zhanggui.aftersales.claims.views import case_panel
 
     return case_panel(case, user)

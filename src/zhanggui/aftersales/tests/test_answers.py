@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from zhanggui.aftersales import answers, services
+from zhanggui.aftersales import services
+from zhanggui.aftersales.answers import services as answers
 from zhanggui.aftersales.errors import CaseRuleBroken
 from zhanggui.aftersales.models import AfterSaleCase, SetAnswer
 from zhanggui.aftersales.tests.conftest import lines_of

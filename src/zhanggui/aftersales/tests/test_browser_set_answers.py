@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from zhanggui.aftersales import answers, services
+from zhanggui.aftersales import services
+from zhanggui.aftersales.answers import services as answers
 from zhanggui.aftersales.models import SetAnswer
 from zhanggui.aftersales.tests.conftest import lines_of, two_line_order
 from zhanggui.core.tests.browser import log_in

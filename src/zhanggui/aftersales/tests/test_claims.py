@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from zhanggui.aftersales import claims
-from zhanggui.aftersales.claims import ClaimRuleBroken, InvalidClaimTransition
+from zhanggui.aftersales.claims import services as claims
+from zhanggui.aftersales.claims.services import ClaimRuleBroken, InvalidClaimTransition
 from zhanggui.aftersales.models import CarrierClaim, CaseEvent, ClaimStatus
 from zhanggui.aftersales.tests.factories import CaseFactory
 from zhanggui.core.errors import PermissionDeniedError

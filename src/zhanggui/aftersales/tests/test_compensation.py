@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from zhanggui.aftersales import compensation, services
+from zhanggui.aftersales import services
+from zhanggui.aftersales.compensation import services as compensation
 from zhanggui.aftersales.errors import (
     CaseRuleBroken,
     InvalidCaseTransition,

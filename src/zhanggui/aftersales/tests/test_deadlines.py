@@ -98,7 +98,7 @@ def test_an_agreed_return_runs_the_buyers_clock_for_the_tracking_number(service,
 def test_a_return_sent_runs_the_sellers_clock_to_confirm_the_parcel(service, order, monkeypatch):
     """Worked example: agreed 2026-06-19 09:30, the buyer sent the parcel 2026-06-20 09:00 → 2026-06-30 09:00
     (Taobao's 10 days, then it refunds by itself)."""
-    from zhanggui.aftersales import returns
+    from zhanggui.aftersales.returns import services as returns
 
     case = opened(service, order, "return_refund")
     monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 6, 19, 9, 30, tzinfo=SH))

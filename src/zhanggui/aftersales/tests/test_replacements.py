@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
-from zhanggui.aftersales import replacements, services
+from zhanggui.aftersales import services
 from zhanggui.aftersales.errors import CaseRuleBroken, InvalidCaseTransition
 from zhanggui.aftersales.models import CaseLine, ReturnGrade, ReturnLine, ReturnReceipt
+from zhanggui.aftersales.replacements import services as replacements
 from zhanggui.catalog.tests.factories import ProductFactory, SkuFactory
 from zhanggui.channels import records
 from zhanggui.core.models import AuditEntry

@@ -25,7 +25,6 @@ from django.test import Client
 from django.utils import translation
 from openpyxl import load_workbook
 
-from zhanggui.aftersales import reports
 from zhanggui.aftersales.models import (
     CarrierClaim,
     CaseEvent,
@@ -37,6 +36,7 @@ from zhanggui.aftersales.models import (
     CompensationStatus,
     OfferKind,
 )
+from zhanggui.aftersales.reports import selectors as reports
 from zhanggui.aftersales.tests.factories import CaseFactory, CaseLineFactory
 from zhanggui.catalog.models import Channel
 from zhanggui.catalog.tests.factories import ShopFactory

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from zhanggui.aftersales import returns, services
+from zhanggui.aftersales import services
 from zhanggui.aftersales.errors import CaseRuleBroken, ReturnRefused
 from zhanggui.aftersales.models import (
     AfterSaleCase,
@@ -21,6 +21,7 @@ from zhanggui.aftersales.models import (
     ReturnReceipt,
     Situation,
 )
+from zhanggui.aftersales.returns import services as returns
 from zhanggui.aftersales.tests.returns_desk import build_desk, case_line, on_hand, open_return
 from zhanggui.core.errors import PermissionDeniedError
 from zhanggui.core.models import AuditEntry

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from zhanggui.aftersales import returns
 from zhanggui.aftersales.models import AfterSaleCase, ReturnGrade, ReturnReceipt
+from zhanggui.aftersales.returns import services as returns
 from zhanggui.aftersales.tests.returns_desk import build_desk, case_line, on_hand, open_return
 from zhanggui.core.tests.pages import login
 from zhanggui.inventory import services as stock

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from zhanggui.aftersales import compensation, services
+from zhanggui.aftersales import services
+from zhanggui.aftersales.compensation import services as compensation
 from zhanggui.aftersales.errors import SelfApprovalRefused
 from zhanggui.aftersales.models import CaseLine, Compensation, CompensationStatus
 from zhanggui.aftersales.tests.conftest import lines_of, two_line_order

@@ -359,8 +359,9 @@ def test_every_write_needs_a_capability_of_the_matrix_or_says_why_not():
 
 def build_world() -> World:
     """Everything the calls name, made through the services by the system user (and tokens for the roles)."""
-    from zhanggui.aftersales import claims, compensation
     from zhanggui.aftersales import services as aftersales
+    from zhanggui.aftersales.claims import services as claims
+    from zhanggui.aftersales.compensation import services as compensation
     from zhanggui.catalog import selectors as catalog_selectors
     from zhanggui.catalog import services as catalog
     from zhanggui.catalog.models import Channel, Shop

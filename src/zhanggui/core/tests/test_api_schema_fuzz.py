@@ -145,8 +145,8 @@ def build_world() -> dict[str, Any]:
         shop=shop,
         raw_spec={"id": "cyh", "name": "超优汇", "rules": [{"kind": "min_sales", "days": 30, "units": 10}]},
     )
-    from zhanggui.aftersales import compensation as aftersales_compensation
     from zhanggui.aftersales import services as aftersales
+    from zhanggui.aftersales.compensation import services as aftersales_compensation
     from zhanggui.aftersales.tests.conftest import two_line_order
 
     order = two_line_order(shop, "F1")

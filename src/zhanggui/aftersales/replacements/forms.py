@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.aftersales.models import AfterSaleCase
-from zhanggui.aftersales.replacements import ReplacementPanel, ReplacementRow, replacement_panel
+from zhanggui.aftersales.replacements.services import ReplacementPanel, ReplacementRow, replacement_panel
 
 PREFIX = "replacement"
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from zhanggui.aftersales import answers, compensation
+from zhanggui.aftersales.answers import services as answers
 from zhanggui.aftersales.api import _case, _missing, router
-from zhanggui.aftersales.compensation_schemas import CompensationOut, DecideIn, OfferIn, SetAnswerOut
+from zhanggui.aftersales.compensation import services as compensation
+from zhanggui.aftersales.compensation.schemas import CompensationOut, DecideIn, OfferIn, SetAnswerOut
 from zhanggui.aftersales.errors import CaseRuleBroken
 from zhanggui.aftersales.models import Compensation, CompensationRule
 from zhanggui.aftersales.schemas import MAX_ID

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhanggui.aftersales import views
-from zhanggui.aftersales.replacement_forms import ReplacementForm
-from zhanggui.aftersales.replacements import replacement_panel, send_replacement
+from zhanggui.aftersales.replacements.forms import ReplacementForm
+from zhanggui.aftersales.replacements.services import replacement_panel, send_replacement
 from zhanggui.core import edges, roles
 
 

@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from zhanggui.aftersales import reports
-from zhanggui.aftersales.claim_forms import ReportFilterForm
+from zhanggui.aftersales.reports import selectors as reports
+from zhanggui.aftersales.reports.forms import ReportFilterForm
 from zhanggui.core.listing import export_response, export_rows
 from zhanggui.core.money import fmt_money
 

@@ -9,7 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.aftersales.models import ReturnGrade
-from zhanggui.aftersales.returns import CARRIER_LENGTH, NOTE_LENGTH, TRACKING_LENGTH, ExpectedLine, ExpectedReturn
+from zhanggui.aftersales.returns.services import (
+    CARRIER_LENGTH,
+    NOTE_LENGTH,
+    TRACKING_LENGTH,
+    ExpectedLine,
+    ExpectedReturn,
+)
 from zhanggui.inventory.models import Warehouse
 
 QUANTITY_INPUT = {"inputmode": "numeric", "autocomplete": "off", "size": "4", "min": "0"}

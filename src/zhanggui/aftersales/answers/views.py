@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import answers
-from zhanggui.aftersales.answer_forms import SetAnswerForm
+from zhanggui.aftersales.answers import services as answers
+from zhanggui.aftersales.answers.forms import SetAnswerForm
 from zhanggui.aftersales.models import CaseReason, SetAnswer
 from zhanggui.core import edges, roles
 

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import returns
 from zhanggui.aftersales.deadlines import RETURN_KINDS
 from zhanggui.aftersales.models import AfterSaleCase, CaseStatus, ReturnGrade, ReturnReceipt
-from zhanggui.aftersales.return_forms import ReceiveForm, ReturnSentForm, ScanForm
+from zhanggui.aftersales.returns import services as returns
+from zhanggui.aftersales.returns.forms import ReceiveForm, ReturnSentForm, ScanForm
 from zhanggui.core import edges, roles
 
 # --------------------------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def case_return_sent(request: HttpRequest, pk: int) -> HttpResponse:
         if outcome.ok:
             messages.success(request, _("Case %(no)s: the return's tracking number is recorded.") % {"no": case.number})
             return redirect("aftersales:case-detail", pk=case.pk)
-    from zhanggui.aftersales import views  # views shows this module's panel on the case page
+    from zhanggui.aftersales import views
 
     return views._case_page(
         request, views._case(pk), status=edges.FORM_ERROR, open_form="return_sent", return_sent_form=form

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhanggui.aftersales.claims import RECOVERED_STATUSES
+from zhanggui.aftersales.claims.services import RECOVERED_STATUSES
 from zhanggui.aftersales.models import (
     ACTIVE_STATUSES,
     AfterSaleCase,

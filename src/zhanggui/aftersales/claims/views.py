@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import claims
-from zhanggui.aftersales.claim_forms import ClaimFilterForm, ClaimForm, SettleForm
+from zhanggui.aftersales.claims import services as claims
+from zhanggui.aftersales.claims.forms import ClaimFilterForm, ClaimForm, SettleForm
 from zhanggui.aftersales.models import AfterSaleCase, CarrierClaim
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import Column, ListSpec, list_response

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhanggui.aftersales import compensation, views
-from zhanggui.aftersales.compensation_forms import CancelOfferForm, CompensationRuleForm, LimitForm, OfferForm
+from zhanggui.aftersales import views
+from zhanggui.aftersales.compensation import services as compensation
+from zhanggui.aftersales.compensation.forms import CancelOfferForm, CompensationRuleForm, LimitForm, OfferForm
 from zhanggui.aftersales.models import AfterSaleCase, Compensation, CompensationRule, CompensationStatus
 from zhanggui.core import edges, roles
 from zhanggui.core.errors import DomainError

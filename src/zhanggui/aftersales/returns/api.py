@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Query
 
-from zhanggui.aftersales import returns
 from zhanggui.aftersales.api import _case, _detail, router
+from zhanggui.aftersales.returns import services as returns
 from zhanggui.aftersales.schemas import CaseDetailOut, ExpectedReturnOut, ReceiveIn, ReturnReceiptOut, ReturnSentIn
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.core import roles
