@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from zhanggui.aftersales import services
-from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseLine, DeadlineRule
+from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseLine, DeadlineRule, Refund
 from zhanggui.core import roles
 from zhanggui.core.admin import CapabilityAdmin, ReadOnlyAdmin, ServiceErrorsMixin
 
@@ -34,9 +34,15 @@ class CaseLineInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class RefundInline(_ReadOnlyInline):
+    model = Refund
+    fields = ("at", "order_line", "amount", "actor")
+    readonly_fields = fields
+
+
 class CaseEventInline(_ReadOnlyInline):
     model = CaseEvent
-    fields = ("at", "actor", "from_status", "to_status", "reason")
+    fields = ("at", "actor", "from_status", "to_status", "reason", "missed_deadline")
     readonly_fields = fields
 
 
@@ -58,7 +64,7 @@ class AfterSaleCaseAdmin(ReadOnlyAdmin):
     search_fields = ("platform_refund_no", "order__platform_order_no", "order__buyer_nick")
     list_select_related = ("shop", "order", "assignee")
     date_hierarchy = "created_at"
-    inlines = (CaseLineInline, CaseEventInline)
+    inlines = (CaseLineInline, RefundInline, CaseEventInline)
 
 
 class DeadlineRuleAdminForm(forms.ModelForm):

@@ -240,6 +240,8 @@ class CaseEvent(TimelineEvent):
     case = models.ForeignKey(AfterSaleCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     from_status = models.CharField(_("from"), max_length=12, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=CaseStatus.choices)
+    # The deadline this step came after (answered late): kept, because the next stage's deadline replaces it.
+    missed_deadline = models.DateTimeField(_("missed deadline"), null=True, blank=True)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("case event")
@@ -247,6 +249,36 @@ class CaseEvent(TimelineEvent):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_status or '·'} → {self.to_status}"
+
+
+class Refund(models.Model):
+    """Money given back on one order line by one refund step, and when: the dated record the reports and net
+    sales read. CaseLine.refund_amount is the running total of a case's refunds of the line (the cap's check)."""
+
+    case = models.ForeignKey(AfterSaleCase, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("case"))
+    case_line = models.ForeignKey(
+        CaseLine, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("case line")
+    )
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("order line"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    at = models.DateTimeField(_("refunded at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.order_line_id} {self.amount}"
 
 
 class DeadlineRule(models.Model):

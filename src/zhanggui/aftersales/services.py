@@ -24,6 +24,7 @@ from zhanggui.aftersales import locks, selectors
 from zhanggui.aftersales.deadlines import apply_deadline
 from zhanggui.aftersales.errors import CaseRuleBroken, InvalidCaseTransition, OverRefund
 from zhanggui.aftersales.models import (
+    ACTIVE_STATUSES,
     MAX_RULE_HOURS,
     AfterSaleCase,
     CaseEvent,
@@ -34,6 +35,7 @@ from zhanggui.aftersales.models import (
     DeadlineRule,
     DeadlineSource,
     Outcome,
+    Refund,
     Responsibility,
     RuleBasis,
 )
@@ -123,6 +125,8 @@ def _event(case: AfterSaleCase, to: str, *, actor: Any, reason: str, at: datetim
     """Move the case (in memory) and return its unsaved event. A new status starts its own clock: the platform's
     deadline given for the old stage no longer holds, and the deadline follows the rules from now."""
     event = CaseEvent(case=case, at=at, actor=_actor(actor), from_status=case.status, to_status=to, reason=clip(reason))
+    if case.deadline is not None and at > case.deadline and case.status in ACTIVE_STATUSES:
+        event.missed_deadline = case.deadline  # answered (or moved on) after the platform's clock ran out
     if to != case.status:
         case.status = to
         case.platform_deadline = None
@@ -440,18 +444,22 @@ def refund(*, actor: Any, case: AfterSaleCase, amounts: Mapping[int, Decimal | s
                 left=str(line.paid - took),
                 asked=str(asked),
             )
+    at = timezone.now()
     own = {cl.order_line_id: cl.pk for cl in CaseLine.objects.filter(case=case, order_line_id__in=list(wanted))}
     for line_id, asked in wanted.items():
         if line_id in own:
             CaseLine.objects.filter(pk=own[line_id]).update(refund_amount=F("refund_amount") + asked)
         else:
-            CaseLine.objects.create(case=case, order_line_id=line_id, quantity=0, refund_amount=asked)
+            own[line_id] = CaseLine.objects.create(case=case, order_line_id=line_id, quantity=0, refund_amount=asked).pk
+    Refund.objects.bulk_create(
+        Refund(case=case, case_line_id=own[i], order_line_id=i, amount=wanted[i], at=at, actor=_actor(actor))
+        for i in sorted(wanted)
+    )
     total = sum(wanted.values(), ZERO)
     parts = ", ".join(f"{line_name(lines[i])} {fmt_money(wanted[i])}" for i in sorted(wanted))
     text = _("refunded %(total)s: %(lines)s") % {"total": fmt_money(total), "lines": parts}
     if clip(reason):
         text = f"{text} · {clip(reason)}"
-    at = timezone.now()
     before_status = case.status
     _answered(case, at)
     _save(case, [_event(case, S.REFUNDED, actor=actor, reason=text, at=at)])

@@ -7,9 +7,10 @@ days), for one shop or all. Figures are exact: money in Decimal to the fen, rate
 hours to 0.01 h. Definitions (docs/aftersales.md "Reports" says the same):
 
 - **A successful refund** is a sub-order (an order line) with a refund (CaseLine.refund_amount > 0) in a case that is
-  refunded or closed, whose case first refunded inside the period (the first "refunded" entry of its timeline). A
-  line refunded by two cases counts once. Its amount is everything the case gave back of the line: CaseLine keeps
-  one total per line, so a case refunded in two steps counts both on the day of its first refund.
+  refunded or closed, whose first refund by that case (its first dated Refund row) fell inside the period. A line
+  refunded by two cases counts once.
+- **Money refunded** (the cost of after-sales, net sales) is every Refund row of the period on its own day: a case
+  refunded in two steps counts each step on the day it was made.
 - **Sub-orders paid**: the order lines of the orders paid (Order.paid_at) inside the period, our own replacement
   lines (补发/换货) left out.
 - **退款率** = successful refunds ÷ sub-orders paid, each counted in the period by its own moment (the platform's
@@ -46,6 +47,7 @@ from zhanggui.aftersales.models import (
     Compensation,
     CompensationStatus,
     OfferKind,
+    Refund,
 )
 from zhanggui.catalog.models import Shop
 from zhanggui.core.listing import Column, ListSpec
@@ -181,13 +183,21 @@ def _sku(code: str, title: str) -> str:
 
 
 def first_refund_at() -> Subquery:
-    """The moment a case first refunded: the first entry of its timeline that reached "refunded"."""
-    first = CaseEvent.objects.filter(case=OuterRef("case_id"), to_status=CaseStatus.REFUNDED).order_by("at", "pk")
+    """The moment a case line was first refunded: its first dated Refund row."""
+    first = Refund.objects.filter(case_line=OuterRef("pk")).order_by("at", "pk")
     return Subquery(first.values("at")[:1])
 
 
+def refund_money(p: Period, shop: Shop | None = None) -> list[tuple[datetime, int, Decimal]]:
+    """(moment, shop id, amount) of every refund made in the period: the money that went back, day by day."""
+    rows = Refund.objects.filter(at__gte=p.start, at__lt=p.end)
+    if shop is not None:
+        rows = rows.filter(case__shop=shop)
+    return [(at, shop_id, to_fen(amount)) for at, shop_id, amount in rows.values_list("at", "case__shop_id", "amount")]
+
+
 def refunds_between(start: datetime, end: datetime) -> QuerySet[CaseLine]:
-    """The case lines of the successful refunds whose case first refunded in [start, end), with `refunded_at`."""
+    """The case lines of the successful refunds first refunded in [start, end), with `refunded_at`."""
     return (
         CaseLine.objects.filter(refund_amount__gt=0, case__status__in=REFUNDED_STATUSES)
         .annotate(refunded_at=first_refund_at())
@@ -479,7 +489,7 @@ COST_OFFERS = (OfferKind.COUPON, OfferKind.CASH_BACK, OfferKind.REISSUE)
 def cost(p: Period, shop: Shop | None = None) -> Table:
     """Per week and shop: refunds + compensation + return freight − recovered from carriers.
 
-    Refunds: the successful refunds of the period (on the day of their case's first refund). Compensation:
+    Refunds: the money refunded in the period, each refund on its day. Compensation:
     approved coupons, cash back and reissues, on the day they were approved (offered, when approved at once).
     Return freight: what we paid for returns (AfterSaleCase.return_freight), on the day the return was sent
     (opened, when not known). Recovered: what carriers paid on claims, on the day the claim was settled."""
@@ -492,8 +502,8 @@ def cost(p: Period, shop: Shop | None = None) -> Table:
             found[key] = CostRow(key[0], shops[shop_id].name)
         return found[key]
 
-    for r in refunded_lines(p, shop):
-        row(r.refunded_at, r.shop_id).refunds += r.amount
+    for at, shop_id, amount in refund_money(p, shop):
+        row(at, shop_id).refunds += amount
     offers = (
         Compensation.objects.filter(status=CompensationStatus.APPROVED, offer__in=COST_OFFERS)
         .annotate(on=Coalesce("decided_at", "offered_at"))
@@ -610,22 +620,32 @@ class OverdueRow:
 
 
 def overdue(p: Period, shop: Shop | None = None, *, now: datetime | None = None) -> Table:
-    """Cases still not finished whose deadline passed, per day of the deadline (in the period) and assignee."""
+    """Per day of the deadline (in the period) and assignee: the deadlines missed — a case answered (or moved on)
+    after its deadline, whose step keeps the deadline it missed (CaseEvent.missed_deadline), and a case still
+    past its deadline now. A case counts once a deadline it missed."""
     now = now or timezone.now()
-    rows = AfterSaleCase.objects.filter(
+    counts: dict[tuple[date, str], int] = defaultdict(int)
+    seen: set[tuple[int, datetime]] = set()
+    late = CaseEvent.objects.filter(missed_deadline__gte=p.start, missed_deadline__lt=p.end).select_related(
+        "case__assignee"
+    )
+    still = AfterSaleCase.objects.filter(
         status__in=ACTIVE_STATUSES, deadline__lte=now, deadline__gte=p.start, deadline__lt=p.end
     ).select_related("assignee")
     if shop is not None:
-        rows = rows.filter(shop=shop)
-    counts: dict[tuple[date, str], int] = defaultdict(int)
-    for case in rows.order_by("deadline", "pk"):
-        assert case.deadline is not None
-        counts[(_day(case.deadline), _person(case.assignee))] += 1
+        late, still = late.filter(case__shop=shop), still.filter(shop=shop)
+    missed = [(e.case_id, e.missed_deadline, e.case.assignee) for e in late.order_by("missed_deadline", "pk")]
+    missed += [(case.pk, case.deadline, case.assignee) for case in still.order_by("deadline", "pk")]
+    for case_id, deadline, assignee in missed:
+        assert deadline is not None
+        if (case_id, deadline) not in seen:
+            seen.add((case_id, deadline))
+            counts[(_day(deadline), _person(assignee))] += 1
     found = [OverdueRow(day, agent, n) for (day, agent), n in counts.items()]
-    found.sort(key=lambda r: (r.day, str(r.agent)), reverse=False)
+    found.sort(key=lambda r: (r.day, str(r.agent)))
     return Table(
         "overdue",
-        gettext_lazy("Overdue cases per day and agent"),
+        gettext_lazy("Missed deadlines per day and agent"),
         (
             Col("day", gettext_lazy("Day of the deadline"), lambda r: r.day, "date"),
             Col("agent", gettext_lazy("Agent"), lambda r: r.agent),
@@ -634,8 +654,8 @@ def overdue(p: Period, shop: Shop | None = None, *, now: datetime | None = None)
         found,
         OverdueRow(TOTAL, "", sum(r.cases for r in found)),
         note=gettext_lazy(
-            "Open, agreed or rejected cases past their deadline now. A case answered late is not counted: the "
-            "deadline of the stage it was in is not kept once it is answered."
+            "Cases answered after their deadline, and open, agreed or rejected cases past their deadline now, "
+            "by the day of the deadline and the case's agent."
         ),
     )
 
@@ -656,8 +676,8 @@ class NetRow:
 
 def net_sales(*, shop: Shop | None = None, date_from: date | None = None, date_to: date | None = None) -> list[NetRow]:
     """Per day of the period (every day, zeros included): paid (支付金额: what the orders paid that day, postage
-    included), refunded (the successful refunds of the day, as the refund rate counts them) and net = paid −
-    refunded. Revenue net of refunds, for analytics."""
+    included), refunded (the money refunded that day, each refund on its own day) and net = paid − refunded.
+    Revenue net of refunds, for analytics."""
     p = period(date_from, date_to)
     paid: dict[date, Decimal] = defaultdict(lambda: ZERO)
     refunded: dict[date, Decimal] = defaultdict(lambda: ZERO)
@@ -667,8 +687,8 @@ def net_sales(*, shop: Shop | None = None, date_from: date | None = None, date_t
     for at, amount in orders.values_list("paid_at", "paid_total").order_by():
         if at is not None:
             paid[_day(at)] += to_fen(amount)
-    for r in refunded_lines(p, shop):
-        refunded[_day(r.refunded_at)] += r.amount
+    for at, _shop_id, amount in refund_money(p, shop):
+        refunded[_day(at)] += amount
     return [NetRow(day, paid[day], refunded[day]) for day in p.days]
 
 

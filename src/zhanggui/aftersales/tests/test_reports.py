@@ -35,6 +35,7 @@ from zhanggui.aftersales.models import (
     Compensation,
     CompensationStatus,
     OfferKind,
+    Refund,
 )
 from zhanggui.aftersales.reports import selectors as reports
 from zhanggui.aftersales.tests.factories import CaseFactory, CaseLineFactory
@@ -91,7 +92,9 @@ def case(order, reason, opened, *, refunds=(), refunded_at=None, status=S.REFUND
         **kw,
     )
     for line, amount in refunds:
-        CaseLineFactory(case=made, order_line=line, quantity=1, refund_amount=D(amount))
+        made_line = CaseLineFactory(case=made, order_line=line, quantity=1, refund_amount=D(amount))
+        if refunded_at is not None:
+            Refund.objects.create(case=made, case_line=made_line, order_line=line, amount=D(amount), at=refunded_at)
     CaseEvent.objects.create(case=made, at=opened, from_status="", to_status=S.OPEN, reason="opened")
     if refunded_at is not None:
         CaseEvent.objects.create(case=made, at=refunded_at, from_status=S.OPEN, to_status=S.REFUNDED, reason="refund")
@@ -419,3 +422,34 @@ def test_the_api_answers_every_table_as_json(desk):
     assert [t["key"] for t in only["tables"]] == ["agents"]
     bad = api.get("/api/v1/aftersales/reports?date_from=2026-06-30&date_to=2026-06-01")
     assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
+
+
+def test_a_case_refunded_in_two_steps_costs_each_on_its_day_and_counts_once_at_its_first(desk, monkeypatch):
+    from zhanggui.aftersales import services
+
+    shop = desk["shop"]
+    order, (line,) = paid_order(shop, "O9", at(6, 20), ("SCARF", "80.00"))
+    made = case(order, CaseReason.QUALITY, at(6, 21), refunds=[(line, "30.00")], refunded_at=at(6, 22))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: at(6, 25))
+    services.refund(actor=desk["service"], case=made, amounts={line.pk: "20.00"})
+    by_day = {r.day.day: r.refunded for r in reports.net_sales(shop=shop, date_from=date(2026, 6, 20)) if r.refunded}
+    assert by_day[22] == D("30.00") and by_day[25] == D("20.00")
+    scarf = [r for r in rows_of(reports.refund_rate_by_sku(JUNE, shop)) if r[0] == "SCARF"]
+    assert scarf == [("SCARF", 1, 1, D("50.00"), D("100.00"))]  # one sub-order, refunded once, ¥50 in all
+
+
+def test_a_case_answered_after_its_deadline_stays_a_missed_deadline(desk, monkeypatch):
+    from zhanggui.aftersales import services
+
+    shop = desk["shop"]
+    order, _lines = paid_order(shop, "O10", at(6, 1), ("SCARF", "80.00"))
+    made = services.open_case(
+        actor=desk["service"], order=order, kind=CaseKind.COMPLAINT, reason=CaseReason.LATE, at=at(6, 24, 9)
+    )
+    assert made.deadline is not None
+    late = made.deadline + timedelta(hours=3)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: late)
+    services.agree(actor=desk["service"], case=made)
+    assert made.events.get(to_status=S.AGREED).missed_deadline == made.deadline
+    rows = rows_of(reports.overdue(JUNE, shop, now=at(7, 30)))
+    assert (made.deadline.astimezone(SH).date(), "service", 1) in rows
