@@ -2,13 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhanggui.api import api
+from zhanggui.catalog import urls as catalog_urls
 from zhanggui.core.media import media_file
+from zhanggui.inventory import urls as inventory_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("zhanggui.desk.urls")),
     path("", include("zhanggui.core.urls")),
-    path("catalog/", include("zhanggui.catalog.urls")),
+    # The catalog's pages and, under its names, the SKU page's stock forms that inventory books (the catalog
+    # sits below inventory and may not import it, so they meet here).
+    path("catalog/", include((catalog_urls.urlpatterns + inventory_urls.catalog_urlpatterns, "catalog"))),
     path("inventory/", include("zhanggui.inventory.urls")),
     path("orders/", include("zhanggui.orders.urls")),
     path("messages/", include("zhanggui.messaging.urls")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from zhanggui.catalog import selectors, services
+from zhanggui.catalog import stock as stock_figures  # inventory's figures (catalog.stock)
 from zhanggui.catalog.models import ListingStatus, Product, ProductRole, Shop, Sku
 from zhanggui.catalog.schemas import (
     DelistIn,
@@ -35,7 +36,6 @@ from zhanggui.catalog.schemas import (
     TitleCheckOut,
 )
 from zhanggui.core.errors import NotFoundError, ValidationFailed
-from zhanggui.inventory import selectors as stock_selectors
 
 router = Router(tags=["catalog"])
 
@@ -50,9 +50,9 @@ MAX_PAGE = 1_000_000
 class StockFilter(StrEnum):
     """The values of the product list page's stock filter, so a desk URL's query string works here too."""
 
-    IN_STOCK = stock_selectors.StockState.IN_STOCK
-    OUT = stock_selectors.StockState.OUT
-    LOW = stock_selectors.StockState.LOW
+    IN_STOCK = stock_figures.StockState.IN_STOCK
+    OUT = stock_figures.StockState.OUT
+    LOW = stock_figures.StockState.LOW
 
 
 def get_or_404(queryset: QuerySet, what: str, **lookup: Any) -> Any:
@@ -69,10 +69,12 @@ def _shop(code: str) -> Shop:
 
 
 def _product_with_stock(product: Product) -> Product:
-    """Attach each SKU with its stock over all warehouses (ProductOut.resolve_skus reads `sku_rows`)."""
+    """Attach each SKU with its stock over all warehouses (ProductOut.resolve_skus reads `sku_rows`); the
+    figures are inventory's, read through catalog.stock."""
     skus = list(product.skus.select_related("shop"))
-    totals = stock_selectors.stock_totals(s.pk for s in skus)
-    available = stock_selectors.available_by_sku(s.pk for s in skus)  # a 次品仓's units are on hand, not for sale
+    reader = stock_figures.reader()
+    totals = reader.totals([s.pk for s in skus])
+    available = reader.available([s.pk for s in skus])  # a 次品仓's units are on hand, not for sale
     for sku in skus:
         sku.on_hand, sku.reserved = totals[sku.pk]
         sku.available = available[sku.pk]
@@ -98,7 +100,7 @@ def list_products(
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Products with their price range and stock; one page at a time (the query count does not grow)."""
-    products = stock_selectors.products_with_stock(
+    products = stock_figures.reader().products_with_stock(
         selectors.products_for_list(
             q=q.strip(),
             shop=_shop(shop) if shop else None,
@@ -201,8 +203,9 @@ def create_sku(request, payload: SkuIn):
 def get_sku(request, sku_id: int, moves: int = Query(50, ge=0, le=500, description="Recent ledger moves")):
     """A SKU with its stock per warehouse and its most recent ledger moves (newest first)."""
     sku = get_or_404(Sku.objects.select_related("product", "shop"), _("SKU"), pk=sku_id)
-    sku.balance_rows = list(stock_selectors.balances_for(sku))
-    sku.move_rows = list(stock_selectors.ledger_for(sku, limit=moves)) if moves else []
+    reader = stock_figures.reader()
+    sku.balance_rows = list(reader.balances(sku))
+    sku.move_rows = list(reader.ledger(sku, moves)) if moves else []
     return sku
 
 

@@ -9,12 +9,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from zhanggui.catalog import selectors
+from zhanggui.catalog import selectors, stock
 from zhanggui.catalog.models import MAX_COUNT, Category, DelistReason, ListingStatus, Product, ProductRole, Shop, Sku
+from zhanggui.catalog.stock import StockState
 from zhanggui.core.money import MoneyError, parse_money
-from zhanggui.inventory import selectors as stock_selectors
-from zhanggui.inventory.models import Warehouse
-from zhanggui.inventory.selectors import StockState
 
 IN_STOCK, LOW, OUT = StockState.IN_STOCK, StockState.LOW, StockState.OUT
 STOCK_CHOICES = [
@@ -65,7 +63,7 @@ class ProductFilterForm(forms.Form):
             status=data.get("status") or "",
             category_id=category.pk if category else None,
         )
-        return stock_selectors.products_with_stock(products, data.get("stock") or None)
+        return stock.reader().products_with_stock(products, data.get("stock") or None)
 
 
 class ProductForm(forms.Form):
@@ -173,35 +171,6 @@ class SkuForm(forms.Form):
                 "safety_stock": sku.safety_stock,
             }
         )
-
-
-def _warehouses() -> QuerySet[Warehouse]:
-    return Warehouse.objects.filter(is_active=True)
-
-
-class AdjustForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_warehouses())
-    quantity = forms.IntegerField(
-        label=_("Quantity (+ in, − out)"), widget=forms.NumberInput(attrs={"placeholder": "-2"})
-    )
-    note = forms.CharField(
-        label=_("Why"),
-        max_length=255,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. 2 damaged in the shelf")}),
-    )
-
-    def clean_quantity(self) -> int:
-        quantity = self.cleaned_data["quantity"]
-        if quantity == 0:
-            raise forms.ValidationError(_("Enter a quantity other than 0."))
-        return quantity
-
-
-class TransferForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("From warehouse"), queryset=_warehouses())
-    destination = forms.ModelChoiceField(label=_("To warehouse"), queryset=_warehouses())
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
 # --------------------------------------------------------------------------------------------------------

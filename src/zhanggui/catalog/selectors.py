@@ -58,6 +58,16 @@ def sku_by_code(shop: Shop, code: str) -> Sku | None:
     return Sku.objects.filter(shop=shop, code=code).first()
 
 
+def product_ids_by_code(shop: Shop, codes: set[str]) -> dict[str, int]:
+    """The shop's products that `codes` name, by code: a product's own code (货号) first, else the code
+    (商家编码) of one of its SKUs. For reports that name items by either (analytics traffic imports)."""
+    found = dict(Product.objects.filter(shop=shop, code__in=codes).values_list("code", "pk"))
+    rest = codes - found.keys()
+    if rest:
+        found.update(Sku.objects.filter(shop=shop, code__in=rest).values_list("code", "product_id"))
+    return found
+
+
 def costs_by_sku_code(shop: Shop | None = None) -> dict[str, int]:
     """Unit cost in fen by SKU code (商家编码), for margin reports; with several shops, pass the shop."""
     qs = Sku.objects.all() if shop is None else Sku.objects.filter(shop=shop)

@@ -3,6 +3,8 @@ from django.urls import path
 from zhanggui.catalog import views
 
 app_name = "catalog"
+# The SKU page's stock forms (catalog:sku-adjust, catalog:sku-transfer) are inventory's views: zhanggui/urls.py
+# adds inventory.urls.catalog_urlpatterns to this namespace, since the catalog may not import inventory.
 urlpatterns = [
     path("", views.product_list, name="product-list"),
     path("products/batch/", views.product_batch, name="product-batch"),
@@ -18,6 +20,4 @@ urlpatterns = [
     path("skus/<int:pk>/price/", views.sku_price, name="sku-price"),
     path("skus/<int:pk>/edit/", views.sku_edit, name="sku-edit"),
     path("skus/<int:pk>/listing/", views.sku_listing, name="sku-listing"),
-    path("skus/<int:pk>/adjust/", views.sku_adjust, name="sku-adjust"),
-    path("skus/<int:pk>/transfer/", views.sku_transfer, name="sku-transfer"),
 ]

@@ -1,8 +1,9 @@
-"""Catalog pages: the product list, the product page and the SKU page with its stock ledger.
+"""Catalog pages: the product list, the product page and the SKU page.
 
 Every role reads; each write checks its right first (edges.require), calls one service and shows the
 result. A refused write answers 403 and changes nothing; a rule the service enforces comes back as an error
-on the form, with the input kept.
+on the form, with the input kept. Stock is inventory's: the figures come through catalog.stock, and the SKU
+page's stock panel (tiles, ledger, adjust and transfer) is registered by inventory in catalog.panels.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from zhanggui.catalog import images, lists, price_changes, selectors, services
+from zhanggui.catalog import images, lists, panels, price_changes, selectors, services, stock
 from zhanggui.catalog.errors import TitleRejected
 from zhanggui.catalog.forms import (
-    AdjustForm,
     ImageSkuForm,
     ImageUploadForm,
     ListingForm,
@@ -30,15 +30,12 @@ from zhanggui.catalog.forms import (
     ProductFilterForm,
     ProductForm,
     SkuForm,
-    TransferForm,
 )
 from zhanggui.catalog.models import ListingStatus, Product, ProductImage, Sku
 from zhanggui.core import edges, roles
 from zhanggui.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from zhanggui.core.listing import batch_message, list_response, run_batch
 from zhanggui.core.selectors import audit_for
-from zhanggui.inventory import selectors as stock_selectors
-from zhanggui.inventory import services as stock_services
 
 PAGE_SIZE = 50
 
@@ -79,8 +76,9 @@ def product_batch(request: HttpRequest) -> HttpResponse:
 
 def _product_page(request: HttpRequest, product: Product, *, status: int = 200, **forms: Any) -> HttpResponse:
     skus = list(product.skus.all())
-    totals = stock_selectors.stock_totals(s.pk for s in skus)
-    available = stock_selectors.available_by_sku(s.pk for s in skus)  # a 次品仓's units are on hand, not for sale
+    reader = stock.reader()
+    totals = reader.totals([s.pk for s in skus])
+    available = reader.available([s.pk for s in skus])  # a 次品仓's units are on hand, not for sale
     rows = []
     for sku in skus:
         on_hand, reserved = totals[sku.pk]
@@ -160,24 +158,13 @@ def _sku(pk: int) -> Sku:
 
 
 def _sku_context(sku: Sku, **forms: Any) -> dict[str, Any]:
-    balances = list(stock_selectors.balances_for(sku))
-    on_hand = sum(b.on_hand for b in balances)
-    reserved = sum(b.reserved for b in balances)
-    main_warehouse = max(balances, key=lambda b: b.on_hand).warehouse_id if balances else None
     return {
+        **panels.context_for("sku", sku, forms),  # the stock panel (inventory): tiles, ledger, its forms
         "sku": sku,
-        "balances": balances,
-        "on_hand": on_hand,
-        "reserved": reserved,
-        "available": sum(b.available for b in balances),  # none in a 次品仓
-        "moves": stock_selectors.ledger_for(sku),
         "audit": audit_for(sku)[:50],
         **_price_card(sku, forms.get("price_form")),
         "sku_form": forms.get("sku_form") or SkuForm.for_sku(sku),
         "listing_form": forms.get("listing_form") or ListingForm(),
-        # The warehouse that holds the SKU is the likely one to correct or move from.
-        "adjust_form": forms.get("adjust_form") or AdjustForm(initial={"warehouse": main_warehouse}),
-        "transfer_form": forms.get("transfer_form") or TransferForm(initial={"source": main_warehouse}),
     }
 
 
@@ -205,17 +192,18 @@ def _price_margin(request: HttpRequest, sku: Sku) -> HttpResponse:
     return edges.render_page(request, "catalog/_price_margin.html", {"sku": sku, "price_check": check, "typed": True})
 
 
-def _sku_page(request: HttpRequest, sku: Sku, *, status: int = 200, **forms: Any) -> HttpResponse:
+def sku_page(request: HttpRequest, sku: Sku, *, status: int = 200, **forms: Any) -> HttpResponse:
+    """The SKU page, with the bound forms of a refused post (a panel's too: inventory's stock forms use it)."""
     return edges.render_page(request, "catalog/sku_detail.html", _sku_context(sku, **forms), status=status)
 
 
-def _back_to_sku(sku: Sku, anchor: str = "") -> HttpResponse:
+def back_to_sku(sku: Sku, anchor: str = "") -> HttpResponse:
     return redirect(reverse("catalog:sku-detail", args=[sku.pk]) + (f"#{anchor}" if anchor else ""))
 
 
 @login_required
 def sku_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sku_page(request, _sku(pk))
+    return sku_page(request, _sku(pk))
 
 
 @login_required
@@ -249,10 +237,10 @@ def sku_price(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Price saved."))
-            return _back_to_sku(sku)
+            return back_to_sku(sku)
     if edges.wants_fragment(request):
         return edges.render_page(request, "catalog/_sku_price.html", _price_card(sku, form), status=edges.FORM_ERROR)
-    return _sku_page(request, sku, price_form=form, status=edges.FORM_ERROR)
+    return sku_page(request, sku, price_form=form, status=edges.FORM_ERROR)
 
 
 @login_required
@@ -267,9 +255,9 @@ def sku_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_sku(actor=request.user, sku=sku, **form.cleaned_data)
         if outcome.ok:
             messages.success(request, _("SKU saved."))
-            return _back_to_sku(sku)
+            return back_to_sku(sku)
         sku = _sku(pk)
-    return _sku_page(request, sku, sku_form=form, status=edges.FORM_ERROR)
+    return sku_page(request, sku, sku_form=form, status=edges.FORM_ERROR)
 
 
 @login_required
@@ -293,64 +281,8 @@ def sku_listing(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, _("The SKU has no stock: it goes on sale when stock arrives."))
             else:
                 messages.success(request, _("The SKU is off sale."))
-            return _back_to_sku(sku)
-    return _sku_page(request, _sku(pk), listing_form=form, status=edges.FORM_ERROR)
-
-
-@login_required
-@edges.guarded
-@require_POST
-def sku_adjust(request: HttpRequest, pk: int) -> HttpResponse:
-    """Book a correction found outside a stocktake (damaged, found); the note saying why is required."""
-    edges.require(request, roles.BOOK_STOCK)
-    sku = _sku(pk)
-    form = AdjustForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        with edges.form_errors(form) as outcome:
-            move = stock_services.adjust_stock(
-                actor=request.user,
-                sku=sku,
-                warehouse=data["warehouse"],
-                quantity=data["quantity"],
-                note=data["note"],
-            )
-        if outcome.ok:
-            messages.success(
-                request,
-                _("Adjustment booked: %(qty)+d in %(warehouse)s, on hand now %(on_hand)s.")
-                % {"qty": move.quantity, "warehouse": data["warehouse"], "on_hand": move.on_hand_after},
-            )
-            return _back_to_sku(sku, "ledger")
-    return _sku_page(request, _sku(pk), adjust_form=form, status=edges.FORM_ERROR)
-
-
-@login_required
-@edges.guarded
-@require_POST
-def sku_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    edges.require(request, roles.BOOK_STOCK)
-    sku = _sku(pk)
-    form = TransferForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        with edges.form_errors(form) as outcome:
-            stock_services.transfer_stock(
-                actor=request.user,
-                sku=sku,
-                source=data["source"],
-                destination=data["destination"],
-                quantity=data["quantity"],
-                note=data["note"],
-            )
-        if outcome.ok:
-            messages.success(
-                request,
-                _("Moved %(qty)s from %(source)s to %(destination)s.")
-                % {"qty": data["quantity"], "source": data["source"], "destination": data["destination"]},
-            )
-            return _back_to_sku(sku, "ledger")
-    return _sku_page(request, _sku(pk), transfer_form=form, status=edges.FORM_ERROR)
+            return back_to_sku(sku)
+    return sku_page(request, _sku(pk), listing_form=form, status=edges.FORM_ERROR)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The desk's shared pages: the front page, the language switch and the audit trail."""
+"""The shared pages: the language switch and the audit trail. The front page is the desk app's (core imports no
+domain app)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,29 +19,6 @@ from zhanggui.core.listing import Column, ListSpec, list_response
 from zhanggui.core.middleware import SESSION_KEY, SUPPORTED
 from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import set_user_language
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The desk's front page: today's stock worries at a glance, each figure a link to the list behind it."""
-    from zhanggui.catalog.models import DelistReason, ListingStatus, Product, Sku
-    from zhanggui.inventory.models import PurchaseOrder, PurchaseStatus, Stocktake, StocktakeStatus
-    from zhanggui.inventory.selectors import safety_stock_alerts
-
-    alerts = safety_stock_alerts()
-    open_orders = PurchaseOrder.objects.filter(status__in=[PurchaseStatus.ORDERED, PurchaseStatus.PARTIAL])
-    context = {
-        "products_listed": Product.objects.filter(listing_status=ListingStatus.LISTED).count(),
-        "products_total": Product.objects.count(),
-        "skus_total": Sku.objects.count(),
-        "skus_out_of_stock": Sku.objects.filter(delist_reason=DelistReason.OUT_OF_STOCK).count(),
-        "alerts": alerts[:10],
-        "alert_count": len(alerts),
-        "open_purchase_orders": open_orders.count(),
-        "purchase_orders": open_orders.select_related("supplier", "warehouse").order_by("expected_on", "pk")[:5],
-        "stocktakes": Stocktake.objects.filter(status=StocktakeStatus.OPEN).select_related("warehouse")[:5],
-    }
-    return render(request, "core/home.html", context)
 
 
 @require_POST

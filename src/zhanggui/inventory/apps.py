@@ -7,10 +7,12 @@ class InventoryConfig(AppConfig):
     verbose_name = "库存 Inventory"
 
     def ready(self) -> None:
-        from zhanggui.catalog import stock
+        from zhanggui.catalog import panels, stock
         from zhanggui.core.audit import link_objects
-        from zhanggui.inventory.selectors import available_by_sku
+        from zhanggui.inventory import sku_panel
 
-        stock.set_available_provider(available_by_sku)
+        # The catalog sits below inventory: it reads stock and shows the SKU page's stock panel through these.
+        stock.set_reader(sku_panel.READER)
+        panels.register("sku", sku_panel.PANEL)
         link_objects("inventory.purchaseorder", "inventory:purchase-detail")
         link_objects("inventory.stocktake", "inventory:stocktake-detail")

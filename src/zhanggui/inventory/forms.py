@@ -108,3 +108,33 @@ class LocationUploadForm(forms.Form):
         if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
         return upload
+
+
+# --------------------------------------------------------------------------------------------------------
+# The SKU page's stock forms (its stock panel comes from inventory: catalog.panels)
+# --------------------------------------------------------------------------------------------------------
+
+
+class AdjustForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())
+    quantity = forms.IntegerField(
+        label=_("Quantity (+ in, − out)"), widget=forms.NumberInput(attrs={"placeholder": "-2"})
+    )
+    note = forms.CharField(
+        label=_("Why"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 2 damaged in the shelf")}),
+    )
+
+    def clean_quantity(self) -> int:
+        quantity = self.cleaned_data["quantity"]
+        if quantity == 0:
+            raise forms.ValidationError(_("Enter a quantity other than 0."))
+        return quantity
+
+
+class TransferForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("From warehouse"), queryset=active_warehouses())
+    destination = forms.ModelChoiceField(label=_("To warehouse"), queryset=active_warehouses())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)

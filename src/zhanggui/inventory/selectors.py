@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhanggui.catalog.models import Product, Shop, Sku
+from zhanggui.catalog.stock import StockState  # the catalog owns its filter's values
 from zhanggui.inventory.models import (
     BinLocation,
     MoveReason,
@@ -163,15 +164,6 @@ def safety_stock_alerts(
         )
     alerts.sort(key=lambda a: (a.days_of_cover if a.days_of_cover is not None else math.inf, a.sku.code))
     return alerts
-
-
-class StockState:
-    """Values of the catalog's stock filter (pages and API share them, so a desk URL's query works in both)."""
-
-    IN_STOCK = "in_stock"  # some units available
-    LOW = "low"  # some SKU at or under its safety stock
-    OUT = "out"  # nothing available over all SKUs and warehouses
-    ALL = (IN_STOCK, LOW, OUT)
 
 
 def _balance_sum(expression, **match) -> Coalesce:

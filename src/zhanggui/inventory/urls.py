@@ -40,3 +40,10 @@ urlpatterns = [
     path("stocktakes/<int:pk>/cancel/", stocktakes.stocktake_cancel, name="stocktake-cancel"),
     path("alerts/", views.alert_list, name="alert-list"),
 ]
+
+# The stock forms of the catalog's SKU page (inventory.sku_panel), served under the catalog's URLs and names
+# (/catalog/skus/<pk>/adjust/ is catalog:sku-adjust): zhanggui/urls.py adds them to the catalog namespace.
+catalog_urlpatterns = [
+    path("skus/<int:pk>/adjust/", views.sku_adjust, name="sku-adjust"),
+    path("skus/<int:pk>/transfer/", views.sku_transfer, name="sku-transfer"),
+]

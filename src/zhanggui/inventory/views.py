@@ -8,7 +8,9 @@ the desk and the demo read too), and the page reaches purchasing only through th
 (`?line=<SKU id>:<quantity>` to the purchase-order form). Reading those links and turning them into orders is
 purchasing's work and lives there, so this module imports nothing of purchasing.
 
-Every role reads; the batch changes of SKUs check their own permissions in the services they call.
+Every role reads; the batch changes of SKUs check their own permissions in the services they call. The adjust
+and transfer forms of the catalog's SKU page (its stock panel, inventory.sku_panel) post here, under the
+catalog's URLs, and a refused one shows the SKU page again with its errors.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhanggui.catalog import views as catalog_views
+from zhanggui.catalog.models import Sku
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import list_response
 from zhanggui.inventory import forms as inv_forms
-from zhanggui.inventory import lists, locations, selectors
+from zhanggui.inventory import lists, locations, selectors, services
 from zhanggui.inventory.models import PurchaseOrder, Stocktake
 from zhanggui.inventory.pages import list_batch
 
@@ -155,3 +160,68 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "window_days": selectors.DEMAND_WINDOW_DAYS,
     }
     return edges.render_page(request, "inventory/alert_list.html", context, fragment="inventory/_alert_results.html")
+
+
+# --------------------------------------------------------------------------------------------------------
+# The catalog SKU page's stock forms (inventory.sku_panel): booked here, the page is the catalog's
+# --------------------------------------------------------------------------------------------------------
+
+
+def _sku(pk: int) -> Sku:
+    return get_object_or_404(Sku.objects.select_related("product", "shop"), pk=pk)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def sku_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book a correction found outside a stocktake (damaged, found); the note saying why is required."""
+    edges.require(request, roles.BOOK_STOCK)
+    sku = _sku(pk)
+    form = inv_forms.AdjustForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with edges.form_errors(form) as outcome:
+            move = services.adjust_stock(
+                actor=request.user,
+                sku=sku,
+                warehouse=data["warehouse"],
+                quantity=data["quantity"],
+                note=data["note"],
+            )
+        if outcome.ok:
+            messages.success(
+                request,
+                _("Adjustment booked: %(qty)+d in %(warehouse)s, on hand now %(on_hand)s.")
+                % {"qty": move.quantity, "warehouse": data["warehouse"], "on_hand": move.on_hand_after},
+            )
+            return catalog_views.back_to_sku(sku, "ledger")
+    return catalog_views.sku_page(request, _sku(pk), adjust_form=form, status=edges.FORM_ERROR)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def sku_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    edges.require(request, roles.BOOK_STOCK)
+    sku = _sku(pk)
+    form = inv_forms.TransferForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with edges.form_errors(form) as outcome:
+            services.transfer_stock(
+                actor=request.user,
+                sku=sku,
+                source=data["source"],
+                destination=data["destination"],
+                quantity=data["quantity"],
+                note=data["note"],
+            )
+        if outcome.ok:
+            messages.success(
+                request,
+                _("Moved %(qty)s from %(source)s to %(destination)s.")
+                % {"qty": data["quantity"], "source": data["source"], "destination": data["destination"]},
+            )
+            return catalog_views.back_to_sku(sku, "ledger")
+    return catalog_views.sku_page(request, _sku(pk), transfer_form=form, status=edges.FORM_ERROR)

@@ -1,4 +1,5 @@
-"""The desk's shared pages: login, the front page, languages, the 403 page; every page for every role."""
+"""The shared pages: login, languages, the 403 page; every page for every role (the front page's own test is in
+desk/tests)."""
 
 from __future__ import annotations
 
@@ -83,15 +84,6 @@ def test_every_role_reads_every_page_in_both_languages(client, users, shop_data,
         response = client.get(url, {"lang": "zh-hans"})
         assert response.status_code == 200, url
         assert '<html lang="zh-hans">' in response.content.decode(), url
-
-
-def test_home_shows_what_needs_attention(client, users, shop_data):
-    client.force_login(users["manager"])
-    response = client.get(reverse("home"))
-    assert (response.context["alert_count"], response.context["open_purchase_orders"]) == (1, 1)
-    body = response.content.decode()
-    assert shop_data["sku"].code in body
-    assert shop_data["po"].number in body and shop_data["take"].number in body
 
 
 def test_pages_are_in_chinese_by_default(client, users, shop_data):
