@@ -27,9 +27,25 @@ from django.db import models
 from django.utils import timezone
 
 from zhanggui.aftersales import services as cases
+from zhanggui.aftersales.claims import services as claims
+from zhanggui.aftersales.compensation import services as compensation
 from zhanggui.aftersales.deadlines import ANSWER_SITUATION, apply_deadline
-from zhanggui.aftersales.models import AfterSaleCase, CaseKind, CaseReason, DeadlineRule, Responsibility
+from zhanggui.aftersales.models import (
+    AfterSaleCase,
+    CaseKind,
+    CaseReason,
+    ClaimStatus,
+    CompensationStatus,
+    DeadlineRule,
+    OfferKind,
+    Responsibility,
+    ReturnGrade,
+)
+from zhanggui.aftersales.replacements import services as replacements
+from zhanggui.aftersales.returns import services as returns
 from zhanggui.core import roles
+from zhanggui.core.errors import DomainError
+from zhanggui.orders import services as order_services
 from zhanggui.orders.models import Order, OrderStatus
 
 K, R = CaseKind, CaseReason
@@ -68,6 +84,13 @@ WORDS = {
 }
 #: Shipped statuses: a case about goods the buyer has (or should have) received.
 SENT = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+#: Returns graded defective (次品): the rest go back on sale.
+DEFECTIVE_SHARE = 0.15
+#: (carrier, tracking prefix) for return parcels and replacement shipments.
+RETURN_CARRIERS = (("中通快递", "ZT"), ("圆通速递", "YT"), ("韵达快递", "YD"), ("顺丰速运", "SF"))
+#: Coupons within 客服's limit; cash back above it (the manager approves).
+COUPONS = ("5.00", "10.00", "15.00")
+CASH_BACK = ("30.00", "50.00")
 #: Today's open cases: hours left before their deadline (negative: overdue).
 TODAY_HOURS_LEFT = (-3, 1.5, 5, 9, 20, 30)
 
@@ -240,9 +263,13 @@ def _story(clock: _Backdate, team: _Team, rng: random.Random, order: Order, kind
         return
     clock.step(answer, lambda: cases.agree(actor=agent, case=case, responsibility=responsible))
     done = answer + timedelta(hours=rng.randint(2, 30))
-    if kind == K.RETURN_REFUND:
-        done = answer + timedelta(days=rng.randint(3, 6))
-    if kind in (K.REFUND_UNSHIPPED, K.REFUND_SHIPPED, K.RETURN_REFUND):
+    if kind in (K.RETURN_REFUND, K.EXCHANGE):
+        done = _return_comes_back(clock, team, rng, case, agent, answer)
+    if kind == K.EXCHANGE:
+        done = _send_replacement(clock, team, rng, case, agent, done + timedelta(hours=1), exchange=True)
+    elif kind == K.REISSUE:
+        done = _send_replacement(clock, team, rng, case, agent, done, exchange=False)
+    elif kind in (K.REFUND_UNSHIPPED, K.REFUND_SHIPPED, K.RETURN_REFUND):
         amounts = {pk: _share(order, pk, n) for pk, n in lines}
         clock.step(done, lambda: cases.refund(actor=agent, case=case, amounts=amounts))
     elif kind == K.PRICE_DIFFERENCE:
@@ -250,7 +277,133 @@ def _story(clock: _Backdate, team: _Team, rng: random.Random, order: Order, kind
         amount = min(asked, line.paid)
         if amount > 0:
             clock.step(done, lambda: cases.refund(actor=agent, case=case, amounts={line.pk: amount}))
+    elif kind == K.COMPLAINT:
+        _compensate(clock, team, rng, case, agent, done)
+    elif kind == K.PARCEL_CLAIM:
+        done = _claim(clock, team, rng, case, agent, done)
     clock.step(done + timedelta(minutes=5), lambda: cases.close(actor=agent, case=case, reason="已处理完毕"))
+
+
+def _return_comes_back(
+    clock: _Backdate, team: _Team, rng: random.Random, case: AfterSaleCase, agent: Any, agreed: datetime
+) -> datetime:
+    """The buyer posts the parcel a day or two after we agreed; the warehouse scans it two or three days later,
+    mostly resellable. Returns the moment it was received."""
+    sent = agreed + timedelta(hours=rng.randint(10, 48))
+    carrier = rng.choice(RETURN_CARRIERS)
+    tracking = f"{carrier[1]}{rng.randrange(10**11, 10**12)}"
+    clock.step(
+        sent,
+        lambda: returns.record_return_sent(actor=agent, case=case, carrier=carrier[0], tracking_no=tracking, at=sent),
+    )
+    received = sent + timedelta(hours=rng.randint(40, 80))
+    items = []
+    for line in case.lines.all():
+        if line.quantity:
+            grade = ReturnGrade.DEFECTIVE if rng.random() < DEFECTIVE_SHARE else ReturnGrade.RESELLABLE
+            items.append((line.pk, grade, line.quantity))
+    if items:
+        clock.step(
+            received,
+            lambda: returns.receive_return(actor=team.warehouse, case=case, items=items, tracking_no=tracking),
+        )
+    return received + timedelta(hours=rng.randint(1, 8))
+
+
+def _send_replacement(
+    clock: _Backdate,
+    team: _Team,
+    rng: random.Random,
+    case: AfterSaleCase,
+    agent: Any,
+    when: datetime,
+    *,
+    exchange: bool,
+) -> datetime:
+    """补发/换货: the part is sent and, the next morning, allocated and shipped by the warehouse (held when the
+    stock is gone: a person sees it on the queue). Returns when it shipped (or would have)."""
+    items: dict[int, Any] = {}
+    if exchange:
+        for line in case.lines.select_related("order_line__sku"):
+            sku = line.order_line.sku
+            others = [other for other in sku.product.skus.exclude(pk=sku.pk)] if sku else []
+            if others:
+                items[line.pk] = rng.choice(others)
+    part = clock.step(when, lambda: replacements.send_replacement(actor=agent, case=case, items=items or None))
+    clock.orders.add(part.pk)
+    shipped = when + timedelta(hours=rng.randint(14, 20))
+    carrier = rng.choice(RETURN_CARRIERS)
+    try:
+        clock.step(shipped - timedelta(minutes=30), lambda: order_services.review(actor=agent, order=part))
+        allocated = clock.step(
+            shipped - timedelta(minutes=20), lambda: order_services.allocate(actor=team.warehouse, order=part)
+        )
+        clock.step(
+            shipped,
+            lambda: order_services.ship(
+                actor=team.warehouse,
+                order=allocated,
+                carrier=carrier[0],
+                tracking_no=f"{carrier[1]}{rng.randrange(10**11, 10**12)}",
+            ),
+        )
+    except DomainError:
+        pass  # not in stock: the part waits, held, as it would at a desk
+    return shipped
+
+
+def _compensate(clock: _Backdate, team: _Team, rng: random.Random, case: AfterSaleCase, agent: Any, when: datetime):
+    """A coupon within the agent's limit, or now and then cash back above it that the manager approves."""
+    if rng.random() < 0.7:
+        clock.step(
+            when, lambda: compensation.offer(actor=agent, case=case, offer=OfferKind.COUPON, amount=rng.choice(COUPONS))
+        )
+        return
+    made = clock.step(
+        when,
+        lambda: compensation.offer(
+            actor=agent, case=case, offer=OfferKind.CASH_BACK, amount=rng.choice(CASH_BACK), note="物流延误，安抚买家"
+        ),
+    )
+    if made.status == CompensationStatus.PENDING:
+        clock.step(
+            when + timedelta(hours=rng.randint(1, 6)),
+            lambda: compensation.decide(actor=team.manager, compensation=made, approve=True),
+        )
+
+
+def _claim(clock: _Backdate, team: _Team, rng: random.Random, case: AfterSaleCase, agent: Any, when: datetime):
+    """丢件: refund the buyer, claim the goods' value from the carrier, settled a week or two later."""
+    order = case.order
+    paid = sum((line.paid for line in order.lines.all()), Decimal("0.00"))
+    if paid <= 0 or not order.tracking_no:
+        return when
+    amounts = {line.pk: line.paid for line in order.lines.all() if line.paid > 0}
+    clock.step(when, lambda: cases.refund(actor=agent, case=case, amounts=amounts))
+    claim = clock.step(
+        when + timedelta(minutes=20),
+        lambda: claims.file_claim(
+            actor=agent, case=case, order=order, value_claimed=paid, evidence="物流轨迹停滞七天，快递网点确认丢件"
+        ),
+    )
+    settled = when + timedelta(days=rng.randint(7, 16))
+    outcome = rng.random()
+    if outcome < 0.6:
+        clock.step(settled, lambda: claims.settle_claim(actor=agent, claim=claim, status=ClaimStatus.PAID))
+    elif outcome < 0.85:
+        part = (paid * Decimal("0.6")).quantize(Decimal("0.01"))
+        clock.step(
+            settled,
+            lambda: claims.settle_claim(
+                actor=agent, claim=claim, status=ClaimStatus.PARTLY_PAID, amount_recovered=part, note="按保价比例赔付"
+            ),
+        )
+    else:
+        clock.step(
+            settled,
+            lambda: claims.settle_claim(actor=agent, claim=claim, status=ClaimStatus.REFUSED, note="未保价，快递拒赔"),
+        )
+    return settled
 
 
 def _today(clock: _Backdate, team: _Team, rng: random.Random, orders: list[Order], now: datetime) -> int:
