@@ -26,6 +26,8 @@ OUR_COMMANDS = {
     "export-orders": "Export a shop's orders in our own order format (XLSX/CSV).",
     "import-refunds": "Import a refund export (Taobao, JD, Pinduoduo) into a shop's after-sales cases, all or nothing.",
     "import-events": "Import behaviour events (Taobao user-behaviour schema, CSV/Parquet) into a shop's days.",
+    "import-traffic": "Import 生意参谋/京东商智 traffic reports into a shop's days, all or nothing.",
+    "import-ads": "Import ad reports (直通车, 京东快车, 引力魔方/钻展, 淘宝客) into a shop's days, all or nothing.",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

@@ -7,19 +7,25 @@ exports); reading is open to every role. Shops are named by their codes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
-from zhanggui.analytics import selectors, services
-from zhanggui.analytics.errors import EventsRejected
+from zhanggui.analytics import report_imports, report_selectors, selectors, services
+from zhanggui.analytics.errors import EventsRejected, ReportsRejected
+from zhanggui.analytics.report_schemas import AdDailyOut, ItemDailyOut, ReportImportOut, TrafficDailyOut, row_out
 from zhanggui.analytics.schemas import DailyOut, EventImportOut
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Shop
 from zhanggui.core.errors import ValidationFailed
 
 router = Router(tags=["analytics"])
+
+# The kinds of report an upload may name (channels.traffic.TRAFFIC_KINDS, channels.ads.AD_KINDS).
+TrafficKind = Literal["sycm_shop", "sycm_items", "sources", "jd_shop", "jd_items"]
+AdKind = Literal["ztc", "jd_express", "display", "affiliate"]
+AdChannelName = AdKind
 
 
 def _shop(code: str) -> Shop:
@@ -73,3 +79,113 @@ def daily_events(
             for day in days
         ],
     }
+
+
+# ----- the platforms' traffic and ad reports (docs/metrics.md, "Traffic and ads imports") ------------------
+
+_UPLOAD = "A report as the platform exports it: .csv (UTF-8 or GBK) or .xlsx; its kind is told by its header row"
+
+
+def _report_import(request, family: str, shop: str, file: UploadedFile, kind: str | None) -> dict[str, Any]:
+    importer = report_imports.import_traffic if family == report_imports.TRAFFIC else report_imports.import_ads
+    report = importer(actor=request.auth, shop=_shop(shop), files=[(file, file.name or "upload")], kind=kind or None)
+    if not report.ok:
+        raise ReportsRejected(
+            _("%(count)s rows rejected; nothing was stored.") % {"count": report.rejected_rows}, **report.as_dict()
+        )
+    return report.as_dict()
+
+
+def _range(date_from: date, date_to: date) -> None:
+    if date_to < date_from:
+        raise ValidationFailed(_("'to' must not be before 'from'."))
+    if (date_to - date_from).days >= report_selectors.MAX_DAYS:
+        raise ValidationFailed(_("At most %(days)s days at a time.") % {"days": report_selectors.MAX_DAYS})
+
+
+@router.post("/traffic/import", response={200: ReportImportOut, **ERRORS})
+def import_traffic(
+    request,
+    shop: Annotated[str, Form(description="Shop code")],
+    file: Annotated[UploadedFile, File(description=_UPLOAD)],
+    kind: Annotated[TrafficKind | None, Form(description="The kind, when the headers should not decide")] = None,
+):
+    """Import one 生意参谋 / 京东商智 report (shop overview, items, traffic sources), all or nothing; each day it
+    holds replaces that day's stored figures of the same report. With refused rows: 422 `import_rejected`, the
+    report in `details` (each row's file, line, column and reason)."""
+    return _report_import(request, report_imports.TRAFFIC, shop, file, kind)
+
+
+@router.post("/ads/import", response={200: ReportImportOut, **ERRORS})
+def import_ads(
+    request,
+    shop: Annotated[str, Form(description="Shop code")],
+    file: Annotated[UploadedFile, File(description=_UPLOAD)],
+    kind: Annotated[AdKind | None, Form(description="The kind, when the headers should not decide")] = None,
+):
+    """Import one ad report (直通车/万相台, 京东快车, 引力魔方/钻展, 淘宝客), all or nothing; each day it holds
+    replaces that day's stored rows of the same ad channel. Refused rows: 422 `import_rejected`."""
+    return _report_import(request, report_imports.ADS, shop, file, kind)
+
+
+@router.get("/traffic/daily", response={200: TrafficDailyOut, **ERRORS})
+def traffic_daily(
+    request,
+    shop: str = Query(..., description="Shop code"),
+    date_from: date = Query(..., alias="from", description="First day"),  # noqa: B008 - "from" is a keyword
+    date_to: date = Query(..., alias="to", description="Last day, included"),  # noqa: B008 - "from" is a keyword
+):
+    """The shop's days (生意参谋/京东商智 overview) and its traffic sources' days in the range, at most 367 days.
+    Money and rates are strings; a rate is a fraction ("0.034500" is 3.45 %); null: not in the report."""
+    _range(date_from, date_to)
+    found = _shop(shop)
+    return {
+        "shop": found.code,
+        "days": [row_out(row) for row in report_selectors.shop_days(shop=found, start=date_from, end=date_to)],
+        "sources": [row_out(row) for row in report_selectors.source_days(shop=found, start=date_from, end=date_to)],
+    }
+
+
+@router.get("/traffic/items", response={200: ItemDailyOut, **ERRORS})
+def traffic_items(
+    request,
+    shop: str = Query(..., description="Shop code"),
+    date_from: date = Query(..., alias="from", description="First day"),  # noqa: B008 - "from" is a keyword
+    date_to: date = Query(..., alias="to", description="Last day, included"),  # noqa: B008 - "from" is a keyword
+):
+    """Each item's days (商品排行) in the range, at most 367 days; `product_id`: the shop's product whose code
+    the row's 货号/商家编码 is, when there is one."""
+    _range(date_from, date_to)
+    found = _shop(shop)
+    rows = report_selectors.item_days(shop=found, start=date_from, end=date_to)
+    return {"shop": found.code, "items": [row_out(row) for row in rows]}
+
+
+@router.get("/ads/daily", response={200: AdDailyOut, **ERRORS})
+def ads_daily(
+    request,
+    shop: str = Query(..., description="Shop code"),
+    date_from: date = Query(..., alias="from", description="First day"),  # noqa: B008 - "from" is a keyword
+    date_to: date = Query(..., alias="to", description="Last day, included"),  # noqa: B008 - "from" is a keyword
+    channel: AdChannelName | None = Query(None, description="Only this ad channel"),  # noqa: B008 - ninja's way
+):
+    """The ad rows of the range (at most 367 days), and each day and channel added up with its ROI (attributed
+    GMV ÷ cost)."""
+    _range(date_from, date_to)
+    found = _shop(shop)
+    rows = list(report_selectors.ad_days(shop=found, start=date_from, end=date_to, channel=channel or ""))
+    totals = [
+        {
+            "day": total.day,
+            "channel": total.channel,
+            "rows": total.rows,
+            "impressions": total.impressions,
+            "clicks": total.clicks,
+            "cost": None if total.cost is None else str(total.cost),
+            "orders": total.orders,
+            "gmv": None if total.gmv is None else str(total.gmv),
+            "roi": None if total.roi is None else str(total.roi),
+        }
+        for total in report_selectors.ad_totals(rows)
+    ]
+    return {"shop": found.code, "totals": totals, "rows": [row_out(row) for row in rows]}

@@ -8,3 +8,10 @@ class EventsRejected(DomainError):
 
     code = "import_rejected"
     http_status = 422
+
+
+class ReportsRejected(DomainError):
+    """A traffic or ad report upload with refused rows: nothing was stored; `details` is the import report."""
+
+    code = "import_rejected"
+    http_status = 422

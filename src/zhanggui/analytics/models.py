@@ -85,3 +85,231 @@ class EventDaySource(EventFigures):
 
     def __str__(self) -> str:
         return f"{self.shop_id} {self.day} {self.source}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# The platforms' daily reports (docs/metrics.md, "Traffic and ads imports")
+# --------------------------------------------------------------------------------------------------------
+# Figures as the platform's report gives them: counts are whole numbers, money is yuan to the fen, a rate is
+# a fraction to 6 decimals (the file's "3.45%" is stored 0.034500). Every figure may be None: the report the
+# row came from has no such column (unknown, not zero). An import replaces a day's rows of one report target
+# (the shop's day, its items, its sources, or one ad channel) with the days the files hold
+# (analytics.report_imports).
+
+
+def _count(label: str) -> models.PositiveBigIntegerField:
+    return models.PositiveBigIntegerField(label, null=True, blank=True)
+
+
+def _money(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True)
+
+
+def _rate(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=12, decimal_places=6, null=True, blank=True)
+
+
+def ratio(part: int | Decimal | None, whole: int | Decimal | None, places: str = "0.0001") -> Decimal | None:
+    """part ÷ whole rounded half up, None when either is unknown or the whole is 0 (no rate of nothing)."""
+    if part is None or not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+class ReportDay(models.Model):
+    """A shop's day in one of the platforms' reports; `report` is the kind of report that stored it."""
+
+    # No index of its own: each table's unique constraint begins with the shop.
+    shop = models.ForeignKey(
+        "catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False
+    )
+    day = models.DateField(_("day"))
+    report = models.CharField(_("report"), max_length=16)
+
+    class Meta:
+        abstract = True
+
+
+class ShopDayTraffic(ReportDay):
+    """A shop's day as 生意参谋's or 京东商智's overview gives it (one row a day)."""
+
+    visitors = _count(_("visitors (UV)"))
+    mobile_visitors = _count(_("mobile visitors"))
+    pv = _count(_("page views"))
+    item_visitors = _count(_("item visitors"))
+    item_pv = _count(_("item page views"))
+    bounce_rate = _rate(_("bounce rate"))
+    pv_per_visitor = models.DecimalField(
+        _("page views per visitor"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    cart_buyers = _count(_("add-to-cart buyers"))
+    cart_units = _count(_("add-to-cart units"))
+    fav_buyers = _count(_("favourite buyers"))
+    order_amount = _money(_("ordered amount"))
+    order_buyers = _count(_("ordering buyers"))
+    order_units = _count(_("ordered units"))
+    order_conversion = _rate(_("order conversion"))
+    paid_amount = _money(_("paid amount"))
+    paying_buyers = _count(_("paying buyers"))
+    paid_units = _count(_("paid units"))
+    paid_orders = _count(_("paid sub-orders"))
+    payment_conversion = _rate(_("payment conversion"))
+    aov = _money(_("average order value"))
+    uv_value = _money(_("UV value"))
+    returning_visitors = _count(_("returning visitors"))
+    new_visitors = _count(_("new visitors"))
+    new_buyers = _count(_("new paying buyers"))
+    returning_buyers = _count(_("returning paying buyers"))
+    returning_buyer_amount = _money(_("paid by returning buyers"))
+    affiliate_commission = _money(_("affiliate commission"))
+    refund_amount = _money(_("refunded amount"))
+    reviews = _count(_("reviews"))
+    shop_followers = _count(_("shop followers"))
+
+    class Meta:
+        ordering = ["shop", "day"]
+        verbose_name = _("shop traffic day")
+        verbose_name_plural = _("shop traffic days")
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="analytics_shopdaytraffic_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day}"
+
+
+class ItemDayTraffic(ReportDay):
+    """An item's (商品ID's) day from 生意参谋 商品排行 or 京东商智; `product` is the shop's product whose code
+    (货号) is the row's item code, or whose SKU has it as 商家编码, when there is one."""
+
+    item_id = models.CharField(_("item ID"), max_length=32)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    item_code = models.CharField(_("item code (货号)"), max_length=64, blank=True)
+    status = models.CharField(_("item status"), max_length=32, blank=True)
+    product = models.ForeignKey(
+        "catalog.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    visitors = _count(_("visitors (UV)"))
+    pv = _count(_("page views"))
+    bounce_rate = _rate(_("bounce rate"))
+    fav_buyers = _count(_("favourite buyers"))
+    cart_units = _count(_("add-to-cart units"))
+    cart_buyers = _count(_("add-to-cart buyers"))
+    order_buyers = _count(_("ordering buyers"))
+    order_units = _count(_("ordered units"))
+    order_amount = _money(_("ordered amount"))
+    paying_buyers = _count(_("paying buyers"))
+    paid_units = _count(_("paid units"))
+    paid_amount = _money(_("paid amount"))
+    payment_conversion = _rate(_("payment conversion"))
+    refund_amount = _money(_("refunded amount"))
+    search_visitors = _count(_("visitors from search"))
+
+    class Meta:
+        ordering = ["shop", "day", "item_id"]
+        verbose_name = _("item traffic day")
+        verbose_name_plural = _("item traffic days")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day", "item_id"], name="analytics_itemdaytraffic_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.item_id}"
+
+
+class SourceDayTraffic(ReportDay):
+    """A traffic source's day (流量来源): the carrier (流量载体: 无线端, PC端) and up to four levels of source as
+    the report writes them ("" for a level it leaves empty)."""
+
+    carrier = models.CharField(_("carrier"), max_length=32, blank=True)
+    level1 = models.CharField(_("source"), max_length=64)
+    level2 = models.CharField(_("source, level 2"), max_length=64, blank=True)
+    level3 = models.CharField(_("source, level 3"), max_length=64, blank=True)
+    level4 = models.CharField(_("source, level 4"), max_length=64, blank=True)
+    visitors = _count(_("visitors (UV)"))
+    new_visitors = _count(_("new visitors"))
+    cart_buyers = _count(_("add-to-cart buyers"))
+    paying_buyers = _count(_("paying buyers"))
+    payment_conversion = _rate(_("payment conversion"))
+    paid_amount = _money(_("paid amount"))
+    aov = _money(_("average order value"))
+    uv_value = _money(_("UV value"))
+
+    class Meta:
+        ordering = ["shop", "day", "carrier", "level1", "level2", "level3", "level4"]
+        verbose_name = _("source traffic day")
+        verbose_name_plural = _("source traffic days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "carrier", "level1", "level2", "level3", "level4"],
+                name="analytics_sourcedaytraffic_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.level1}"
+
+    @property
+    def path(self) -> str:
+        """The source's levels joined: '付费流量 › 直通车'."""
+        return " › ".join(level for level in (self.level1, self.level2, self.level3, self.level4) if level)
+
+
+class AdChannel(models.TextChoices):
+    ZTC = "ztc", _("直通车 / 万相台")
+    JD_EXPRESS = "jd_express", _("京东快车")
+    DISPLAY = "display", _("引力魔方 / 钻展")
+    AFFILIATE = "affiliate", _("淘宝客")
+
+
+class AdDay(ReportDay):
+    """One day of an ad plan (and unit or keyword, when the report is that fine) in one ad channel. For 淘宝客
+    the cost is the commission paid (付款佣金支出). Attributed figures depend on the report's attribution window,
+    kept in `attribution` when the file names it."""
+
+    channel = models.CharField(_("ad channel"), max_length=16, choices=AdChannel.choices)
+    scene = models.CharField(_("scene"), max_length=64, blank=True)
+    plan_id = models.CharField(_("plan ID"), max_length=64, blank=True)
+    plan = models.CharField(_("plan"), max_length=128, blank=True)
+    unit = models.CharField(_("unit"), max_length=128, blank=True)
+    keyword = models.CharField(_("keyword"), max_length=128, blank=True)
+    attribution = models.CharField(_("attribution window"), max_length=32, blank=True)
+    impressions = _count(_("impressions"))
+    clicks = _count(_("clicks"))
+    cost = _money(_("cost"))
+    orders = _count(_("attributed orders"))
+    gmv = _money(_("attributed GMV"))
+    carts = _count(_("add-to-carts"))
+    buyers = _count(_("paying buyers"))
+
+    class Meta:
+        ordering = ["shop", "day", "channel", "plan", "unit", "keyword"]
+        verbose_name = _("ad day")
+        verbose_name_plural = _("ad days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "channel", "plan_id", "plan", "unit", "keyword", "attribution"],
+                name="analytics_adday_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.channel} {self.plan}"
+
+    @property
+    def roi(self) -> Decimal | None:
+        """投入产出比: attributed GMV ÷ cost, 2 decimals half up."""
+        return ratio(self.gmv, self.cost, "0.01")
+
+    @property
+    def ctr(self) -> Decimal | None:
+        """Clicks ÷ impressions, a fraction to 4 decimals."""
+        return ratio(self.clicks, self.impressions)
+
+    @property
+    def cpc(self) -> Decimal | None:
+        """Cost per click, to the fen."""
+        return ratio(self.cost, self.clicks, "0.01")

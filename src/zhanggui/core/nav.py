@@ -80,6 +80,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("returns", _("Returns receiving"), "aftersales:returns", roles.BOOK_STOCK),
     NavEntry("alerts", _("Alerts"), "inventory:alert-list"),
     NavEntry("promotions", _("Promotions"), "promotions:promotion-list", active=("promotions:",)),
+    # The analytics data in: traffic, ad and behaviour-event files (the dashboards come with issue 11's pages).
+    NavEntry("analytics", _("Analytics data"), "analytics:reports-import", roles.IMPORT_ORDERS, active=("analytics:",)),
     NavEntry("audit", _("Audit"), "audit-list"),
     NavEntry("admin", _("Admin"), "admin:index", active=("admin:",), staff_only=True),
 )

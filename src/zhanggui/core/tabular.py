@@ -645,3 +645,21 @@ def _find_header(
         % {"file": filename, "columns": "; ".join(column.describe() for column in missing)},
         missing=[column.key for column in missing],
     )
+
+
+def leading_rows(*, file: FileSource, sheet: str = "", count: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
+    """The first `count` rows of a file's sheet (a CSV has one, ""), each cell cleaned: what the title rows above a
+    header say (a report's period, "统计日期：2026-11-01~2026-11-30"). Call it before read_table iterates the same
+    stream: it reads the stream from its start."""
+    stream, ours = _open(file)
+    try:
+        head = stream.read(_BLOCK)
+        if head.startswith(_ZIP_MAGIC):
+            sheets = dict(_xlsx_sheets(bytes(head) + stream.read()))
+            rows = sheets.get(sheet) or next(iter(sheets.values()), iter(()))
+        else:
+            rows, _decoder = _csv_rows(stream, head, close=False)
+        return [[clean_cell(cell) for cell in cells] for _line, cells in itertools.islice(rows, count)]
+    finally:
+        if ours:
+            stream.close()

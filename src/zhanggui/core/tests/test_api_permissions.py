@@ -104,6 +104,22 @@ def _events_upload(world: World) -> dict[str, Any]:
     return {"shop": "tm01", "file": SimpleUploadedFile("events.csv", text.encode())}
 
 
+def _traffic_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of a 生意参谋 shop overview: one day (docs/metrics.md, "Traffic and ads imports")."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "统计日期,访客数,支付金额,支付买家数\n2026-06-01,100,199.00,2\n"
+    return {"shop": "tm01", "file": SimpleUploadedFile("shop.csv", text.encode())}
+
+
+def _ads_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of a 万相台 (直通车) report: one plan, one day."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "日期,计划名字,展现量,点击量,花费,总成交金额\n2026-06-01,春季,1000,20,30.00,99.00\n"
+    return {"shop": "tm01", "file": SimpleUploadedFile("ads.csv", text.encode())}
+
+
 def _order_upload(world: World) -> dict[str, Any]:
     """A multipart upload of our own order format (one order, the seeded SKU), sent as a form would."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -244,6 +260,11 @@ ENDPOINTS: dict[str, Needs] = {
     # ----- analytics
     "POST /api/v1/analytics/events/import": needs(roles.IMPORT_ORDERS, body=_events_upload),
     "GET /api/v1/analytics/events/daily": read(),
+    "POST /api/v1/analytics/traffic/import": needs(roles.IMPORT_ORDERS, body=_traffic_upload),
+    "POST /api/v1/analytics/ads/import": needs(roles.IMPORT_ORDERS, body=_ads_upload),
+    "GET /api/v1/analytics/traffic/daily": read(),
+    "GET /api/v1/analytics/traffic/items": read(),
+    "GET /api/v1/analytics/ads/daily": read(),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -329,6 +350,9 @@ REQUIRED_QUERY = {
     f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31",
     f"GET {AS}/returns/find": "?q=T1",
     "GET /api/v1/analytics/events/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+    "GET /api/v1/analytics/traffic/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+    "GET /api/v1/analytics/traffic/items": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+    "GET /api/v1/analytics/ads/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
 }
 
 

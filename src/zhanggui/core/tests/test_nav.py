@@ -48,10 +48,11 @@ def active_keys(html: str) -> list[str]:
                 "returns",
                 "alerts",
                 "promotions",
+                "analytics",
                 "audit",
             ],
         ),
-        ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "audit"]),
+        ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "analytics", "audit"]),
         # after-sales (its claims and reports), messages: 客服's
         ("service", ["home", "orders", "aftersales", "claims", "reports", "messages", *EVERYONE[2:]]),
         (
@@ -104,6 +105,7 @@ def test_admin_is_shown_to_staff_only(client, users):
         ("/aftersales/claims/", "claims"),
         ("/aftersales/reports/", "reports"),
         ("/aftersales/returns/", "returns"),
+        ("/analytics/events/import/", "analytics"),
     ],
 )
 def test_the_current_page_lights_up_its_entry(client, users, url, key):

@@ -1,0 +1,23 @@
+"""Figures of the platforms' reports on pages: a stored fraction as a percentage, an unknown figure as a dash."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(rate: Decimal | None) -> str:
+    """0.034500 → "3.45 %"; None (the report gave none) → "—"."""
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.01'))} %"
+
+
+@register.filter
+def figure(value: object) -> str:
+    """A count or a figure as it is, None → "—"."""
+    return "—" if value is None else str(value)
