@@ -406,18 +406,33 @@ def _claim(clock: _Backdate, team: _Team, rng: random.Random, case: AfterSaleCas
     return settled
 
 
-def _today(clock: _Backdate, team: _Team, rng: random.Random, orders: list[Order], now: datetime) -> int:
-    """Open cases whose deadlines fall 1.5 to 30 hours from now, and one overdue."""
-    recent = [o for o in orders if o.status in SENT and o.paid_at >= now - timedelta(days=14) and o.lines.all()]
-    rng.shuffle(recent)
-    opened = 0
-    for hours_left, order in zip(TODAY_HOURS_LEFT, recent, strict=False):
-        kind = (K.RETURN_REFUND, K.REFUND_SHIPPED)[opened % 2]
+def _fits_today(recent: list[Order], kind: str, now: datetime, hours_left: float) -> tuple[Order | None, datetime]:
+    """The first order (taken off `recent`) that had shipped when a case of `kind` opened so that its deadline
+    falls `hours_left` from now, and that moment."""
+    for order in list(recent):
         rule = DeadlineRule.objects.filter(channel=order.shop.channel, situation=ANSWER_SITUATION[kind]).first()
         if rule is None:
             continue
         start = now - timedelta(hours=rule.hours) + timedelta(hours=hours_left)
-        if start <= (order.shipped_at or order.paid_at):
+        if start > (order.shipped_at or order.paid_at):
+            recent.remove(order)
+            return order, start
+    return None, now
+
+
+def _today(clock: _Backdate, team: _Team, rng: random.Random, orders: list[Order], now: datetime) -> int:
+    """Open cases whose deadlines fall 1.5 to 30 hours from now, and one overdue."""
+    recent = [
+        o
+        for o in orders
+        if o.status in SENT and o.paid_at >= now - timedelta(days=30) and o.lines.all() and o.pk not in clock.orders
+    ]
+    rng.shuffle(recent)
+    opened = 0
+    for index, hours_left in enumerate(TODAY_HOURS_LEFT):
+        kind = (K.RETURN_REFUND, K.REFUND_SHIPPED)[index % 2]
+        order, start = _fits_today(recent, kind, now, hours_left)
+        if order is None:
             continue
         reason = rng.choice((R.SIZE, R.QUALITY, R.NOT_AS_DESCRIBED))
         lines = _lines(order, rng)

@@ -107,7 +107,10 @@ def test_small_demo_titles_pass_the_stored_title_rules(small_demo):
 def test_small_demo_has_shops_warehouses_suppliers_and_open_purchase_orders(small_demo):
     shops = dict(Shop.objects.values_list("code", "channel"))
     assert shops == {"tmall-flagship": Channel.TMALL, "jd-store": Channel.JD}
-    assert list(Warehouse.objects.values_list("name", "priority")) == [("杭州主仓", 1), ("广州分仓", 2)]
+    sellable = Warehouse.objects.filter(sellable=True)
+    assert list(sellable.values_list("name", "priority")) == [("杭州主仓", 1), ("广州分仓", 2)]
+    # a return graded defective went to the 次品仓, made on first use
+    assert set(Warehouse.objects.filter(sellable=False).values_list("code", flat=True)) <= {"defective"}
     assert Supplier.objects.count() == 5
     statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
     assert PurchaseStatus.RECEIVED in statuses
@@ -245,7 +248,8 @@ def test_small_demo_orders_per_day_follow_the_plan(small_demo):
     start = today - timedelta(days=SMALL.history_days)
     plan = planned_orders(SMALL.orders_per_day, start, SMALL.history_days)
     paid = Counter(
-        (timezone.localtime(moment).date() - start).days for moment in Order.objects.values_list("paid_at", flat=True)
+        (timezone.localtime(moment).date() - start).days
+        for moment in Order.objects.filter(split_from=None).values_list("paid_at", flat=True)  # parts are ours
     )
     last = SMALL.history_days - 1  # the last full day also has the bulk orders that empty a few SKUs
     for day, count in plan.items():
