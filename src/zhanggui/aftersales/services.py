@@ -376,6 +376,20 @@ def assign(*, actor: Any, case: AfterSaleCase, assignee: Any) -> AfterSaleCase:
     return case
 
 
+def timeline_note(case: AfterSaleCase, *, actor: Any, text: str, at: datetime | None = None) -> CaseEvent:
+    """A line on the case's timeline that changes nothing (from == to): the status as stored now, not as the
+    caller's copy of the case last saw it. For the other after-sales subjects (a return, a claim, an offer)."""
+    status = AfterSaleCase.objects.filter(pk=case.pk).values_list("status", flat=True).get()
+    return CaseEvent.objects.create(
+        case_id=case.pk,
+        at=at or timezone.now(),
+        actor=_actor(actor),
+        from_status=status,
+        to_status=status,
+        reason=clip(text),
+    )
+
+
 @transaction.atomic
 def add_note(*, actor: Any, case: AfterSaleCase, text: str) -> CaseEvent:
     """A line on the timeline (what the buyer said on the phone, what was promised); it changes nothing else."""

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from zhanggui.aftersales import services as cases
@@ -32,6 +33,7 @@ from zhanggui.aftersales.compensation import services as compensation
 from zhanggui.aftersales.deadlines import ANSWER_SITUATION, apply_deadline
 from zhanggui.aftersales.models import (
     AfterSaleCase,
+    CarrierClaim,
     CaseKind,
     CaseReason,
     ClaimStatus,
@@ -198,6 +200,8 @@ def create_demo_cases(*, people: dict[str, Any], extra_service: list[Any], shops
 
 def _recount_deadlines(shops: Any) -> None:
     """Deadlines counted forward from a step's real moment, counted again from the simulated one."""
+    window = timedelta(days=claims.window_days())
+    CarrierClaim.objects.filter(order__shop__in=shops).update(deadline=F("filed_at") + window)
     for case in AfterSaleCase.objects.filter(shop__in=shops).select_related("shop"):
         before = (case.deadline, case.deadline_source, case.deadline_rule_id)
         apply_deadline(case)
@@ -454,5 +458,56 @@ def _today(clock: _Backdate, team: _Team, rng: random.Random, orders: list[Order
             ),
         )
         clock.orders.add(order.pk)
+        opened += 1
+    return opened + _waiting_today(clock, team, rng, recent, now)
+
+
+def _waiting_today(clock: _Backdate, team: _Team, rng: random.Random, recent: list[Order], now: datetime) -> int:
+    """For the manager's morning: a complaint whose cash back is above 客服's limit waits for approval, and a
+    lost parcel's claim filed four weeks ago is close to the carrier's deadline."""
+    opened = 0
+    agent = team.service[0]
+    if recent:
+        order = recent.pop()
+        start = now - timedelta(hours=5)
+        case = clock.step(
+            start,
+            lambda: cases.open_case(
+                actor=agent, order=order, kind=K.COMPLAINT, reason=R.LATE, description=WORDS[R.LATE][0], at=start
+            ),
+        )
+        clock.step(start + timedelta(minutes=30), lambda: cases.agree(actor=agent, case=case))
+        clock.step(
+            start + timedelta(minutes=40),
+            lambda: compensation.offer(
+                actor=agent, case=case, offer=OfferKind.CASH_BACK, amount="40.00", note="超时未发货，补偿运费"
+            ),
+        )
+        clock.orders.add(order.pk)
+        opened += 1
+    lost = next((o for o in recent if o.shipped_at and o.shipped_at < now - timedelta(days=29) and o.tracking_no), None)
+    if lost is not None:
+        recent.remove(lost)
+        filed = now - timedelta(days=28)
+        case = clock.step(
+            filed - timedelta(hours=2),
+            lambda: cases.open_case(
+                actor=agent,
+                order=lost,
+                kind=K.PARCEL_CLAIM,
+                reason=R.LOST,
+                description=WORDS[R.LOST][0],
+                at=filed - timedelta(hours=2),
+            ),
+        )
+        paid = sum((line.paid for line in lost.lines.all()), Decimal("0.00"))
+        clock.step(filed, lambda: cases.agree(actor=agent, case=case, responsibility=Responsibility.CARRIER))
+        clock.step(
+            filed + timedelta(minutes=10),
+            lambda: claims.file_claim(
+                actor=agent, case=case, order=lost, value_claimed=paid, evidence="物流停在中转站十天，网点确认丢失"
+            ),
+        )
+        clock.orders.add(lost.pk)
         opened += 1
     return opened

@@ -22,8 +22,9 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhanggui.aftersales import services
 from zhanggui.aftersales.deadlines import TimeLeft, span
-from zhanggui.aftersales.models import AfterSaleCase, CarrierClaim, CaseEvent, ClaimStatus
+from zhanggui.aftersales.models import AfterSaleCase, CarrierClaim, ClaimStatus
 from zhanggui.aftersales.services import clip, money
 from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
@@ -103,16 +104,8 @@ def claimable(order: Order, *, excluding: int | None = None) -> tuple[Decimal, D
 
 
 def _timeline(case: AfterSaleCase | None, *, actor: Any, text: str, at: datetime) -> None:
-    if case is None:
-        return
-    CaseEvent.objects.create(
-        case=case,
-        at=at,
-        actor=actor if getattr(actor, "pk", None) else None,
-        from_status=case.status,
-        to_status=case.status,
-        reason=clip(text),
-    )
+    if case is not None:
+        services.timeline_note(case, actor=actor, text=text, at=at)
 
 
 def _is_shipped(order: Order) -> bool:

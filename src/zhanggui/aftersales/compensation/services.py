@@ -38,7 +38,6 @@ from zhanggui.aftersales.errors import (
 )
 from zhanggui.aftersales.models import (
     AfterSaleCase,
-    CaseEvent,
     CaseLine,
     CaseReason,
     CaseStatus,
@@ -211,14 +210,7 @@ def _pay(*, actor: Any, offer: Compensation, case: AfterSaleCase) -> None:
 
 def _event(case: AfterSaleCase, actor: Any, text: str) -> None:
     """A line on the case's timeline that changes no status (from == to)."""
-    CaseEvent.objects.create(
-        case=case,
-        at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        from_status=case.status,
-        to_status=case.status,
-        reason=services.clip(text),
-    )
+    services.timeline_note(case, actor=actor, text=text)
 
 
 def _refundable(case: AfterSaleCase) -> None:

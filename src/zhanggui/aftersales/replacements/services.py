@@ -20,12 +20,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanggui.aftersales import locks
+from zhanggui.aftersales import locks, services
 from zhanggui.aftersales.errors import CaseRuleBroken, InvalidCaseTransition
-from zhanggui.aftersales.models import AfterSaleCase, CaseEvent, CaseKind, CaseLine, CaseStatus, ReturnLine
+from zhanggui.aftersales.models import AfterSaleCase, CaseKind, CaseLine, CaseStatus, ReturnLine
 from zhanggui.aftersales.services import clip
 from zhanggui.catalog.models import Sku
 from zhanggui.core import roles
@@ -232,15 +231,7 @@ def send_replacement(
     text = _("replacement sent as order %(part)s: %(lines)s") % {"part": part.platform_order_no, "lines": sent}
     if clip(reason):
         text = f"{text} · {clip(reason)}"
-    event = CaseEvent(
-        case=case,
-        at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        from_status=case.status,
-        to_status=case.status,
-        reason=clip(text),
-    )
-    event.save()
+    event = services.timeline_note(case, actor=actor, text=text)
     record_audit(
         actor=actor,
         action="aftersale_case.replacement",

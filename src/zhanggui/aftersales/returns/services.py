@@ -27,12 +27,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhanggui.aftersales import locks
+from zhanggui.aftersales import locks, services
 from zhanggui.aftersales.deadlines import RETURN_KINDS, apply_deadline
 from zhanggui.aftersales.errors import CaseRuleBroken, ReturnRefused
 from zhanggui.aftersales.models import (
     AfterSaleCase,
-    CaseEvent,
     CaseLine,
     CaseStatus,
     ReturnGrade,
@@ -128,10 +127,7 @@ def record_return_sent(
         ]
     )
     text = _("return sent: %(carrier)s %(tracking)s") % {"carrier": carrier, "tracking": number}
-    actor_row = actor if getattr(actor, "pk", None) else None
-    CaseEvent.objects.create(
-        case=case, at=timezone.now(), actor=actor_row, from_status=case.status, to_status=case.status, reason=text
-    )
+    services.timeline_note(case, actor=actor, text=text)
     after = {
         "return_carrier": carrier,
         "return_tracking_no": number,
@@ -383,14 +379,7 @@ def receive_return(
     text = _("return received: %(good)s resellable, %(bad)s defective") % {"good": good, "bad": bad}
     if receipt.note:
         text = f"{text} · {receipt.note}"
-    CaseEvent.objects.create(
-        case=case,
-        at=receipt.received_at,
-        actor=actor if getattr(actor, "pk", None) else None,
-        from_status=case.status,
-        to_status=case.status,
-        reason=text[: CaseEvent._meta.get_field("reason").max_length or 255],
-    )
+    services.timeline_note(case, actor=actor, text=text, at=receipt.received_at)
     AfterSaleCase.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     parts = ", ".join(f"{_line_name(r.case_line)} {r.quantity} {r.grade} → {r.warehouse.code}" for r in made)
     record_audit(

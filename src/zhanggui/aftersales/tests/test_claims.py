@@ -305,3 +305,12 @@ def test_the_api_files_lists_and_settles(users, service, shipped, lost):
         url, {"case_id": lost.pk, "value_claimed": "1.00", "evidence": "x"}, "application/json"
     )
     assert denied.status_code == 403 and CarrierClaim.objects.count() == 1
+
+
+def test_the_claims_timeline_line_carries_the_status_the_case_has_now_not_a_stale_copys(service, shipped, lost):
+    from zhanggui.aftersales import services
+
+    services.agree(actor=service, case=lost)  # `lost` (this copy) still says open
+    file(service, shipped, case=lost)
+    line = CaseEvent.objects.filter(case=lost).order_by("at", "pk").last()
+    assert (line.from_status, line.to_status) == ("agreed", "agreed")
