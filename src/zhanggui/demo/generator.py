@@ -156,7 +156,7 @@ class DemoSummary:
     products: int = 0
     listed_products: int = 0
     skus: int = 0
-    warehouses: int = 0
+    warehouses: int = 0  # sellable ones (the defective-stock warehouse returns create is not counted)
     suppliers: int = 0
     purchase_orders: dict[str, int] = field(default_factory=dict)
     stock_moves: int = 0
@@ -1044,7 +1044,7 @@ def summarize(seed: int = DEFAULT_SEED) -> DemoSummary:
         products=Product.objects.filter(shop__in=shops).count(),
         listed_products=Product.objects.filter(shop__in=shops, listing_status=ListingStatus.LISTED).count(),
         skus=skus.count(),
-        warehouses=Warehouse.objects.count(),
+        warehouses=Warehouse.objects.filter(sellable=True).count(),
         suppliers=Supplier.objects.count(),
         purchase_orders=dict(sorted(statuses.items())),
         stock_moves=StockMove.objects.count(),

@@ -38,13 +38,19 @@ def cell(kind: str, value: Any) -> str:
     return str(value)
 
 
+#: Rows a table shows on the page; the rest (a SKU list of every SKU sold, most never refunded) are in its XLSX,
+#: the API and the total row. Tables come sorted most telling first (the highest refund rate first).
+PAGE_ROWS = 25
+
+
 def _screen(table: reports.Table) -> dict[str, Any]:
     def cells(row: Any) -> list[tuple[bool, str]]:
         return [(c.numeric, cell(c.kind, c.value(row))) for c in table.columns]
 
     return {
         "table": table,
-        "rows": [cells(row) for row in table.rows],
+        "rows": [cells(row) for row in table.rows[:PAGE_ROWS]],
+        "more": max(0, len(table.rows) - PAGE_ROWS),
         "total": cells(table.total) if table.total is not None else None,
     }
 

@@ -453,3 +453,16 @@ def test_a_case_answered_after_its_deadline_stays_a_missed_deadline(desk, monkey
     assert made.events.get(to_status=S.AGREED).missed_deadline == made.deadline
     rows = rows_of(reports.overdue(JUNE, shop, now=at(7, 30)))
     assert (made.deadline.astimezone(SH).date(), "service", 1) in rows
+
+
+def test_the_page_shows_the_first_rows_of_a_long_table_and_says_the_rest_are_in_the_xlsx(client, desk, monkeypatch):
+    from zhanggui.aftersales.reports import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    login(client, desk["service"])
+    page = client.get(june_url(desk)).content.decode()
+    table = page[
+        page.index('id="table-refund_rate_sku"') : page.index("</table>", page.index('id="table-refund_rate_sku"'))
+    ]
+    assert table.count("<tr>") == 2  # the heading and one row; the total row is in <tfoot>
+    assert "2 more rows are in the XLSX" in page

@@ -178,7 +178,8 @@ def test_full_demo_meets_the_issues_numbers(db, fast_hashing):
     assert summary.shops == 2
     assert summary.products >= 150
     assert summary.skus >= 400
-    assert (summary.warehouses, summary.suppliers) == (2, 5)
+    assert (summary.warehouses, summary.suppliers) == (2, 5)  # sellable warehouses
+    assert Warehouse.objects.filter(sellable=False).exists()  # returns graded defective went somewhere
     assert summary.history_days >= 89
     assert summary.sale_issues_30d > 0
     assert summary.skus_low > 0 and summary.skus_out > 0
