@@ -14,7 +14,14 @@ from ninja import File, Form, Query, Router, UploadedFile
 
 from zhanggui.analytics import report_imports, report_selectors, selectors, services
 from zhanggui.analytics.errors import EventsRejected, ReportsRejected
-from zhanggui.analytics.report_schemas import AdDailyOut, ItemDailyOut, ReportImportOut, TrafficDailyOut, row_out
+from zhanggui.analytics.report_schemas import (
+    AdDailyOut,
+    ItemDailyOut,
+    ReportImportOut,
+    ServiceDailyOut,
+    TrafficDailyOut,
+    row_out,
+)
 from zhanggui.analytics.schemas import DailyOut, EventImportOut
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Shop
@@ -26,6 +33,7 @@ router = Router(tags=["analytics"])
 TrafficKind = Literal["sycm_shop", "sycm_items", "sources", "jd_shop", "jd_items"]
 AdKind = Literal["ztc", "jd_express", "display", "affiliate"]
 AdChannelName = AdKind
+ServiceKind = Literal["qianniu_service", "jd_service"]
 
 
 def _shop(code: str) -> Shop:
@@ -87,7 +95,11 @@ _UPLOAD = "A report as the platform exports it: .csv (UTF-8 or GBK) or .xlsx; it
 
 
 def _report_import(request, family: str, shop: str, file: UploadedFile, kind: str | None) -> dict[str, Any]:
-    importer = report_imports.import_traffic if family == report_imports.TRAFFIC else report_imports.import_ads
+    importer = {
+        report_imports.TRAFFIC: report_imports.import_traffic,
+        report_imports.ADS: report_imports.import_ads,
+        report_imports.SERVICE: report_imports.import_service,
+    }[family]
     report = importer(actor=request.auth, shop=_shop(shop), files=[(file, file.name or "upload")], kind=kind or None)
     if not report.ok:
         raise ReportsRejected(
@@ -189,3 +201,56 @@ def ads_daily(
         for total in report_selectors.ad_totals(rows)
     ]
     return {"shop": found.code, "totals": totals, "rows": [row_out(row) for row in rows]}
+
+
+# ----- customer service (千牛/赤兔 客服绩效, 京东 咚咚) --------------------------------------------------------------
+
+
+@router.post("/service/import", response={200: ReportImportOut, **ERRORS})
+def import_service(
+    request,
+    shop: Annotated[str, Form(description="Shop code")],
+    file: Annotated[UploadedFile, File(description=_UPLOAD)],
+    kind: Annotated[ServiceKind | None, Form(description="The kind, when the headers should not decide")] = None,
+):
+    """Import one customer-service report (千牛/赤兔 客服绩效, 京东 咚咚), one row a day and agent, all or nothing;
+    each day it holds replaces that day's agents. Refused rows: 422 `import_rejected`."""
+    return _report_import(request, report_imports.SERVICE, shop, file, kind)
+
+
+@router.get("/service/daily", response={200: ServiceDailyOut, **ERRORS})
+def service_daily(
+    request,
+    shop: str = Query(..., description="Shop code"),
+    date_from: date = Query(..., alias="from", description="First day"),  # noqa: B008 - "from" is a keyword
+    date_to: date = Query(..., alias="to", description="Last day, included"),  # noqa: B008 - "from" is a keyword
+):
+    """Each agent's days in the range (at most 367 days) and each agent over the range with the inquiry
+    conversion (询单转化率: Σ inquired and paid ÷ Σ inquired) and response times weighted by people received;
+    the last total (agent "") is the shop's."""
+    _range(date_from, date_to)
+    found = _shop(shop)
+    rows = list(report_selectors.service_days(shop=found, start=date_from, end=date_to))
+    return {
+        "shop": found.code,
+        "days": [row_out(row) for row in rows],
+        "agents": [
+            {
+                "agent": total.agent,
+                "days": total.days,
+                "consulted": total.consulted,
+                "received": total.received,
+                "inquired": total.inquired,
+                "inquiry_paid": total.inquiry_paid,
+                "inquiry_conversion": _text(total.inquiry_conversion),
+                "sales": str(total.sales),
+                "first_response": _text(total.first_response),
+                "avg_response": _text(total.avg_response),
+            }
+            for total in report_selectors.agent_totals(rows)
+        ],
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

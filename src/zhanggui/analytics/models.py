@@ -313,3 +313,43 @@ class AdDay(ReportDay):
     def cpc(self) -> Decimal | None:
         """Cost per click, to the fen."""
         return ratio(self.cost, self.clicks, "0.01")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Customer service (千牛/赤兔 客服绩效, 京东 咚咚): one row a day and agent
+# --------------------------------------------------------------------------------------------------------
+
+
+def _seconds(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=10, decimal_places=2, null=True, blank=True)
+
+
+class ServiceDay(ReportDay):
+    """One agent's day as the platform's customer-service report gives it. The inquiry conversion (询单转化率) is
+    computed from the counts (inquiry_paid ÷ inquired), never read: a period's figure is Σ ÷ Σ. Response times
+    are seconds, None for an agent who answered nobody that day."""
+
+    agent = models.CharField(_("agent"), max_length=64)
+    consulted = _count(_("consulted"))
+    received = _count(_("received"))
+    inquired = _count(_("inquired before ordering"))
+    inquiry_paid = _count(_("inquired and paid"))
+    sales = _money(_("sales"))
+    units = _count(_("units sold"))
+    first_response = _seconds(_("first response (s)"))
+    avg_response = _seconds(_("average response (s)"))
+    reply_rate = _rate(_("reply rate"))
+
+    class Meta:
+        ordering = ["shop", "day", "agent"]
+        verbose_name = _("customer-service day")
+        verbose_name_plural = _("customer-service days")
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "agent"], name="analytics_serviceday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.agent}"
+
+    @property
+    def inquiry_conversion(self) -> Decimal | None:
+        """询单转化率: inquired and paid ÷ inquired, a fraction to 4 decimals."""
+        return ratio(self.inquiry_paid, self.inquired)

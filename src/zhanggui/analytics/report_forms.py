@@ -1,4 +1,5 @@
-"""The form of the report upload page: the shop, the file and, when the headers should not decide, its kind."""
+"""The form of the report upload page: the shop, the file and, when the headers should not decide, its kind
+(traffic, ads or customer service)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.channels.ads import AD_KINDS
+from zhanggui.channels.service import SERVICE_KINDS
 from zhanggui.channels.traffic import TRAFFIC_KINDS
 
 
@@ -15,6 +17,7 @@ def _kind_choices() -> list[tuple[str, object]]:
         ("", _("Tell from the header row")),
         (_("Traffic"), [(key, kind.label) for key, kind in TRAFFIC_KINDS.items()]),
         (_("Ads"), [(key, kind.label) for key, kind in AD_KINDS.items()]),
+        (_("Customer service"), [(key, kind.label) for key, kind in SERVICE_KINDS.items()]),
     ]
 
 

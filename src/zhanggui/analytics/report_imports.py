@@ -1,16 +1,16 @@
-"""Import the platforms' daily reports into a shop: traffic (生意参谋, 京东商智) and ads (直通车, 京东快车, display,
-淘宝客). docs/metrics.md, "Traffic and ads imports".
+"""Import the platforms' daily reports into a shop: traffic (生意参谋, 京东商智), ads (直通车, 京东快车, display,
+淘宝客) and customer service (千牛/赤兔 and 京东 咚咚 客服绩效). docs/metrics.md, "Traffic and ads imports".
 
 All or nothing: every file is read (channels.traffic, channels.ads) and checked first; any refused row, a file
 whose kind cannot be told or that belongs to another platform's shops, or one row named twice with other values
 refuses the whole import, and nothing is written.
 
 Otherwise each file fills one *target*: the shop's days (ShopDayTraffic), its items' (ItemDayTraffic), its
-sources' (SourceDayTraffic) or one ad channel's (AdDay rows of that channel). For each target and each day the
-files hold, the day's rows become exactly the files' rows for it: a later export of the same day replaces what an
-earlier one stored (platforms restate their figures), rows the new export no longer has go, and a day the files
-do not hold is not touched. A day whose rows would come out the same is left as it is, so importing the same
-file again changes nothing (no row is deleted or written).
+sources' (SourceDayTraffic), one ad channel's (AdDay rows of that channel) or its agents' (ServiceDay). For each
+target and each day the files hold, the day's rows become exactly the files' rows for it: a later export of the
+same day replaces what an earlier one stored (platforms restate their figures), rows the new export no longer has
+go, and a day the files do not hold is not touched. A day whose rows would come out the same is left as it is,
+so importing the same file again changes nothing (no row is deleted or written).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from zhanggui.analytics.models import AdDay, ItemDayTraffic, ShopDayTraffic, SourceDayTraffic
+from zhanggui.analytics.models import AdDay, ItemDayTraffic, ServiceDay, ShopDayTraffic, SourceDayTraffic
 from zhanggui.catalog import selectors as catalog
 from zhanggui.catalog.models import Shop
-from zhanggui.channels import ads, traffic
+from zhanggui.channels import ads, service, traffic
 from zhanggui.channels.records import RowError
 from zhanggui.channels.report_files import ReportFile, ReportKind, ReportRow, detect_kind
 from zhanggui.core import roles
@@ -36,7 +36,7 @@ from zhanggui.core.tabular import FileSource, TableError
 
 #: The capability an upload needs: the operators and managers who import the platforms' exports.
 IMPORT_REPORTS = roles.IMPORT_ORDERS
-TRAFFIC, ADS = "traffic", "ads"
+TRAFFIC, ADS, SERVICE = "traffic", "ads", "service"
 #: How many refusals a report lists (all are counted).
 REJECTED_LISTED = 1000
 
@@ -45,11 +45,13 @@ TARGET_MODELS: dict[str, type[models.Model]] = {
     traffic.ITEMS: ItemDayTraffic,
     traffic.SOURCES: SourceDayTraffic,
     ads.ADS: AdDay,
+    service.SERVICE: ServiceDay,
 }
 Reader = Callable[..., ReportFile]
 READERS: dict[str, tuple[Reader, dict[str, ReportKind]]] = {
     TRAFFIC: (traffic.read_traffic, traffic.TRAFFIC_KINDS),
     ADS: (ads.read_ads, ads.AD_KINDS),
+    SERVICE: (service.read_service, service.SERVICE_KINDS),
 }
 
 
@@ -67,7 +69,7 @@ class ReportImportReport:
     """What an import did, or with refusals why it did nothing; the shape `import-traffic --json` prints."""
 
     shop_code: str
-    family: str  # TRAFFIC or ADS
+    family: str  # TRAFFIC, ADS or SERVICE
     files: list[FileSummary] = field(default_factory=list)
     rows: int = 0
     days: list[date] = field(default_factory=list)
@@ -150,6 +152,14 @@ def import_ads(
 ) -> ReportImportReport:
     """Import ad reports (直通车, 京东快车, 引力魔方/钻展, 淘宝客), all or nothing (the module's docstring)."""
     return _import(actor=actor, shop=shop, files=files, family=ADS, kind=kind)
+
+
+def import_service(
+    *, actor: Any, shop: Shop, files: Sequence[tuple[FileSource, str]], kind: str | None = None
+) -> ReportImportReport:
+    """Import customer-service reports (千牛/赤兔 客服绩效, 京东 咚咚), one row a day and agent, all or nothing (the
+    module's docstring): each day in the files replaces that day's agents."""
+    return _import(actor=actor, shop=shop, files=files, family=SERVICE, kind=kind)
 
 
 def _import(
@@ -265,6 +275,7 @@ def _what(kind: ReportKind) -> str:
         traffic.ITEMS: _("item"),
         traffic.SOURCES: _("source"),
         ads.ADS: _("plan, unit and keyword"),
+        service.SERVICE: _("agent"),
     }[kind.target]
 
 
@@ -314,26 +325,29 @@ def _plain(value: Any) -> Any:
 def import_report(
     *, actor: Any, shop: Shop, file: FileSource, filename: str, kind: str | None = None
 ) -> ReportImportReport:
-    """One upload of the page, traffic or ads: the kind named, else the first kind of either family the header
-    row fits (traffic first); a file neither knows is refused naming every kind."""
+    """One upload of the page, traffic, ads or customer service: the kind named, else the first kind of a family
+    the header row fits (traffic, then ads, then service); a file none knows is refused naming every kind."""
     roles.require(actor, IMPORT_REPORTS)
+    families = (TRAFFIC, ADS, SERVICE)
     if kind:
-        family = TRAFFIC if kind in traffic.TRAFFIC_KINDS else ADS
-    elif _fits(file, filename, traffic.TRAFFIC_KINDS):
-        family = TRAFFIC
-    elif _fits(file, filename, ads.AD_KINDS):
-        family = ADS
+        family = next((name for name in families if kind in READERS[name][1]), TRAFFIC)
     else:
-        # Read as both to name every kind (or say why the file cannot be read at all).
-        reasons = [READERS[name][0](file=file, filename=filename).errors for name in (TRAFFIC, ADS)]
+        family = next((name for name in families if _fits(file, filename, READERS[name][1])), "")
+    if not family:
+        # Read as each family to name every kind (or say why the file cannot be read at all).
+        reasons = [READERS[name][0](file=file, filename=filename).errors for name in families]
         report = ReportImportReport(shop_code=shop.code, family="")
-        unknown = _("%(file)s is none of the reports we read (traffic: %(traffic)s; ads: %(ads)s).") % {
+        unknown = _(
+            "%(file)s is none of the reports we read (traffic: %(traffic)s; ads: %(ads)s; customer service: "
+            "%(service)s)."
+        ) % {
             "file": filename,
             "traffic": "; ".join(k.describe() for k in traffic.TRAFFIC_KINDS.values()),
             "ads": "; ".join(k.describe() for k in ads.AD_KINDS.values()),
+            "service": "; ".join(k.describe() for k in service.SERVICE_KINDS.values()),
         }
-        errors = reasons[0] if reasons[0] and reasons[0] == reasons[1] else []  # unreadable: both say the same
-        report.rejected = errors or [RowError(filename, 0, "", unknown)]
+        unreadable = reasons[0] and all(reason == reasons[0] for reason in reasons)  # every reader says the same
+        report.rejected = reasons[0] if unreadable else [RowError(filename, 0, "", unknown)]
         report.rejected_rows = 1
         return report
     return _import(actor=actor, shop=shop, files=[(file, filename)], family=family, kind=kind)

@@ -12,7 +12,7 @@ from django.db import models
 from ninja import Schema
 from pydantic import create_model
 
-from zhanggui.analytics.models import AdDay, ItemDayTraffic, ShopDayTraffic, SourceDayTraffic
+from zhanggui.analytics.models import AdDay, ItemDayTraffic, ServiceDay, ShopDayTraffic, SourceDayTraffic
 from zhanggui.analytics.schemas import RejectedRowOut
 
 _SKIPPED = ("id", "shop")
@@ -51,6 +51,7 @@ ShopTrafficDayOut = _schema("ShopTrafficDayOut", ShopDayTraffic)
 ItemTrafficDayOut = _schema("ItemTrafficDayOut", ItemDayTraffic)
 SourceTrafficDayOut = _schema("SourceTrafficDayOut", SourceDayTraffic)
 AdDayOut = _schema("AdDayOut", AdDay)
+ServiceDayOut = _schema("ServiceDayOut", ServiceDay)
 
 
 class ReportFileOut(Schema):
@@ -100,3 +101,22 @@ class AdDailyOut(Schema):
     shop: str
     totals: list[AdTotalOut]
     rows: list[AdDayOut]  # type: ignore[valid-type]
+
+
+class AgentTotalOut(Schema):
+    agent: str  # "" for the shop's total
+    days: int
+    consulted: int
+    received: int
+    inquired: int
+    inquiry_paid: int
+    inquiry_conversion: str | None  # a fraction to 4 decimals; null when nobody inquired
+    sales: str
+    first_response: str | None  # seconds, weighted by people received
+    avg_response: str | None
+
+
+class ServiceDailyOut(Schema):
+    shop: str
+    days: list[ServiceDayOut]  # type: ignore[valid-type]
+    agents: list[AgentTotalOut]

@@ -8,7 +8,15 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from zhanggui.analytics.models import AdChannel, AdDay, ItemDayTraffic, ShopDayTraffic, SourceDayTraffic, ratio
+from zhanggui.analytics.models import (
+    AdChannel,
+    AdDay,
+    ItemDayTraffic,
+    ServiceDay,
+    ShopDayTraffic,
+    SourceDayTraffic,
+    ratio,
+)
 from zhanggui.catalog.models import Shop
 
 #: The longest range one read returns (as analytics.selectors.MAX_DAYS).
@@ -75,7 +83,7 @@ def latest_day(*, shop: Shop) -> date | None:
     """The shop's latest day in any stored report."""
     found = [
         model.objects.filter(shop=shop).order_by("-day").values_list("day", flat=True).first()
-        for model in (ShopDayTraffic, ItemDayTraffic, SourceDayTraffic, AdDay)
+        for model in (ShopDayTraffic, ItemDayTraffic, SourceDayTraffic, AdDay, ServiceDay)
     ]
     days = [day for day in found if day is not None]
     return max(days) if days else None
@@ -87,3 +95,70 @@ def last_range(*, shop: Shop, days: int = 30) -> tuple[date, date] | None:
     if latest is None:
         return None
     return latest - timedelta(days=days - 1), latest
+
+
+# --------------------------------------------------------------------------------------------------------
+# Customer service
+# --------------------------------------------------------------------------------------------------------
+
+
+def service_days(*, shop: Shop, start: date, end: date) -> QuerySet[ServiceDay]:
+    return ServiceDay.objects.filter(shop=shop, day__range=(start, end)).order_by("day", "agent")
+
+
+@dataclass
+class AgentTotal:
+    """One agent's days added up. Rates are Σ ÷ Σ; a response time is the mean of the days' figures weighted by
+    the people received that day (a day with no time or nobody received does not count)."""
+
+    agent: str
+    days: int = 0
+    consulted: int = 0
+    received: int = 0
+    inquired: int = 0
+    inquiry_paid: int = 0
+    sales: Decimal = Decimal("0.00")
+    units: int = 0
+    _first: Decimal = Decimal(0)
+    _first_weight: int = 0
+    _avg: Decimal = Decimal(0)
+    _avg_weight: int = 0
+
+    @property
+    def inquiry_conversion(self) -> Decimal | None:
+        """询单转化率: Σ inquired and paid ÷ Σ inquired, a fraction to 4 decimals half up."""
+        return ratio(self.inquiry_paid, self.inquired)
+
+    @property
+    def first_response(self) -> Decimal | None:
+        """Seconds to the hundredth, half up."""
+        return ratio(self._first, self._first_weight, "0.01")
+
+    @property
+    def avg_response(self) -> Decimal | None:
+        return ratio(self._avg, self._avg_weight, "0.01")
+
+    def add(self, row: ServiceDay) -> None:
+        self.days += 1
+        for name in ("consulted", "received", "inquired", "inquiry_paid", "units"):
+            setattr(self, name, getattr(self, name) + (getattr(row, name) or 0))
+        self.sales += row.sales or 0
+        weight = row.received if row.received is not None else (row.consulted or 0)
+        if row.first_response is not None and weight:
+            self._first += row.first_response * weight
+            self._first_weight += weight
+        if row.avg_response is not None and weight:
+            self._avg += row.avg_response * weight
+            self._avg_weight += weight
+
+
+def agent_totals(rows: QuerySet[ServiceDay] | list[ServiceDay]) -> list[AgentTotal]:
+    """Each agent's rows over the range added up, the best inquiry conversion first (then by name); the last
+    entry is the shop's total (agent "")."""
+    totals: dict[str, AgentTotal] = {}
+    shop_total = AgentTotal(agent="")
+    for row in rows:
+        totals.setdefault(row.agent, AgentTotal(agent=row.agent)).add(row)
+        shop_total.add(row)
+    ordered = sorted(totals.values(), key=lambda t: (-(t.inquiry_conversion or Decimal(-1)), t.agent))
+    return [*ordered, shop_total] if ordered else []

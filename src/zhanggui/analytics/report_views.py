@@ -1,4 +1,5 @@
-"""The page of the platforms' reports: upload a traffic or ad report, see what it stored (docs/metrics.md)."""
+"""The page of the platforms' reports: upload a traffic, ad or customer-service report, see what it stored
+(docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -60,4 +61,7 @@ def _recent(shop: Shop) -> dict[str, Any]:
     return {
         "shop_days": list(report_selectors.shop_days(shop=shop, start=start, end=end)),
         "ad_totals": report_selectors.ad_totals(report_selectors.ad_days(shop=shop, start=start, end=end)),
+        "agent_totals": report_selectors.agent_totals(report_selectors.service_days(shop=shop, start=start, end=end)),
+        "range_start": start,
+        "range_end": end,
     }

@@ -41,11 +41,19 @@ from zhanggui.core.tabular import (
 
 # The kinds of value a column holds.
 DAY, COUNT, MONEY, RATE, DECIMAL, TEXT, CODE = "day", "count", "money", "rate", "decimal", "text", "code"
+SECONDS = "seconds"  # a duration, kept in seconds to the hundredth: "23.5", "23.5秒", "1分5秒", "00:01:05"
 
 #: Rates are kept to 6 decimals of a fraction (0.034567 is 3.4567 %), rounded half up.
 RATE_PLACES = Decimal("0.000001")
 #: Other decimals (人均浏览量) to 4 places, half up.
 DECIMAL_PLACES = Decimal("0.0001")
+#: Durations to the hundredth of a second, half up.
+SECONDS_PLACES = Decimal("0.01")
+_CLOCK_RE = re.compile(r"(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2}(?:\.[0-9]+)?)", re.ASCII)
+_WORDS_RE = re.compile(
+    r"(?:([0-9]+(?:\.[0-9]+)?)(?:小时|时|h))?(?:([0-9]+(?:\.[0-9]+)?)(?:分钟|分|min|m))?(?:([0-9]+(?:\.[0-9]+)?)(?:秒|s))?",
+    re.ASCII,
+)
 MAX_COUNT = 9_223_372_036_854_775_807  # PositiveBigIntegerField
 _SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _DAY_RE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", re.ASCII)
@@ -285,6 +293,8 @@ def read_value(f: Field, text: str, *, percent: bool = False) -> Any:
         return text if text.isprintable() else " ".join(text.split())
     if f.kind == RATE:
         return _rate(f, text, percent=percent)
+    if f.kind == SECONDS:
+        return _seconds(text)
     if not text:
         return Decimal("0.00") if f.kind == MONEY else (Decimal("0.0000") if f.kind == DECIMAL else 0)
     number = _number(text)
@@ -320,6 +330,34 @@ def _number(text: str) -> Decimal:
     except MoneyError:
         raise ValueError(_("%(value)s is not a number.") % {"value": text}) from None
     return number * scale if scale is not None else number
+
+
+def _seconds(text: str) -> Decimal | None:
+    """A duration in seconds: a bare number is seconds; "1分5秒", "2m30s", "00:01:05" and "1:05" are read as
+    written. Empty has no value (None), like a rate: an agent without consultations has no response time."""
+    plain = unicodedata.normalize("NFKC", text).replace(" ", "").lower()
+    if not plain:
+        return None
+    total: Decimal | None = None
+    clock = _CLOCK_RE.fullmatch(plain)
+    words = _WORDS_RE.fullmatch(plain)
+    try:
+        if clock:
+            total = Decimal(clock[1] or 0) * 3600 + Decimal(clock[2]) * 60 + Decimal(clock[3])
+        elif words and any(words.groups()):
+            hours, minutes, seconds = (Decimal(part or 0) for part in words.groups())
+            total = hours * 3600 + minutes * 60 + seconds
+        else:
+            total = plain_decimal(plain, text)
+    except MoneyError:
+        total = None
+    if total is None:
+        raise ValueError(_("%(value)s is not a duration; write it in seconds (23.5) or as 1分5秒.") % {"value": text})
+    if total < 0:
+        raise ValueError(_("%(value)s: must not be negative.") % {"value": text})
+    if total >= 10_000_000:
+        raise ValueError(_("%(value)s is too large.") % {"value": text})
+    return total.quantize(SECONDS_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _rate(f: Field, text: str, *, percent: bool) -> Decimal | None:
