@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -353,3 +354,125 @@ class ServiceDay(ReportDay):
     def inquiry_conversion(self) -> Decimal | None:
         """询单转化率: inquired and paid ÷ inquired, a fraction to 4 decimals."""
         return ratio(self.inquiry_paid, self.inquired)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Store health: DSR scores by day, violations and their appeals, health-check findings (体检中心)
+# --------------------------------------------------------------------------------------------------------
+
+
+def _score(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=6, decimal_places=4, null=True, blank=True)
+
+
+class ShopScoreDay(ReportDay):
+    """A shop's scores as the platform showed them that day: Taobao/Tmall's DSR (描述相符, 服务态度, 物流服务 —
+    each already the platform's 6-month mean, out of 5), JD's shop score (out of 10). Imported (`report` is the
+    kind) or typed in (`report` = "typed")."""
+
+    description = _score(_("item as described (描述相符)"))
+    service = _score(_("service attitude (服务态度)"))
+    shipping = _score(_("logistics (物流服务)"))
+
+    class Meta:
+        ordering = ["shop", "day"]
+        verbose_name = _("shop score day")
+        verbose_name_plural = _("shop score days")
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="analytics_shopscoreday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} DSR"
+
+
+class ViolationKind(models.TextChoices):
+    GENERAL = "general", _("一般违规 (general)")
+    SERIOUS = "serious", _("严重违规 (serious)")
+    FAKE = "fake", _("虚假交易 (fake deals)")
+    COUNTERFEIT = "counterfeit", _("售假 (counterfeit)")
+    OTHER = "other", _("Other")
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", _("Not yet decided")
+    APPEALING = "appealing", _("Appeal filed")
+    UPHELD = "upheld", _("Appeal won: points withdrawn")
+    REJECTED = "rejected", _("Appeal lost")
+    ACCEPTED = "accepted", _("Not appealed")
+
+
+class Violation(models.Model):
+    """A platform's penalty on the shop (扣分): its points count against the shop until an appeal wins. The appeal
+    deadline is the platform's (typically a few days from the notice); past it, an undecided violation stands."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    noted_on = models.DateField(_("notice date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ViolationKind.choices, default=ViolationKind.GENERAL)
+    rule = models.CharField(_("rule broken"), max_length=128)
+    points = models.PositiveSmallIntegerField(_("points"), default=0)
+    order_no = models.CharField(_("order number"), max_length=64, blank=True)
+    appeal_deadline = models.DateTimeField(_("appeal deadline"), null=True, blank=True)
+    appeal_status = models.CharField(
+        _("appeal"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-noted_on", "-pk"]
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        indexes = [models.Index(fields=["shop", "noted_on"], name="analytics_violation_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.noted_on} {self.rule} −{self.points}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether its points count against the shop: all but a won appeal."""
+        return self.appeal_status != AppealStatus.UPHELD
+
+    @property
+    def decided(self) -> bool:
+        return self.appeal_status in (AppealStatus.UPHELD, AppealStatus.REJECTED, AppealStatus.ACCEPTED)
+
+
+class FindingSeverity(models.TextChoices):
+    NOTICE = "notice", _("Notice")
+    WARNING = "warning", _("Warning")
+    SERIOUS = "serious", _("Serious")
+
+
+class HealthFinding(models.Model):
+    """One finding of the platform's health check (体检中心) or of our own look at the shop, followed up until it
+    is fixed: who follows it and what was done."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    found_on = models.DateField(_("found on"))
+    area = models.CharField(_("area"), max_length=32, blank=True)
+    finding = models.CharField(_("finding"), max_length=255)
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=FindingSeverity.choices, default=FindingSeverity.WARNING
+    )
+    follow_up = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("follow-up person"),
+    )
+    fixed_on = models.DateField(_("fixed on"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["fixed_on", "-found_on", "-pk"]
+        verbose_name = _("health-check finding")
+        verbose_name_plural = _("health-check findings")
+        indexes = [models.Index(fields=["shop", "found_on"], name="analytics_finding_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.found_on} {self.finding}"

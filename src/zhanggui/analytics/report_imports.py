@@ -1,5 +1,6 @@
 """Import the platforms' daily reports into a shop: traffic (生意参谋, 京东商智), ads (直通车, 京东快车, display,
-淘宝客) and customer service (千牛/赤兔 and 京东 咚咚 客服绩效). docs/metrics.md, "Traffic and ads imports".
+淘宝客) and customer service (千牛/赤兔 and 京东 咚咚 客服绩效, and the shop's DSR / JD shop score).
+docs/metrics.md, "Traffic and ads imports".
 
 All or nothing: every file is read (channels.traffic, channels.ads) and checked first; any refused row, a file
 whose kind cannot be told or that belongs to another platform's shops, or one row named twice with other values
@@ -24,7 +25,14 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from zhanggui.analytics.models import AdDay, ItemDayTraffic, ServiceDay, ShopDayTraffic, SourceDayTraffic
+from zhanggui.analytics.models import (
+    AdDay,
+    ItemDayTraffic,
+    ServiceDay,
+    ShopDayTraffic,
+    ShopScoreDay,
+    SourceDayTraffic,
+)
 from zhanggui.catalog import selectors as catalog
 from zhanggui.catalog.models import Shop
 from zhanggui.channels import ads, service, traffic
@@ -46,6 +54,7 @@ TARGET_MODELS: dict[str, type[models.Model]] = {
     traffic.SOURCES: SourceDayTraffic,
     ads.ADS: AdDay,
     service.SERVICE: ServiceDay,
+    service.SCORES: ShopScoreDay,
 }
 Reader = Callable[..., ReportFile]
 READERS: dict[str, tuple[Reader, dict[str, ReportKind]]] = {
@@ -276,6 +285,7 @@ def _what(kind: ReportKind) -> str:
         traffic.SOURCES: _("source"),
         ads.ADS: _("plan, unit and keyword"),
         service.SERVICE: _("agent"),
+        service.SCORES: _("shop day"),
     }[kind.target]
 
 

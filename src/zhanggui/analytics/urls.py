@@ -1,9 +1,16 @@
 from django.urls import path
 
 from zhanggui.analytics import report_views, views
+from zhanggui.analytics.health import views as health_views
 
 app_name = "analytics"
 urlpatterns = [
     path("events/import/", views.events_import, name="events-import"),
     path("reports/import/", report_views.reports_import, name="reports-import"),
+    path("health/", health_views.health, name="health"),
+    path("health/scores/", health_views.scores_record, name="health-scores"),
+    path("health/violations/", health_views.violation_add, name="health-violation-add"),
+    path("health/violations/<int:pk>/appeal/", health_views.violation_appeal, name="health-violation-appeal"),
+    path("health/findings/", health_views.finding_add, name="health-finding-add"),
+    path("health/findings/<int:pk>/fix/", health_views.finding_fix, name="health-finding-fix"),
 ]

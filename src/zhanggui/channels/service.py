@@ -1,7 +1,8 @@
 """The customer-service reports we read, one row a day and agent: 千牛 客服绩效 (赤兔名品 and 千牛's own 客服数据
-export, Taobao/Tmall) and 京东 咚咚 客服绩效 (JD). Columns as in channels.traffic; PLATFORMS.md lists none of
-these, so every name is our assumption of one version (`documented=False`), aliases included (docs/metrics.md,
-"Customer-service imports").
+export, Taobao/Tmall) and 京东 咚咚 客服绩效 (JD); and the shop's scores by day, one row a day: Taobao/Tmall's
+DSR (店铺评分: 描述相符, 服务态度, 物流服务) and JD's shop score (商品评价, 物流履约, 售后服务, out of 10).
+Columns as in channels.traffic; PLATFORMS.md lists none of these, so every name is our assumption of one
+version (`documented=False`), aliases included (docs/metrics.md, "Customer-service imports").
 
 Derived columns (询单->最终付款成功率, 客单价, 回复率 when the counts are there) are not read: the inquiry
 conversion is computed from the stored counts (inquiry_paid ÷ inquired), so a period's figure is Σ ÷ Σ, never a
@@ -14,12 +15,22 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from zhanggui.channels.report_files import COUNT, MONEY, RATE, SECONDS, TEXT, ReportFile, ReportKind, read_report
+from zhanggui.channels.report_files import (
+    COUNT,
+    DECIMAL,
+    MONEY,
+    RATE,
+    SECONDS,
+    TEXT,
+    ReportFile,
+    ReportKind,
+    read_report,
+)
 from zhanggui.channels.traffic import DAY_FIELD, JD_SHOPS, TAOBAO_SHOPS
 from zhanggui.channels.traffic import field as _f
 from zhanggui.core.tabular import FileSource
 
-SERVICE = "service"
+SERVICE, SCORES = "service", "scores"
 
 QIANNIU = ReportKind(
     key="qianniu_service",
@@ -81,8 +92,36 @@ JD_DONGDONG = ReportKind(
     ),
 )
 
+TAOBAO_DSR = ReportKind(
+    key="dsr",
+    label=_("店铺评分 DSR (Taobao/Tmall)"),
+    platforms=TAOBAO_SHOPS,
+    target=SCORES,
+    signature=("description", "service", "shipping"),
+    fields=(
+        DAY_FIELD,
+        _f("description", ("描述相符", "宝贝与描述相符", "描述相符评分"), DECIMAL, documented=False),
+        _f("service", ("服务态度", "卖家服务态度", "服务态度评分"), DECIMAL, documented=False),
+        _f("shipping", ("物流服务", "发货速度", "卖家发货速度", "物流服务评分"), DECIMAL, documented=False),
+    ),
+)
+
+JD_SCORE = ReportKind(
+    key="jd_score",
+    label=_("京东 店铺评分"),
+    platforms=JD_SHOPS,
+    target=SCORES,
+    signature=("description", "shipping", "service"),
+    fields=(
+        DAY_FIELD,
+        _f("description", ("商品评价", "用户评价", "商品质量"), DECIMAL, documented=False),
+        _f("shipping", ("物流履约", "物流时效"), DECIMAL, documented=False),
+        _f("service", ("售后服务", "服务质量"), DECIMAL, documented=False),
+    ),
+)
+
 #: Tried in this order (the module's docstring says why).
-SERVICE_KINDS: dict[str, ReportKind] = {kind.key: kind for kind in (JD_DONGDONG, QIANNIU)}
+SERVICE_KINDS: dict[str, ReportKind] = {kind.key: kind for kind in (JD_DONGDONG, QIANNIU, TAOBAO_DSR, JD_SCORE)}
 
 
 def read_service(*, file: FileSource, filename: str = "", kind: str | None = None) -> ReportFile:

@@ -60,6 +60,7 @@ from zhanggui.core.models import AuditEntry
 from zhanggui.core.services import record_audit, system_user
 from zhanggui.demo import orders as demo_orders
 from zhanggui.demo.aftersales import create_demo_cases
+from zhanggui.demo.analytics import create_demo_analytics
 from zhanggui.demo.campaigns import create_demo_campaigns
 from zhanggui.demo.catalog_plan import (
     BANNED_WORDS,
@@ -1078,6 +1079,13 @@ def generate_demo(
             shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
             seed=seed,
             now=timezone.now(),
+        )
+        create_demo_analytics(
+            people=people,
+            shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
+            seed=seed,
+            today=today or timezone.localdate(),
+            days=size.history_days,
         )
         products = Product.objects.filter(shop__code__in=DEMO_SHOP_CODES).order_by("shop__code", "code")
         add_demo_pictures(designer=people[roles.DESIGNER], products=products[:PICTURED], seed=seed)

@@ -120,6 +120,14 @@ def _ads_upload(world: World) -> dict[str, Any]:
     return {"shop": "tm01", "file": SimpleUploadedFile("ads.csv", text.encode())}
 
 
+def _service_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of a 千牛 客服绩效 report: one agent, one day."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "日期,旺旺,咨询人数,询单人数,最终付款人数\n2026-06-01,阿花,10,8,4\n"
+    return {"shop": "tm01", "file": SimpleUploadedFile("service.csv", text.encode())}
+
+
 def _order_upload(world: World) -> dict[str, Any]:
     """A multipart upload of our own order format (one order, the seeded SKU), sent as a form would."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -265,6 +273,8 @@ ENDPOINTS: dict[str, Needs] = {
     "GET /api/v1/analytics/traffic/daily": read(),
     "GET /api/v1/analytics/traffic/items": read(),
     "GET /api/v1/analytics/ads/daily": read(),
+    "POST /api/v1/analytics/service/import": needs(roles.IMPORT_ORDERS, body=_service_upload),
+    "GET /api/v1/analytics/service/daily": read(),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -353,6 +363,7 @@ REQUIRED_QUERY = {
     "GET /api/v1/analytics/traffic/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
     "GET /api/v1/analytics/traffic/items": "?shop=tm01&from=2026-06-01&to=2026-06-30",
     "GET /api/v1/analytics/ads/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+    "GET /api/v1/analytics/service/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
 }
 
 

@@ -49,10 +49,14 @@ def active_keys(html: str) -> list[str]:
                 "alerts",
                 "promotions",
                 "analytics",
+                "health",
                 "audit",
             ],
         ),
-        ("operator", ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "analytics", "audit"]),
+        (
+            "operator",
+            ["home", "orders", "catalog", "stock", "purchase", "alerts", "promotions", "analytics", "health", "audit"],
+        ),
         # after-sales (its claims and reports), messages: 客服's
         ("service", ["home", "orders", "aftersales", "claims", "reports", "messages", *EVERYONE[2:]]),
         (

@@ -280,3 +280,39 @@ def test_small_demo_has_after_sales_cases_over_its_history_and_some_near_their_d
     assert badges["overdue"] >= 1 and badges["red"] >= 1 and badges["amber"] >= 1
     agents = {case.assignee.username for case in cases if case.assignee}
     assert agents == {"service", "service2"}
+
+
+def test_small_demo_has_the_reports_a_team_imports_and_they_agree_with_its_orders(small_demo):
+    from zhanggui.analytics.health import selectors as health
+    from zhanggui.analytics.models import AdDay, ServiceDay, ShopDayTraffic, ShopScoreDay, SourceDayTraffic
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    for shop in Shop.objects.filter(code__in=["tmall-flagship", "jd-store"]):
+        days = ShopDayTraffic.objects.filter(shop=shop)
+        assert days.count() == SMALL.history_days
+        assert days.order_by("-day").first().day == yesterday  # today's report is not out yet
+        start = timezone.make_aware(timezone.datetime.combine(yesterday, timezone.datetime.min.time()))
+        paid = Order.objects.filter(
+            shop=shop,
+            paid_at__gte=start,
+            paid_at__lt=start + timedelta(days=1),
+            is_replacement=False,
+            split_from__isnull=True,
+        )
+        row = days.get(day=yesterday)
+        # The report's paying figures are the orders' own, so conversion and AOV agree with the orders.
+        assert row.paid_amount == (paid.aggregate(total=Sum("paid_total"))["total"] or Decimal("0.00"))
+        assert row.paid_orders == paid.count()
+        assert row.visitors >= 50 and row.pv > row.visitors
+        sources = SourceDayTraffic.objects.filter(shop=shop, day=yesterday)
+        assert sum(s.visitors for s in sources) == row.visitors
+        assert sum(s.paying_buyers for s in sources) == row.paying_buyers
+        assert sum(s.paid_amount for s in sources) == row.paid_amount
+        assert AdDay.objects.filter(shop=shop, day=yesterday).exists()
+        assert ServiceDay.objects.filter(shop=shop, day=yesterday).count() == 2
+        assert ShopScoreDay.objects.filter(shop=shop).count() == SMALL.history_days
+    tmall = Shop.objects.get(code="tmall-flagship")
+    due = health.appeals_due(shop=tmall)
+    assert [v.rule for v in due] == ["延迟发货"] and due[0].appeal_deadline.date() == today + timedelta(days=1)
+    assert [f.finding for f in health.open_findings(shop=tmall)] == ["5 个商品主图含牛皮癣文字"]

@@ -1,0 +1,157 @@
+"""The store-health page (店铺健康): the shop's DSR / shop score by day, this year's violations with their points
+and appeal deadlines, and the health-check findings being followed up. Everyone reads; the 店长 and 运营 type
+(services.KEEP_HEALTH). A refused form comes back on the page with what was typed, status 422."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhanggui.analytics.health import selectors, services
+from zhanggui.analytics.health.forms import AppealForm, FindingForm, FixForm, ScoresForm, ViolationForm
+from zhanggui.analytics.models import HealthFinding, Violation
+from zhanggui.catalog.models import Shop
+from zhanggui.core import edges, roles
+
+SCORE_DAYS = 30
+
+
+def _shop(request: HttpRequest) -> Shop | None:
+    code = request.GET.get("shop") or request.POST.get("shop_code")
+    shops = Shop.objects.order_by("code")
+    return shops.filter(code=code).first() if code else shops.first()
+
+
+def _back(shop: Shop) -> HttpResponse:
+    return redirect(f"{reverse('analytics:health')}?shop={shop.code}")
+
+
+def _page(request: HttpRequest, shop: Shop | None, status: int = 200, **bound: forms.Form) -> HttpResponse:
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "shops": Shop.objects.order_by("code"),
+        "shop": shop,
+        "may_edit": roles.holds(request.user, services.KEEP_HEALTH),
+        "scores_form": bound.get("scores") or ScoresForm(channel=shop.channel if shop else ""),
+        "violation_form": bound.get("violation") or ViolationForm(),
+        "finding_form": bound.get("finding") or FindingForm(),
+        "appeal_form": AppealForm(),
+        "fix_form": FixForm(),
+        "year": today.year,
+        "now": timezone.now(),
+    }
+    if shop is not None:
+        days = selectors.scores(shop=shop, start=today - timedelta(days=SCORE_DAYS - 1), end=today)
+        year_rows = list(selectors.violations(shop=shop, year=today.year))
+        context.update(
+            score_days=list(reversed(days)),
+            score_trend=selectors.trend(days),
+            score_top=services.SCORE_MAX.get(shop.channel, services.DSR_MAX),
+            violations=year_rows,
+            points=selectors.points(year_rows),
+            appeals_due=selectors.appeals_due(shop=shop),
+            appeals_missed=selectors.appeals_missed(shop=shop),
+            findings=selectors.open_findings(shop=shop),
+            fixed=selectors.fixed_findings(shop=shop, since=today - timedelta(days=30)),
+        )
+    return render(request, "analytics/health.html", context, status=status)
+
+
+@login_required
+@edges.guarded
+def health(request: HttpRequest) -> HttpResponse:
+    return _page(request, _shop(request))
+
+
+def _post(request: HttpRequest, name: str, form: forms.Form, call: Any) -> HttpResponse:
+    edges.require(request, services.KEEP_HEALTH)
+    shop = _shop(request)
+    if shop is None:
+        return redirect("analytics:health")
+    if form.is_valid():
+        with edges.form_errors(form) as outcome:
+            call(shop, form.cleaned_data)
+        if outcome.ok:
+            messages.success(request, _("Saved."))
+            return _back(shop)
+    return _page(request, shop, status=edges.FORM_ERROR, **{name: form})
+
+
+@login_required
+@edges.guarded
+@require_POST
+def scores_record(request: HttpRequest) -> HttpResponse:
+    return _post(
+        request,
+        "scores",
+        ScoresForm(request.POST, channel=getattr(_shop(request), "channel", "")),
+        lambda shop, data: services.record_scores(actor=request.user, shop=shop, **data),
+    )
+
+
+@login_required
+@edges.guarded
+@require_POST
+def violation_add(request: HttpRequest) -> HttpResponse:
+    return _post(
+        request,
+        "violation",
+        ViolationForm(request.POST),
+        lambda shop, data: services.note_violation(actor=request.user, shop=shop, **data),
+    )
+
+
+@login_required
+@edges.guarded
+@require_POST
+def finding_add(request: HttpRequest) -> HttpResponse:
+    return _post(
+        request,
+        "finding",
+        FindingForm(request.POST),
+        lambda shop, data: services.note_finding(actor=request.user, shop=shop, **data),
+    )
+
+
+@login_required
+@edges.guarded
+@require_POST
+def violation_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    edges.require(request, services.KEEP_HEALTH)
+    violation = get_object_or_404(Violation, pk=pk)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        with edges.message_errors(request) as outcome:
+            services.set_appeal(actor=request.user, violation=violation, **form.cleaned_data)
+        if outcome.ok:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose the appeal's status."))
+    return _back(violation.shop)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def finding_fix(request: HttpRequest, pk: int) -> HttpResponse:
+    edges.require(request, services.KEEP_HEALTH)
+    finding = get_object_or_404(HealthFinding, pk=pk)
+    form = FixForm(request.POST)
+    if form.is_valid():
+        with edges.message_errors(request) as outcome:
+            services.fix_finding(actor=request.user, finding=finding, result=form.cleaned_data["result"])
+        if outcome.ok:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Say what was done about it."))
+    return _back(finding.shop)
