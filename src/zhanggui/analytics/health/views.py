@@ -23,7 +23,7 @@ from zhanggui.analytics.models import HealthFinding, Violation
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
 
-SCORE_DAYS = 30
+SCORE_DAYS = 14
 
 
 def _shop(request: HttpRequest) -> Shop | None:

@@ -21,3 +21,13 @@ def percent(rate: Decimal | None) -> str:
 def figure(value: object) -> str:
     """A count or a figure as it is, None → "—"."""
     return "—" if value is None else str(value)
+
+
+@register.filter
+def score(value: Decimal | None) -> str:
+    """A shop score as the back-office shows it: 4.85, 4.8512 (two decimals at least, no trailing zeros past
+    them); — when unknown."""
+    if value is None:
+        return "—"
+    places = max(2, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return f"{value:.{places}f}"

@@ -185,7 +185,7 @@ def test_page_shows_the_shop_and_records_each_kind(shop, operator, users):
     )
     assert response.status_code == 302
     page = client.get(f"{URL}?shop={shop.code}").content.decode()
-    assert "4.8500" in page and "延迟发货" in page and "详情页加载慢" in page
+    assert ">4.85<" in page and "4.8500" not in page and "延迟发货" in page and "详情页加载慢" in page
     assert "Points that count this year: <strong>3</strong>" in page
     assert "left" in page  # the appeal's time left
 
