@@ -476,3 +476,58 @@ class HealthFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} {self.found_on} {self.finding}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Diagnosis: the shop's own thresholds for each rule, and its peers' averages
+# --------------------------------------------------------------------------------------------------------
+
+
+class DiagnosisRule(models.Model):
+    """A shop's setting of one diagnosis rule (analytics.diagnosis.rules.RULES): on or off, and its threshold
+    in the rule's unit. A rule without a row runs with its default threshold."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    key = models.CharField(_("rule"), max_length=32)
+    enabled = models.BooleanField(_("on"), default=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=4)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["shop", "key"]
+        verbose_name = _("diagnosis rule")
+        verbose_name_plural = _("diagnosis rules")
+        constraints = [models.UniqueConstraint(fields=["shop", "key"], name="analytics_diagnosisrule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.key} {self.threshold}"
+
+
+class PeerMetric(models.TextChoices):
+    CONVERSION = "conversion", _("Payment conversion")
+    AOV = "aov", _("Average order value")
+    BOUNCE = "bounce_rate", _("Bounce rate")
+    UV_VALUE = "uv_value", _("UV value")
+
+
+class PeerBenchmark(models.Model):
+    """The peers' average of a figure for a month (生意参谋 同行同层平均 / 同行优秀, 京东商智 同行), typed in from the
+    platform's page: what the diagnosis compares the shop with. Rates are fractions, money yuan."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month"))
+    metric = models.CharField(_("figure"), max_length=16, choices=PeerMetric.choices)
+    value = models.DecimalField(_("peers' average"), max_digits=14, decimal_places=6)
+    source = models.CharField(_("source"), max_length=64, blank=True, default="同行同层平均")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["shop", "-month", "metric"]
+        verbose_name = _("peer benchmark")
+        verbose_name_plural = _("peer benchmarks")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "month", "metric"], name="analytics_peerbenchmark_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.month:%Y-%m} {self.metric} {self.value}"

@@ -1,12 +1,16 @@
 from django.urls import path
 
 from zhanggui.analytics import report_views, views
+from zhanggui.analytics.diagnosis import views as diagnosis_views
 from zhanggui.analytics.health import views as health_views
 
 app_name = "analytics"
 urlpatterns = [
     path("events/import/", views.events_import, name="events-import"),
     path("reports/import/", report_views.reports_import, name="reports-import"),
+    path("diagnosis/", diagnosis_views.diagnosis, name="diagnosis"),
+    path("diagnosis/rules/", diagnosis_views.rules_save, name="diagnosis-rules"),
+    path("diagnosis/peers/", diagnosis_views.peer_save, name="diagnosis-peer"),
     path("health/", health_views.health, name="health"),
     path("health/scores/", health_views.scores_record, name="health-scores"),
     path("health/violations/", health_views.violation_add, name="health-violation-add"),

@@ -83,6 +83,7 @@ NAV: tuple[NavEntry, ...] = (
     # The analytics data in: traffic, ad and behaviour-event files (the dashboards come with issue 11's pages).
     NavEntry("analytics", _("Analytics data"), "analytics:reports-import", roles.IMPORT_ORDERS, active=("analytics:",)),
     # Everyone may read the store's health; the header shows it to those who keep it (店长, 运营).
+    NavEntry("diagnosis", _("Diagnosis"), "analytics:diagnosis", roles.IMPORT_ORDERS, active=("analytics:diagnosis",)),
     NavEntry("health", _("Store health"), "analytics:health", roles.IMPORT_ORDERS, active=("analytics:health",)),
     NavEntry("audit", _("Audit"), "audit-list"),
     NavEntry("admin", _("Admin"), "admin:index", active=("admin:",), staff_only=True),

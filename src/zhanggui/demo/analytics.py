@@ -25,6 +25,8 @@ from zhanggui.analytics.models import (
     AppealStatus,
     FindingSeverity,
     HealthFinding,
+    PeerBenchmark,
+    PeerMetric,
     ServiceDay,
     ShopDayTraffic,
     ShopScoreDay,
@@ -168,6 +170,11 @@ def create_demo_analytics(*, people: dict[str, Any], shops: QuerySet[Shop], seed
         ServiceDay.objects.bulk_create(service_rows)
         ShopScoreDay.objects.bulk_create(score_rows)
         _violations_and_findings(shop, people, today)
+        for month in sorted({first.replace(day=1), last.replace(day=1)}):
+            # 生意参谋's 同行同层平均, typed in each month: the shop's last week falls below it (diagnosis)
+            PeerBenchmark.objects.create(
+                shop=shop, month=month, metric=PeerMetric.CONVERSION, value=Decimal("0.0380"), source="同行同层平均"
+            )
 
 
 def _agents(shop: Shop, people: dict[str, Any]) -> list[str]:

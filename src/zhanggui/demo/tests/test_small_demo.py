@@ -316,3 +316,11 @@ def test_small_demo_has_the_reports_a_team_imports_and_they_agree_with_its_order
     due = health.appeals_due(shop=tmall)
     assert [v.rule for v in due] == ["延迟发货"] and due[0].appeal_deadline.date() == today + timedelta(days=1)
     assert [f.finding for f in health.open_findings(shop=tmall)] == ["5 个商品主图含牛皮癣文字"]
+
+
+def test_small_demo_diagnosis_finds_the_plan_that_loses_money(small_demo):
+    from zhanggui.analytics.diagnosis.selectors import diagnose
+
+    tmall = Shop.objects.get(code="tmall-flagship")
+    plans = [f.text for f in diagnose(shop=tmall) if f.rule == "ad_plan_roi"]
+    assert any("枕头-清仓" in text for text in plans), plans

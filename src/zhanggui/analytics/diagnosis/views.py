@@ -1,0 +1,95 @@
+"""The diagnosis page (店铺诊断): the findings in plain words with their numbers and a link to the evidence; the
+rules with their thresholds, editable by the 店长 and 运营; the peers' averages the comparisons use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhanggui.analytics.diagnosis import selectors, services
+from zhanggui.analytics.diagnosis.forms import RATES, PeerForm, RulesForm
+from zhanggui.catalog.models import Shop
+from zhanggui.core import edges, roles
+
+
+def _shop(request: HttpRequest) -> Shop | None:
+    code = request.GET.get("shop") or request.POST.get("shop_code")
+    shops = Shop.objects.order_by("code")
+    return shops.filter(code=code).first() if code else shops.first()
+
+
+def _page(request: HttpRequest, shop: Shop | None, status: int = 200, **bound: Any) -> HttpResponse:
+    context: dict[str, Any] = {"shops": Shop.objects.order_by("code"), "shop": shop}
+    if shop is not None:
+        settings = selectors.settings_for(shop)
+        last = selectors.last_day(shop)
+        context.update(
+            last=last,
+            findings=selectors.diagnose(shop=shop, last=last),
+            rules_form=bound.get("rules") or RulesForm(settings=settings),
+            peer_form=bound.get("peer") or PeerForm(),
+            peers=selectors.peers(shop),
+            rates=RATES,
+            may_edit=roles.holds(request.user, services.TUNE_DIAGNOSIS),
+        )
+    return render(request, "analytics/diagnosis.html", context, status=status)
+
+
+def _back(shop: Shop, anchor: str = "") -> HttpResponse:
+    return redirect(f"{reverse('analytics:diagnosis')}?shop={shop.code}{anchor}")
+
+
+@login_required
+@edges.guarded
+def diagnosis(request: HttpRequest) -> HttpResponse:
+    return _page(request, _shop(request))
+
+
+@login_required
+@edges.guarded
+@require_POST
+def rules_save(request: HttpRequest) -> HttpResponse:
+    edges.require(request, services.TUNE_DIAGNOSIS)
+    shop = _shop(request)
+    if shop is None:
+        return redirect("analytics:diagnosis")
+    form = RulesForm(request.POST, settings=selectors.settings_for(shop))
+    if form.is_valid():
+        with edges.form_errors(form) as outcome:
+            changed = services.set_rules(actor=request.user, shop=shop, settings=form.chosen())
+        if outcome.ok:
+            messages.success(request, _("Rules saved (%(n)s changed).") % {"n": changed})
+            return _back(shop, "#rules")
+    return _page(request, shop, status=edges.FORM_ERROR, rules=form)
+
+
+@login_required
+@edges.guarded
+@require_POST
+def peer_save(request: HttpRequest) -> HttpResponse:
+    edges.require(request, services.TUNE_DIAGNOSIS)
+    shop = _shop(request)
+    if shop is None:
+        return redirect("analytics:diagnosis")
+    form = PeerForm(request.POST)
+    if form.is_valid():
+        with edges.form_errors(form) as outcome:
+            services.record_peer(
+                actor=request.user,
+                shop=shop,
+                month=form.cleaned_data["month"],
+                metric=form.cleaned_data["metric"],
+                value=form.stored_value(),
+                source=form.cleaned_data["source"],
+            )
+        if outcome.ok:
+            messages.success(request, _("Saved."))
+            return _back(shop, "#peers")
+    return _page(request, shop, status=edges.FORM_ERROR, peer=form)
