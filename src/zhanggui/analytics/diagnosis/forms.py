@@ -28,7 +28,7 @@ class RulesForm(forms.Form):
             self.fields[f"on_{key}"] = forms.BooleanField(label=s.rule.label, required=False, initial=s.enabled)
             self.fields[f"threshold_{key}"] = forms.DecimalField(
                 label=_("Threshold"),
-                initial=s.threshold.normalize(),
+                initial=f"{s.threshold.normalize():f}",  # 20, not 2E+1
                 max_digits=10,
                 decimal_places=4,
                 min_value=Decimal("0.0001"),

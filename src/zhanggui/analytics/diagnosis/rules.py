@@ -87,6 +87,12 @@ def _pct(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{(rate * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)}%"
 
 
+def _score(value: Decimal) -> str:
+    """4.70, 4.8512: two decimals at least, as the back-office shows scores."""
+    places = max(2, -int(value.normalize().as_tuple().exponent))
+    return f"{value:.{places}f}"
+
+
 def _yuan(amount: Decimal) -> str:
     return f"¥{amount.quantize(CENT):,}"
 
@@ -353,8 +359,8 @@ def _score_drop(ctx: Context, threshold: Decimal) -> list[Finding]:
                 "score_drop",
                 WARNING,
                 _("%(score)s fell from %(then)s to %(now)s in 30 days (−%(drop)s).")
-                % {"score": label, "then": then.normalize(), "now": now.normalize(), "drop": (then - now).normalize()},
-                [(f"{first.day:%m-%d}", str(then.normalize())), (f"{latest.day:%m-%d}", str(now.normalize()))],
+                % {"score": label, "then": _score(then), "now": _score(now), "drop": _score(then - now)},
+                [(f"{first.day:%m-%d}", _score(then)), (f"{latest.day:%m-%d}", _score(now))],
                 _link("analytics:health", shop=ctx.shop.code),
             )
         )

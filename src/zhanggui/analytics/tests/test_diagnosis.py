@@ -133,7 +133,7 @@ def test_a_score_that_fell_over_30_days(shop):
     ShopScoreDay.objects.create(shop=shop, day=day(14), report="dsr", description=D("4.80"), service=D("4.89"))
     # 描述相符 4.85 → 4.80: −0.05 ≥ 0.03; 服务态度 −0.01 is not
     (score,) = findings(shop, "score_drop")
-    assert score.text == "描述相符 fell from 4.85 to 4.8 in 30 days (−0.05)."
+    assert score.text == "描述相符 fell from 4.85 to 4.80 in 30 days (−0.05)."
 
 
 def test_an_agent_converting_fewer_inquiries(shop):
@@ -190,6 +190,7 @@ def test_the_page_lists_findings_and_saves_rules_and_peers(weeks, operator, djan
     with django_assert_max_num_queries(20):
         page = client.get(f"{URL}?shop={weeks.code}").content.decode()
     assert 'data-rule="source_drop"' in page and "Evidence" in page
+    assert 'name="threshold_conversion_below_peer" value="20"' in page  # not 2E+1
     data = {"shop_code": weeks.code}
     for key, rule in RULES.items():
         data[f"threshold_{key}"] = str(rule.threshold)
