@@ -11,12 +11,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.analytics.diagnosis import selectors, services
+from zhanggui.analytics.diagnosis import rules, selectors, services
 from zhanggui.analytics.diagnosis.forms import RATES, PeerForm, RulesForm
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
+from zhanggui.core.listing import Column, ListSpec, export_response
+
+FINDINGS = ListSpec(
+    name="diagnosis",
+    columns=(
+        Column("severity", gettext_lazy("Severity"), value=lambda f: SEVERITY[f.severity]),
+        Column("rule", gettext_lazy("Rule"), value=lambda f: rules.RULES[f.rule].label),
+        Column("text", gettext_lazy("Finding"), value=lambda f: f.text),
+        Column("figures", gettext_lazy("Figures"), value=lambda f: " · ".join(f"{k} {v}" for k, v in f.figures)),
+    ),
+    default_sort="severity",
+)
+SEVERITY = {rules.SERIOUS: gettext_lazy("Serious"), rules.WARNING: gettext_lazy("Warning")}
 
 
 def _shop(request: HttpRequest) -> Shop | None:
@@ -49,7 +63,12 @@ def _back(shop: Shop, anchor: str = "") -> HttpResponse:
 @login_required
 @edges.guarded
 def diagnosis(request: HttpRequest) -> HttpResponse:
-    return _page(request, _shop(request))
+    """The page; with `?export=xlsx` its findings as a spreadsheet."""
+    shop = _shop(request)
+    if shop is not None and request.GET.get("export") == "xlsx":
+        response = export_response(FINDINGS, selectors.diagnose(shop=shop), "xlsx")
+        return response  # type: ignore[return-value]
+    return _page(request, shop)
 
 
 @login_required

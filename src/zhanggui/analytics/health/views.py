@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.analytics.health import selectors, services
@@ -22,8 +23,39 @@ from zhanggui.analytics.health.forms import AppealForm, FindingForm, FixForm, Sc
 from zhanggui.analytics.models import HealthFinding, Violation
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
+from zhanggui.core.listing import Column, ListSpec, export_response
 
 SCORE_DAYS = 14
+EXPORT_DAYS = 366
+
+EXPORTS = {
+    "scores": ListSpec(
+        name="shop-scores",
+        columns=(
+            Column("day", gettext_lazy("Day"), value=lambda r: r.day),
+            Column("description", gettext_lazy("描述相符 (as described)"), value=lambda r: r.description),
+            Column("service", gettext_lazy("服务态度 (service)"), value=lambda r: r.service),
+            Column("shipping", gettext_lazy("物流服务 (logistics)"), value=lambda r: r.shipping),
+            Column("report", gettext_lazy("From"), value=lambda r: r.report),
+        ),
+        default_sort="day",
+    ),
+    "violations": ListSpec(
+        name="violations",
+        columns=(
+            Column("noted_on", gettext_lazy("Notice date"), value=lambda v: v.noted_on),
+            Column("kind", gettext_lazy("Kind"), value=lambda v: v.get_kind_display()),
+            Column("rule", gettext_lazy("Rule broken"), value=lambda v: v.rule),
+            Column("points", gettext_lazy("Points"), value=lambda v: v.points),
+            Column("counts", gettext_lazy("Counts"), value=lambda v: v.counts),
+            Column("order_no", gettext_lazy("Order number"), value=lambda v: v.order_no),
+            Column("deadline", gettext_lazy("Appeal deadline"), value=lambda v: v.appeal_deadline),
+            Column("appeal", gettext_lazy("Appeal"), value=lambda v: v.get_appeal_status_display()),
+            Column("note", gettext_lazy("Note"), value=lambda v: v.note),
+        ),
+        default_sort="noted_on",
+    ),
+}
 
 
 def _shop(request: HttpRequest) -> Shop | None:
@@ -70,7 +102,18 @@ def _page(request: HttpRequest, shop: Shop | None, status: int = 200, **bound: f
 @login_required
 @edges.guarded
 def health(request: HttpRequest) -> HttpResponse:
-    return _page(request, _shop(request))
+    """The page; `?export=scores` (the last year's days) or `?export=violations` (all) as XLSX."""
+    shop = _shop(request)
+    kind = request.GET.get("export", "")
+    if shop is not None and kind in EXPORTS:
+        today = timezone.localdate()
+        rows: list[Any] = (
+            selectors.scores(shop=shop, start=today - timedelta(days=EXPORT_DAYS), end=today)
+            if kind == "scores"
+            else list(Violation.objects.filter(shop=shop).order_by("-noted_on", "-pk"))
+        )
+        return export_response(EXPORTS[kind], rows, "xlsx")  # type: ignore[return-value]
+    return _page(request, shop)
 
 
 def _post(request: HttpRequest, name: str, form: forms.Form, call: Any) -> HttpResponse:

@@ -223,3 +223,16 @@ def test_the_page_in_chinese_for_a_reader(weeks, users):
     client = login(Client(), users["designer"], language="zh-hans")
     page = client.get(URL).content.decode()
     assert 'id="rules-form"' in page and 'id="rules-submit"' not in page
+
+
+def test_the_findings_download_as_xlsx(weeks, operator):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = login(Client(), operator)
+    response = client.get(f"{URL}?shop={weeks.code}&export=xlsx")
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0] == ("Severity", "Rule", "Finding", "Figures")
+    assert rows[1][:2] == ("Serious", "A traffic source fell")
+    assert len(rows) == 1 + len(selectors.diagnose(shop=weeks))

@@ -227,3 +227,21 @@ def test_page_reads_for_everyone_but_only_keepers_type(shop, users):
 def test_page_in_chinese(shop, operator):
     client = login(Client(), operator, language="zh-hans")
     assert client.get(URL).status_code == 200
+
+
+def test_scores_and_violations_download_as_xlsx(shop, operator):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    services.record_scores(
+        actor=operator, shop=shop, day=timezone.localdate(), description=D("4.85"), service=None, shipping=None
+    )
+    services.note_violation(actor=operator, shop=shop, noted_on=NOV1, rule="延迟发货", points=3)
+    client = login(Client(), operator)
+    book = load_workbook(BytesIO(client.get(f"{URL}?shop={shop.code}&export=scores").content))
+    rows = list(book.active.values)
+    assert rows[0][:2] == ("Day", "描述相符 (as described)") and rows[1][1] == 4.85
+    book = load_workbook(BytesIO(client.get(f"{URL}?shop={shop.code}&export=violations").content))
+    rows = list(book.active.values)
+    assert rows[1][2:4] == ("延迟发货", 3)
