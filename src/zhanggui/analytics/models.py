@@ -531,3 +531,64 @@ class PeerBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} {self.month:%Y-%m} {self.metric} {self.value}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# What the profit figures need besides orders: the shop's costs and its monthly targets (docs/metrics.md)
+# --------------------------------------------------------------------------------------------------------
+
+
+class ShopCosts(models.Model):
+    """What selling costs a shop beyond the goods: the platform's commission on revenue (a fraction, 0.05 is
+    5 %) and what one parcel costs to ship (yuan). One row per shop; a shop without one costs nothing extra."""
+
+    shop = models.OneToOneField("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    commission_rate = models.DecimalField(
+        _("commission rate"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text=_("The platform's cut of revenue as a fraction: 0.05 is 5 %"),
+    )
+    shipping_per_parcel = models.DecimalField(
+        _("shipping cost per parcel"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["shop"]
+        verbose_name = _("shop costs")
+        verbose_name_plural = _("shop costs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commission_rate__gte=0, commission_rate__lt=1),
+                name="analytics_shopcosts_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(shipping_per_parcel__gte=0), name="analytics_shopcosts_shipping_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.commission_rate} {self.shipping_per_parcel}"
+
+
+class MonthlyTarget(models.Model):
+    """The GMV a shop means to reach in a month (the month is its first day)."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month"))
+    gmv_target = models.DecimalField(_("GMV target"), max_digits=14, decimal_places=2)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["shop", "-month"]
+        verbose_name = _("monthly target")
+        verbose_name_plural = _("monthly targets")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "month"], name="analytics_monthlytarget_unique"),
+            models.CheckConstraint(condition=models.Q(gmv_target__gte=0), name="analytics_monthlytarget_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.month:%Y-%m} {self.gmv_target}"

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from zhanggui.analytics import report_views, views
+from zhanggui.analytics import dashboard_views, report_views, views
 from zhanggui.analytics.diagnosis import views as diagnosis_views
 from zhanggui.analytics.health import views as health_views
 
 app_name = "analytics"
 urlpatterns = [
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("pnl/", dashboard_views.sku_pnl, name="sku-pnl"),
+    path("costs/", dashboard_views.costs_page, name="costs"),
+    path("costs/<int:pk>/", dashboard_views.costs_save, name="costs-save"),
+    path("costs/target/", dashboard_views.target_save, name="target-save"),
+    path("plotly.min.js", dashboard_views.plotly_js, name="plotly-js"),
     path("events/import/", views.events_import, name="events-import"),
     path("reports/import/", report_views.reports_import, name="reports-import"),
     path("diagnosis/", diagnosis_views.diagnosis, name="diagnosis"),

@@ -80,6 +80,13 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("returns", _("Returns receiving"), "aftersales:returns", roles.BOOK_STOCK),
     NavEntry("alerts", _("Alerts"), "inventory:alert-list"),
     NavEntry("promotions", _("Promotions"), "promotions:promotion-list", active=("promotions:",)),
+    NavEntry(
+        "dashboard",
+        _("Store dashboard"),
+        "analytics:dashboard",
+        roles.IMPORT_ORDERS,
+        active=("analytics:dashboard", "analytics:sku-pnl", "analytics:costs", "analytics:costs-", "analytics:target-"),
+    ),
     # The analytics data in: traffic, ad and behaviour-event files (the dashboards come with issue 11's pages).
     NavEntry("analytics", _("Analytics data"), "analytics:reports-import", roles.IMPORT_ORDERS, active=("analytics:",)),
     # Everyone may read the store's health; the header shows it to those who keep it (店长, 运营).
