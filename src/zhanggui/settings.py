@@ -194,6 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "login"
+# ModelBackend's rules, with a person's roles and permissions read in one query (core/auth_backend.py)
+AUTHENTICATION_BACKENDS = ["zhanggui.core.auth_backend.RoleBackend"]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

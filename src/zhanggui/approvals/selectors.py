@@ -108,13 +108,19 @@ def pending() -> list[Item]:
 
 
 def pending_count(user: Any) -> int | None:
-    """How many items the user may decide on wait (one COUNT a kind); None for a user who decides none."""
+    """How many items the user may decide on wait, in one query (a COUNT over the kinds' waiting rows, UNION ALL):
+    every page's header asks. None for a user who decides none."""
     allowed = may_approve(user)
     if not any(allowed.values()):
         return None
-    count = catalog_selectors.pending_price_change_count() if allowed[PRICES] else 0
-    count += promotion_selectors.pending_promotion_count() if allowed[PROMOTIONS] else 0
-    return count + (aftersales_compensation.pending_count() if allowed[COMPENSATIONS] else 0)
+    sources = {
+        PRICES: catalog_selectors.pending_price_changes,
+        PROMOTIONS: promotion_selectors.pending_promotions,
+        COMPENSATIONS: aftersales_compensation.pending,
+    }
+    waiting = [rows().order_by().values_list("pk") for kind, rows in sources.items() if allowed[kind]]
+    first, *rest = waiting
+    return first.union(*rest, all=True).count() if rest else first.count()
 
 
 def returned_to(user: Any) -> list[Item]:

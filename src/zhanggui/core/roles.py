@@ -156,7 +156,9 @@ def ensure_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
 def roles_of(user: Any) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return [name for name in user.groups.values_list("name", flat=True) if name in ROLE_LABELS]
+    from zhanggui.core.auth_backend import group_names  # read with the permissions, in one query a request
+
+    return [name for name in group_names(user) if name in ROLE_LABELS]
 
 
 def require(user: Any, permission: str) -> None:

@@ -94,3 +94,14 @@ def test_a_service_agent_may_not_decide_and_the_api_lists_the_offer(client, user
     _token, key = create_api_token(user=users["manager"], name="t")
     listed = client.get("/api/v1/approvals", headers={"Authorization": f"Bearer {key}"}).json()
     assert {"kind": "compensation", "id": waiting.pk, "asked_by": "service"}.items() <= listed[0].items()
+
+
+def test_the_badge_adds_the_kinds_up_in_one_count(users, waiting, django_assert_num_queries):
+    from zhanggui.approvals.tests.test_pages import ask
+    from zhanggui.catalog.tests.factories import SkuFactory
+
+    ask(users["manager"], SkuFactory(price=Decimal("59.00"), cost=Decimal("25.37")))  # below cost: it waits
+    manager = users["manager"]
+    manager.has_perm("catalog.approve_prices")  # the permission cache every page loads anyway
+    with django_assert_num_queries(1):
+        assert selectors.pending_count(manager) == 2  # the price change and the compensation offer
