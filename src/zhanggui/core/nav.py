@@ -80,18 +80,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("returns", _("Returns receiving"), "aftersales:returns", roles.BOOK_STOCK),
     NavEntry("alerts", _("Alerts"), "inventory:alert-list"),
     NavEntry("promotions", _("Promotions"), "promotions:promotion-list", active=("promotions:",)),
-    NavEntry(
-        "dashboard",
-        _("Store dashboard"),
-        "analytics:dashboard",
-        roles.IMPORT_ORDERS,
-        active=("analytics:dashboard", "analytics:sku-pnl", "analytics:costs", "analytics:costs-", "analytics:target-"),
-    ),
-    # The analytics data in: traffic, ad and behaviour-event files (the dashboards come with issue 11's pages).
-    NavEntry("analytics", _("Analytics data"), "analytics:reports-import", roles.IMPORT_ORDERS, active=("analytics:",)),
-    # Everyone may read the store's health; the header shows it to those who keep it (店长, 运营).
-    NavEntry("diagnosis", _("Diagnosis"), "analytics:diagnosis", roles.IMPORT_ORDERS, active=("analytics:diagnosis",)),
-    NavEntry("health", _("Store health"), "analytics:health", roles.IMPORT_ORDERS, active=("analytics:health",)),
+    # Every analytics page (dashboard, SKU P&L, diagnosis, store health, costs and targets, the reports and events
+    # in) under one entry; the pages' own tabs lead from one to another (analytics/_tabs.html).
+    NavEntry("analytics", _("Analytics"), "analytics:dashboard", roles.IMPORT_ORDERS, active=("analytics:",)),
     NavEntry("audit", _("Audit"), "audit-list"),
     NavEntry("admin", _("Admin"), "admin:index", active=("admin:",), staff_only=True),
 )
