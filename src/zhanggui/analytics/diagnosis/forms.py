@@ -25,7 +25,7 @@ class RulesForm(forms.Form):
         self.settings = settings
         for s in settings:
             key = s.rule.key
-            self.fields[f"on_{key}"] = forms.BooleanField(label=s.rule.label, required=False, initial=s.enabled)
+            self.fields[f"on_{key}"] = forms.BooleanField(label=str(s.rule.label), required=False, initial=s.enabled)
             self.fields[f"threshold_{key}"] = forms.DecimalField(
                 label=_("Threshold"),
                 initial=f"{s.threshold.normalize():f}",  # 20, not 2E+1

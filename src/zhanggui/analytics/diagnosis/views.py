@@ -20,6 +20,7 @@ from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import Column, ListSpec, export_response
 
+SEVERITY = {rules.SERIOUS: gettext_lazy("Serious"), rules.WARNING: gettext_lazy("Warning")}
 FINDINGS = ListSpec(
     name="diagnosis",
     columns=(
@@ -30,7 +31,6 @@ FINDINGS = ListSpec(
     ),
     default_sort="severity",
 )
-SEVERITY = {rules.SERIOUS: gettext_lazy("Serious"), rules.WARNING: gettext_lazy("Warning")}
 
 
 def _shop(request: HttpRequest) -> Shop | None:

@@ -32,9 +32,9 @@ def shop_data(db):
     return {"sku": sku, "po": po, "take": take}
 
 
-def test_home_shows_what_needs_attention(client, users, shop_data):
+def test_the_stock_page_shows_what_needs_attention(client, users, shop_data):
     client.force_login(users["manager"])
-    response = client.get(reverse("home"))
+    response = client.get(reverse("desk-stock"))
     assert (response.context["alert_count"], response.context["open_purchase_orders"]) == (1, 1)
     body = response.content.decode()
     assert shop_data["sku"].code in body
@@ -48,6 +48,7 @@ def test_the_front_page_is_the_desk_apps(client, users):
     assert response.resolver_match.func.__module__ == "zhanggui.desk.views"
     assert response.templates[0].name == "desk/home.html"
     assert "Today at the desk" in response.content.decode()
+    assert response.context["role"] == "service" and response.context["main_cards"] == ["service"]
 
 
 def test_the_desk_asks_a_visitor_to_log_in(client):

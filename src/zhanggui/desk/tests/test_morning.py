@@ -1,0 +1,110 @@
+"""Each role's morning: the page and its cards render for the role in Chinese and English, with the figures
+worked out by hand (sales against the target, cases by deadline, orders by wave, listings to fix)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhanggui.aftersales.models import CaseKind
+from zhanggui.aftersales.tests.factories import CaseFactory
+from zhanggui.analytics.models import MonthlyTarget
+from zhanggui.catalog.models import ListingStatus
+from zhanggui.catalog.tests.factories import ProductFactory, ShopFactory, SkuFactory
+from zhanggui.core import roles
+from zhanggui.desk import morning
+from zhanggui.orders.models import HoldKind, OrderStatus
+from zhanggui.orders.tests.factories import OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop_day(db):
+    """A case near its deadline, a complaint, an order held for the buyer, an overdue order, a SKU under its
+    safety stock, a listed product without a picture and one whose title is too long."""
+    shop = ShopFactory(code="tm", name="天猫旗舰店")
+    now = timezone.now()
+    CaseFactory(order__shop=shop, deadline=now + timedelta(hours=3))
+    CaseFactory(order__shop=shop, kind=CaseKind.COMPLAINT, deadline=now + timedelta(days=2))
+    OrderFactory(shop=shop, status=OrderStatus.ON_HOLD, hold_kind=HoldKind.OUT_OF_STOCK, platform_order_no="HELD-1")
+    OrderFactory(
+        shop=shop, paid_at=now - timedelta(days=2), ship_by=now - timedelta(hours=5), platform_order_no="LATE-1"
+    )
+    SkuFactory(shop=shop, product__shop=shop, code="LOW-1", safety_stock=3)
+    ProductFactory(shop=shop, code="NOPIC", listing_status=ListingStatus.LISTED)
+    ProductFactory(
+        shop=shop,
+        code="LONG",
+        title="长" * 40,  # 80 counted on Tmall (a Chinese character counts 2), over its 60
+        listing_status=ListingStatus.LISTED,
+        main_image_url="https://img.example.com/long.jpg",
+    )
+    return shop
+
+
+EXPECTED = {
+    roles.MANAGER: ["Today's need", "orders to ship today"],
+    roles.OPERATOR: ["Today's need"],
+    roles.SERVICE: ["After-sales cases by deadline", "HELD-1", "Complaints (投诉/维权)"],
+    roles.WAREHOUSE: ["Orders due today, by wave", "LATE-1", "LOW-1"],
+    roles.DESIGNER: ["Listings whose title fails the title rules", "NOPIC", "长" * 40],
+    roles.COPYWRITER: ["Listed products without a main image", "NOPIC", "长" * 40],
+}
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_each_role_gets_its_morning_in_both_languages(client, users, shop_day, role, lang):
+    client.force_login(users[role])
+    page = client.get(reverse("home") + f"?lang={lang}")
+    assert page.status_code == 200 and page.context["role"] == role
+    body = page.content.decode()
+    assert f'<html lang="{lang}">' in body
+    assert ("Today at the desk" if lang == "en" else "今日工作台") in body
+    assert ('id="role-tabs"' in body) is (role == roles.MANAGER)  # only the 店长 switches roles
+    cards = "".join(client.get(reverse("desk-card", args=[name])).content.decode() for name in morning.cards_for(role))
+    for text in EXPECTED[role]:
+        if text.isascii() and " " in text and lang != "en":
+            continue  # an English heading; the data (numbers, codes) shows in both languages
+        assert text in cards, text
+    assert 'id="overdue-tasks"' in cards
+
+
+def test_the_manager_opens_another_roles_morning_but_others_cannot(client, users, shop_day):
+    client.force_login(users["manager"])
+    assert client.get(reverse("home") + "?role=warehouse").context["role"] == roles.WAREHOUSE
+    assert client.get(reverse("desk-card", args=["warehouse"]) + "?role=warehouse").status_code == 200
+    client.force_login(users["service"])
+    assert client.get(reverse("home") + "?role=warehouse").context["role"] == roles.SERVICE
+    assert client.get(reverse("desk-card", args=["warehouse"]) + "?role=warehouse").status_code == 404
+
+
+def test_sales_against_the_months_target_worked_out_by_hand(db):
+    shop = ShopFactory(code="tm")
+    local = timezone.get_current_timezone()
+
+    def sold(at: datetime, amount: str) -> None:
+        order = OrderFactory(shop=shop, paid_at=at, paid_total=Decimal(amount), status=OrderStatus.SHIPPED)
+        OrderLineFactory(order=order, unit_price=Decimal(amount))
+
+    sold(datetime(2026, 3, 9, 10, tzinfo=local), "99.00")  # yesterday
+    sold(datetime(2026, 3, 2, 10, tzinfo=local), "200.00")  # earlier this month
+    sold(datetime(2026, 2, 28, 10, tzinfo=local), "500.00")  # last month: not counted
+    MonthlyTarget.objects.create(shop=shop, month=date(2026, 3, 1), gmv_target=Decimal("3100.00"))
+    found = morning.sales(datetime(2026, 3, 10, 9, tzinfo=local))
+    assert found["available"] and found["yesterday"] == date(2026, 3, 9) and found["first"] == date(2026, 3, 1)
+    assert (found["total_day"].gmv, found["total_day"].orders) == (Decimal("99.00"), 1)
+    assert found["total_month"].gmv == Decimal("299.00")
+    # 299 ÷ 3100 = 9.645 % → 9.6 (one decimal, half up); behind: under 3100 × 9 ÷ 31 = 900.00 by the 9th.
+    assert (found["target"], found["share_pct"], found["behind"]) == (Decimal("3100.00"), Decimal("9.6"), True)
+
+
+def test_percent_rounds_half_up_to_one_decimal():
+    assert morning.percent(Decimal("12.35"), Decimal("100")) == Decimal("12.4")
+    assert morning.percent(Decimal("1"), Decimal("3")) == Decimal("33.3")
+    assert morning.percent(Decimal("1"), None) is None and morning.percent(None, Decimal("1")) is None
