@@ -592,3 +592,32 @@ class MonthlyTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} {self.month:%Y-%m} {self.gmv_target}"
+
+
+class DiagnosisFinding(models.Model):
+    """A finding of a shop's diagnosis as it was run for a day (the windows' last day), kept so the morning page
+    reads it in one query instead of running every rule: written each morning by the worker
+    (analytics.tasks.diagnose_shops) and whenever the diagnosis page is opened. `texts` holds the sentence in each
+    of the desk's languages, made when it ran."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    day = models.DateField(_("day"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    rule = models.CharField(_("rule"), max_length=32)
+    severity = models.CharField(_("severity"), max_length=16)
+    texts = models.JSONField(_("texts"), default=dict)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    run_at = models.DateTimeField(_("run at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["shop", "-day", "position"]
+        verbose_name = _("diagnosis finding")
+        verbose_name_plural = _("diagnosis findings")
+        indexes = [models.Index(fields=["shop", "day"], name="analytics_finding_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.rule}"
+
+    def text(self, language: str) -> str:
+        """The sentence in `language`, else in the first language it has."""
+        return self.texts.get(language) or next(iter(self.texts.values()), "")

@@ -3,9 +3,9 @@ selectors of the apps below.
 
 - 店长 / 运营: yesterday's sales and month to date against the month's target (analytics.metrics), today's need
   (orders to ship today, overdue, held; after-sales cases due within 12 h), the checklist items still open today,
-  overdue tasks.
-- 客服: active after-sales cases by deadline, held orders waiting for the buyer's answer, open complaints.
-  (Yesterday's inquiry conversion comes in a later slice.)
+  each shop's diagnosis findings (as the worker ran it this morning), overdue tasks.
+- 客服: active after-sales cases by deadline, held orders waiting for the buyer's answer, open complaints, each
+  agent's inquiry conversion on the latest reported day.
 - 仓管: orders due today by wave, overdue orders, SKUs at or under safety stock, purchase orders to receive.
 - 美工 / 文案: listed products whose title fails the title rules, listed products without an image, prices and
   promotions shown on pictures that the system's check found wrong this morning.
@@ -21,11 +21,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhanggui.aftersales import selectors as case_selectors
 from zhanggui.aftersales.deadlines import AMBER
 from zhanggui.aftersales.models import ACTIVE_STATUSES, AfterSaleCase, CaseKind
+from zhanggui.analytics.diagnosis import selectors as diagnosis
+from zhanggui.analytics.diagnosis.rules import SERIOUS
+from zhanggui.analytics.models import ServiceDay
+from zhanggui.analytics.report_selectors import agent_totals
 from zhanggui.catalog.models import ImageKind, ListingStatus, Product, ProductImage, Sku
 from zhanggui.catalog.services import banned_words_for
 from zhanggui.catalog.titles import check_title
@@ -39,6 +43,11 @@ from zhanggui.orders.models import HoldKind, Order, OrderStatus, WaveOrder
 from zhanggui.orders.pages import DUE_OVERDUE, DUE_TODAY, desk_counts, due_filter
 
 LIMIT = 20
+#: The diagnosis shown on the morning: runs kept in the last days, the first findings of each shop.
+DIAGNOSIS_DAYS = 3
+FINDINGS_SHOWN = 5
+#: How far back the 客服 card looks for the latest day of customer-service reports.
+INQUIRY_DAYS = 7
 #: Held orders that wait for the buyer's answer: 客服 calls or messages them (no stock, a changed or unknown line,
 #: a person's hold). Presale holds wait for their date, the review's holds for 运营.
 WAITING_FOR_BUYER = (HoldKind.OUT_OF_STOCK, HoldKind.MANUAL, HoldKind.LINES_CHANGED, HoldKind.UNKNOWN_SKU)
@@ -254,15 +263,63 @@ def listing(now: datetime) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------------------------------------
+# 店长 / 运营: the diagnosis; 客服: yesterday's inquiry conversion
+# --------------------------------------------------------------------------------------------------------
+
+
+def findings(now: datetime) -> dict[str, Any]:
+    """Each shop's diagnosis as it last ran (the worker runs it each morning; opening the diagnosis page runs
+    it again), read in one query."""
+    today = timezone.localdate(now)
+    language = translation.get_language() or ""
+    by_shop = diagnosis.stored(since=today - timedelta(days=DIAGNOSIS_DAYS))
+    return {
+        "shops": [
+            {
+                "shop": shop,
+                "day": rows[0].day,
+                "serious": sum(1 for r in rows if r.severity == SERIOUS),
+                "findings": [{"row": r, "text": r.text(language)} for r in rows[:FINDINGS_SHOWN]],
+                "more": max(len(rows) - FINDINGS_SHOWN, 0),
+            }
+            for shop, rows in by_shop.items()
+        ],
+    }
+
+
+def inquiries(now: datetime) -> dict[str, Any]:
+    """Each agent's inquiry conversion on the latest day the customer-service reports have (yesterday once the
+    morning's import is in), every shop: Σ inquired and paid ÷ Σ inquired (analytics.report_selectors)."""
+    yesterday = timezone.localdate(now) - timedelta(days=1)
+    rows = list(
+        ServiceDay.objects.filter(day__gte=yesterday - timedelta(days=INQUIRY_DAYS), day__lte=yesterday)
+        .select_related("shop")
+        .order_by("-day", "shop__code", "agent")
+    )
+    day = rows[0].day if rows else None
+    latest = [r for r in rows if r.day == day]
+    shop_of = {r.agent: r.shop for r in latest}
+    return {"day": day, "agents": [{"total": t, "shop": shop_of.get(t.agent)} for t in agent_totals(latest)]}
+
+
 #: The cards of each role's morning (运营 shares the 店长's, 文案 the 美工's), each loaded on its own (htmx), so
 #: no request reads more than 10 queries; "mine" (the role's overdue tasks and checklist items) comes with each.
 CARDS_OF = {
-    roles.MANAGER: ["sales", "need"],
-    roles.SERVICE: ["service"],
+    roles.MANAGER: ["sales", "need", "findings"],
+    roles.SERVICE: ["service", "inquiries"],
     roles.WAREHOUSE: ["warehouse"],
     roles.DESIGNER: ["listing"],
 }
-CARDS = {"sales": sales, "need": need, "service": service, "warehouse": warehouse, "listing": listing}
+CARDS = {
+    "sales": sales,
+    "need": need,
+    "findings": findings,
+    "service": service,
+    "inquiries": inquiries,
+    "warehouse": warehouse,
+    "listing": listing,
+}
 
 
 def cards_for(role: str) -> list[str]:

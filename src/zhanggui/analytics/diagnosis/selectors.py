@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from zhanggui.analytics.diagnosis.rules import RULES, SERIOUS, Context, Finding, Rule
-from zhanggui.analytics.models import DiagnosisRule, PeerBenchmark, ShopDayTraffic
+from zhanggui.analytics.models import DiagnosisFinding, DiagnosisRule, PeerBenchmark, ShopDayTraffic
 from zhanggui.catalog.models import Shop
 
 
@@ -60,3 +60,19 @@ def diagnose(*, shop: Shop, last: date | None = None) -> list[Finding]:
 
 def peers(shop: Shop) -> list[PeerBenchmark]:
     return list(PeerBenchmark.objects.filter(shop=shop).order_by("-month", "metric")[:24])
+
+
+def stored(*, since: date) -> dict[Shop, list[DiagnosisFinding]]:
+    """Each shop's findings of its latest stored run on or after `since` (one query), serious ones first as run."""
+    latest: dict[Shop, list[DiagnosisFinding]] = {}
+    days: dict[int, date] = {}
+    rows = (
+        DiagnosisFinding.objects.filter(day__gte=since)
+        .select_related("shop")
+        .order_by("shop__code", "-day", "position")
+    )
+    for row in rows:
+        day = days.setdefault(row.shop_id, row.day)
+        if row.day == day:
+            latest.setdefault(row.shop, []).append(row)
+    return latest

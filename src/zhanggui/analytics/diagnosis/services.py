@@ -1,5 +1,5 @@
 """Change how the diagnosis judges a shop: a rule on or off and its threshold; the peers' averages it compares
-with. Both audited."""
+with (both audited). And keep a run's findings for the morning page (store_findings)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhanggui.analytics.diagnosis.rules import RULES
-from zhanggui.analytics.models import DiagnosisRule, PeerBenchmark, PeerMetric
+from zhanggui.analytics.diagnosis import selectors
+from zhanggui.analytics.diagnosis.rules import RULES, Finding
+from zhanggui.analytics.models import DiagnosisFinding, DiagnosisRule, PeerBenchmark, PeerMetric
 from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
 from zhanggui.core.errors import ValidationFailed
@@ -75,3 +78,30 @@ def record_peer(*, actor: Any, shop: Shop, month: date, metric: str, value: Deci
         after={"month": f"{row.month:%Y-%m}", "metric": metric, "value": str(value), "source": row.source},
     )
     return row
+
+
+def store_findings(*, shop: Shop, last: date | None = None) -> list[Finding]:
+    """Run the shop's diagnosis for the windows ending on `last` (its latest reported day by default) and keep
+    the findings (DiagnosisFinding, replacing that day's), each sentence in every language of the desk; returns
+    the findings in the current language."""
+    last = last or selectors.last_day(shop)
+    runs: dict[str, list[Finding]] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            runs[code] = selectors.diagnose(shop=shop, last=last)
+    first = next(iter(runs.values()))
+    with transaction.atomic():
+        DiagnosisFinding.objects.filter(shop=shop, day=last).delete()
+        DiagnosisFinding.objects.bulk_create(
+            DiagnosisFinding(
+                shop=shop,
+                day=last,
+                position=n,
+                rule=finding.rule,
+                severity=finding.severity,
+                texts={code: found[n].text for code, found in runs.items()},
+                link=finding.link,
+            )
+            for n, finding in enumerate(first)
+        )
+    return runs.get(translation.get_language() or "", first)

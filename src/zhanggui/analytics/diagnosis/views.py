@@ -46,7 +46,7 @@ def _page(request: HttpRequest, shop: Shop | None, status: int = 200, **bound: A
         last = selectors.last_day(shop)
         context.update(
             last=last,
-            findings=selectors.diagnose(shop=shop, last=last),
+            findings=services.store_findings(shop=shop, last=last),  # kept for the morning page too
             rules_form=bound.get("rules") or RulesForm(settings=settings),
             peer_form=bound.get("peer") or PeerForm(),
             peers=selectors.peers(shop),

@@ -108,3 +108,49 @@ def test_percent_rounds_half_up_to_one_decimal():
     assert morning.percent(Decimal("12.35"), Decimal("100")) == Decimal("12.4")
     assert morning.percent(Decimal("1"), Decimal("3")) == Decimal("33.3")
     assert morning.percent(Decimal("1"), None) is None and morning.percent(None, Decimal("1")) is None
+
+
+def test_the_managers_morning_shows_each_shops_diagnosis_as_it_last_ran(client, users, django_assert_max_num_queries):
+    from zhanggui.analytics.diagnosis.services import store_findings
+    from zhanggui.analytics.models import DiagnosisFinding, ShopDayTraffic
+    from zhanggui.analytics.tasks import diagnose_shops
+    from zhanggui.core.tests.pages import login
+
+    shop = ShopFactory(code="tm", name="天猫旗舰店")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for n in range(14):  # last week 1,000 visitors a day, this week 700: −30 %, a serious drop
+        ShopDayTraffic.objects.create(
+            shop=shop, day=yesterday - timedelta(days=n), report="sycm_shop", visitors=700 if n < 7 else 1000
+        )
+    assert store_findings(shop=shop)[0].rule == "uv_drop"
+    row = DiagnosisFinding.objects.get(shop=shop, rule="uv_drop")
+    assert row.day == yesterday and row.severity == "serious"
+    assert "fell 30.0%" in row.texts["en"] and "较上周下降 30.0%" in row.texts["zh-hans"]
+    assert diagnose_shops.call() == {"tm": 1}  # the worker's morning run replaces the day's findings
+    assert DiagnosisFinding.objects.filter(shop=shop).count() == 1
+
+    login(client, users["manager"])
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("desk-card", args=["findings"]), HTTP_HX_REQUEST="true").content.decode()
+    assert "天猫旗舰店" in page and "fell 30.0% on last week (7,000 → 4,900 visitors)" in page
+    page = client.get(reverse("desk-card", args=["findings"]) + "?lang=zh-hans", HTTP_HX_REQUEST="true")
+    assert "较上周下降 30.0%" in page.content.decode()
+
+
+def test_the_service_morning_shows_each_agents_inquiry_conversion(client, users):
+    from zhanggui.analytics.models import ServiceDay
+    from zhanggui.core.tests.pages import login
+
+    shop = ShopFactory(code="tm", name="天猫旗舰店")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for agent, inquired, paid in (("阿花", 80, 36), ("小美", 40, 10)):
+        ServiceDay.objects.create(
+            shop=shop, day=yesterday, report="qianniu_service", agent=agent, inquired=inquired, inquiry_paid=paid
+        )
+    ServiceDay.objects.create(
+        shop=shop, day=yesterday - timedelta(days=1), report="qianniu_service", agent="阿花", inquired=5, inquiry_paid=5
+    )
+    login(client, users["service"])
+    page = client.get(reverse("desk-card", args=["inquiries"]), HTTP_HX_REQUEST="true").content.decode()
+    # 阿花 36 ÷ 80 = 45.00 %, 小美 25.00 %, all 46 ÷ 120 = 38.33 % (the day before is not counted)
+    assert "45.00 %" in page and "25.00 %" in page and "38.33 %" in page and "天猫旗舰店" in page

@@ -48,7 +48,7 @@ def test_the_front_page_is_the_desk_apps(client, users):
     assert response.resolver_match.func.__module__ == "zhanggui.desk.views"
     assert response.templates[0].name == "desk/home.html"
     assert "Today at the desk" in response.content.decode()
-    assert response.context["role"] == "service" and response.context["main_cards"] == ["service"]
+    assert response.context["role"] == "service" and response.context["main_cards"] == ["service", "inquiries"]
 
 
 def test_the_desk_asks_a_visitor_to_log_in(client):
