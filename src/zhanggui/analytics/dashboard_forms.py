@@ -45,10 +45,13 @@ class RangeForm(forms.Form):
     last = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args: Any, shops: list[Shop], today: date, **kwargs: Any) -> None:
-        """`shops` are the shops already read (the picker makes no query of its own)."""
-        kwargs.setdefault("initial", {"range": MONTH, "day": today})
+        """`shops` are the shops already read (the picker makes no query of its own). Without a day asked for, the
+        period ends yesterday, the last whole day (as 生意参谋's do): a morning's few orders and no traffic report
+        would make today look like a collapse."""
+        kwargs.setdefault("initial", {"range": MONTH, "day": today - timedelta(days=1)})
         super().__init__(*args, **kwargs)
         self.today = today
+        self.yesterday = today - timedelta(days=1)
         self.shops = {shop.code: shop for shop in shops}
         cast(forms.ChoiceField, self.fields["shop"]).choices = [("", _("All shops"))] + [
             (s.code, f"{s.name} ({s.code})") for s in shops
@@ -67,18 +70,20 @@ class RangeForm(forms.Form):
                 raise forms.ValidationError(_("A period covers at most %(n)s days.") % {"n": MAX_DAYS})
             self.period = (first, last)
         else:
-            self.period = range_of(kind, data.get("day") or self.today, self.today)
+            day = data.get("day")
+            self.period = range_of(kind, day or self.yesterday, self.today if day else self.yesterday)
         return data
 
     def chosen(self) -> tuple[Shop | None, date, date, str]:
-        """The shop, the period and its kind; a form that does not validate falls back to this month, all shops."""
+        """The shop, the period and its kind; a form that does not validate falls back to the month up to yesterday,
+        all shops."""
         if self.is_bound and self.is_valid():
             return (
                 self.shops.get(self.cleaned_data.get("shop") or ""),
                 *self.period,
                 self.cleaned_data.get("range") or MONTH,
             )
-        return None, *range_of(MONTH, self.today, self.today), MONTH
+        return None, *range_of(MONTH, self.yesterday, self.yesterday), MONTH
 
 
 class CostsForm(forms.Form):

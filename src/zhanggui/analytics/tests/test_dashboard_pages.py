@@ -250,13 +250,13 @@ def busy(db):
 
 
 #: What core's page frame reads on every page for a manager: the session, the user, the role's groups and
-#: permissions (3), and the three approval counters of the header (price changes, promotions, compensation).
-FRAME_QUERIES = 8
+#: permissions (one query, core/auth_backend.py) and the header's approvals count (one UNION ALL count).
+FRAME_QUERIES = 4
 
 
 def test_the_dashboard_reads_the_database_ten_times_at_most(busy, manager, django_assert_max_num_queries):
     """The dashboard's own reads are at most 7 whatever the data (shops, lines, refunds, shop days, event days,
-    ads, sources): the whole board, its tables and charts within 10; the page, with core's frame, within 10 + 8."""
+    ads, sources): the whole board, its tables and charts within 10; the page, with core's frame, within 10 + 4."""
     from zhanggui.analytics import charts, dashboard, metrics
 
     with django_assert_max_num_queries(10) as captured:
