@@ -1,4 +1,5 @@
-"""Django's ModelBackend, reading a person's roles (groups) and permissions in one query instead of two or three.
+"""Django's ModelBackend, reading a person's roles (groups) and permissions in one query instead of two or three,
+and the session's user with their profile (the page's language) in one.
 
 Every page asks both: the header names the person's roles and draws the entries their permissions allow. The
 ModelBackend reads user permissions and group permissions in two queries, and the roles came in a third. Here one
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models import CharField, Value
@@ -47,6 +49,15 @@ def load(user: Any) -> None:
 
 
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user with their profile (the language every page reads) in the same query."""
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.select_related("profile").get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def _cached(self, user_obj: Any, obj: Any, name: str) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

@@ -39,12 +39,8 @@ class LanguageMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             profile = getattr(user, "profile", None)
-            chosen = profile.language if profile is not None and profile.language in SUPPORTED else None
-            if hasattr(request, "session"):
-                # The profile is read once a session (the switch, core.views.set_language, sets both).
-                request.session[SESSION_KEY] = chosen or settings.LANGUAGE_CODE
-            if chosen:
-                return chosen
+            if profile is not None and profile.language in SUPPORTED:
+                return profile.language
         return settings.LANGUAGE_CODE
 
 

@@ -169,7 +169,7 @@ def test_demo_refuses_a_password_the_validators_reject(db):
     connection.vendor == "postgresql",
     reason="the generator's numbers are the same on every database: checked once, on SQLite (a minute)",
 )
-def test_full_demo_meets_the_issues_numbers(db, fast_hashing):
+def test_full_demo_meets_the_issues_numbers(db, fast_hashing, client, django_assert_max_num_queries):
     started = time.perf_counter()
     summary = generate_demo()
     seconds = time.perf_counter() - started
@@ -193,3 +193,24 @@ def test_full_demo_meets_the_issues_numbers(db, fast_hashing):
     planned = sorted(plan_catalog(DEFAULT_SEED, FULL), key=lambda p: (p.shop_code, p.code))
     assert stored == [(p.code, p.title) for p in planned]
     assert Group.objects.get(name=roles.WAREHOUSE).user_set.filter(username="warehouse").exists()
+    _desk_pages_within_ten_queries(client, django_assert_max_num_queries)
+
+
+def _desk_pages_within_ten_queries(client, django_assert_max_num_queries) -> None:
+    """Every role's morning page and cards on the full demo's 90 days (docs/desk.md): at most 10 queries each,
+    the 店长's with each shop's diagnosis kept as the worker's morning run leaves it."""
+    from django.urls import reverse
+
+    from zhanggui.analytics.tasks import diagnose_shops
+    from zhanggui.desk import morning
+
+    assert all(count >= 0 for count in diagnose_shops.call().values())
+    for role in roles.ROLES:
+        client.force_login(User.objects.get(username=role))
+        for shop in Shop.objects.all():
+            client.get(reverse("desk-sheet") + f"?shop={shop.code}")  # the day's first visit writes the sheet
+        urls = [reverse("home"), *(reverse("desk-card", args=[name]) for name in morning.cards_for(role))]
+        for url in urls:
+            client.get(url)  # per-process caches (templates, translations) filled by a first visit
+            with django_assert_max_num_queries(10):
+                assert client.get(url).status_code == 200, url

@@ -1,4 +1,5 @@
-"""Every desk page on the generated small demo shop (90 days of history) reads at most 10 queries."""
+"""Every desk page on the generated small demo shop (35 days of history) reads at most 10 queries; the full demo's
+90 days are measured by demo/tests/test_demo.py."""
 
 from __future__ import annotations
 
