@@ -50,7 +50,7 @@ def shop_day(db):
 EXPECTED = {
     roles.MANAGER: ["Today's need", "orders to ship today"],
     roles.OPERATOR: ["Today's need"],
-    roles.SERVICE: ["After-sales cases by deadline", "HELD-1", "Complaints (投诉/维权)"],
+    roles.SERVICE: ["After-sales cases by deadline", "HELD-1", "投诉/维权"],
     roles.WAREHOUSE: ["Orders due today, by wave", "LATE-1", "LOW-1"],
     roles.DESIGNER: ["Listings whose title fails the title rules", "NOPIC", "长" * 40],
     roles.COPYWRITER: ["Listed products without a main image", "NOPIC", "长" * 40],
@@ -97,7 +97,7 @@ def test_sales_against_the_months_target_worked_out_by_hand(db):
     sold(datetime(2026, 2, 28, 10, tzinfo=local), "500.00")  # last month: not counted
     MonthlyTarget.objects.create(shop=shop, month=date(2026, 3, 1), gmv_target=Decimal("3100.00"))
     found = morning.sales(datetime(2026, 3, 10, 9, tzinfo=local))
-    assert found["available"] and found["yesterday"] == date(2026, 3, 9) and found["first"] == date(2026, 3, 1)
+    assert found["yesterday"] == date(2026, 3, 9) and found["first"] == date(2026, 3, 1)
     assert (found["total_day"].gmv, found["total_day"].orders) == (Decimal("99.00"), 1)
     assert found["total_month"].gmv == Decimal("299.00")
     # 299 ÷ 3100 = 9.645 % → 9.6 (one decimal, half up); behind: under 3100 × 9 ÷ 31 = 900.00 by the 9th.
@@ -154,3 +154,19 @@ def test_the_service_morning_shows_each_agents_inquiry_conversion(client, users)
     page = client.get(reverse("desk-card", args=["inquiries"]), HTTP_HX_REQUEST="true").content.decode()
     # 阿花 36 ÷ 80 = 45.00 %, 小美 25.00 %, all 46 ÷ 120 = 38.33 % (the day before is not counted)
     assert "45.00 %" in page and "25.00 %" in page and "38.33 %" in page and "天猫旗舰店" in page
+
+
+def test_the_sales_card_shows_yesterday_the_month_and_the_target(client, users):
+    from zhanggui.core.tests.pages import login
+
+    shop = ShopFactory(code="tm", name="天猫旗舰店")
+    now = timezone.localtime()
+    yesterday = now - timedelta(days=1)
+    order = OrderFactory(shop=shop, paid_at=yesterday, paid_total=Decimal("99.00"), status=OrderStatus.SHIPPED)
+    OrderLineFactory(order=order, unit_price=Decimal("99.00"))
+    first = timezone.localdate(yesterday).replace(day=1)
+    MonthlyTarget.objects.create(shop=shop, month=first, gmv_target=Decimal("9900.00"))
+    login(client, users["manager"])
+    page = client.get(reverse("desk-card", args=["sales"]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="sales-yesterday">¥99.00<' in page and 'id="sales-target">¥9,900.00<' in page
+    assert 'id="sales-reached"' in page and "1.0%" in page  # 99 ÷ 9,900
