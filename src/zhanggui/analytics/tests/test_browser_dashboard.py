@@ -20,7 +20,7 @@ def test_the_manager_sees_the_charts_drawn(page, live_server, users):
     build_shop()
     base = live_server.url
     log_in(page, base, "manager")
-    page.click("nav [data-nav='dashboard']")
+    page.click("nav [data-nav='analytics']")
     page.wait_for_selector("#kpis")
     page.goto(f"{base}/analytics/dashboard/?shop=tb01&range=custom&first={FIRST}&last={LAST}")
     page.wait_for_selector("#chart-trend.js-plotly-plot .main-svg")

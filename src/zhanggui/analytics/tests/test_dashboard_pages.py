@@ -132,7 +132,8 @@ def test_the_manager_sets_costs_and_a_target_with_an_audit_entry(data, manager):
         reverse("analytics:costs-save", args=[other.pk]),
         {f"s{other.pk}-commission_percent": "8", f"s{other.pk}-shipping_per_parcel": "0"},
     )
-    created = AuditEntry.objects.filter(object_type="analytics.shopcosts", object_id=str(other.pk)).get()
+    other_costs = ShopCosts.objects.get(shop=other)  # the audit names the costs row, not the shop
+    created = AuditEntry.objects.filter(object_type="analytics.shopcosts", object_id=str(other_costs.pk)).get()
     assert created.action == "create" and created.before == {} and created.after["commission_rate"] == "0.0800"
     response = client.post(
         reverse("analytics:target-save"), {"shop_code": "tb01", "month": "2026-07", "gmv_target": "12000"}
