@@ -20,7 +20,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from zhanggui.aftersales.reports.selectors import Table
-from zhanggui.analytics import charts, costs, metrics, pnl
+from zhanggui.analytics import charts, costs, items, metrics, pnl
 from zhanggui.analytics import dashboard as board_selectors
 from zhanggui.analytics.dashboard_forms import CostsForm, RangeForm, TargetForm
 from zhanggui.analytics.models import MonthlyTarget
@@ -187,6 +187,18 @@ def sku_pnl(request: HttpRequest) -> HttpResponseBase:
         "base_query": params.urlencode(),
     }
     return render(request, "analytics/pnl.html", context)
+
+
+@login_required
+def items_page(request: HttpRequest) -> HttpResponseBase:
+    """Traffic by item (analytics.items) for the period; `?export=xlsx` downloads it whole."""
+    form, _shops = _picker(request)
+    shop, first, last, _kind = form.chosen()
+    found = items.table(shop=shop, first=first, last=last)
+    if request.GET.get("export"):
+        return _export(found)
+    context = {"form": form, "first": first, "last": last, "shop": shop, "t": _screen(found), "query": _query(request)}
+    return render(request, "analytics/items.html", context)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ app_name = "analytics"
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("pnl/", dashboard_views.sku_pnl, name="sku-pnl"),
+    path("items/", dashboard_views.items_page, name="items"),
     path("costs/", dashboard_views.costs_page, name="costs"),
     path("costs/<int:pk>/", dashboard_views.costs_save, name="costs-save"),
     path("costs/target/", dashboard_views.target_save, name="target-save"),
