@@ -284,7 +284,14 @@ def test_small_demo_has_after_sales_cases_over_its_history_and_some_near_their_d
 
 def test_small_demo_has_the_reports_a_team_imports_and_they_agree_with_its_orders(small_demo):
     from zhanggui.analytics.health import selectors as health
-    from zhanggui.analytics.models import AdDay, ServiceDay, ShopDayTraffic, ShopScoreDay, SourceDayTraffic
+    from zhanggui.analytics.models import (
+        AdDay,
+        ItemDayTraffic,
+        ServiceDay,
+        ShopDayTraffic,
+        ShopScoreDay,
+        SourceDayTraffic,
+    )
 
     today = timezone.localdate()
     yesterday = today - timedelta(days=1)
@@ -310,6 +317,10 @@ def test_small_demo_has_the_reports_a_team_imports_and_they_agree_with_its_order
         assert sum(s.paying_buyers for s in sources) == row.paying_buyers
         assert sum(s.paid_amount for s in sources) == row.paid_amount
         assert AdDay.objects.filter(shop=shop, day=yesterday).exists()
+        item_days = ItemDayTraffic.objects.filter(shop=shop, day=yesterday)
+        # the items' paid amounts are the orders' lines (the shop's paid total holds postage too)
+        assert sum(i.paid_amount for i in item_days) <= row.paid_amount
+        assert all(i.product_id and i.paying_buyers <= i.visitors for i in item_days)
         assert ServiceDay.objects.filter(shop=shop, day=yesterday).count() == 2
         assert ShopScoreDay.objects.filter(shop=shop).count() == SMALL.history_days
     tmall = Shop.objects.get(code="tmall-flagship")
