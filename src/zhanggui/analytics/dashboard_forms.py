@@ -49,6 +49,10 @@ class RangeForm(forms.Form):
         period ends yesterday, the last whole day (as 生意参谋's do): a morning's few orders and no traffic report
         would make today look like a collapse."""
         kwargs.setdefault("initial", {"range": MONTH, "day": today - timedelta(days=1)})
+        if args and args[0] is not None and not args[0].get("range"):
+            data = args[0].copy()  # a link with only the shop: the month, and the picker says so
+            data["range"] = MONTH
+            args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         self.today = today
         self.yesterday = today - timedelta(days=1)

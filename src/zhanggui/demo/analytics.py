@@ -9,6 +9,7 @@ import: the figures are generated, not read from a file. Fixed seed: the same de
 
 from __future__ import annotations
 
+import calendar
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,9 +27,11 @@ from zhanggui.analytics.models import (
     FindingSeverity,
     HealthFinding,
     ItemDayTraffic,
+    MonthlyTarget,
     PeerBenchmark,
     PeerMetric,
     ServiceDay,
+    ShopCosts,
     ShopDayTraffic,
     ShopScoreDay,
     SourceDayTraffic,
@@ -172,6 +175,16 @@ def create_demo_analytics(*, people: dict[str, Any], shops: QuerySet[Shop], seed
         ServiceDay.objects.bulk_create(service_rows)
         ShopScoreDay.objects.bulk_create(score_rows)
         _violations_and_findings(shop, people, today)
+        # The shop's costs and its month's targets as the 店长 set them (analytics' costs page)
+        ShopCosts.objects.create(
+            shop=shop,
+            commission_rate=Decimal("0.0800") if jd else Decimal("0.0500"),
+            shipping_per_parcel=Decimal("5.00") if jd else Decimal("4.50"),
+        )
+        daily = sum((d.gmv for d in paid.values()), Decimal("0.00")) / days  # the history's mean day
+        for month in sorted({(first + timedelta(days=n)).replace(day=1) for n in range(days + 2)}):
+            in_month = calendar.monthrange(month.year, month.month)[1]
+            MonthlyTarget.objects.create(shop=shop, month=month, gmv_target=_money(daily * in_month * Decimal("1.1")))
         for month in sorted({first.replace(day=1), last.replace(day=1)}):
             # 生意参谋's 同行同层平均, typed in each month: the shop's last week falls below it (diagnosis)
             PeerBenchmark.objects.create(

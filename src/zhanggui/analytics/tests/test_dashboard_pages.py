@@ -275,3 +275,14 @@ def test_the_dashboard_reads_the_database_ten_times_at_most(busy, manager, djang
     assert "¥180,000.00" in response.content.decode()
     with django_assert_max_num_queries(10 + FRAME_QUERIES):
         assert client.get(DASHBOARD + "?shop=jd01&range=week&day=2026-05-20").status_code == 200
+
+
+def test_a_link_with_only_the_shop_opens_the_month_up_to_yesterday(data, manager):
+    from django.utils import timezone
+
+    client = login(Client(), manager)
+    response = client.get(DASHBOARD + "?shop=tb01")
+    form = response.context["form"]
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert form["range"].value() == "month"  # the picker shows the period it is showing
+    assert form.chosen()[1:3] == (yesterday.replace(day=1), yesterday)
