@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "zhanggui.promotions",
     "zhanggui.approvals",
     "zhanggui.analytics",  # behaviour events and daily metrics (reads every app): docs/metrics.md
+    "zhanggui.planning",  # yearly plans and targets (reads analytics): docs/planning.md
     "zhanggui.desk",  # the daily desk, the front page (reads every app; moved out of core)
     "zhanggui.demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("promotions/", include("zhanggui.promotions.urls")),
     path("approvals/", include("zhanggui.approvals.urls")),
     path("analytics/", include("zhanggui.analytics.urls")),
+    path("planning/", include("zhanggui.planning.urls")),
     # Uploaded files, for logged-in people only (core.media); MEDIA_URL is "media/".
     path("media/<path:path>", media_file, name="media"),
 ]
