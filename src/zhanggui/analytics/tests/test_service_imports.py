@@ -206,3 +206,11 @@ def test_api_imports_and_reads_agents(shop, operator):
         "/api/v1/analytics/service/import", {"shop": "tb01", "file": SimpleUploadedFile("b.csv", QIANNIU_BAD)}
     )
     assert bad.status_code == 422 and bad.json()["code"] == "import_rejected"
+
+
+def test_the_page_title_stays_a_title_with_agents_shown(shop, operator):
+    client = login(Client(), operator)
+    url = reverse("analytics:reports-import")
+    page = client.post(url, {"shop": shop.pk, "file": SimpleUploadedFile("客服绩效.csv", QIANNIU)}).content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<section" not in title and page.count('id="service-agents"') == 1
