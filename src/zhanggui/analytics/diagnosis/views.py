@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.analytics.diagnosis import rules, selectors, services
 from zhanggui.analytics.diagnosis.forms import RATES, PeerForm, RulesForm
+from zhanggui.analytics.pages import shop_asked
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import Column, ListSpec, export_response
@@ -31,12 +32,6 @@ FINDINGS = ListSpec(
     ),
     default_sort="severity",
 )
-
-
-def _shop(request: HttpRequest) -> Shop | None:
-    code = request.GET.get("shop") or request.POST.get("shop_code")
-    shops = Shop.objects.order_by("code")
-    return shops.filter(code=code).first() if code else shops.first()
 
 
 def _page(request: HttpRequest, shop: Shop | None, status: int = 200, **bound: Any) -> HttpResponse:
@@ -64,7 +59,7 @@ def _back(shop: Shop, anchor: str = "") -> HttpResponse:
 @edges.guarded
 def diagnosis(request: HttpRequest) -> HttpResponse:
     """The page; with `?export=xlsx` its findings as a spreadsheet."""
-    shop = _shop(request)
+    shop = shop_asked(request)
     if shop is not None and request.GET.get("export") == "xlsx":
         response = export_response(FINDINGS, selectors.diagnose(shop=shop), "xlsx")
         return response  # type: ignore[return-value]
@@ -76,7 +71,7 @@ def diagnosis(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rules_save(request: HttpRequest) -> HttpResponse:
     edges.require(request, services.TUNE_DIAGNOSIS)
-    shop = _shop(request)
+    shop = shop_asked(request)
     if shop is None:
         return redirect("analytics:diagnosis")
     form = RulesForm(request.POST, settings=selectors.settings_for(shop))
@@ -94,7 +89,7 @@ def rules_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def peer_save(request: HttpRequest) -> HttpResponse:
     edges.require(request, services.TUNE_DIAGNOSIS)
-    shop = _shop(request)
+    shop = shop_asked(request)
     if shop is None:
         return redirect("analytics:diagnosis")
     form = PeerForm(request.POST)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from zhanggui.analytics.health import selectors, services
 from zhanggui.analytics.health.forms import AppealForm, FindingForm, FixForm, ScoresForm, ViolationForm
 from zhanggui.analytics.models import HealthFinding, Violation
+from zhanggui.analytics.pages import shop_asked
 from zhanggui.catalog.models import Shop
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import Column, ListSpec, export_response
@@ -56,12 +57,6 @@ EXPORTS = {
         default_sort="noted_on",
     ),
 }
-
-
-def _shop(request: HttpRequest) -> Shop | None:
-    code = request.GET.get("shop") or request.POST.get("shop_code")
-    shops = Shop.objects.order_by("code")
-    return shops.filter(code=code).first() if code else shops.first()
 
 
 def _back(shop: Shop) -> HttpResponse:
@@ -103,7 +98,7 @@ def _page(request: HttpRequest, shop: Shop | None, status: int = 200, **bound: f
 @edges.guarded
 def health(request: HttpRequest) -> HttpResponse:
     """The page; `?export=scores` (the last year's days) or `?export=violations` (all) as XLSX."""
-    shop = _shop(request)
+    shop = shop_asked(request)
     kind = request.GET.get("export", "")
     if shop is not None and kind in EXPORTS:
         today = timezone.localdate()
@@ -116,11 +111,13 @@ def health(request: HttpRequest) -> HttpResponse:
     return _page(request, shop)
 
 
-def _post(request: HttpRequest, name: str, form: forms.Form, call: Any) -> HttpResponse:
+def _post(request: HttpRequest, name: str, make_form: Any, call: Any) -> HttpResponse:
+    """A form of the page posted: `make_form(shop)` binds it, `call(shop, data)` saves; refused, the page again."""
     edges.require(request, services.KEEP_HEALTH)
-    shop = _shop(request)
+    shop = shop_asked(request)
     if shop is None:
         return redirect("analytics:health")
+    form = make_form(shop)
     if form.is_valid():
         with edges.form_errors(form) as outcome:
             call(shop, form.cleaned_data)
@@ -137,7 +134,7 @@ def scores_record(request: HttpRequest) -> HttpResponse:
     return _post(
         request,
         "scores",
-        ScoresForm(request.POST, channel=getattr(_shop(request), "channel", "")),
+        lambda shop: ScoresForm(request.POST, channel=shop.channel),
         lambda shop, data: services.record_scores(actor=request.user, shop=shop, **data),
     )
 
@@ -149,7 +146,7 @@ def violation_add(request: HttpRequest) -> HttpResponse:
     return _post(
         request,
         "violation",
-        ViolationForm(request.POST),
+        lambda shop: ViolationForm(request.POST),
         lambda shop, data: services.note_violation(actor=request.user, shop=shop, **data),
     )
 
@@ -161,7 +158,7 @@ def finding_add(request: HttpRequest) -> HttpResponse:
     return _post(
         request,
         "finding",
-        FindingForm(request.POST),
+        lambda shop: FindingForm(request.POST),
         lambda shop, data: services.note_finding(actor=request.user, shop=shop, **data),
     )
 
