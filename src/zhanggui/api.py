@@ -180,8 +180,14 @@ def _mount() -> None:
     from zhanggui.approvals.api import router as approvals_router
     from zhanggui.catalog.api import router as catalog_router
     from zhanggui.inventory.api import router as inventory_router
+    from zhanggui.market.api import router as market_router
+    from zhanggui.members.api import router as members_router
     from zhanggui.messaging.api import router as messaging_router
     from zhanggui.orders.api import router as orders_router
+    from zhanggui.planning.api import router as planning_router
+    from zhanggui.planning.budget_api import router as budget_router
+    from zhanggui.planning.calendar_api import router as calendar_router
+    from zhanggui.planning.review_api import router as review_router
     from zhanggui.promotions.campaigns.api import router as campaigns_router
     from zhanggui.promotions.campaigns.api import stored_router as stored_campaigns_router
     from zhanggui.promotions.flash.api import router as flash_sales_router
@@ -202,6 +208,12 @@ def _mount() -> None:
     api.add_router("/campaigns", campaigns_router)  # /campaigns/presets, /campaigns/check
     api.add_router("/approvals", approvals_router)  # price changes and promotions waiting for a manager
     api.add_router("/analytics", analytics_router)  # behaviour events and their daily figures: docs/metrics.md
+    api.add_router("/planning/budgets", budget_router)  # ad budgets by tool and goal, spend against plan
+    api.add_router("/planning/activities", calendar_router)  # the year's activity calendar
+    api.add_router("/planning/reviews", review_router)  # 月度运营总结及计划表
+    api.add_router("/planning", planning_router)  # yearly plans: docs/planning.md
+    api.add_router("/market", market_router)  # keyword library and title studio: docs/market.md
+    api.add_router("/members", members_router)  # members, points, segments, repurchase: docs/members.md
     api.add_router("", fallback)
 
 

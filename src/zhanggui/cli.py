@@ -28,6 +28,7 @@ OUR_COMMANDS = {
     "import-events": "Import behaviour events (Taobao user-behaviour schema, CSV/Parquet) into a shop's days.",
     "import-traffic": "Import 生意参谋/京东商智 traffic reports into a shop's days, all or nothing.",
     "import-ads": "Import ad reports (直通车, 京东快车, 引力魔方/钻展, 淘宝客) into a shop's days, all or nothing.",
+    "import-keywords": "Import 生意参谋/京东商智 search-term exports into a shop's keyword library, all or nothing.",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

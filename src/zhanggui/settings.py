@@ -96,6 +96,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 CSRF_TRUSTED_ORIGINS = env_list("ZHANGGUI_CSRF_TRUSTED_ORIGINS", [])
+# Members' phone numbers are encrypted under this Fernet key (url-safe base64 of 32 bytes); unset, a key derived
+# from SECRET_KEY is used — fine on a local desk only (docs/adr/0004-member-phone-encryption.md).
+ZHANGGUI_MEMBER_KEY = os.environ.get("ZHANGGUI_MEMBER_KEY", "")
 
 # HTTPS behind a proxy (README, "Deployment"). Off by default: the local desk is plain http://127.0.0.1.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("ZHANGGUI_SECURE_COOKIES", False)
@@ -127,7 +130,9 @@ INSTALLED_APPS = [
     "zhanggui.promotions",
     "zhanggui.approvals",
     "zhanggui.analytics",  # behaviour events and daily metrics (reads every app): docs/metrics.md
+    "zhanggui.members",  # members, tiers, points, segments (reads orders, promotions, aftersales): docs/members.md
     "zhanggui.planning",  # yearly plans and targets (reads analytics): docs/planning.md
+    "zhanggui.market",  # keyword library and title studio (reads catalog, analytics): docs/market.md
     "zhanggui.desk",  # the daily desk, the front page (reads every app; moved out of core)
     "zhanggui.demo",
 ]

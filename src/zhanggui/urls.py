@@ -22,6 +22,8 @@ urlpatterns = [
     path("approvals/", include("zhanggui.approvals.urls")),
     path("analytics/", include("zhanggui.analytics.urls")),
     path("planning/", include("zhanggui.planning.urls")),
+    path("market/", include("zhanggui.market.urls")),
+    path("members/", include("zhanggui.members.urls")),  # members, segments, repurchase: docs/members.md
     # Uploaded files, for logged-in people only (core.media); MEDIA_URL is "media/".
     path("media/<path:path>", media_file, name="media"),
 ]

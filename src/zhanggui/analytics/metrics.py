@@ -187,9 +187,16 @@ def shops_with_costs(shop: Shop | None = None) -> dict[int, ShopInfo]:
     }
 
 
-def load(*, shop: Shop | None, spans: list[Span], shops: dict[int, ShopInfo] | None = None) -> Raw:
+def load(
+    *,
+    shop: Shop | None,
+    spans: list[Span],
+    shops: dict[int, ShopInfo] | None = None,
+    traffic_spans: list[Span] | None = None,
+) -> Raw:
     """The rows of every span: six queries at most, whatever the number of spans (the shops' unless they come
-    in; the behaviour events' only when the platform's shop report misses a day)."""
+    in; the behaviour events' only when the platform's shop report misses a day). Traffic and ads are read for
+    `traffic_spans` when given (a caller that needs a long span's sales but only a short span's traffic)."""
     shops = shops if shops is not None else shops_with_costs(shop)
     by_shop = Q(shop=shop) if shop is not None else Q()
     lines = (
@@ -261,21 +268,22 @@ def load(*, shop: Shop | None, spans: list[Span], shops: dict[int, ShopInfo] | N
         (_local_day(at), shop_id, sku_id, amount)
         for at, shop_id, sku_id, amount in refunds.values_list("at", "case__shop_id", "order_line__sku_id", "amount")
     ]
+    seen = traffic_spans if traffic_spans is not None else spans
     traffic = {
         (row.shop_id, row.day): row
-        for row in ShopDayTraffic.objects.filter(by_shop, _days_q("day", spans, moments=False)).order_by()
+        for row in ShopDayTraffic.objects.filter(by_shop, _days_q("day", seen, moments=False)).order_by()
     }
-    wanted = {(shop_id, day) for shop_id in shops for span in spans for day in span.each_day()}
+    wanted = {(shop_id, day) for shop_id in shops for span in seen for day in span.each_day()}
     covered = {key for key, row in traffic.items() if row.visitors is not None}
     events = (
         {
             (row.shop_id, row.day): row
-            for row in EventDay.objects.filter(by_shop, _days_q("day", spans, moments=False)).order_by()
+            for row in EventDay.objects.filter(by_shop, _days_q("day", seen, moments=False)).order_by()
         }
         if wanted - covered  # the events stand in only for days the platform's report does not have
         else {}
     )
-    ads = list(AdDay.objects.filter(by_shop, _days_q("day", spans, moments=False)).order_by())
+    ads = list(AdDay.objects.filter(by_shop, _days_q("day", seen, moments=False)).order_by())
     return Raw(shops, line_rows, refund_rows, traffic, events, ads)
 
 

@@ -24,7 +24,7 @@ class NavEntry:
     key: str
     label: str | Promise
     url_name: str
-    capability: str | None = None  # None: every role
+    capability: str | tuple[str, ...] | None = None  # None: every role; a tuple: any one of them
     # View names that light the entry up; one ending in ":" or "-" covers every view it begins (a namespace,
     # or a family of views such as "inventory:purchase-"). Empty: the entry's own page only.
     active: tuple[str, ...] = ()
@@ -80,12 +80,24 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("returns", _("Returns receiving"), "aftersales:returns", roles.BOOK_STOCK),
     NavEntry("alerts", _("Alerts"), "inventory:alert-list"),
     NavEntry("promotions", _("Promotions"), "promotions:promotion-list", active=("promotions:",)),
+    # Members, segments, repurchase (docs/members.md): for the roles that act on members (店长, 运营, 客服).
+    NavEntry(
+        "members", _("Members"), "members:list", (roles.MANAGE_MEMBERS, roles.MANAGE_LOYALTY), active=("members:",)
+    ),
     # Every analytics page (dashboard, SKU P&L, diagnosis, store health, costs and targets, the reports and events
     # in) under one entry; the pages' own tabs lead from one to another (analytics/_tabs.html).
     NavEntry("analytics", _("Analytics"), "analytics:dashboard", roles.IMPORT_ORDERS, active=("analytics:",)),
+    # Keywords and titles (docs/market.md): every role reads them; 美工/文案 edit titles too.
+    NavEntry("market", _("Market"), "market:titles", active=("market:",)),
     NavEntry("audit", _("Audit"), "audit-list"),
     NavEntry("admin", _("Admin"), "admin:index", active=("admin:",), staff_only=True),
 )
+
+
+def _may_see(user: Any, capability: str | tuple[str, ...] | None) -> bool:
+    if capability is None:
+        return True
+    return any(roles.holds(user, c) for c in ((capability,) if isinstance(capability, str) else capability))
 
 
 def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
@@ -95,11 +107,7 @@ def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         return []
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
-    shown = [
-        entry
-        for entry in NAV
-        if (not entry.staff_only or user.is_staff) and (entry.capability is None or roles.holds(user, entry.capability))
-    ]
+    shown = [entry for entry in NAV if (not entry.staff_only or user.is_staff) and _may_see(user, entry.capability)]
     best = max((entry.specificity(view_name) for entry in shown), default=0)
     return [
         {

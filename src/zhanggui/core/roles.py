@@ -48,6 +48,8 @@ MANAGE_MESSAGES = "messaging.manage_messages"  # buyer messages: outbox, templat
 HANDLE_CASES = "aftersales.handle_cases"  # open, answer, refund, close and assign after-sales cases
 MANAGE_AFTERSALES_RULES = "aftersales.manage_rules"  # edit the after-sales deadline, set-answer and compensation rules
 APPROVE_COMPENSATION = "aftersales.approve_compensation"  # approve compensation above the offerer's role limit
+MANAGE_MEMBERS = "members.manage_members"  # merge and unmerge members, record consent and opt-outs
+MANAGE_LOYALTY = "members.manage_loyalty"  # member tiers, points adjustments and spending, saved segments
 
 CAPABILITIES = [
     CHANGE_PRICE,
@@ -68,6 +70,8 @@ CAPABILITIES = [
     HANDLE_CASES,
     MANAGE_AFTERSALES_RULES,
     APPROVE_COMPENSATION,
+    MANAGE_MEMBERS,
+    MANAGE_LOYALTY,
 ]
 CAPABILITY_LABELS = {
     CHANGE_PRICE: _("change prices"),
@@ -88,6 +92,8 @@ CAPABILITY_LABELS = {
     HANDLE_CASES: _("handle after-sales cases: open, answer, refund and close them"),
     MANAGE_AFTERSALES_RULES: _("edit the after-sales rules: deadlines, set answers, compensation"),
     APPROVE_COMPENSATION: _("approve compensation above a role's limit"),
+    MANAGE_MEMBERS: _("merge members and record their consent and opt-outs"),
+    MANAGE_LOYALTY: _("manage member tiers, points and segments"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
@@ -101,8 +107,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         MANAGE_PROMOTIONS,
         REVIEW_ORDERS,
         IMPORT_ORDERS,
+        MANAGE_LOYALTY,
     },
-    SERVICE: {REVIEW_ORDERS, MANAGE_MESSAGES, HANDLE_CASES},
+    SERVICE: {REVIEW_ORDERS, MANAGE_MESSAGES, HANDLE_CASES, MANAGE_MEMBERS},
     WAREHOUSE: {EDIT_SKU_LOGISTICS, BOOK_STOCK, MANAGE_PURCHASING, FULFIL_ORDERS},
     DESIGNER: {EDIT_CATALOG},
     COPYWRITER: {EDIT_CATALOG},
@@ -128,7 +135,10 @@ FIELD_CAPABILITIES: dict[str, dict[str, str]] = {
 }
 
 # Every role reads everything: the view permission of each of our models.
-READ_APPS = ("core", "catalog", "inventory", "promotions", "orders", "messaging", "aftersales", "analytics")
+READ_APPS = (
+    *("core", "catalog", "inventory", "promotions", "orders", "messaging", "aftersales", "analytics", "market"),
+    "members",
+)
 
 
 def ensure_roles() -> None:

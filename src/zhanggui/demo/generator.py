@@ -72,6 +72,8 @@ from zhanggui.demo.catalog_plan import (
     plan_catalog,
 )
 from zhanggui.demo.images import add_demo_pictures
+from zhanggui.demo.market import create_demo_market
+from zhanggui.demo.planning import create_demo_plans
 from zhanggui.inventory import services as inventory
 from zhanggui.inventory.locations import set_location
 from zhanggui.inventory.models import (
@@ -1086,6 +1088,18 @@ def generate_demo(
             seed=seed,
             today=today or timezone.localdate(),
             days=size.history_days,
+        )
+        create_demo_plans(
+            people=people,
+            shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
+            today=today or timezone.localdate(),
+            days=size.history_days,
+        )
+        create_demo_market(  # the market's month: keywords, ranks, competitors, the board (demo/market.py)
+            people=people,
+            shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
+            seed=seed,
+            today=today or timezone.localdate(),
         )
         products = Product.objects.filter(shop__code__in=DEMO_SHOP_CODES).order_by("shop__code", "code")
         add_demo_pictures(designer=people[roles.DESIGNER], products=products[:PICTURED], seed=seed)

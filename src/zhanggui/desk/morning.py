@@ -1,9 +1,11 @@
 """The morning page of each role (docs/desk.md): what that person must look at first thing, read through the
 selectors of the apps below.
 
-- 店长 / 运营: yesterday's sales and month to date against the month's target (analytics.metrics), today's need
+- 店长 / 运营: yesterday's sales and month to date against the month's target (analytics.metrics), each shop's
+  month, quarter and year against its yearly plan with the forecast for their ends (planning.progress), today's need
   (orders to ship today, overdue, held; after-sales cases due within 12 h), the checklist items still open today,
-  each shop's diagnosis findings (as the worker ran it this morning), overdue tasks.
+  each shop's diagnosis findings (as the worker ran it this morning), overdue tasks, the competitors' changes and
+  our items' rank alerts (market).
 - 客服: active after-sales cases by deadline, held orders waiting for the buyer's answer, open complaints, each
   agent's inquiry conversion on the latest reported day.
 - 仓管: orders due today by wave, overdue orders, SKUs at or under safety stock, purchase orders to receive.
@@ -39,9 +41,12 @@ from zhanggui.desk.models import CheckKey, ChecklistItem, DayCheck, Outcome
 from zhanggui.desk.selectors import overdue_tasks
 from zhanggui.inventory.models import PurchaseOrder, PurchaseStatus
 from zhanggui.inventory.selectors import available_by_sku
+from zhanggui.market import competitors as market_competitors
+from zhanggui.market import ranks as market_ranks
 from zhanggui.orders import selectors as order_selectors
 from zhanggui.orders.models import HoldKind, Order, OrderStatus, WaveOrder
 from zhanggui.orders.pages import DUE_OVERDUE, DUE_TODAY, desk_counts, due_filter
+from zhanggui.planning import progress
 
 LIMIT = 20
 #: The diagnosis shown on the morning: runs kept in the last days, the first findings of each shop.
@@ -114,17 +119,25 @@ def sales(now: datetime) -> dict[str, Any]:
     yesterday = today - timedelta(days=1)
     first = yesterday.replace(day=1)
     day_span, month_span = metrics.Span(yesterday, yesterday), metrics.Span(first, yesterday)
-    raw = metrics.load(shop=None, spans=[day_span, month_span])
+    # The year to yesterday is read too: each shop's progress against its yearly plan (planning.progress).
+    raw = metrics.load(
+        shop=None,
+        spans=[progress.metric_spans(today)[progress.YEAR], day_span, month_span],
+        traffic_spans=[day_span, month_span],  # the year's sales only: its traffic is not shown
+    )
+    plans = progress.plan_months(yesterday.year)
     infos = sorted(raw.shops.values(), key=lambda info: info.shop.code)
     rows = []
     for info in infos:
         day = metrics.figures(raw, day_span, shop_ids=[info.shop.pk])
+        months = plans.get(info.shop.pk)
         rows.append(
             {
                 "shop": info.shop,
                 "day": day,
                 "month": metrics.figures(raw, month_span, shop_ids=[info.shop.pk]),
                 "conversion_pct": percent(day.conversion, Decimal(1)),
+                "plan": progress.from_raw(raw, info.shop.pk, months, today)[1:] if months else None,
             }
         )
     total_day = metrics.figures(raw, day_span)
@@ -139,6 +152,8 @@ def sales(now: datetime) -> dict[str, Any]:
         "target": target,
         "share_pct": percent(total_month.gmv, target),
         "behind": target is not None and total_month.gmv < target * yesterday.day / _days_in(first),
+        "year": yesterday.year,
+        "planned": any(row["plan"] for row in rows),
     }
 
 
@@ -299,10 +314,31 @@ def inquiries(now: datetime) -> dict[str, Any]:
     return {"day": day, "agents": [{"total": t, "shop": shop_of.get(t.agent)} for t in agent_totals(latest)]}
 
 
+# --------------------------------------------------------------------------------------------------------
+# 店长 / 运营: 竞品动态 (market, docs/market.md)
+# --------------------------------------------------------------------------------------------------------
+
+
+def competitors(now: datetime) -> dict[str, Any]:
+    """The competitor digest of the latest day with snapshots and the rank alerts of our items on the latest
+    day observed (market.competitors, market.ranks): two queries."""
+    today = timezone.localdate(now)
+    digest = market_competitors.latest_digest(today)
+    alerts_day, alerts = market_ranks.latest_alerts(today)
+    return {
+        "digest": digest,
+        "items": digest.items[:LIMIT],
+        "more": max(len(digest.items) - LIMIT, 0),
+        "alerts_day": alerts_day,
+        "alerts": alerts[:LIMIT],
+        "alerts_more": max(len(alerts) - LIMIT, 0),
+    }
+
+
 #: The cards of each role's morning (运营 shares the 店长's, 文案 the 美工's), each loaded on its own (htmx), so
 #: no request reads more than 10 queries; "mine" (the role's overdue tasks and checklist items) comes with each.
 CARDS_OF = {
-    roles.MANAGER: ["sales", "need", "findings"],
+    roles.MANAGER: ["sales", "need", "findings", "competitors"],
     roles.SERVICE: ["service", "inquiries"],
     roles.WAREHOUSE: ["warehouse"],
     roles.DESIGNER: ["listing"],
@@ -315,6 +351,7 @@ CARDS = {
     "inquiries": inquiries,
     "warehouse": warehouse,
     "listing": listing,
+    "competitors": competitors,
 }
 
 

@@ -157,3 +157,24 @@ def overdue_tasks(*, user: Any = None, role: str = "", now: datetime) -> list[Ta
     else:
         rows = rows.filter(role=role)
     return list(rows.order_by("due_at", "id")[:20])
+
+
+# --------------------------------------------------------------------------------------------------------
+# The month's checklist completion, for planning's monthly review (registered in desk.apps)
+# --------------------------------------------------------------------------------------------------------
+
+
+def month_completion(shop: Shop, first: date, last: date) -> Any:
+    """Items done ÷ items due over first..last: a row is due per item and day the sheet was opened; None when no
+    sheet was opened in the period (nothing to say). Returns planning.review.Completion."""
+    from zhanggui.planning.review import Completion
+
+    found = DayCheck.objects.filter(item__shop=shop, day__gte=first, day__lte=last).aggregate(
+        due=Count("pk"),
+        done=Count("pk", filter=Q(outcome=Outcome.DONE)),
+        problems=Count("pk", filter=Q(outcome=Outcome.PROBLEM)),
+        days=Count("day", distinct=True),
+    )
+    if not found["due"]:
+        return None
+    return Completion(done=found["done"], due=found["due"], problems=found["problems"], days=found["days"])

@@ -47,7 +47,7 @@ from zhanggui.core.services import record_audit
 from zhanggui.core.tabular import FileSource
 from zhanggui.core.text import bad_code_character, describe
 from zhanggui.inventory import limits
-from zhanggui.orders import import_store
+from zhanggui.orders import import_store, listeners
 from zhanggui.orders.import_store import sub_order_ids
 from zhanggui.orders.models import Order, OrderLine, Platform
 
@@ -386,6 +386,8 @@ def import_orders(*, actor: Any, shop: Shop, result: ParseResult, dry_run: bool 
                 )
     except _Refused:
         report.orders_created = report.orders_updated = report.orders_unchanged = report.held = 0
+    if not dry_run and (report.orders_created or report.orders_updated):
+        listeners.imported(shop)  # members (above us) build the shop's buyers: orders.listeners
     return report
 
 

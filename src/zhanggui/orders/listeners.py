@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from zhanggui.orders.models import Order
 
@@ -35,3 +36,19 @@ def shipped(order: Order) -> None:
 def delivered(order: Order) -> None:
     for listener in _DELIVERED:
         listener(order)
+
+
+# An import that stored orders (members: the shop's buyers become members, their points and tiers follow).
+_IMPORTED: list[Callable[[Any], None]] = []
+
+
+def on_imported(listener: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Call `listener(shop)` after an orders import (not a dry run) created or updated orders of the shop."""
+    if listener not in _IMPORTED:
+        _IMPORTED.append(listener)
+    return listener
+
+
+def imported(shop: Any) -> None:
+    for listener in _IMPORTED:
+        listener(shop)

@@ -7,12 +7,14 @@ total exactly (the largest-remainder method).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from decimal import ROUND_FLOOR, Decimal
+from typing import TypeVar
 
 from zhanggui.core.errors import DomainError
 
 CENT = Decimal("0.01")
+K = TypeVar("K", bound=Hashable)
 MONTHS = range(1, 13)
 
 #: The seasonality template: each month's weight in a year of 100 (docs/planning.md). The platform events weigh
@@ -77,15 +79,22 @@ def by_months(total: Decimal, shape: dict[int, Decimal] | None = None) -> tuple[
 def rebalance(months: dict[int, Decimal], *, month: int, amount: Decimal, locked: set[int]) -> dict[int, Decimal]:
     """Set `month` to `amount` and move the difference onto the other months that are not locked, in proportion
     to their current targets (equal parts when they are all zero), so the year stays to the fen."""
-    others = [m for m in MONTHS if m != month and m not in locked]
+    return rebalance_parts(months, key=month, amount=amount, locked=locked)
+
+
+def rebalance_parts(parts: dict[K, Decimal], *, key: K, amount: Decimal, locked: set[K]) -> dict[K, Decimal]:
+    """Set one part to `amount` and move the difference onto the other parts not locked, in proportion to their
+    current amounts (equal parts when they are all zero), so the whole stays to the fen (months of a year, the
+    categories of a quarter)."""
+    others = [k for k in parts if k != key and k not in locked]
     if not others:
         raise PlanError("Every other month is locked: nothing to rebalance onto.")
-    rest = sum((months[m] for m in others), Decimal(0)) - (amount - months[month])
+    rest = sum((parts[k] for k in others), Decimal(0)) - (amount - parts[key])
     if rest < 0:
         raise PlanError("The other unlocked months cannot give up that much: the year would need negative months.")
-    out = dict(months)
-    out[month] = amount
-    out.update(zip(others, allocate(rest, [months[m] for m in others]), strict=True))
+    out = dict(parts)
+    out[key] = amount
+    out.update(zip(others, allocate(rest, [parts[k] for k in others]), strict=True))
     return out
 
 

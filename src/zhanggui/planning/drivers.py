@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from zhanggui.planning.breakdown import allocate
+
 CENT = Decimal("0.01")
 RATE = Decimal("0.0001")
 
@@ -78,3 +80,59 @@ def implied(
 
 def _change(needed: Decimal, current: Decimal) -> Decimal:
     return (needed / current - 1).quantize(RATE, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class SourceNeed:
+    """One traffic source's part of a month's target and the UV it needs at its own conversion and AOV."""
+
+    source: str
+    share: Decimal  # of the 90 days' GMV, 4 decimals half up
+    target: Decimal  # the month's target × share (largest remainder over the sources, to the fen)
+    uv_now: int  # the 90 days' UV ÷ 90 × the month's days, half up
+    conversion: Decimal | None  # buyers ÷ UV over the 90 days
+    aov: Decimal | None  # GMV ÷ buyers over the 90 days
+    uv_needed: int | None  # target ÷ (conversion × AOV), rounded up
+
+    @property
+    def conversion_percent(self) -> str:
+        return "—" if self.conversion is None else f"{(self.conversion * 100).quantize(CENT)} %"
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.uv_needed is None or not self.uv_now:
+            return None
+        return _change(Decimal(self.uv_needed), Decimal(self.uv_now))
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        change = self.change
+        return None if change is None else (change * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def by_source(gmv: Decimal, *, days: int, sources: list[tuple[str, int, int, Decimal]]) -> list[SourceNeed]:
+    """The month's target split over the traffic sources by their share of the last 90 days' GMV, and the UV
+    each needs at its own conversion and AOV. `sources`: (name, UV, paying buyers, GMV) over the 90 days."""
+    whole = sum((s[3] for s in sources), Decimal(0))
+    if not sources or whole <= 0:
+        return []
+    targets = allocate(gmv, [s[3] for s in sources])
+    out = []
+    for (name, uv, buyers, amount), target in zip(sources, targets, strict=True):
+        conversion = (Decimal(buyers) / uv).quantize(RATE, rounding=ROUND_HALF_UP) if uv else None
+        aov = (amount / buyers).quantize(CENT, rounding=ROUND_HALF_UP) if buyers else None
+        needed = None
+        if target and conversion and aov:
+            needed = int((target / (conversion * aov)).to_integral_value(rounding=ROUND_CEILING))
+        out.append(
+            SourceNeed(
+                name,
+                (amount / whole).quantize(RATE, rounding=ROUND_HALF_UP),
+                target,
+                int((Decimal(uv) * days / 90).to_integral_value(rounding=ROUND_HALF_UP)),
+                conversion,
+                aov,
+                needed,
+            )
+        )
+    return out

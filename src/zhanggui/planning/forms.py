@@ -47,3 +47,29 @@ class MonthForm(forms.Form):
     def conversion(self) -> Decimal | None:
         percent = self.cleaned_data.get("conversion_percent")
         return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
+
+
+class ShareRowForm(forms.Form):
+    """A slice's row of the categories / roles grid: each quarter's GMV target, units and SKU count."""
+
+    mode = forms.ChoiceField(
+        choices=[
+            ("rebalance", _("Rebalance the quarter's other unlocked slices")),
+            ("keep", _("Keep the others and show the difference")),
+        ],
+        initial="rebalance",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for q in range(1, 5):
+            self.fields[f"q{q}_amount"] = forms.DecimalField(
+                label=_("Q%(q)s GMV (¥)") % {"q": q}, min_value=Decimal(0), max_digits=14, decimal_places=2
+            )
+            self.fields[f"q{q}_units"] = forms.IntegerField(label=_("Q%(q)s units") % {"q": q}, min_value=0)
+            self.fields[f"q{q}_skus"] = forms.IntegerField(
+                label=_("Q%(q)s SKUs") % {"q": q}, min_value=0, required=False
+            )
+
+    def quarter(self, q: int) -> forms.BoundField:
+        return self[f"q{q}_amount"]

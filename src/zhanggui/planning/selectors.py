@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from zhanggui.analytics import metrics
+from zhanggui.analytics import dashboard, metrics
 from zhanggui.catalog.models import Shop
-from zhanggui.planning import drivers
+from zhanggui.planning import drivers, progress
 from zhanggui.planning.breakdown import EVENTS, MONTHS
 from zhanggui.planning.models import Plan, PlanMonth
 from zhanggui.planning.services import month_span
@@ -81,6 +81,7 @@ class Grid:
     rows: list[Row]
     baseline: Baseline
     versions: list[Plan]
+    progress: list[progress.Period] = field(default_factory=list)  # yesterday, its month, quarter, year
 
     @property
     def revising(self) -> bool:
@@ -107,7 +108,9 @@ def grid(*, shop: Shop, year: int, today: date) -> Grid:
     spans = {m: month_span(year, m) for m in MONTHS if date(year, m, 1) <= today}
     # GMV and traffic only: the shop's costs are not needed, so they are not read.
     shops = {shop.pk: metrics.ShopInfo(shop, ZERO, ZERO, 0)}
-    raw = metrics.load(shop=shop, spans=[baseline_span, *spans.values()], shops=shops)
+    # Yesterday's month, quarter and year to date ride along in the same pass when the year is yesterday's.
+    to_date = progress.metric_spans(today) if plan is not None and (today - timedelta(days=1)).year == year else {}
+    raw = metrics.load(shop=shop, spans=[baseline_span, *spans.values(), *to_date.values()], shops=shops)
     base = metrics.figures(raw, baseline_span)
     baseline = Baseline(baseline_span.first, baseline_span.last, base.uv, base.conversion, base.aov)
     actuals = {m: metrics.figures(raw, span).gmv for m, span in spans.items()}
@@ -144,4 +147,33 @@ def grid(*, shop: Shop, year: int, today: date) -> Grid:
                     total.approved += row.approved
         rows.append(q_row)
     rows.append(year_row)
-    return Grid(plan, approved, rows, baseline, versions)
+    periods = (
+        progress.periods(
+            months={m: row.gmv_target for m, row in months.items()},
+            sold={kind: metrics.figures(raw, span).gmv for kind, span in to_date.items()},
+            today=today,
+        )
+        if to_date
+        else []
+    )
+    return Grid(plan, approved, rows, baseline, versions, periods)
+
+
+@dataclass
+class SourceSplit:
+    month: int
+    target: Decimal
+    needs: list[drivers.SourceNeed]
+    first: date
+    last: date
+
+
+def source_split(*, shop: Shop, year: int, month: int, target: Decimal, today: date) -> SourceSplit:
+    """A month's target by traffic source: each source's share of the last 90 days' GMV in the platform's source
+    report (流量来源), and the UV it needs at its own conversion and AOV (drivers.by_source). Empty when no source
+    report with paid amounts was imported for those days (the behaviour events give no GMV by source)."""
+    span = metrics.Span(today - timedelta(days=BASELINE_DAYS), today - timedelta(days=1))
+    rows, origin = dashboard.sources(shop, span)
+    found = [(r.source, r.uv, r.buyers, r.gmv) for r in rows] if origin == metrics.REPORT else []
+    needs = drivers.by_source(target, days=month_span(year, month).days, sources=found)
+    return SourceSplit(month, target, needs, span.first, span.last)

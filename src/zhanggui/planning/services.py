@@ -19,7 +19,7 @@ from zhanggui.analytics import costs, metrics
 from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
 from zhanggui.core.services import record_audit
-from zhanggui.planning import breakdown, drivers
+from zhanggui.planning import breakdown, drivers, shares
 from zhanggui.planning.breakdown import MONTHS, PlanError
 from zhanggui.planning.models import Basis, Plan, PlanMonth
 
@@ -100,8 +100,29 @@ def editable(actor: Any, plan: Plan) -> Plan:
         )
         for m in plan.months.all()
     )
+    _copy_budgets(plan, revision)
+    shares.copy(plan, revision)
     record_audit(actor=actor, action="planning.revise", obj=revision, after={"from_version": plan.version})
     return revision
+
+
+def _copy_budgets(plan: Plan, revision: Plan) -> None:
+    """The revision carries the plan's monthly ad budgets and their lines over (docs/planning.md, "Ad budget")."""
+    from zhanggui.planning.models import AdBudget, AdBudgetLine
+
+    for old in plan.ad_budgets.prefetch_related("lines"):
+        new = AdBudget.objects.create(plan=revision, month=old.month, mode=old.mode, share=old.share, amount=old.amount)
+        AdBudgetLine.objects.bulk_create(
+            AdBudgetLine(
+                budget=new,
+                channel=line.channel,
+                goal=line.goal,
+                share=line.share,
+                amount=line.amount,
+                expected_roi=line.expected_roi,
+            )
+            for line in old.lines.all()
+        )
 
 
 @transaction.atomic
@@ -143,6 +164,7 @@ def set_month(
     edited.uv, edited.conversion, edited.aov = tree.uv, tree.conversion, tree.aov
     edited.locked = locked or typed
     PlanMonth.objects.bulk_update(list(rows.values()), ["gmv_target", "uv", "conversion", "aov", "locked"])
+    shares.follow(plan)  # the quarters' categories and roles follow their months
     record_audit(
         actor=actor,
         action="planning.set_month",

@@ -36,6 +36,14 @@ def _year(value: str | None, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
+def _month(value: str | None, default: int) -> int:
+    try:
+        month = int(value or default)
+    except ValueError:
+        return default
+    return month if month in MONTHS else default
+
+
 def _month_form(row: selectors.Row) -> MonthForm:
     return MonthForm(
         prefix=f"m{row.month}",
@@ -65,7 +73,13 @@ def _page(
         for row in found.rows:
             if row.kind == "month":
                 row.form = bound.get(f"m{row.month}") or _month_form(row)  # type: ignore[attr-defined]
+        picked = _month(bound.get("source_month"), today.month if year == today.year else 1)
+        target = next((r.target for r in found.rows if r.month == picked), None)
         context |= {
+            "sources": selectors.source_split(shop=shop, year=year, month=picked, target=target, today=today)
+            if found.plan is not None and target is not None
+            else None,
+            "months": list(MONTHS),
             "g": found,
             "plan_form": bound.get("plan") or PlanForm(),
             "may_edit": roles.holds(request.user, services.EDIT_PLANS),
@@ -79,7 +93,8 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     shops = list(Shop.objects.order_by("code"))
     code = request.GET.get("shop")
     shop = next((s for s in shops if s.code == code), shops[0] if shops else None)
-    return _page(request, shop, _year(request.GET.get("year"), timezone.localdate().year), shops)
+    year = _year(request.GET.get("year"), timezone.localdate().year)
+    return _page(request, shop, year, shops, source_month=request.GET.get("source_month"))
 
 
 def _shop_year(request: HttpRequest) -> tuple[Shop, int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -74,6 +75,9 @@ def _promotion_spec(code: str) -> dict[str, Any]:
             "starts_at": _later(-1), "ends_at": _later(2)}  # fmt: skip
 
 
+#: The plan the world holds: the year of yesterday, so the progress endpoint finds it on New Year's Day too.
+PLAN_YEAR = (timezone.localdate() - timedelta(days=1)).year
+
 CAMPAIGN_SPEC = {"id": "cyh", "name": "超优汇", "rules": [{"kind": "min_sales", "days": 30, "units": 10}]}
 QUOTE_SPEC = [{"id": "mj", "kind": "spend_save", "tiers": [["300.00", "30.00"]]}]
 CART = {"lines": [{"sku": "A", "quantity": 2, "unit_price": "160.00"}]}
@@ -126,6 +130,25 @@ def _service_upload(world: World) -> dict[str, Any]:
 
     text = "日期,旺旺,咨询人数,询单人数,最终付款人数\n2026-06-01,阿花,10,8,4\n"
     return {"shop": "tm01", "file": SimpleUploadedFile("service.csv", text.encode())}
+
+
+def _keywords_upload(world: World) -> dict[str, Any]:
+    """A multipart upload of a 生意参谋 搜索词 export: one keyword, one day (docs/market.md)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "统计日期,搜索词,搜索人气,点击率,支付转化率,在线商品数\n2026-06-01,连衣裙,1000,5%,2%,200\n"
+    return {"shop": "tm01", "file": SimpleUploadedFile("keywords.csv", text.encode())}
+
+
+def _market_upload(name: str, text: str, **fields: str) -> Callable[[World], dict[str, Any]]:
+    """A multipart upload of a market file (ranks, competitor snapshots, the board: docs/market.md)."""
+
+    def body(world: World) -> dict[str, Any]:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return {**fields, "file": SimpleUploadedFile(name, text.encode())}
+
+    return body
 
 
 def _order_upload(world: World) -> dict[str, Any]:
@@ -275,6 +298,35 @@ ENDPOINTS: dict[str, Needs] = {
     "GET /api/v1/analytics/ads/daily": read(),
     "POST /api/v1/analytics/service/import": needs(roles.IMPORT_ORDERS, body=_service_upload),
     "GET /api/v1/analytics/service/daily": read(),
+    # ----- market (docs/market.md)
+    "GET /api/v1/market/keywords": read(),
+    "POST /api/v1/market/keywords/import": needs(roles.IMPORT_ORDERS, body=_keywords_upload),
+    "GET /api/v1/market/titles/{product_id}": read(),
+    "GET /api/v1/market/titles/{product_id}/suggestions": read(),
+    "POST /api/v1/market/titles/{product_id}": needs(
+        roles.EDIT_CATALOG, body={"title": "碎花连衣裙 夏", "reason": "试"}
+    ),
+    "GET /api/v1/market/titles/{product_id}/history": read(),
+    "GET /api/v1/market/ranks": read(),
+    "POST /api/v1/market/ranks/import": needs(
+        roles.IMPORT_ORDERS,
+        body=_market_upload("r.csv", "日期,关键词,商品ID,排名,设备\n2026-06-01,连衣裙,1001,3,无线\n", shop="tm01"),
+    ),
+    "POST /api/v1/market/ranks": needs(
+        roles.IMPORT_ORDERS,
+        body={"shop": "tm01", "day": "2026-06-01", "keyword": "连衣裙", "item_id": "1001", "position": 3},
+    ),
+    "GET /api/v1/market/ranks/alerts": read(),
+    "GET /api/v1/market/competitors": read(),
+    "POST /api/v1/market/competitors/snapshots/import": needs(
+        roles.IMPORT_ORDERS, body=_market_upload("s.csv", "日期,店铺,商品ID,价格\n2026-06-01,对手店,6001,99.00\n")
+    ),
+    "GET /api/v1/market/competitors/digest": read(),
+    "POST /api/v1/market/board/import": needs(
+        roles.IMPORT_ORDERS,
+        body=_market_upload("b.csv", "日期,排名,商品ID\n2026-06-01,1,9001\n", shop="tm01", category="bedding"),
+    ),
+    "GET /api/v1/market/board": read(),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -336,6 +388,95 @@ ENDPOINTS: dict[str, Needs] = {
     f"POST {A}/promotions/{{promotion_id}}/reject": needs(
         roles.APPROVE_PROMOTIONS, body={"note": "太深"}, promotion_id="pending_promotion"
     ),
+    # ----- planning: the yearly plan, its quarters by category and role, the progress against it
+    "GET /api/v1/planning/plan": read(),
+    "POST /api/v1/planning/plan": needs(
+        roles.MANAGE_SHOPS, body={"shop": "tm01", "year": PLAN_YEAR + 1, "gmv_target": "120000.00"}
+    ),
+    "PUT /api/v1/planning/plan/months/{month}": needs(
+        roles.MANAGE_SHOPS, body={"shop": "tm01", "year": PLAN_YEAR, "gmv_target": "9000.00"}, month="plan_month"
+    ),
+    "POST /api/v1/planning/plan/approve": needs(roles.MANAGE_SHOPS, body={"shop": "tm01", "year": PLAN_YEAR}),
+    "GET /api/v1/planning/shares": read(),
+    "POST /api/v1/planning/shares/split": needs(roles.MANAGE_SHOPS, body={"shop": "tm01", "year": PLAN_YEAR}),
+    "PUT /api/v1/planning/shares": needs(
+        roles.MANAGE_SHOPS,
+        body={
+            "shop": "tm01",
+            "year": PLAN_YEAR,
+            "dimension": "role",
+            "key": "traffic",
+            "mode": "keep",
+            "quarters": [{"quarter": 1, "amount": "100.00", "quantity": 1, "sku_count": 1}],
+        },
+    ),
+    "GET /api/v1/planning/progress": read(),
+    # ----- planning: the monthly review (月度运营总结及计划表)
+    "GET /api/v1/planning/reviews": read(),
+    "PUT /api/v1/planning/reviews": needs(
+        roles.MANAGE_PROMOTIONS, body={"shop": "tm01", "year": 2026, "month": 5, "went_well": "618 预热顺利"}
+    ),
+    "POST /api/v1/planning/reviews/close": needs(roles.MANAGE_SHOPS, body={"shop": "tm01", "year": 2026, "month": 5}),
+    "POST /api/v1/planning/reviews/reopen": needs(roles.MANAGE_SHOPS, body={"shop": "tm01", "year": 2026, "month": 5}),
+    "GET /api/v1/planning/reviews/xlsx": read(),
+    "GET /api/v1/planning/reviews/pdf": read(),
+    # ----- planning: the ad budget and the activity calendar
+    "GET /api/v1/planning/budgets": read(),
+    "PUT /api/v1/planning/budgets": needs(
+        roles.MANAGE_SHOPS,
+        body={
+            "shop": "tm01",
+            "year": PLAN_YEAR,
+            "month": 6,
+            "mode": "share",
+            "share": "0.08",
+            "lines": [{"channel": "ztc", "goal": "sales", "share": "1", "expected_roi": "3.00"}],
+        },
+    ),
+    "GET /api/v1/planning/activities": read(),
+    "POST /api/v1/planning/activities": needs(
+        roles.MANAGE_SHOPS,
+        body={
+            "shop": "tm01",
+            "year": PLAN_YEAR,
+            "name": "清仓",
+            "starts_on": f"{PLAN_YEAR}-07-01",
+            "ends_on": f"{PLAN_YEAR}-07-03",
+            "gmv_target": "5000.00",
+        },
+    ),
+    "POST /api/v1/planning/activities/platform-events": needs(
+        roles.MANAGE_SHOPS, body={"shop": "tm01", "year": PLAN_YEAR}
+    ),
+    "PATCH /api/v1/planning/activities/{activity_id}": needs(roles.MANAGE_SHOPS, body={"gmv_target": "8000.00"}),
+    "DELETE /api/v1/planning/activities/{activity_id}": needs(roles.MANAGE_SHOPS),
+    # ----- members (docs/members.md): merge and consent 店长/客服; tiers, points, segments 店长/运营 -----
+    "GET /api/v1/members": read(),
+    "GET /api/v1/members/tiers": read(),
+    "POST /api/v1/members/tiers": needs(
+        roles.MANAGE_LOYALTY, body={"code": "gold", "name": "金卡", "rank": 1, "threshold": "100.00"}
+    ),
+    "GET /api/v1/members/segments": read(),
+    "POST /api/v1/members/segments": needs(
+        roles.MANAGE_LOYALTY, body={"name": "高价值", "filters": {"high_value": True}}
+    ),
+    "GET /api/v1/members/segments/count": read(),
+    "GET /api/v1/members/cohorts": read(),
+    "POST /api/v1/members/sync": needs(roles.MANAGE_LOYALTY),
+    "POST /api/v1/members/merge": needs(
+        roles.MANAGE_MEMBERS, body=lambda w: {"survivor": w["member"], "absorbed": w["other_member"]}
+    ),
+    "GET /api/v1/members/{member_id}": read(),
+    "POST /api/v1/members/{member_id}/unmerge": needs(roles.MANAGE_MEMBERS, member_id="merged_member"),
+    "POST /api/v1/members/{member_id}/consent": needs(
+        roles.MANAGE_MEMBERS, body={"channel": "sms", "granted": False, "note": "勿扰"}
+    ),
+    "GET /api/v1/members/{member_id}/points": read(),
+    "POST /api/v1/members/{member_id}/points": needs(roles.MANAGE_LOYALTY, body={"points": 10, "note": "补偿"}),
+    "POST /api/v1/members/{member_id}/points/spend": needs(
+        roles.MANAGE_LOYALTY, body={"points": 1, "reference": "coupon:C5", "key": "perm-1"}
+    ),
+    "POST /api/v1/members/{member_id}/quote": anyone({"cart": CART, "promotions": QUOTE_SPEC}),
 }
 
 # The object each path parameter names unless an entry says otherwise (keys of the world below).
@@ -354,9 +495,16 @@ DEFAULT_IDS = {
     "opt_out_id": "opt_out",
     "case_id": "case",
     "compensation_id": "compensation",
+    "activity_id": "activity",
+    "member_id": "member",
 }
 # Query parameters a GET cannot do without.
 REQUIRED_QUERY = {
+    "GET /api/v1/planning/plan": f"?shop=tm01&year={PLAN_YEAR}",
+    "GET /api/v1/planning/shares": f"?shop=tm01&year={PLAN_YEAR}&dimension=role",
+    "GET /api/v1/planning/progress": "?shop=tm01",
+    "GET /api/v1/planning/budgets": f"?shop=tm01&year={PLAN_YEAR}",
+    "GET /api/v1/planning/activities": f"?shop=tm01&year={PLAN_YEAR}",
     f"GET {P}/calendar": "?from=2026-01-01&to=2026-12-31",
     f"GET {AS}/returns/find": "?q=T1",
     "GET /api/v1/analytics/events/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
@@ -364,6 +512,10 @@ REQUIRED_QUERY = {
     "GET /api/v1/analytics/traffic/items": "?shop=tm01&from=2026-06-01&to=2026-06-30",
     "GET /api/v1/analytics/ads/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
     "GET /api/v1/analytics/service/daily": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+    "GET /api/v1/market/keywords": "?shop=tm01",
+    "GET /api/v1/market/ranks": "?shop=tm01&from=2026-06-01&to=2026-06-30",
+    "GET /api/v1/market/ranks/alerts": "?day=2026-06-01",
+    "GET /api/v1/market/board": "?shop=tm01&category=bedding",
 }
 
 
@@ -417,6 +569,13 @@ def build_world() -> World:
     system = system_user()
     roles.ensure_roles()
     shop = Shop.objects.create(code="tm01", name="天猫店", channel=Channel.values[0])
+    from zhanggui.planning import services as planning
+    from zhanggui.planning import shares as plan_shares
+
+    plan_shares.build(
+        actor=system,
+        plan=planning.create_plan(actor=system, shop=shop, year=PLAN_YEAR, gmv_target=Decimal("120000.00")),
+    )
     main = stock.create_warehouse(actor=system, code="main", name="主仓", priority=1)
     stock.create_warehouse(actor=system, code="east", name="东仓", priority=2)
     product = catalog.create_product(actor=system, shop=shop, code="DRESS", title="连衣裙 夏", category=None)
@@ -510,6 +669,28 @@ def build_world() -> World:
     )
     claim = claims.file_claim(actor=system, order=shipped_order, value_claimed="20.00", evidence="外箱破损")
 
+    # The activity calendar's own activity (planning.calendar), for PATCH and DELETE.
+    from zhanggui.planning import calendar as plan_calendar
+
+    activity = plan_calendar.add_activity(
+        actor=system,
+        shop=shop,
+        year=PLAN_YEAR,
+        name="店庆",
+        starts_on=timezone.localdate().replace(year=PLAN_YEAR, month=8, day=8),
+        ends_on=timezone.localdate().replace(year=PLAN_YEAR, month=8, day=10),
+    )
+
+    # Members (docs/members.md): the orders' buyer, one more to merge into it, and a merged pair to unmerge.
+    from zhanggui.members import services as members
+    from zhanggui.members.models import Member
+
+    members.sync_members(shop=shop)
+    member = Member.objects.get(identities__buyer_nick="tb_lily")
+    other_member = Member.objects.create(name="tb_other")
+    kept, merged_member = Member.objects.create(name="kept"), Member.objects.create(name="merged")
+    members.merge(actor=system, survivor=kept, absorbed=merged_member)
+
     tokens = {}
     for role in roles.ROLES:
         user = User.objects.create_user(username=f"perm-{role}")
@@ -547,6 +728,11 @@ def build_world() -> World:
         "reissue_case": reissue_case.pk,
         "shipped_order": shipped_order.pk,
         "claim": claim.pk,
+        "plan_month": 3,
+        "activity": activity.pk,
+        "member": member.pk,
+        "other_member": other_member.pk,
+        "merged_member": merged_member.pk,
     }
 
 

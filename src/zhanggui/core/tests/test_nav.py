@@ -16,7 +16,7 @@ from zhanggui.inventory.tests.factories import SupplierFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["home", "orders", "catalog", "stock", "alerts", "promotions", "audit"]
+EVERYONE = ["home", "orders", "catalog", "stock", "alerts", "promotions", "market", "audit"]
 FULFILMENT = ["home", "orders", "shipping"]  # the roles that pick, pack and ship see "Shipping" after "Orders"
 
 
@@ -48,7 +48,9 @@ def active_keys(html: str) -> list[str]:
                 "returns",
                 "alerts",
                 "promotions",
+                "members",
                 "analytics",
+                "market",
                 "audit",
             ],
         ),
@@ -62,15 +64,31 @@ def active_keys(html: str) -> list[str]:
                 "purchase",
                 "alerts",
                 "promotions",
+                "members",
                 "analytics",
+                "market",
                 "audit",
             ],
         ),
         # after-sales (its claims and reports), messages: 客服's
-        ("service", ["home", "orders", "aftersales", "claims", "reports", "messages", *EVERYONE[2:]]),
+        (
+            "service",
+            ["home", "orders", "aftersales", "claims", "reports", "messages", *EVERYONE[2:6], "members", *EVERYONE[6:]],
+        ),
         (
             "warehouse",
-            [*FULFILMENT, "catalog", "stock", "purchase", "stocktake", "returns", "alerts", "promotions", "audit"],
+            [
+                *FULFILMENT,
+                "catalog",
+                "stock",
+                "purchase",
+                "stocktake",
+                "returns",
+                "alerts",
+                "promotions",
+                "market",
+                "audit",
+            ],
         ),
         ("designer", EVERYONE),
         ("copywriter", EVERYONE),
@@ -122,6 +140,8 @@ def test_admin_is_shown_to_staff_only(client, users):
         ("/analytics/dashboard/", "analytics"),
         ("/analytics/diagnosis/", "analytics"),
         ("/analytics/health/", "analytics"),
+        ("/members/", "members"),
+        ("/members/segments/", "members"),
     ],
 )
 def test_the_current_page_lights_up_its_entry(client, users, url, key):

@@ -20,7 +20,7 @@ from zhanggui.core.tests.rows import built_for_the_module
 from zhanggui.demo.catalog_plan import (
     SMALL,
 )
-from zhanggui.demo.generator import DEFAULT_PASSWORD, DEMO_USERS, generate_demo
+from zhanggui.demo.generator import DEFAULT_PASSWORD, DEMO_SHOP_CODES, DEMO_USERS, generate_demo
 from zhanggui.demo.orders import peak_day, planned_orders
 from zhanggui.inventory.models import (
     MoveReason,
@@ -335,3 +335,49 @@ def test_small_demo_diagnosis_finds_the_plan_that_loses_money(small_demo):
     tmall = Shop.objects.get(code="tmall-flagship")
     plans = [f.text for f in diagnose(shop=tmall) if f.rule == "ad_plan_roi"]
     assert any("枕头-清仓" in text for text in plans), plans
+
+
+def test_small_demo_has_this_years_plan_with_actuals_against_it_and_next_years(small_demo):
+    """Each shop: this year's plan approved (version 1) and a revision raising December (version 2), the months
+    before the history planned at nothing, the quarters split; next year's plan by the template."""
+    from zhanggui.catalog.models import Shop
+    from zhanggui.planning import progress
+    from zhanggui.planning.models import MonthlyReview, Plan, PlanActivity
+
+    today = timezone.localdate()
+    year = (today - timedelta(days=1)).year
+    for shop in Shop.objects.filter(code__in=DEMO_SHOP_CODES):
+        versions = list(Plan.objects.filter(shop=shop, year=year).order_by("version"))
+        assert [v.version for v in versions] == [1, 2] and versions[0].is_approved and not versions[1].is_approved
+        approved = {m.month: m.gmv_target for m in versions[0].months.all()}
+        revised = {m.month: m.gmv_target for m in versions[1].months.all()}
+        assert revised[12] > approved[12] and all(revised[m] == approved[m] for m in range(1, 12))
+        assert versions[1].shares.exists() and Plan.objects.filter(shop=shop, year=year + 1).exists()
+        periods = {p.kind: p for p in progress.for_shop(shop, today)}
+        assert periods["month"].actual > 0 and periods["month"].forecast is not None
+        assert periods["year"].target == sum(revised.values())
+        assert versions[1].ad_budgets.filter(month=12, amount__gt=0).exists()
+        assert PlanActivity.objects.filter(shop=shop, year=year, name="双11", gmv_target__gt=0).exists()
+        last_month = today.replace(day=1) - timedelta(days=1)
+        written = MonthlyReview.objects.get(shop=shop, year=last_month.year, month=last_month.month)
+        assert written.went_well and (written.closed_at is not None) == (shop.channel != Channel.JD)
+
+
+def test_small_demo_has_the_markets_month(small_demo):
+    """A month of keywords per shop, two competitors whose snapshots of yesterday hold a price cut, a new
+    promotion and a new main image, rank alerts of our items yesterday, the category board (docs/market.md)."""
+    from zhanggui.market import competitors, ranks
+    from zhanggui.market.board import board
+    from zhanggui.market.models import CompetitorShop, KeywordDay
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for shop in Shop.objects.filter(code__in=DEMO_SHOP_CODES):
+        assert KeywordDay.objects.filter(shop=shop).count() == 15 * 30
+        alerts = {(a.kind, a.keyword) for a in ranks.alerts(day=yesterday, shop=shop)}
+        assert alerts == {("off_first_page", "四件套"), ("dropped", "纯棉四件套")}
+    assert CompetitorShop.objects.count() == 2
+    digest = competitors.digest(yesterday)
+    kinds = sorted(c.kind for item in digest.items for c in item.changes)
+    assert kinds == ["new_image", "new_promotion", "price_cut"]
+    top = board(shop=Shop.objects.get(code="tmall-flagship"), category="床上用品", top=20)
+    assert top.day == yesterday and len(top.items) == 20 and len(top.days) == 30

@@ -170,3 +170,47 @@ def test_the_sales_card_shows_yesterday_the_month_and_the_target(client, users):
     page = client.get(reverse("desk-card", args=["sales"]), HTTP_HX_REQUEST="true").content.decode()
     assert 'id="sales-yesterday">¥99.00<' in page and 'id="sales-target">¥9,900.00<' in page
     assert 'id="sales-reached"' in page and "1.0%" in page  # 99 ÷ 9,900
+
+
+def test_the_sales_card_shows_each_shops_progress_against_its_yearly_plan(client, users):
+    """A shop with a plan: its month, quarter and year with the forecast (planning.progress, worked out in
+    planning/tests/test_progress.py); a shop without one is not listed."""
+    from zhanggui.core.tests.pages import login
+    from zhanggui.planning import progress, services
+
+    shop = ShopFactory(code="tm", name="天猫旗舰店")
+    ShopFactory(code="jd", name="京东店")
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    plan = services.create_plan(actor=users["manager"], shop=shop, year=yesterday.year, gmv_target=Decimal("3650.00"))
+    for m in range(1, 13):  # ¥10 a day
+        services.set_month(
+            actor=users["manager"],
+            plan=plan,
+            month=m,
+            gmv_target=Decimal(10 * len(progress.days_of(yesterday.year, m))),
+            mode="keep",
+        )
+    local = timezone.get_current_timezone()
+    order = OrderFactory(
+        shop=shop,
+        paid_at=datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=local),
+        paid_total=Decimal("20.00"),
+        status=OrderStatus.SHIPPED,
+    )
+    OrderLineFactory(order=order, unit_price=Decimal("20.00"))
+    found = morning.sales(timezone.now())
+    rows = {row["shop"].code: row for row in found["rows"]}
+    assert rows["jd"]["plan"] is None and found["planned"]
+    month, _quarter, year = rows["tm"]["plan"]
+    days_in_month = len(progress.days_of(yesterday.year, yesterday.month))
+    assert month.kind == "month" and month.target == Decimal(10 * days_in_month) and month.actual == Decimal("20.00")
+    assert month.to_date == Decimal(10 * yesterday.day)
+    # ¥20 sold against ¥10 × days to date: the month's forecast is ¥20 × target ÷ target to date.
+    expected = (Decimal(20) * month.target / month.to_date).quantize(Decimal("0.01"))
+    assert month.forecast == (expected if month.elapsed < month.days else Decimal("20.00"))
+    assert year.target == Decimal(10 * (366 if yesterday.year % 4 == 0 else 365))
+    login(client, users["manager"], language="en")
+    page = client.get(reverse("desk-card", args=["sales"]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="plan-progress-table"' in page and f"Against the {yesterday.year} plan" in page
+    assert 'data-shop="tm" data-period="year"' in page and 'data-shop="jd"' not in page

@@ -124,6 +124,7 @@ def test_worker_once_runs_the_queue_of_the_database_backend(settings, paid):
         "zhanggui.orders.tasks.sla_check": TaskResultStatus.SUCCESSFUL,
         "zhanggui.messaging.tasks.send_pending": TaskResultStatus.SUCCESSFUL,  # every app's schedule
         "zhanggui.analytics.tasks.diagnose_shops": TaskResultStatus.SUCCESSFUL,
+        "zhanggui.members.tasks.members_nightly": TaskResultStatus.SUCCESSFUL,
     }
     assert not DBTaskResult.objects.ready().exists()
 

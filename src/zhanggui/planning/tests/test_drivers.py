@@ -47,3 +47,36 @@ def test_what_a_target_needs_against_the_last_90_days():
     low = drivers.implied(D("1500"), days=30, uv_90=9000, conversion=D("0.02"), aov=D("100"))[0]
     assert low.change == D("-0.75") and low.fall_percent == D("75.0")
     assert drivers.implied(D("1500"), days=30, uv_90=None, conversion=D("0.02"), aov=D("100")) == []
+
+
+def test_a_months_target_split_by_traffic_source():
+    """90 days: 搜索 9,000 UV, 180 buyers, ¥18,000 (2 %, ¥100); 推荐 4,500 UV, 45 buyers, ¥6,000 (1 %,
+    ¥133.33). A ¥12,000 month of 30 days: 搜索 ¥9,000 (¾ of the GMV) needs 4,500 UV against 3,000 now (+50 %);
+    推荐 ¥3,000 needs 3,000 ÷ (0.01 × 133.33) = 2,250.06 → 2,251 UV against 1,500 (+50.1 %)."""
+    from zhanggui.planning.drivers import by_source
+
+    found = by_source(
+        Decimal("12000.00"),
+        days=30,
+        sources=[("搜索", 9000, 180, Decimal("18000.00")), ("推荐", 4500, 45, Decimal("6000.00"))],
+    )
+    search, feed = found
+    assert (search.share, search.target, search.uv_now, search.uv_needed) == (
+        Decimal("0.7500"),
+        Decimal("9000.00"),
+        3000,
+        4500,
+    )
+    assert (search.conversion, search.aov, search.change_percent) == (
+        Decimal("0.0200"),
+        Decimal("100.00"),
+        Decimal("50.0"),
+    )
+    assert (feed.target, feed.aov, feed.uv_now, feed.uv_needed, feed.change_percent) == (
+        Decimal("3000.00"),
+        Decimal("133.33"),
+        1500,
+        2251,
+        Decimal("50.1"),
+    )
+    assert by_source(Decimal("100.00"), days=30, sources=[("搜索", 10, 0, Decimal("0"))]) == []

@@ -3,7 +3,7 @@ roles that may not edit, and reads the database a fixed number of times."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -137,3 +137,52 @@ def test_the_actuals_and_the_page_queries(client, plan, shop, manager, django_as
     with django_assert_max_num_queries(10 + FRAME_QUERIES):
         page = client.get(url()).content.decode()
     assert "321.00" in page
+
+
+def test_the_months_target_by_traffic_source(client, plan, manager, shop):
+    """The last 90 days' source report: 搜索 ¥18,000 and 推荐 ¥6,000 (drivers' worked example), so the picked
+    month's target goes ¾ to 搜索."""
+    from zhanggui.analytics.models import SourceDayTraffic
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for level1, uv, buyers, paid in (("搜索", 9000, 180, "18000.00"), ("推荐", 4500, 45, "6000.00")):
+        SourceDayTraffic.objects.create(
+            shop=shop,
+            day=yesterday,
+            report="sources",
+            level1=level1,
+            visitors=uv,
+            paying_buyers=buyers,
+            paid_amount=D(paid),
+        )
+    assert plan.months.get(month=11).gmv_target == D("168000.00")  # 14 % of the ¥1,200,000 year
+    page = login(client, manager, language="en").get(url() + "&source_month=11").content.decode()
+    assert 'id="source-table"' in page and "搜索" in page and "75%" in page
+    assert "¥126,000.00" in page and "¥42,000.00" in page
+    assert "2.00 %" in page and "133.33" in page
+
+
+def test_without_a_source_report_the_split_says_why(client, plan, manager):
+    page = login(client, manager, language="en").get(url()).content.decode()
+    assert 'id="sources-none"' in page
+
+
+def test_the_grid_shows_the_progress_of_yesterdays_year(client, plan, manager, shop):
+    """Yesterday's month, quarter and year against the plan, read in the grid's one pass of analytics."""
+    from zhanggui.planning import selectors
+
+    today = date(YEAR, 12, 31)
+    sku = SkuFactory(product=ProductFactory(shop=shop))
+    placed = OrderFactory(shop=shop, paid_at=at(date(YEAR, 12, 1), 12), buyer_nick="amy", paid_total=D("3000.00"))
+    OrderLineFactory(order=placed, sku=sku, quantity=1, unit_price=D("3000.00"), paid=D("3000.00"))
+    found = {p.kind: p for p in selectors.grid(shop=shop, year=YEAR, today=today).progress}
+    december = found["month"]  # ¥132,000 (11 % of ¥1,200,000) over 31 days, 30 of them gone
+    assert (december.target, december.actual, december.elapsed) == (D("132000.00"), D("3000.00"), 30)
+    # 132,000 ÷ 31 = 4,258.0645…: 4,258.06 × 31 = 131,999.86, the 14 fen left on the first 14 days.
+    assert december.to_date == D("4258.07") * 14 + D("4258.06") * 16
+    assert december.needed_per_day == D("129000.00")  # one day left, today
+    assert december.forecast == (D("3000.00") * D("132000.00") / december.to_date).quantize(D("0.01"))
+    assert selectors.grid(shop=shop, year=YEAR + 1, today=today).progress == []
+    page = login(client, manager, language="en").get(url()).content.decode()
+    if (timezone.localdate() - timedelta(days=1)).year == YEAR:  # not on New Year's Day
+        assert 'id="plan-progress"' in page and 'id="progress-year"' in page
