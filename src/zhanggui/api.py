@@ -182,6 +182,7 @@ def _mount() -> None:
     from zhanggui.inventory.api import router as inventory_router
     from zhanggui.market.api import router as market_router
     from zhanggui.members.api import router as members_router
+    from zhanggui.members.api_campaigns import router as member_campaigns_router
     from zhanggui.messaging.api import router as messaging_router
     from zhanggui.orders.api import router as orders_router
     from zhanggui.planning.api import router as planning_router
@@ -213,6 +214,8 @@ def _mount() -> None:
     api.add_router("/planning/reviews", review_router)  # 月度运营总结及计划表
     api.add_router("/planning", planning_router)  # yearly plans: docs/planning.md
     api.add_router("/market", market_router)  # keyword library and title studio: docs/market.md
+    # campaigns and the points shop first: members' "/{member_id}" would take "/campaigns" and "/points-shop"
+    api.add_router("/members", member_campaigns_router)
     api.add_router("/members", members_router)  # members, points, segments, repurchase: docs/members.md
     api.add_router("", fallback)
 

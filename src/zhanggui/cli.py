@@ -29,6 +29,10 @@ OUR_COMMANDS = {
     "import-traffic": "Import 生意参谋/京东商智 traffic reports into a shop's days, all or nothing.",
     "import-ads": "Import ad reports (直通车, 京东快车, 引力魔方/钻展, 淘宝客) into a shop's days, all or nothing.",
     "import-keywords": "Import 生意参谋/京东商智 search-term exports into a shop's keyword library, all or nothing.",
+    "import-ranks": "Import a rank-tracking plug-in's export (排名监控) into a shop, all or nothing.",
+    "import-snapshots": "Import competitor snapshots (竞品监控 plug-in CSV), all or nothing.",
+    "import-board": "Import 生意参谋 市场排行 exports into a shop's category board, all or nothing.",
+    "import-reviews": "Import review exports (删评 flagged, bad reviews to 客服 tasks) or 问大家, all or nothing.",
     "setup-roles": "Create the role groups and their permissions.",
     "compile-translations": "Compile the .po files to .mo (no GNU gettext needed).",
 }

@@ -73,6 +73,7 @@ from zhanggui.demo.catalog_plan import (
 )
 from zhanggui.demo.images import add_demo_pictures
 from zhanggui.demo.market import create_demo_market
+from zhanggui.demo.members import create_demo_members
 from zhanggui.demo.planning import create_demo_plans
 from zhanggui.inventory import services as inventory
 from zhanggui.inventory.locations import set_location
@@ -1096,6 +1097,12 @@ def generate_demo(
             days=size.history_days,
         )
         create_demo_market(  # the market's month: keywords, ranks, competitors, the board (demo/market.py)
+            people=people,
+            shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
+            seed=seed,
+            today=today or timezone.localdate(),
+        )
+        create_demo_members(  # a year of buyers: members, earlier purchases, tiers, the model (demo/members.py)
             people=people,
             shops=Shop.objects.filter(code__in=DEMO_SHOP_CODES),
             seed=seed,

@@ -8,6 +8,8 @@ stay fast and needs no network), as if a month of exports had been imported.
   yesterday our first item falls off the first page for the first keyword and our second drops 15 places for
   the second, so the ranks page and the desk show alerts;
 - the category board: 床上用品's top 20 of each Taobao/Tmall shop over 30 days, one of our items among them.
+- reviews: a month of reviews of our two items a shop (weekly snapshots), a few bad ones about 起球, 色差, 发货慢 and
+  尺码偏小, one removed between the last two snapshots (删评), a few 问大家, and the complaint themes found once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from zhanggui.catalog.models import Channel, ListingStatus, Product, Shop
+from zhanggui.core import roles
+from zhanggui.core.services import system_user
+from zhanggui.desk.services import tasks_from_bad_reviews
+from zhanggui.market import themes
 from zhanggui.market.models import (
     BoardRow,
     CompetitorItem,
@@ -100,6 +106,13 @@ def create_demo_market(*, people: dict[str, Any], shops: QuerySet[Shop], seed: i
     KeywordDay.objects.bulk_create(keyword_days)
     RankObservation.objects.bulk_create(observations)
     BoardRow.objects.bulk_create(board)
+    for shop in shops.order_by("code"):
+        ours = list(Product.objects.filter(shop=shop, listing_status=ListingStatus.LISTED).order_by("code")[:2])
+        if ours:
+            _reviews(rng, shop, days, ours)
+            themes.run(actor=people.get(roles.MANAGER) or system_user(), shop=shop, k=4)
+    # The bad reviews become 客服 tasks as after an import (the desk's hook).
+    tasks_from_bad_reviews(people.get(roles.MANAGER) or system_user())
 
 
 def _keyword_days(rng: random.Random, shop: Shop, days: list[date], ids: dict[str, int], jd: bool) -> list[KeywordDay]:
@@ -234,3 +247,64 @@ def _board(rng: random.Random, shop: Shop, days: list[date], ours: Product) -> l
                 )
             )
     return rows
+
+
+GOOD_REVIEWS = ["质量很好，做工精细", "面料舒服，很满意", "颜色正，和图片一样", "包装好，发货快", "回购了，推荐"]
+BAD_REVIEWS = [
+    "洗了一次就起球了",
+    "起球严重，面料太差",
+    "色差很大，实物颜色偏暗",
+    "颜色和图片不一样，有色差",
+    "发货太慢了，等了一周",
+    "下单五天才发货",
+    "尺码偏小，床笠套不进去",
+    "尺寸偏小，被套小了一圈",
+]
+QUESTIONS = [
+    ("会起球吗？", "用了半年没起球|洗多了有一点"),
+    ("颜色和图片一样吗？", "有一点点色差"),
+    ("多久发货？", "两天"),
+]
+
+
+def _reviews(rng: random.Random, shop: Shop, days: list[date], ours: list[Product]) -> None:
+    """A month of reviews (weekly snapshots, the last one yesterday); the bad ones in the last two weeks, so they
+    are fresh enough to be 客服 tasks; one bad review removed in the last snapshot (删评)."""
+    from django.utils import timezone
+
+    from zhanggui.market.models import Grade, Question, Review, ReviewSnapshot
+
+    snapshots = [days[-1] - timedelta(days=7 * n) for n in range(4, -1, -1)]
+    now = timezone.now()
+    rows: list[Review] = []
+    bad = list(BAD_REVIEWS)
+    for product in ours:
+        item_id = _item_id(product)
+        for n, day in enumerate(days):
+            for m in range(rng.choice((0, 1, 1, 2))):
+                is_bad = day >= days[-14] and bad and rng.random() < 0.35
+                text = bad.pop(0) if is_bad else rng.choice(GOOD_REVIEWS)
+                seen = next(s for s in snapshots if s >= day)
+                rows.append(
+                    Review(
+                        shop=shop, item_id=item_id, review_id=f"D{product.pk}-{n}-{m}", product=product, day=day,
+                        rating=1 if is_bad else rng.choice((4, 5, 5)), grade=Grade.BAD if is_bad else Grade.GOOD,
+                        text=text, buyer=f"t***{rng.randint(0, 9)}", first_seen=seen, last_seen=snapshots[-1],
+                        imported_at=now, source_file="demo",
+                    )
+                )  # fmt: skip
+        Question.objects.bulk_create(
+            [
+                Question(shop=shop, item_id=item_id, product=product, day=days[-3], question=q, answers="\n".join(a))
+                for q, a in ((q, a.split("|")) for q, a in QUESTIONS)
+            ]
+        )
+        held = {s: sum(1 for r in rows if r.item_id == item_id and r.first_seen <= s) for s in snapshots}
+        ReviewSnapshot.objects.bulk_create(
+            [ReviewSnapshot(shop=shop, item_id=item_id, day=s, reviews=held[s]) for s in held]
+        )
+    removable = [r for r in rows if r.grade == Grade.BAD and r.first_seen < snapshots[-1]]
+    if removable:
+        gone = removable[0]
+        gone.last_seen, gone.removed_on = snapshots[-2], snapshots[-1]
+    Review.objects.bulk_create(rows)

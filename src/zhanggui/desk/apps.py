@@ -13,3 +13,9 @@ class DeskConfig(AppConfig):
         from zhanggui.planning.review import register_checklist_source
 
         register_checklist_source(month_completion)
+
+        # Bad reviews become 客服 tasks after each review import (market may not import the desk).
+        from zhanggui.desk.services import tasks_from_bad_reviews
+        from zhanggui.market.reviews import register_review_hook
+
+        register_review_hook(tasks_from_bad_reviews)

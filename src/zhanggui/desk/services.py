@@ -444,3 +444,45 @@ def take_down(*, actor: Any, shown: ShownPrice) -> ShownPrice:
     shown.save(update_fields=["taken_down_at"])
     record_audit(actor=actor, action="shown_price.take_down", obj=shown)
     return shown
+
+
+# --------------------------------------------------------------------------------------------------------
+# Bad reviews → 客服 tasks (the desk hooks into market's review import: desk.apps)
+# --------------------------------------------------------------------------------------------------------
+
+
+def tasks_from_bad_reviews(actor: Any, now: datetime | None = None) -> list[Task]:
+    """A 客服 task for each bad review that has none yet (any status: a finished task is not made again), due
+    market.reviews.BAD_REVIEW_TASK_HOURS after the review's import. Called by the review import (desk.apps)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from zhanggui.market.reviews import bad_reviews_needing_task
+
+    now = now or timezone.now()
+    wanted = bad_reviews_needing_task(now=now)
+    have = set(Task.objects.filter(alert_key__in=[b.key for b in wanted]).values_list("alert_key", flat=True))
+    made = []
+    for bad in wanted:
+        if bad.key in have:
+            continue
+        review = bad.review
+        item = review.product.code if review.product else review.item_id
+        made.append(
+            create_task(
+                actor=actor,
+                shop=review.shop,
+                title=_("Bad review of %(item)s: %(text)s") % {"item": item, "text": review.text[:60] or "—"},
+                note="\n".join(
+                    line
+                    for line in (review.text, review.buyer, review.order_no and f"#{review.order_no}", review.sku_text)
+                    if line
+                ),
+                role=roles.SERVICE,
+                due_at=bad.due_at,
+                source=TaskSource.ALERT,
+                alert_key=bad.key,
+                alert_url=f"{reverse('market:reviews')}?{urlencode({'shop': review.shop.code, 'item': item})}",
+            )
+        )
+    return made

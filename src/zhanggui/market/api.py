@@ -8,15 +8,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
 from zhanggui.catalog.api import ERRORS, get_or_404
 from zhanggui.catalog.models import Product, Shop
 from zhanggui.market import board as board_selectors
-from zhanggui.market import competitors, imports, ranks, selectors, services, studio, watch_imports
+from zhanggui.market import competitors, imports, ranks, reviews, selectors, services, studio, themes, watch_imports
 from zhanggui.market.errors import KeywordsRejected, NoFeasibleTitle
-from zhanggui.market.models import CompetitorShop, ItemSnapshot, RankObservation, TitleChange
+from zhanggui.market.models import (
+    CompetitorShop,
+    ItemSnapshot,
+    Question,
+    RankObservation,
+    Review,
+    Theme,
+    TitleChange,
+)
 from zhanggui.market.schemas import (
     AlertOut,
     AnalysisOut,
@@ -27,7 +36,13 @@ from zhanggui.market.schemas import (
     KeywordListOut,
     ObservationIn,
     ObservationOut,
+    QuestionOut,
+    ReviewOut,
     SuggestionsOut,
+    ThemeNameIn,
+    ThemeOut,
+    ThemeRunIn,
+    ThemeRunOut,
     TitleChangeOut,
     TitleIn,
     WatchImportOut,
@@ -317,3 +332,113 @@ def board_list(
             for i in shown.items
         ],
     }
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reviews, 问大家 and complaint themes (docs/market.md)
+# --------------------------------------------------------------------------------------------------------
+
+GradeQ = Literal["", "good", "neutral", "bad"]
+
+
+def _review(row: Review, shop_code: str) -> dict[str, Any]:
+    return {
+        "shop": shop_code,
+        **{
+            k: getattr(row, k)
+            for k in ("item_id", "review_id", "product_id", "sku_id", "day", "rating", "grade", "text", "buyer")
+        },
+        **{k: getattr(row, k) for k in ("order_no", "first_seen", "last_seen", "removed_on")},
+        "id": row.pk,
+    }
+
+
+@router.post("/reviews/import", response={200: WatchImportOut, **ERRORS})
+def review_import(
+    request,
+    shop: Annotated[str, Form(description="Shop code")],
+    file: Annotated[UploadedFile, File(description="Reviews: 评价时间, 商品ID, 评价ID, 评价内容, 评分 …; or 问大家")],
+    kind: Annotated[Literal["reviews", "questions"], Form()] = "reviews",
+    snapshot_day: Annotated[date | None, Form(description="The reviews' snapshot day (today when empty)")] = None,
+):
+    """Import a review export (the items' snapshot on `snapshot_day`: 删评 flagged) or 问大家, all or nothing."""
+    files = [(file, file.name or "upload")]
+    if kind == "questions":
+        return _refused(reviews.import_questions(actor=request.auth, shop=_shop(shop), files=files))
+    return _refused(
+        reviews.import_reviews(actor=request.auth, shop=_shop(shop), files=files, snapshot_day=snapshot_day)
+    )
+
+
+@router.get("/reviews", response={200: list[ReviewOut], **ERRORS})
+def review_list(
+    request,
+    shop: str = Query(..., description="Shop code"),
+    item: str = Query("", max_length=64, description="Item ID or product code"),
+    grade: GradeQ = "",
+    removed: bool | None = None,
+    limit: int = Query(200, ge=1, le=1000),
+):
+    """The shop's reviews, newest first."""
+    found = _shop(shop)
+    rows = reviews.reviews(shop=found, item=item, grade=grade, removed=removed)[:limit]
+    return [_review(row, found.code) for row in rows]
+
+
+@router.get("/reviews/removed", response={200: list[ReviewOut], **ERRORS})
+def review_removed(request, shop: str = Query(..., description="Shop code")):
+    """删评: reviews missing from a snapshot after being in the one before, latest first."""
+    found = _shop(shop)
+    return [_review(row, found.code) for row in reviews.removed_reviews(shop=found)]
+
+
+@router.get("/questions", response={200: list[QuestionOut], **ERRORS})
+def question_list(request, shop: str = Query(..., description="Shop code")):
+    """问大家 with their answers."""
+    found = _shop(shop)
+    return [
+        {
+            "id": q.pk,
+            "item_id": q.item_id,
+            "product_id": q.product_id,
+            "day": q.day,
+            "question": q.question,
+            "answers": [a for a in q.answers.split("\n") if a],
+        }
+        for q in Question.objects.filter(shop=found).order_by("-day", "pk")
+    ]
+
+
+def _theme(view: themes.ThemeView, weeks: list[date]) -> dict[str, Any]:
+    return {
+        "id": view.theme.pk,
+        "name": view.theme.name,
+        "top_words": view.theme.top_words,
+        "sentences": view.theme.sentences,
+        "examples": [m.sentence for m in view.examples],
+        "weeks": weeks,
+        "by_week": view.by_week,
+        "by_sku": dict(view.by_sku),
+    }
+
+
+@router.get("/themes", response={200: list[ThemeOut], **ERRORS})
+def theme_list(request, shop: str = Query(..., description="Shop code")):
+    """The shop's complaint themes with examples and counts by week (8 weeks) and SKU."""
+    weeks, found = themes.overview(shop=_shop(shop), until=timezone.localdate())
+    return [_theme(view, weeks) for view in found]
+
+
+@router.post("/themes/run", response={200: ThemeRunOut, **ERRORS})
+def theme_run(request, payload: ThemeRunIn):
+    """Find the shop's themes again (names kept by top-word overlap)."""
+    return themes.run(actor=request.auth, shop=_shop(payload.shop), k=payload.themes).__dict__
+
+
+@router.post("/themes/{theme_id}", response={200: ThemeOut, **ERRORS})
+def theme_rename(request, theme_id: int, payload: ThemeNameIn):
+    """Name a theme (empty: unnamed); the name stays through re-runs."""
+    theme = get_or_404(Theme.objects.select_related("shop"), _("Theme"), pk=theme_id)
+    themes.rename(actor=request.auth, theme=theme, name=payload.name)
+    weeks, found = themes.overview(shop=theme.shop, until=timezone.localdate())
+    return _theme(next(v for v in found if v.theme.pk == theme.pk), weeks)

@@ -54,3 +54,20 @@ def board_chart(board: Board, div_id: str) -> str:
             line={"color": PALETTE[n % len(PALETTE)]},
         )
     return html(_layout(fig, _("Rank"), height=380), div_id)
+
+
+def review_rate_chart(series: list, div_id: str) -> str:
+    """Each item's review rate (reviews ÷ orders, in %) by week; a week without orders is a gap."""
+    fig = go.Figure()
+    for n, s in enumerate(series):
+        fig.add_scatter(
+            x=[w.week.isoformat() for w in s.weeks],
+            y=[float(w.rate * 100) if w.rate is not None else None for w in s.weeks],  # drawing only
+            name=s.label,
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": PALETTE[n % len(PALETTE)]},
+        )
+    _layout(fig, _("Review rate (%)"))
+    fig.update_yaxes(autorange=True, tickformat=".1f")
+    return html(fig, div_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhanggui.catalog.models import Shop
 from zhanggui.market.keyword_files import KEYWORD_KINDS
@@ -116,4 +117,40 @@ class BoardImportForm(forms.Form):
     )
     category = forms.CharField(
         label=_("Category"), max_length=64, required=False, help_text=_("When the file has no 类目 column.")
+    )
+
+
+class ReviewImportForm(forms.Form):
+    KINDS = [("reviews", pgettext_lazy("market review", "Reviews")), ("questions", _("问大家 (Q&A)"))]
+
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.all())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A review export: 评价时间, 商品ID, 评价ID, 评价内容, 评分 or 评价等级, 买家昵称, 订单号, 商家编码."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS, initial="reviews")
+    snapshot_day = forms.DateField(
+        label=_("Snapshot day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "The day the reviews were exported (today when empty): a review missing from a later snapshot "
+            "is flagged removed."
+        ),
+    )
+
+
+class ThemeNameForm(forms.Form):
+    name = forms.CharField(label=_("Theme name"), max_length=32, required=False)
+
+
+class ThemeRunForm(forms.Form):
+    themes = forms.IntegerField(
+        label=_("Number of themes"),
+        min_value=2,
+        max_value=12,
+        required=False,
+        help_text=_("Empty: chosen from the texts."),
     )

@@ -271,3 +271,138 @@ class BoardRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} {self.day} #{self.rank} {self.item_id}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reviews (评价), 问大家 and complaint themes: docs/market.md
+# --------------------------------------------------------------------------------------------------------
+
+
+class Grade(models.TextChoices):
+    GOOD = "good", _("Good")
+    NEUTRAL = "neutral", _("Neutral")
+    BAD = "bad", _("Bad")
+
+
+class Review(models.Model):
+    """A buyer's review of one of the shop's items as the platform's export showed it. `first_seen` and
+    `last_seen` are the first and last snapshot days (imports) that held it; `removed_on` is the snapshot day
+    it was missing from after being in the one before (删评), None while it is there."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    item_id = models.CharField(_("item ID"), max_length=32)
+    review_id = models.CharField(_("review ID"), max_length=64)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("product")
+    )
+    sku = models.ForeignKey(
+        "catalog.Sku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("SKU")
+    )
+    day = models.DateField(_("day"))
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=8, choices=Grade.choices)
+    text = models.TextField(_("text"), blank=True)
+    buyer = models.CharField(_("buyer"), max_length=32, blank=True)
+    order_no = models.CharField(_("order number"), max_length=64, blank=True)
+    sku_text = models.CharField(_("SKU as shown"), max_length=100, blank=True)
+    first_seen = models.DateField(_("first seen"))
+    last_seen = models.DateField(_("last seen"))
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+    source_file = models.CharField(_("source file"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["shop", "-day", "item_id", "review_id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [models.UniqueConstraint(fields=["shop", "item_id", "review_id"], name="market_review_unique")]
+        indexes = [models.Index(fields=["shop", "day"], name="market_review_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.review_id}"
+
+
+class ReviewSnapshot(models.Model):
+    """That the shop imported the reviews of an item as they stood on a day: the 删评 check compares a snapshot
+    with the one before it of the same item."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    item_id = models.CharField(_("item ID"), max_length=32)
+    day = models.DateField(_("day"))
+    reviews = models.PositiveIntegerField(_("reviews"), default=0)
+
+    class Meta:
+        ordering = ["shop", "item_id", "-day"]
+        verbose_name = _("review snapshot")
+        verbose_name_plural = _("review snapshots")
+        constraints = [models.UniqueConstraint(fields=["shop", "item_id", "day"], name="market_reviewsnapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.day}"
+
+
+class Question(models.Model):
+    """A buyer's question on an item (问大家) with the answers other buyers gave, one per line."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    item_id = models.CharField(_("item ID"), max_length=32)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("product")
+    )
+    day = models.DateField(_("day"))
+    question = models.CharField(_("question"), max_length=500)
+    answers = models.TextField(_("answers"), blank=True)
+    source_file = models.CharField(_("source file"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["shop", "-day", "item_id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [models.UniqueConstraint(fields=["shop", "item_id", "question"], name="market_question_unique")]
+
+    def __str__(self) -> str:
+        return self.question[:40]
+
+
+class Theme(models.Model):
+    """A complaint theme (尺码偏小, 色差 …) found among a shop's bad reviews, questions and refund reasons; the
+    name is typed by staff and kept when the themes are found again (market.themes matches by top words)."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    name = CleanCharField(_("name"), max_length=32, blank=True)
+    top_words = models.JSONField(_("top words"), default=list)
+    sentences = models.PositiveIntegerField(_("sentences"), default=0)
+    run_at = models.DateTimeField(_("found at"))
+
+    class Meta:
+        ordering = ["shop", "-sentences", "pk"]
+        verbose_name = _("complaint theme")
+        verbose_name_plural = _("complaint themes")
+
+    def __str__(self) -> str:
+        return self.name or " ".join(self.top_words[:3])
+
+
+class MentionSource(models.TextChoices):
+    REVIEW = "review", _("Bad review")
+    QUESTION = "question", _("Question")
+    REFUND = "refund", _("Refund reason")
+
+
+class ThemeMention(models.Model):
+    """One sentence of a bad review, a question or a refund reason placed in a theme, with its week and SKU."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="mentions", verbose_name=_("theme"))
+    source = models.CharField(_("from"), max_length=8, choices=MentionSource.choices)
+    source_id = models.PositiveBigIntegerField(_("source ID"))
+    week = models.DateField(_("week"))
+    sku_label = models.CharField(_("SKU"), max_length=64, blank=True)
+    sentence = models.CharField(_("sentence"), max_length=500)
+
+    class Meta:
+        ordering = ["theme", "-week", "pk"]
+        verbose_name = _("theme mention")
+        verbose_name_plural = _("theme mentions")
+
+    def __str__(self) -> str:
+        return self.sentence[:40]

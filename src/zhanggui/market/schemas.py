@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class KeywordOut(Schema):
@@ -215,3 +215,59 @@ class BoardOut(Schema):
     day: date | None
     days: list[date]
     items: list[BoardRowOut]
+
+
+# ----- reviews and themes (docs/market.md)
+
+
+class ReviewOut(Schema):
+    id: int
+    shop: str
+    item_id: str
+    review_id: str
+    product_id: int | None
+    sku_id: int | None
+    day: date
+    rating: int | None
+    grade: str
+    text: str
+    buyer: str
+    order_no: str
+    first_seen: date
+    last_seen: date
+    removed_on: date | None
+
+
+class QuestionOut(Schema):
+    id: int
+    item_id: str
+    product_id: int | None
+    day: date
+    question: str
+    answers: list[str]
+
+
+class ThemeOut(Schema):
+    id: int
+    name: str
+    top_words: list[str]
+    sentences: int
+    examples: list[str]
+    weeks: list[date]
+    by_week: list[int]
+    by_sku: dict[str, int]
+
+
+class ThemeNameIn(Schema):
+    name: str = Field("", max_length=32)
+
+
+class ThemeRunIn(Schema):
+    shop: str
+    themes: int | None = Field(None, ge=2, le=12)
+
+
+class ThemeRunOut(Schema):
+    sentences: int
+    themes: int
+    kept_names: int

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhanggui.market import views, watch_views
+from zhanggui.market import review_views, views, watch_views
 
 app_name = "market"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("ranks/", watch_views.ranks_page, name="ranks"),
     path("competitors/", watch_views.competitors_page, name="competitors"),
     path("board/", watch_views.board_page, name="board"),
+    path("reviews/", review_views.reviews_page, name="reviews"),
+    path("themes/", review_views.themes_page, name="themes"),
+    path("themes/<int:theme_id>/name/", review_views.theme_rename, name="theme-rename"),
 ]

@@ -21,6 +21,15 @@ from zhanggui.members.segments import SegmentFilters
 router = Router(tags=["members"])
 
 
+class ForecastOut(Schema):
+    """The repurchase model's estimate for the person (docs/members.md): none before a fit."""
+
+    p_alive: Decimal
+    expected_orders_90: Decimal
+    expected_value_90: Decimal
+    value_12m: Decimal
+
+
 class MemberOut(Schema):
     id: int
     name: str
@@ -32,6 +41,7 @@ class MemberOut(Schema):
     first_paid_at: datetime | None
     last_paid_at: datetime | None
     merged_into: int | None
+    forecast: ForecastOut | None = None
 
 
 class MemberPage(Schema):
@@ -90,11 +100,20 @@ def _out(member: Member) -> dict[str, Any]:
         "first_paid_at": member.first_paid_at,
         "last_paid_at": member.last_paid_at,
         "merged_into": member.merged_into_id,
+        "forecast": _forecast(member),
     }
 
 
+def _forecast(member: Member) -> dict[str, Decimal] | None:
+    found = segments.forecast_of(member)
+    if found is None:
+        return None
+    names = ("p_alive", "expected_orders_90", "expected_value_90", "value_12m")
+    return {name: getattr(found, name) for name in names}
+
+
 def _member(member_id: int) -> Member:
-    return get_or_404(Member.objects.select_related("tier"), _("Member"), pk=member_id)
+    return get_or_404(Member.objects.select_related("tier", "forecast"), _("Member"), pk=member_id)
 
 
 @router.get("", response={200: MemberPage, **ERRORS})
@@ -102,11 +121,12 @@ def list_members(
     request,
     q: str = Query("", max_length=100, description="Part of a nick or name, or a whole phone number"),
     tier: str = Query("", max_length=32, description="A tier code, or none"),
+    outlook: str = Query("", pattern="^(|at_risk|likely)$", description="The model's P(alive): < 0.5 or ≥ 0.5"),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ):
     """People (members not merged into another), the latest buyers first; phones masked."""
-    rows = selectors.members(q=q, tier=tier)
+    rows = selectors.members(q=q, tier=tier, outlook=outlook)
     start = (page - 1) * page_size
     items = [_out(m) for m in rows[start : start + page_size]]
     return {"count": rows.count(), "page": page, "page_size": page_size, "items": items}
@@ -178,6 +198,7 @@ def segment_count(
     buyer_type: str = Query("", pattern="^(|new|returning)$"),
     churn_risk: bool = False,
     high_value: bool = False,
+    model_churn_risk: bool = False,
 ):
     """How many people the filters match now (RFM scores 1–5 by quintile, docs/members.md)."""
     filters = _filters(
@@ -192,6 +213,7 @@ def segment_count(
             "buyer_type": buyer_type,
             "churn_risk": churn_risk,
             "high_value": high_value,
+            "model_churn_risk": model_churn_risk,
         }
     )
     return {"count": segments.count(filters), "filters": filters.as_dict()}

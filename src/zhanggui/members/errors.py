@@ -13,3 +13,10 @@ class NotEnoughPoints(DomainError):
 class MergeRefused(DomainError):
     code = "merge_refused"
     http_status = 409
+
+
+class RedemptionRefused(DomainError):
+    """Out of stock, past the per-member limit, or the item is not on sale."""
+
+    code = "redemption_refused"
+    http_status = 409

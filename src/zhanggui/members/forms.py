@@ -27,6 +27,15 @@ class MemberFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Nick, name or a whole phone number")}),
     )
     tier = forms.ChoiceField(label=_("Tier"), required=False)
+    outlook = forms.ChoiceField(
+        label=_("Repurchase model"),
+        required=False,
+        choices=[
+            ("", _("Everyone")),
+            ("at_risk", _("Churn risk by model (P(alive) < 50 %)")),
+            ("likely", _("Likely to buy again (P(alive) ≥ 50 %)")),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +65,11 @@ class SegmentForm(forms.Form):
     )
     churn_risk = forms.BooleanField(label=_("Churn risk only"), required=False)
     high_value = forms.BooleanField(label=_("High value only"), required=False)
+    model_churn_risk = forms.BooleanField(
+        label=_("Churn risk by model only"),
+        required=False,
+        help_text=_("The repurchase model's probability that the buyer is still a buyer is below 50 %."),
+    )
     name = forms.CharField(label=_("Save as"), required=False, max_length=100)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

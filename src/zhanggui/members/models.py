@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhanggui.catalog.models import Shop
-from zhanggui.core.text import CleanCharField, StorableJSONField
+from zhanggui.core.text import CleanCharField, CleanTextField, StorableJSONField
 
 
 class TierBasis(models.TextChoices):
@@ -168,6 +168,7 @@ class PointsReason(models.TextChoices):
     SPEND = "spend", _("spent")
     EXPIRE = "expire", _("expired")
     ADJUST = "adjust", _("adjusted by hand")
+    CHECKIN = "checkin", _("daily check-in")
 
 
 class PointsMove(models.Model):
@@ -228,3 +229,294 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --------------------------------------------------------------------------------------------------------
+# Campaigns (docs/members.md "Campaigns"): a coupon or a message to a saved segment, with a random control group
+# --------------------------------------------------------------------------------------------------------
+
+
+class CampaignKind(models.TextChoices):
+    COUPON = "coupon", _("coupon")
+    MESSAGE = "message", _("message")
+
+
+class CampaignState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+
+
+class Campaign(models.Model):
+    """A coupon or a message to the people of a saved segment. When it is sent, the segment's members are drawn
+    into treatment and control by `seed` (members/campaigns.py): the control group never receives anything and
+    is what the campaign's orders, GMV and margin are measured against."""
+
+    name = CleanCharField(_("name"), max_length=100)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("segment"))
+    kind = models.CharField(_("kind"), max_length=8, choices=CampaignKind.choices, default=CampaignKind.COUPON)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.PLATFORM)
+    promotion = models.ForeignKey(
+        "promotions.Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("coupon"),
+    )
+    template = CleanTextField(_("text"), max_length=500, blank=True)
+    control_share = models.DecimalField(_("control share"), max_digits=4, decimal_places=3, default=Decimal("0.100"))
+    seed = models.BigIntegerField(_("seed"))
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours to"), null=True, blank=True)
+    cap_days = models.PositiveSmallIntegerField(_("frequency cap (days)"), default=7)
+    state = models.CharField(_("state"), max_length=8, choices=CampaignState.choices, default=CampaignState.DRAFT)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(control_share__gte=0) & Q(control_share__lt=1), name="campaign_control_share_range"
+            ),
+        ]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignGroup(models.TextChoices):
+    TREATMENT = "treatment", _("treatment")
+    CONTROL = "control", _("control")
+
+
+class DeliveryStatus(models.TextChoices):
+    SENT = "sent", _("handed to the sender")
+    DEFERRED = "deferred", _("deferred (quiet hours)")
+    SKIPPED = "skipped", _("skipped")
+    HELD_BACK = "held_back", _("held back (control)")
+
+
+class SkipReason(models.TextChoices):
+    OPTED_OUT = "opted_out", _("opted out")
+    CAPPED = "capped", _("frequency cap")
+
+
+class CampaignMember(models.Model):
+    """One person of a sent campaign: their group, and what happened to them (received, deferred by quiet hours,
+    skipped for an opt-out or the frequency cap, or held back as control). Kept for the report: skipped people
+    stay in the treatment group (intention to treat)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members", verbose_name=_("campaign"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    group = models.CharField(_("group"), max_length=10, choices=CampaignGroup.choices)
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices)
+    skip_reason = models.CharField(_("reason"), max_length=10, choices=SkipReason.choices, blank=True)
+    text = CleanTextField(_("text"), blank=True)
+    sent_at = models.DateTimeField(_("stored or sent at"), null=True, blank=True)
+    outcome = models.CharField(_("sender outcome"), max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "member"], name="campaign_member_once")]
+        indexes = [models.Index(fields=["member", "sent_at"], name="campaign_member_received")]
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.member_id} {self.group}"
+
+
+class CampaignTestSend(models.Model):
+    """A test send to one named member: stored like a real one, never counted in the campaign or its cap."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="test_sends", verbose_name=_("campaign")
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    text = CleanTextField(_("text"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("test send")
+        verbose_name_plural = _("test sends")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: test to {self.member_id}"
+
+
+class CouponGrant(models.Model):
+    """A coupon (a stored promotion of the coupon layer) given to one member — by a campaign or the points shop.
+    Promotions has no per-buyer grant, so the members app keeps it; the key makes a retry grant once."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("member"))
+    promotion = models.ForeignKey(
+        "promotions.Promotion", on_delete=models.PROTECT, related_name="+", verbose_name=_("coupon")
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign")
+    )
+    source = CleanCharField(_("source"), max_length=100, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("coupon grant")
+        verbose_name_plural = _("coupon grants")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.promotion_id}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Points shop (积分商城)
+# --------------------------------------------------------------------------------------------------------
+
+
+class ShopItemKind(models.TextChoices):
+    COUPON = "coupon", _("coupon")
+    GIFT = "gift", _("gift")
+
+
+class PointsShopItem(models.Model):
+    """An item of the points shop: a coupon (a stored promotion) or a gift, for `points`, while stock lasts, at
+    most `per_member_limit` per person (empty: no limit)."""
+
+    name = CleanCharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=ShopItemKind.choices, default=ShopItemKind.GIFT)
+    promotion = models.ForeignKey(
+        "promotions.Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("coupon"),
+    )
+    points = models.PositiveIntegerField(pgettext_lazy("member", "points"))
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    per_member_limit = models.PositiveIntegerField(_("limit per member"), null=True, blank=True)
+    active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["points", "name"]
+        constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="points_shop_item_costs_points")]
+        verbose_name = _("points shop item")
+        verbose_name_plural = _("points shop items")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PointsRedemption(models.Model):
+    """An item taken for points by a person (booked on the member asked for); the key makes a retry take once."""
+
+    item = models.ForeignKey(PointsShopItem, on_delete=models.PROTECT, related_name="redemptions")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    points = models.PositiveIntegerField(pgettext_lazy("member", "points"))
+    key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.item_id} for {self.points}"
+
+
+class CheckIn(models.Model):
+    """A daily check-in: once per person and local day (the unique constraint), +points booked in the ledger."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    day = models.DateField(_("day"))
+    points = models.PositiveIntegerField(pgettext_lazy("member", "points"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="checkin_once_a_day")]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.day}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Repurchase model (BG/NBD + Gamma-Gamma, members/clv.py and members/forecast.py; docs/members.md)
+# --------------------------------------------------------------------------------------------------------
+
+
+class RepurchaseFit(models.Model):
+    """One nightly fit over every person: the parameters (time unit: days) or why there were none (too few
+    repeat buyers, or the fit did not converge). The latest row is the one the forecasts come from."""
+
+    at = models.DateTimeField(_("fitted at"), default=timezone.now)
+    people = models.PositiveIntegerField(_("people"), default=0)
+    repeat_buyers = models.PositiveIntegerField(_("repeat buyers"), default=0)
+    fitted = models.BooleanField(_("fitted"), default=False)
+    note = CleanCharField(_("note"), max_length=200, blank=True)
+    params = StorableJSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("repurchase fit")
+        verbose_name_plural = _("repurchase fits")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} ({self.repeat_buyers}/{self.people})"
+
+
+class EarlierPurchase(models.Model):
+    """A purchase from before the desk's orders (brought in from an earlier CRM or a platform's buyer history):
+    the repurchase model reads it with the orders; the figures, points and tiers do not (no order to book)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="earlier_purchases", verbose_name=_("member")
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    source = CleanCharField(_("source"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="earlier_purchase_amount_not_negative")]
+        verbose_name = _("earlier purchase")
+        verbose_name_plural = _("earlier purchases")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.paid_on} {self.amount}"
+
+
+class MemberForecast(models.Model):
+    """A person's estimate from the latest fit: P(alive), expected orders in the next 90 days and their expected
+    value (orders × expected spend per order, to the fen), and the 12-month value discounted monthly."""
+
+    member = models.OneToOneField(
+        Member, primary_key=True, on_delete=models.CASCADE, related_name="forecast", verbose_name=_("member")
+    )
+    fit = models.ForeignKey(RepurchaseFit, on_delete=models.CASCADE, related_name="+", verbose_name=_("fit"))
+    p_alive = models.DecimalField(_("probability still a buyer"), max_digits=5, decimal_places=4)
+    expected_orders_90 = models.DecimalField(_("expected orders in 90 days"), max_digits=8, decimal_places=2)
+    expected_value_90 = models.DecimalField(_("expected value in 90 days"), max_digits=14, decimal_places=2)
+    value_12m = models.DecimalField(_("12-month value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("member forecast")
+        verbose_name_plural = _("member forecasts")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.p_alive}"

@@ -4,18 +4,20 @@ and the page of a member."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from zhanggui.aftersales.selectors import refunded_by_order
 from zhanggui.members.crypto import phone_hash
-from zhanggui.members.models import Channel, ConsentEvent, Member, MemberIdentity
+from zhanggui.members.models import Channel, ConsentEvent, EarlierPurchase, Member, MemberIdentity
 from zhanggui.orders.models import Order, OrderStatus
 
 #: Orders that count for a member (spend, tiers, points, RFM): paid and not cancelled.
 NOT_COUNTED = (OrderStatus.UNPAID, OrderStatus.CANCELLED)
+MODEL_CHURN_BELOW = Decimal("0.5")  # churn risk by model: P(alive) below one half (segments uses the same)
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,24 @@ def person_orders(member_ids: list[int] | None = None) -> dict[int, list[PaidOrd
     return found
 
 
-def members(*, q: str = "", tier: str = "") -> QuerySet[Member]:
+def earlier_purchases(roots: dict[int, int]) -> dict[int, list[tuple[datetime, Decimal]]]:
+    """root member id → the person's earlier purchases (from before the desk) as (noon of the day, amount)."""
+    found: dict[int, list[tuple[datetime, Decimal]]] = {}
+    for member_id, day, amount in EarlierPurchase.objects.values_list("member_id", "paid_on", "amount"):
+        noon = timezone.make_aware(datetime.combine(day, time(12, 0)))
+        found.setdefault(roots.get(member_id, member_id), []).append((noon, amount))
+    return found
+
+
+def members(*, q: str = "", tier: str = "", outlook: str = "") -> QuerySet[Member]:
     """Members not merged into another, the latest buyers first; `q` is part of a nick or name, or a whole phone
-    number (matched by its hash); tier is a tier code, or "none"."""
-    rows = Member.objects.filter(merged_into__isnull=True).select_related("tier")
+    number (matched by its hash); tier is a tier code, or "none"; outlook is the repurchase model's view:
+    "at_risk" (P(alive) below one half), "likely" (at least one half), "" everyone."""
+    rows = Member.objects.filter(merged_into__isnull=True).select_related("tier", "forecast")
+    if outlook == "at_risk":
+        rows = rows.filter(forecast__p_alive__lt=MODEL_CHURN_BELOW)
+    elif outlook == "likely":
+        rows = rows.filter(forecast__p_alive__gte=MODEL_CHURN_BELOW)
     q = q.strip()
     if q:
         match = Q(name__icontains=q) | Q(identities__buyer_nick__icontains=q) | Q(absorbed__identities__buyer_nick=q)

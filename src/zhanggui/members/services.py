@@ -118,9 +118,10 @@ def refresh(*, member_ids: list[int] | None = None, now: datetime | None = None)
     figures: list[Member] = []
     earnings: list[points.Earning] = []
     refunds: list[tuple[list[int], int, str, str]] = []
+    earlier = selectors.earlier_purchases(roots)
     for root in Member.objects.filter(pk__in=sorted(wanted)).select_related("tier"):
         orders = by_person.get(root.pk, [])
-        if _store_figures(root, orders):
+        if _store_figures(root, orders, earlier.get(root.pk, [])):
             figures.append(root)
         for order in orders:
             _points_for_order(
@@ -174,14 +175,18 @@ def _save_figures(members: list[Member]) -> None:
         cursor.executemany(f"UPDATE {ops.quote_name(table)} SET {sets} WHERE id = %s", rows)
 
 
-def _store_figures(member: Member, orders: list[PaidOrder]) -> bool:
-    """Set the person's figures on the member; True when any changed (the caller saves them in bulk)."""
+def _store_figures(
+    member: Member, orders: list[PaidOrder], earlier: list[tuple[datetime, Decimal]] | None = None
+) -> bool:
+    """Set the person's figures on the member — their orders and their earlier purchases from before the desk
+    (EarlierPurchase, at noon of their day); True when any changed (the caller saves them in bulk)."""
     before = [getattr(member, name) for name in FIGURES]
-    member.orders_count = len(orders)
-    member.spend = sum((o.net for o in orders), ZERO)
-    member.first_paid_at = orders[0].paid_at if orders else None
-    member.previous_paid_at = orders[-2].paid_at if len(orders) > 1 else None
-    member.last_paid_at = orders[-1].paid_at if orders else None
+    bought = sorted([(o.paid_at, o.net) for o in orders] + list(earlier or []), key=lambda pair: pair[0])
+    member.orders_count = len(bought)
+    member.spend = sum((net for _at, net in bought), ZERO)
+    member.first_paid_at = bought[0][0] if bought else None
+    member.previous_paid_at = bought[-2][0] if len(bought) > 1 else None
+    member.last_paid_at = bought[-1][0] if bought else None
     return before != [getattr(member, name) for name in FIGURES]
 
 

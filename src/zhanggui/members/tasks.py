@@ -6,7 +6,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from zhanggui.catalog.models import Shop
-from zhanggui.members import services
+from zhanggui.members import forecast, services
 
 
 @task()
@@ -22,5 +22,25 @@ def members_nightly() -> dict[str, int]:
     return services.nightly()
 
 
-#: (cron expression, task) pairs `zhanggui worker` enqueues on (one entry a task): at 2:30, after the day.
-PERIODIC_TASKS = (("30 2 * * *", members_nightly),)
+@task()
+def members_forecast() -> dict[str, int | bool]:
+    """The repurchase model fitted again over every person and each one's forecast replaced (members/forecast.py)."""
+    fit = forecast.refit()
+    return {"people": fit.people, "repeat_buyers": fit.repeat_buyers, "fitted": fit.fitted}
+
+
+#: (cron expression, task) pairs `zhanggui worker` enqueues on (one entry a task): at 2:30, after the day; the
+#: repurchase model at 3:15, after the members' figures.
+PERIODIC_TASKS = (("30 2 * * *", members_nightly), ("15 3 * * *", members_forecast))
+
+
+@task()
+def campaigns_deliver_deferred() -> dict[str, int]:
+    """What campaigns' quiet hours held back, delivered once they end (members/campaigns.py)."""
+    from zhanggui.members import campaigns
+
+    return campaigns.deliver_deferred()
+
+
+# Campaigns: hourly, at five past, the messages quiet hours deferred.
+PERIODIC_TASKS = (*PERIODIC_TASKS, ("5 * * * *", campaigns_deliver_deferred))

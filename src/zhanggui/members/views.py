@@ -30,7 +30,7 @@ PAGE_SIZE = 50
 def member_list(request: HttpRequest) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.members(q=data.get("q", ""), tier=data.get("tier", ""))
+    rows = selectors.members(q=data.get("q", ""), tier=data.get("tier", ""), outlook=data.get("outlook", ""))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for member in page:
         member.masked = crypto.masked_phone(member.phone_cipher)

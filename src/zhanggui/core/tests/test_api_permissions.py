@@ -327,6 +327,16 @@ ENDPOINTS: dict[str, Needs] = {
         body=_market_upload("b.csv", "日期,排名,商品ID\n2026-06-01,1,9001\n", shop="tm01", category="bedding"),
     ),
     "GET /api/v1/market/board": read(),
+    "POST /api/v1/market/reviews/import": needs(
+        roles.IMPORT_ORDERS,
+        body=_market_upload("v.csv", "评价时间,商品ID,评价ID,评价内容,评分\n2026-06-01,1001,V1,很好,5\n", shop="tm01"),
+    ),
+    "GET /api/v1/market/reviews": read(),
+    "GET /api/v1/market/reviews/removed": read(),
+    "GET /api/v1/market/questions": read(),
+    "GET /api/v1/market/themes": read(),
+    "POST /api/v1/market/themes/run": needs(roles.EDIT_CATALOG, body={"shop": "tm01", "themes": 2}),
+    "POST /api/v1/market/themes/{theme_id}": needs(roles.EDIT_CATALOG, body={"name": "尺码偏小"}),
     # ----- buyer messages
     f"GET {MS}": read(),
     f"GET {MS}/opt-outs": read(),
@@ -477,6 +487,25 @@ ENDPOINTS: dict[str, Needs] = {
         roles.MANAGE_LOYALTY, body={"points": 1, "reference": "coupon:C5", "key": "perm-1"}
     ),
     "POST /api/v1/members/{member_id}/quote": anyone({"cart": CART, "promotions": QUOTE_SPEC}),
+    # members' campaigns and points shop (docs/members.md): reads for all, changes 店长/运营
+    "GET /api/v1/members/campaigns": read(),
+    "POST /api/v1/members/campaigns": needs(
+        roles.MANAGE_LOYALTY,
+        body=lambda w: {"name": "回购", "segment": w["member_segment"], "kind": "message", "template": "{nick} 你好"},
+    ),
+    "GET /api/v1/members/campaigns/{campaign_id}": read(campaign_id="member_campaign"),
+    "POST /api/v1/members/campaigns/{campaign_id}/test": needs(
+        roles.MANAGE_LOYALTY, body=lambda w: {"member": w["member"]}, campaign_id="member_campaign"
+    ),
+    "POST /api/v1/members/campaigns/{campaign_id}/send": needs(roles.MANAGE_LOYALTY, campaign_id="member_campaign"),
+    "GET /api/v1/members/points-shop": read(),
+    "POST /api/v1/members/points-shop": needs(
+        roles.MANAGE_LOYALTY, body={"name": "帆布袋", "kind": "gift", "points": 10, "stock": 5}
+    ),
+    "POST /api/v1/members/{member_id}/redeem": needs(
+        roles.MANAGE_LOYALTY, body=lambda w: {"item": w["shop_item"], "key": "perm-redeem"}
+    ),
+    "POST /api/v1/members/{member_id}/check-in": needs(roles.MANAGE_LOYALTY),
 }
 
 # The object each path parameter names unless an entry says otherwise (keys of the world below).
@@ -497,6 +526,7 @@ DEFAULT_IDS = {
     "compensation_id": "compensation",
     "activity_id": "activity",
     "member_id": "member",
+    "theme_id": "market_theme",
 }
 # Query parameters a GET cannot do without.
 REQUIRED_QUERY = {
@@ -516,6 +546,10 @@ REQUIRED_QUERY = {
     "GET /api/v1/market/ranks": "?shop=tm01&from=2026-06-01&to=2026-06-30",
     "GET /api/v1/market/ranks/alerts": "?day=2026-06-01",
     "GET /api/v1/market/board": "?shop=tm01&category=bedding",
+    "GET /api/v1/market/reviews": "?shop=tm01",
+    "GET /api/v1/market/reviews/removed": "?shop=tm01",
+    "GET /api/v1/market/questions": "?shop=tm01",
+    "GET /api/v1/market/themes": "?shop=tm01",
 }
 
 
@@ -690,6 +724,18 @@ def build_world() -> World:
     other_member = Member.objects.create(name="tb_other")
     kept, merged_member = Member.objects.create(name="kept"), Member.objects.create(name="merged")
     members.merge(actor=system, survivor=kept, absorbed=merged_member)
+    from zhanggui.members.models import Campaign as MemberCampaign
+    from zhanggui.members.models import PointsShopItem, Segment
+
+    member_segment = Segment.objects.create(name="全部会员", filters={})
+    member_campaign = MemberCampaign.objects.create(
+        name="回购", segment=member_segment, kind="message", template="{nick} 你好", seed=7
+    )
+    shop_item = PointsShopItem.objects.create(name="贴纸", kind="gift", points=1, stock=100)
+
+    from zhanggui.market.models import Theme
+
+    market_theme = Theme.objects.create(shop=shop, top_words=["偏小"], run_at=timezone.now())
 
     tokens = {}
     for role in roles.ROLES:
@@ -733,6 +779,10 @@ def build_world() -> World:
         "member": member.pk,
         "other_member": other_member.pk,
         "merged_member": merged_member.pk,
+        "member_segment": member_segment.pk,
+        "member_campaign": member_campaign.pk,
+        "shop_item": shop_item.pk,
+        "market_theme": market_theme.pk,
     }
 
 

@@ -47,8 +47,9 @@ def test_setup_roles_restores_a_group_edited_by_hand_and_prints_the_matrix(db):
     lines = out.getvalue().splitlines()
     assert len(lines) == 1 + len(roles.ROLES) + 1
     assert lines[1].startswith("Manager (店长)") and lines[1].count("✓") == len(roles.CAPABILITIES)  # every capability
-    # 客服 holds three capabilities: reviewing orders, buyer messages and after-sales cases (docs/permissions.md)
-    assert any(line.startswith("Customer service (客服)") and line.count("✓") == 3 for line in lines)
+    # 客服 holds four capabilities: reviewing orders, buyer messages, after-sales cases and members' records
+    # (merges, consent: docs/permissions.md)
+    assert any(line.startswith("Customer service (客服)") and line.count("✓") == 4 for line in lines)
 
 
 # -- compile-translations ------------------------------------------------------------------------------------

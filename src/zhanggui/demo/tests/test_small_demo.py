@@ -381,3 +381,32 @@ def test_small_demo_has_the_markets_month(small_demo):
     assert kinds == ["new_image", "new_promotion", "price_cut"]
     top = board(shop=Shop.objects.get(code="tmall-flagship"), category="床上用品", top=20)
     assert top.day == yesterday and len(top.items) == 20 and len(top.days) == 30
+
+
+def test_small_demo_has_a_month_of_reviews_one_removed_and_themes(small_demo):
+    """Reviews of our items with a few bad ones (客服 tasks), one removed review (删评), 问大家, themes."""
+    from zhanggui.desk.models import Task
+    from zhanggui.market.models import Question, Review, Theme
+
+    for shop in Shop.objects.filter(code__in=DEMO_SHOP_CODES):
+        assert Review.objects.filter(shop=shop).count() >= 20 and Question.objects.filter(shop=shop).exists()
+        assert Theme.objects.filter(shop=shop).count() == 4
+    assert Review.objects.filter(removed_on__isnull=False).exists()
+    assert Task.objects.filter(alert_key__startswith="review:", role="service").exists()
+
+
+def test_small_demo_has_a_year_of_buyers_with_the_repurchase_model_fitted(small_demo):
+    """Members from the orders, a year of earlier purchases for the repeat buyers, tiers, and every person's
+    forecast from a fitted model, some of them churn risks by model (docs/members.md, "Demo")."""
+    from zhanggui.members.models import EarlierPurchase, Member, MemberForecast, RepurchaseFit
+
+    people = Member.objects.filter(merged_into__isnull=True, orders_count__gt=0)  # earlier purchases count
+    fit = RepurchaseFit.objects.get()
+    assert fit.fitted and fit.repeat_buyers >= 30 and fit.people == people.count()
+    assert EarlierPurchase.objects.filter(paid_on__gte=timezone.localdate() - timedelta(days=365)).count() == (
+        EarlierPurchase.objects.count()
+    )
+    assert MemberForecast.objects.count() == people.count()
+    assert MemberForecast.objects.filter(p_alive__lt=Decimal("0.5")).exists()
+    assert MemberForecast.objects.filter(p_alive=Decimal("1.0000")).exists()  # the one-time buyers
+    assert people.filter(tier__code__in=["silver", "gold"]).exists()

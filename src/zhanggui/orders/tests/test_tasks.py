@@ -125,6 +125,8 @@ def test_worker_once_runs_the_queue_of_the_database_backend(settings, paid):
         "zhanggui.messaging.tasks.send_pending": TaskResultStatus.SUCCESSFUL,  # every app's schedule
         "zhanggui.analytics.tasks.diagnose_shops": TaskResultStatus.SUCCESSFUL,
         "zhanggui.members.tasks.members_nightly": TaskResultStatus.SUCCESSFUL,
+        "zhanggui.members.tasks.members_forecast": TaskResultStatus.SUCCESSFUL,
+        "zhanggui.members.tasks.campaigns_deliver_deferred": TaskResultStatus.SUCCESSFUL,
     }
     assert not DBTaskResult.objects.ready().exists()
 

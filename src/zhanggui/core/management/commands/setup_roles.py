@@ -32,6 +32,8 @@ CAPABILITY_LABELS = {
     roles.HANDLE_CASES: gettext_lazy("after-sales"),
     roles.MANAGE_AFTERSALES_RULES: gettext_lazy("after-sales rules"),
     roles.APPROVE_COMPENSATION: gettext_lazy("compensation approval"),
+    roles.MANAGE_MEMBERS: gettext_lazy("member records"),
+    roles.MANAGE_LOYALTY: gettext_lazy("tiers and points"),
 }
 
 
