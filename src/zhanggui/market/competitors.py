@@ -8,7 +8,11 @@ LOOKBACK days), as pure functions of the two:
   promotion that ends is not a change we report;
 - **sales jump**: monthly sales up by SALES_JUMP (30 %) or more of the earlier figure (both known, the earlier
   above 0): 100 → 130 is a jump, 100 → 129 is not;
-- **new main image**: the main image's hash changed (both known).
+- **new main image**: the main image's hash changed (both known);
+- **trade index jump**: the 交易指数 (京东商智's 成交金额指数) of a platform's 竞品 export up by INDEX_JUMP (30 %)
+  or more of the earlier figure (both known, the earlier above 0): 8,000 → 10,400 is a jump, 8,000 → 10,399 is
+  not. The index is the platform's non-linear transform of the amount (commonly read as growing slower than
+  it), so a 30 % rise of it is taken as at least a 30 % rise of the sales behind it.
 """
 
 from __future__ import annotations
@@ -24,14 +28,18 @@ from zhanggui.market.models import ItemSnapshot
 
 #: A sales jump: monthly sales up by at least this share of the earlier figure.
 SALES_JUMP = Decimal("0.30")
+#: A trade index jump: the trade index up by at least this share of the earlier figure (as a sales jump).
+INDEX_JUMP = SALES_JUMP
 LOOKBACK = 7
 
 PRICE_CUT, NEW_PROMOTION, SALES_JUMPED, NEW_IMAGE = "price_cut", "new_promotion", "sales_jump", "new_image"
+INDEX_JUMPED = "trade_index_jump"
 KIND_LABELS = {
     PRICE_CUT: gettext_lazy("Price cut"),
     NEW_PROMOTION: gettext_lazy("New promotion"),
     SALES_JUMPED: gettext_lazy("Sales jump"),
     NEW_IMAGE: gettext_lazy("New main image"),
+    INDEX_JUMPED: gettext_lazy("Trade index jump"),
 }
 KINDS = list(KIND_LABELS)
 
@@ -44,10 +52,11 @@ class Snap:
     promotion: str = ""
     monthly_sales: int | None = None
     main_image_hash: str = ""
+    trade_index: int | None = None
 
     @classmethod
     def of(cls, row: ItemSnapshot) -> Snap:
-        return cls(row.price, row.promotion, row.monthly_sales, row.main_image_hash)
+        return cls(row.price, row.promotion, row.monthly_sales, row.main_image_hash, row.trade_index)
 
 
 @dataclass(frozen=True)
@@ -99,9 +108,16 @@ def new_image(before: Snap, after: Snap) -> Change | None:
     return Change(NEW_IMAGE, before.main_image_hash[:8], after.main_image_hash[:8])
 
 
+def index_jump(before: Snap, after: Snap) -> Change | None:
+    old, new = before.trade_index, after.trade_index
+    if not old or new is None or Decimal(new - old) < INDEX_JUMP * old:
+        return None
+    return Change(INDEX_JUMPED, str(old), str(new), _percent(Decimal(new - old), Decimal(old)))
+
+
 def changes(before: Snap, after: Snap) -> list[Change]:
     """Every change between two snapshots of an item, in the order of KINDS."""
-    found = (rule(before, after) for rule in (price_cut, new_promotion, sales_jump, new_image))
+    found = (rule(before, after) for rule in (price_cut, new_promotion, sales_jump, new_image, index_jump))
     return [change for change in found if change is not None]
 
 
@@ -182,3 +198,22 @@ def latest_digest(today: date) -> Digest:
 def latest_day() -> date | None:
     """The latest day with a snapshot (the competitors page's and the API's default digest)."""
     return ItemSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+#: The indices of a platform's 竞品 export, in the order the competitors page shows them.
+INDEX_LABELS = {
+    "trade_index": gettext_lazy("Trade index"),
+    "traffic_index": gettext_lazy("Traffic index"),
+    "search_popularity": gettext_lazy("Search popularity"),
+    "favourite_popularity": gettext_lazy("Favourite popularity"),
+    "cart_popularity": gettext_lazy("Add-to-cart popularity"),
+    "conversion_index": gettext_lazy("Conversion index"),
+}
+
+
+def indices(snapshot: ItemSnapshot | None) -> list[tuple[str, int]]:
+    """The indices a snapshot has (label, value); none for a plug-in's snapshot."""
+    if snapshot is None:
+        return []
+    found = ((str(label), getattr(snapshot, name)) for name, label in INDEX_LABELS.items())
+    return [(label, value) for label, value in found if value is not None]

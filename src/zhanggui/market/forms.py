@@ -88,7 +88,10 @@ class DropAlertForm(forms.Form):
 class SnapshotImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("A competitor-watch export: 日期, 店铺, 商品ID, 价格, 促销, 月销量, 评价数, 主图 or 主图哈希."),
+        help_text=_(
+            "A competitor-watch export (日期, 店铺, 商品ID, 价格, 促销, 月销量, 评价数, 主图 or 主图哈希), or the 竞品 "
+            "export of 生意参谋 or 京东商智."
+        ),
     )
     platform = forms.ChoiceField(
         label=_("Platform of shops not watched yet"), choices=CHANNEL_CHOICES, initial="taobao"

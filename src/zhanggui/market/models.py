@@ -183,8 +183,8 @@ class CompetitorItem(models.Model):
 
 
 class ItemSnapshot(models.Model):
-    """What a competitor item showed on one day (the plug-in's daily export): one a day; a figure the file does
-    not have is None (unknown), an empty promotion is no promotion."""
+    """What a competitor item showed on one day (the plug-in's daily export, the 生意参谋 / 京东商智 竞品 export): one
+    a day; a figure the file does not have is None (unknown), an empty promotion is no promotion."""
 
     item = models.ForeignKey(
         CompetitorItem, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("competitor item")
@@ -195,6 +195,13 @@ class ItemSnapshot(models.Model):
     monthly_sales = models.PositiveBigIntegerField(_("monthly sales"), null=True, blank=True)
     review_count = models.PositiveBigIntegerField(_("review count"), null=True, blank=True)
     main_image_hash = models.CharField(_("main image hash"), max_length=64, blank=True)
+    # The indices of 生意参谋 / 京东商智 竞品 exports: the platform's transformed figures, not counts (None: unknown).
+    trade_index = models.PositiveBigIntegerField(_("trade index"), null=True, blank=True)
+    traffic_index = models.PositiveBigIntegerField(_("traffic index"), null=True, blank=True)
+    search_popularity = models.PositiveBigIntegerField(_("search popularity"), null=True, blank=True)
+    favourite_popularity = models.PositiveBigIntegerField(_("favourite popularity"), null=True, blank=True)
+    cart_popularity = models.PositiveBigIntegerField(_("add-to-cart popularity"), null=True, blank=True)
+    conversion_index = models.PositiveBigIntegerField(_("conversion index"), null=True, blank=True)
     source_file = models.CharField(_("source file"), max_length=255, blank=True)
 
     class Meta:

@@ -157,6 +157,12 @@ class SnapshotOut(Schema):
     monthly_sales: int | None
     review_count: int | None
     main_image_hash: str
+    trade_index: int | None = None
+    traffic_index: int | None = None
+    search_popularity: int | None = None
+    favourite_popularity: int | None = None
+    cart_popularity: int | None = None
+    conversion_index: int | None = None
 
 
 class CompetitorItemOut(Schema):

@@ -1,7 +1,8 @@
-"""The files of rank tracking, competitor watch and the category board, matched by header name with aliases
-(never by position); docs/market.md lists the columns. The reading (encodings, XLSX, title rows naming the
-day, ="…" cells, rows refused with their line) is channels.report_files'; the cells it cannot read alone
-(a position that may be "100+", a device, sales written "1000+") are read in watch_imports.
+"""The files of rank tracking, competitor watch (the plug-in's CSV, 生意参谋 and 京东商智 竞品) and the category
+board, matched by header name with aliases (never by position); docs/market.md lists the columns. The reading
+(encodings, XLSX, title rows naming the day, ="…" cells, rows refused with their line) is
+channels.report_files'; the cells it cannot read alone (a position that may be "100+", a device, sales written
+"1000+", an index that may be empty) are read in watch_imports.
 """
 
 from __future__ import annotations
@@ -58,6 +59,62 @@ SNAPSHOTS = ReportKind(
     ),
 )
 
+#: 生意参谋 竞争 → 竞品分析 / 监控竞品, exported by day: one row a competitor item and day, with the platform's
+#: indices (transformed figures, not sales counts). The indices are read as text and made counts in watch_imports,
+#: so that an empty cell is unknown rather than 0.
+_INDEX = {"max_length": 32}
+SYCM_COMPETITORS = ReportKind(
+    key="sycm_competitors",
+    label=_("生意参谋 competitor analysis"),
+    platforms=EVERY_PLATFORM,
+    target="snapshots",
+    signature=("shop_name", "item_id", "trade_index"),
+    identity=("item_id",),
+    fields=(
+        DAY_FIELD,
+        _SHOP_NAME,
+        _ITEM_ID,
+        _TITLE,
+        Field("price", ("商品价格", "一口价", "价格", "售价"), MONEY, rounded=True),
+        Field("trade_index", ("交易指数",), TEXT, **_INDEX),
+        Field("traffic_index", ("流量指数",), TEXT, **_INDEX),
+        Field("search_popularity", ("搜索人气",), TEXT, **_INDEX),
+        Field("favourite_popularity", ("收藏人气",), TEXT, **_INDEX),
+        Field("cart_popularity", ("加购人气",), TEXT, **_INDEX),
+        Field("conversion_index", ("支付转化指数",), TEXT, **_INDEX),
+        Field("url", ("商品链接", "链接"), TEXT, max_length=500),
+    ),
+)
+
+#: 京东商智 竞争 → 竞品分析, exported by day. The column names are our assumption (no export seen): an alias is
+#: one line here (docs/market.md).
+JD_COMPETITORS = ReportKind(
+    key="jdsz_competitors",
+    label=_("京东商智 competitor analysis"),
+    platforms=EVERY_PLATFORM,
+    target="snapshots",
+    signature=("shop_name", "item_id", "trade_index"),
+    identity=("item_id",),
+    fields=(
+        DAY_FIELD,
+        _SHOP_NAME,
+        Field("item_id", ("SKU", "SKU编号", "商品SKU", "商品编号", "商品ID"), CODE, max_length=32, documented=False),
+        _TITLE,
+        Field("price", ("价格", "京东价", "商品价格", "售价"), MONEY, rounded=True, documented=False),
+        Field("trade_index", ("成交金额指数",), TEXT, documented=False, **_INDEX),
+        Field("traffic_index", ("访客指数", "流量指数"), TEXT, documented=False, **_INDEX),
+        Field("search_popularity", ("搜索指数", "搜索点击指数"), TEXT, documented=False, **_INDEX),
+        Field("favourite_popularity", ("关注指数", "关注人数指数"), TEXT, documented=False, **_INDEX),
+        Field("cart_popularity", ("加购指数", "加购人数指数"), TEXT, documented=False, **_INDEX),
+        Field("conversion_index", ("成交转化指数", "转化率指数"), TEXT, documented=False, **_INDEX),
+        Field("url", ("商品链接", "链接"), TEXT, max_length=500),
+    ),
+)
+
+#: The competitor files, in the order they are told apart: the platforms' exports name an index the plug-in's
+#: CSV does not have, so they are tried first (all three have 店铺名称 and 商品ID).
+COMPETITOR_KINDS = (SYCM_COMPETITORS, JD_COMPETITORS, SNAPSHOTS)
+
 #: 生意参谋 市场 → 市场排行 → 商品 (高交易 / 高流量), one row an item at its rank.
 BOARD = ReportKind(
     key="sycm_market_rank",
@@ -82,3 +139,8 @@ BOARD = ReportKind(
 
 def read_watch_file(*, file: FileSource, filename: str, kind: ReportKind) -> ReportFile:
     return read_report(file=file, filename=filename, kinds=[kind], kind=kind)
+
+
+def read_competitor_file(*, file: FileSource, filename: str) -> ReportFile:
+    """A competitor file of any of COMPETITOR_KINDS, told by its header row."""
+    return read_report(file=file, filename=filename, kinds=COMPETITOR_KINDS)

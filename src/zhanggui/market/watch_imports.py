@@ -38,7 +38,14 @@ from zhanggui.market.models import (
 )
 from zhanggui.market.ranks import parse_device, parse_position
 from zhanggui.market.traffic import products_of_items
-from zhanggui.market.watch_files import BOARD, RANKS, SNAPSHOTS, read_watch_file
+from zhanggui.market.watch_files import (
+    BOARD,
+    JD_COMPETITORS,
+    RANKS,
+    SNAPSHOTS,
+    read_competitor_file,
+    read_watch_file,
+)
 
 #: Who imports these files and keeps the list of competitors: those who import the platforms' exports (店长, 运营).
 IMPORT_WATCH = roles.IMPORT_ORDERS
@@ -292,7 +299,22 @@ def _audit(actor: Any, action: str, shop: models.Model, report: WatchImportRepor
 # Competitor snapshots
 # --------------------------------------------------------------------------------------------------------
 
-SNAPSHOT_FIGURES = ("price", "promotion", "monthly_sales", "review_count", "main_image_hash")
+PLUGIN_FIGURES = ("price", "promotion", "monthly_sales", "review_count", "main_image_hash")
+#: The indices of the platforms' 竞品 exports (生意参谋, 京东商智).
+INDEX_FIGURES = (
+    "trade_index",
+    "traffic_index",
+    "search_popularity",
+    "favourite_popularity",
+    "cart_popularity",
+    "conversion_index",
+)
+SNAPSHOT_FIGURES = (*PLUGIN_FIGURES, *INDEX_FIGURES)
+#: What a platform's 竞品 export says of an item: its price and indices (no promotion, sales or image).
+PLATFORM_FIGURES = ("price", *INDEX_FIGURES)
+_EMPTY_FIGURES: dict[str, Any] = {
+    name: "" if name in ("promotion", "main_image_hash") else None for name in SNAPSHOT_FIGURES
+}
 
 
 @dataclass(frozen=True)
@@ -309,11 +331,20 @@ class SnapshotRow:
     monthly_sales: int | None = None
     review_count: int | None = None
     main_image_hash: str = ""
+    trade_index: int | None = None
+    traffic_index: int | None = None
+    search_popularity: int | None = None
+    favourite_popularity: int | None = None
+    cart_popularity: int | None = None
+    conversion_index: int | None = None
     file: str = ""
     line: int = 0
+    # The figures the source gives (the others of a stored snapshot are kept): every one by default.
+    carries: tuple[str, ...] = SNAPSHOT_FIGURES
+    platform: str = ""  # of a competitor shop not watched yet; empty: the one chosen on the import
 
     def figures(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in SNAPSHOT_FIGURES}
+        return {name: getattr(self, name) for name in self.carries}
 
 
 class CompetitorSource(Protocol):
@@ -334,25 +365,40 @@ def _sales(text: str | None) -> int | None:
     return read_value(_COUNT, plain) if plain not in ("-", "--") else None
 
 
+def _index(text: str | None) -> int | None:
+    """An index as the platforms write it: "12,345", "1.2万"; empty or "-": unknown (never 0)."""
+    if not text or text.strip() in ("-", "--"):
+        return None
+    return read_value(_COUNT, text.strip())
+
+
 class FileCompetitorSource:
-    """A competitor-watch plug-in's export (.csv in UTF-8 or GBK, or .xlsx)."""
+    """A competitor file (.csv in UTF-8 or GBK, or .xlsx): a plug-in's export, or the 竞品 export of 生意参谋 or
+    京东商智, told by its header row (watch_files.COMPETITOR_KINDS)."""
 
     def __init__(self, file: FileSource, filename: str) -> None:
         self.file, self.filename, self.label = file, filename, filename
 
     def fetch(self, day: date | None) -> list[SnapshotRow]:
-        rows, errors, result = _read(self.file, self.filename, SNAPSHOTS)
+        result = read_competitor_file(file=self.file, filename=self.filename)
+        rows, errors = result.rows, list(result.errors)
+        platform_export = result.kind is not None and result.kind is not SNAPSHOTS
+        read_counts: tuple[tuple[str, Callable[[str | None], int | None]], ...] = (
+            tuple((key, _index) for key in INDEX_FIGURES)
+            if platform_export
+            else (("monthly_sales", _sales), ("review_count", _sales))
+        )
         found = []
         for row in rows:
             if day is not None and row.day != day:
                 continue
             values, counts = row.values, {}
-            for key in ("monthly_sales", "review_count"):
+            for key, read in read_counts:
                 try:
-                    counts[key] = _sales(values.get(key))
+                    counts[key] = read(values.get(key))
                 except ValueError as exc:
                     errors.append(RowError(row.file, row.line, result.header(key), str(exc)))
-            if len(counts) < 2:
+            if len(counts) < len(read_counts):
                 continue
             if not values.get("shop_name"):
                 errors.append(
@@ -371,11 +417,12 @@ class FileCompetitorSource:
                     url=values.get("url") or "",
                     price=values.get("price") or None,  # 0.00 (an empty cell) is no price
                     promotion=" ".join((values.get("promotion") or "").split()),
-                    monthly_sales=counts["monthly_sales"],
-                    review_count=counts["review_count"],
                     main_image_hash=image.lower(),
                     file=row.file,
                     line=row.line,
+                    carries=PLATFORM_FIGURES if platform_export else PLUGIN_FIGURES,
+                    platform="jd" if result.kind is JD_COMPETITORS else "",
+                    **counts,
                 )
             )
         if errors:
@@ -413,8 +460,9 @@ def _import_snapshots(
             errors.extend(exc.errors)
             continue
         for row in rows:
-            key = (row.shop_name, row.item_id, row.day)
-            names.setdefault(key, row)
+            # A plug-in's row and a platform export's row of one item and day are two halves of its snapshot.
+            key = (row.shop_name, row.item_id, row.day, row.carries)
+            names.setdefault(key[:3], row)
             read.append((key, row.figures(), ReportRow(row.file, row.line, row.day, {})))
     chosen = _deduplicate(
         read,
@@ -431,14 +479,17 @@ def _import_snapshots(
     with transaction.atomic():
         shop_names = {key[0] for key in chosen}
         shops = {s.name: s for s in CompetitorShop.objects.select_for_update().filter(name__in=shop_names)}
-        new_shops = [CompetitorShop(name=n, platform=platform) for n in sorted(shop_names - set(shops))]
+        platforms = {key[0]: row.platform for key, row in sorted(names.items()) if row.platform}
+        new_shops = [
+            CompetitorShop(name=n, platform=platforms.get(n, platform)) for n in sorted(shop_names - set(shops))
+        ]
         CompetitorShop.objects.bulk_create(new_shops)
         shops.update({s.name: s for s in CompetitorShop.objects.filter(name__in=shop_names)})
         items = {
             (i.competitor.name, i.item_id): i
             for i in CompetitorItem.objects.filter(competitor__in=shops.values()).select_related("competitor")
         }
-        wanted = {(key[0], key[1]): names[key] for key in sorted(chosen, key=lambda k: k[2])}
+        wanted = {(key[0], key[1]): names[key[:3]] for key in sorted(chosen, key=lambda k: k[2])}
         new_items = [
             CompetitorItem(competitor=shops[n], item_id=i, title=row.title[:200], url=row.url[:500])
             for (n, i), row in wanted.items()
@@ -452,14 +503,20 @@ def _import_snapshots(
                 for i in CompetitorItem.objects.filter(competitor__in=shops.values()).select_related("competitor")
             }
         )
-        values: dict[tuple[Any, ...], dict[str, Any]] = {
-            (items[(k[0], k[1])].pk, k[2]): {**figures, "source_file": source_file}
-            for k, (figures, _row) in chosen.items()
-        }
+        given: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for k, (figures, _row) in chosen.items():
+            given.setdefault((items[(k[0], k[1])].pk, k[2]), {}).update(figures)
         stored = {
             (s.item_id, s.day): s
-            for s in ItemSnapshot.objects.filter(item_id__in={k[0] for k in values}, day__in={k[1] for k in values})
+            for s in ItemSnapshot.objects.filter(item_id__in={k[0] for k in given}, day__in={k[1] for k in given})
         }
+        # The figures a source does not give are the stored snapshot's (or unknown for a new one), so a plug-in's
+        # file and a platform export of the same day fill one snapshot, in either order.
+        values: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for item_day, figures in given.items():
+            current = stored.get((item_day[0], item_day[1]))
+            kept = {n: getattr(current, n) for n in SNAPSHOT_FIGURES} if current is not None else _EMPTY_FIGURES
+            values[item_day] = {**kept, **figures, "source_file": source_file}
         _store(
             ItemSnapshot,
             values,

@@ -185,7 +185,13 @@ def competitors_page(request: HttpRequest) -> HttpResponse:
         latest.setdefault(snap.item_id, snap)
     context = {
         "digest": digest,
-        "watched": [{"shop": c, "items": [(i, latest.get(i.pk)) for i in c.items.all()]} for c in watched],
+        "watched": [
+            {
+                "shop": c,
+                "items": [(i, latest.get(i.pk), competitors.indices(latest.get(i.pk))) for i in c.items.all()],
+            }
+            for c in watched
+        ],
         "shop_form": shop_form,
         "item_form": item_form,
         "upload_form": upload_form,

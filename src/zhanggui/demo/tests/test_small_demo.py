@@ -410,3 +410,38 @@ def test_small_demo_has_a_year_of_buyers_with_the_repurchase_model_fitted(small_
     assert MemberForecast.objects.filter(p_alive__lt=Decimal("0.5")).exists()
     assert MemberForecast.objects.filter(p_alive=Decimal("1.0000")).exists()  # the one-time buyers
     assert people.filter(tier__code__in=["silver", "gold"]).exists()
+
+
+def test_small_demo_has_a_finished_coupon_campaign_with_its_control_group(small_demo):
+    """回头客满199减20, sent 20 days ago to the saved segment 回头客 with a 10 % control group that received nothing;
+    its report has a row a day from the sending day to today, with an interval (docs/members.md, "Demo")."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhanggui.members import campaigns
+    from zhanggui.members.models import Campaign, CampaignGroup, CouponGrant, DeliveryStatus
+
+    campaign = Campaign.objects.get(name="回头客满199减20")
+    today = timezone.localdate()
+    assert campaign.state == "sent" and campaign.segment.name == "回头客" and campaign.promotion.code == "q20"
+    assert timezone.localdate(campaign.sent_at) == today - timedelta(days=20)
+    rows = campaign.members.all()
+    n = rows.count()
+    control = rows.filter(group=CampaignGroup.CONTROL)
+    assert control.count() == (n + 5) // 10 >= 2  # 10 % of n rounded half up: 186 people → 19
+    assert set(control.values_list("status", flat=True)) == {DeliveryStatus.HELD_BACK}
+    assert not control.filter(sent_at__isnull=False).exclude(text="").exists()
+    assert not CouponGrant.objects.filter(campaign=campaign, member__in=control.values("member")).exists()
+    treated = rows.filter(group=CampaignGroup.TREATMENT, status=DeliveryStatus.SENT)
+    assert CouponGrant.objects.filter(campaign=campaign).count() == treated.count() > 0
+    days = campaigns.report(campaign)
+    assert [d.day for d in days] == [today - timedelta(days=20 - k) for k in range(21)]
+    last = days[-1]
+    assert last.gmv.low is not None and last.gmv.low <= last.gmv.diff <= last.gmv.high
+    assert last.orders.treatment > 0  # its people have bought since: the report has figures
+    client = Client()
+    client.force_login(User.objects.get(username="manager"))
+    page = client.get(reverse("members:campaign", args=[campaign.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    table = page.content.decode().split('id="report-table"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 21 + 1  # the header and a row a day
+    assert f"{last.gmv.diff} ({last.gmv.low} … {last.gmv.high})" in table
