@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Sum
+from django.utils import timezone
+
+from zhanggui.analytics.models import AdDay
 from zhanggui.catalog import selectors as catalog_selectors
 from zhanggui.catalog import services as catalog_services
 from zhanggui.catalog.models import Product, Shop
@@ -116,29 +120,62 @@ def shop_words(*, shop: Shop) -> list[ShopWord]:
 
 @dataclass
 class LongTail:
-    """A longer search term built on a word our titles use: the head word, the term, its score."""
+    """A longer search term built on a word our titles use: the head word, the term, where it was found (the
+    keyword library, with its score, or the ad reports' keywords, with the clicks they brought)."""
 
     head: str
     keyword: str
     score: Decimal | None
     in_titles: bool  # some title of the shop already holds every word of it
+    source: str = "library"  # "library" or "ads"
+    clicks: int | None = None  # ads: the clicks of the last AD_DAYS days
 
 
-def long_tail(*, shop: Shop, limit: int = 50) -> list[LongTail]:
-    """Long-tail words: the library's keywords that contain a word of the shop's own titles and are longer than
-    it (the traffic reports we import carry no search terms, so the library is where they come from)."""
+#: How far back the ad reports' keywords are read for long-tail words.
+AD_DAYS = 90
+
+
+def long_tail(*, shop: Shop, limit: int = 50, today: date | None = None) -> list[LongTail]:
+    """Long-tail words: search terms longer than a word of the shop's own titles and holding it — the keyword
+    library's (by potential), then the keywords of the imported ad reports (直通车/京东快车 keyword rows, by the
+    clicks of the last 90 days) that the library does not hold. The traffic reports we import carry no search
+    terms; the ad reports' keyword rows are the search terms buyers reached the shop's ads with."""
     keep = keep_words(shop=shop)
     titles = list(Product.objects.filter(shop=shop).values_list("title", flat=True))
     title_words: set[str] = set()
     for title in titles:
         title_words.update(normalize_keyword(w) for w in words_of(title, keep) if len(w) >= 2)
-    found: list[LongTail] = []
-    for row in library(shop=shop):
-        words = [normalize_keyword(w) for w in words_of(row.keyword, keep)]
-        heads = [w for w in words if w in title_words and w != row.keyword]
+
+    def built_on(term: str) -> tuple[str, bool] | None:
+        words = [normalize_keyword(w) for w in words_of(term, keep)]
+        heads = [w for w in words if w in title_words and w != term]
         if not heads or len(words) < 2:
+            return None
+        return heads[0], set(words) <= title_words
+
+    found: list[LongTail] = []
+    seen: set[str] = set()
+    for row in library(shop=shop):
+        seen.add(normalize_keyword(row.keyword))
+        hit = built_on(row.keyword)
+        if hit is not None:
+            found.append(LongTail(hit[0], row.keyword, row.score, hit[1]))
+    since = (today or timezone.localdate()) - timedelta(days=AD_DAYS)
+    ads = (
+        AdDay.objects.filter(shop=shop, day__gte=since)
+        .exclude(keyword="")
+        .values("keyword")
+        .annotate(clicks=Sum("clicks"))
+        .order_by("-clicks", "keyword")
+    )
+    for row in ads:
+        term = normalize_keyword(row["keyword"])
+        if term in seen:
             continue
-        found.append(LongTail(heads[0], row.keyword, row.score, set(words) <= title_words))
+        seen.add(term)
+        hit = built_on(term)
+        if hit is not None:
+            found.append(LongTail(hit[0], term, None, hit[1], source="ads", clicks=row["clicks"] or 0))
     return found[:limit]
 
 

@@ -65,3 +65,34 @@ def test_keep_words_are_required_by_default(users):
     assert best.title.startswith("2026新款") and "碎花" in best.added and best.bytes <= 60
     services.remove_shop_word(actor=users["designer"], word=ShopWord.objects.get())
     assert not ShopWord.objects.exists()
+
+
+def test_long_tail_words_also_come_from_the_ad_reports_keywords():
+    """An ad keyword holding a title word joins the long tail (by its clicks); one the library holds already, one
+    without a title word and one older than 90 days do not."""
+    from datetime import date, timedelta
+
+    from zhanggui.analytics.models import AdChannel, AdDay
+
+    shop, _product = dress_shop()
+    today = date(2026, 12, 7)
+
+    def ad(keyword: str, clicks: int, days_ago: int = 1) -> None:
+        AdDay.objects.create(
+            shop=shop, day=today - timedelta(days=days_ago), report="ztc", channel=AdChannel.ZTC,
+            plan="P1", keyword=keyword, clicks=clicks,
+        )  # fmt: skip
+
+    ad("雪纺连衣裙", 40)
+    ad("雪纺连衣裙", 15, days_ago=3)
+    ad("长款连衣裙", 70)
+    ad("碎花连衣裙", 99)  # in the library already
+    ad("羽绒服 女", 500)  # no word of our titles
+    ad("蕾丝连衣裙", 900, days_ago=120)  # too old
+    found = selectors.long_tail(shop=shop, today=today)
+    assert [(t.keyword, t.source, t.clicks) for t in found] == [
+        ("碎花连衣裙", "library", None),
+        ("长款连衣裙", "ads", 70),
+        ("雪纺连衣裙", "ads", 55),
+    ]
+    assert all(t.head == "连衣裙" for t in found)
