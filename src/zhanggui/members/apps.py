@@ -12,3 +12,8 @@ class MembersConfig(AppConfig):
 
         # The orders import tells us which shop changed; the orders never import members (ARCHITECTURE.md).
         listeners.on_imported(hooks.orders_imported)
+        # A quote's buyer named by nick or member id is priced with the member's tier and lifetime spend.
+        from zhanggui.members.pricing import lookup_buyer
+        from zhanggui.promotions.pricing import buyers
+
+        buyers.register_buyer_lookup(lookup_buyer)

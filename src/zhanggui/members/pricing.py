@@ -8,7 +8,7 @@ from typing import Any
 
 from zhanggui.catalog.models import Shop
 from zhanggui.members import selectors
-from zhanggui.members.models import Member
+from zhanggui.members.models import Member, MemberIdentity
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.offers.selectors import running_promotions
 from zhanggui.promotions.spec import parse_cart, parse_promotions
@@ -29,3 +29,19 @@ def quote_for_member(
     parsed = parse_cart({**cart, "buyer": buyer})
     running = parse_promotions(promotions) if promotions is not None else running_promotions(shop=shop, at=parsed.at)
     return {"buyer": buyer, **quote(parsed, running, shop.pricing_policy if shop else None).as_dict()}
+
+
+def lookup_buyer(shop: Shop | None, buyer_id: str) -> dict[str, str] | None:
+    """The pricing hook (promotions/pricing/buyers.py): a cart's buyer named `member:<id>` or by a platform nick
+    (the shop's own buyer first when the nick is on several platforms) → the member's tier and lifetime spend."""
+    member: Member | None = None
+    if buyer_id.startswith("member:") and buyer_id[7:].isdigit():
+        member = Member.objects.filter(pk=int(buyer_id[7:])).first()
+    else:
+        identities = MemberIdentity.objects.filter(buyer_nick=buyer_id).select_related("member")
+        found = sorted(identities, key=lambda i: (shop is None or i.shop_id != shop.pk, i.pk))
+        member = found[0].member if found else None
+    if member is None:
+        return None
+    buyer = buyer_of(member)
+    return {"tier": buyer["tier"], "past_spend": buyer["past_spend"]}

@@ -63,6 +63,26 @@ def test_a_quote_for_the_member_is_priced_by_their_tier(api, lily):
     assert body["totals"]["payable"] == "176.00"  # 2 × ¥88.00
 
 
+def test_the_pricing_quote_prices_a_buyer_named_by_nick_as_the_member(api, lily):
+    """POST /api/v1/pricing/quote with buyer.id = the platform nick (or member:<id>) is priced with the member's
+    tier; an unknown nick and a cart that states its own tier are left as they say."""
+    promotions = [{"id": "vip", "kind": "member_price", "prices": {"gold": "88.00"}}]
+
+    def payable(buyer: dict) -> str:
+        cart = {"lines": [{"sku": "A", "quantity": 2, "unit_price": "100.00"}], "buyer": buyer}
+        body = {"shop": "tb01", "cart": cart, "promotions": promotions}
+        return (
+            api("warehouse")
+            .post("/api/v1/pricing/quote", body, content_type="application/json")
+            .json()["totals"]["payable"]
+        )
+
+    assert payable({"id": "tb_lily"}) == "176.00"  # gold: 2 × ¥88.00
+    assert payable({"id": f"member:{lily.pk}"}) == "176.00"
+    assert payable({"id": "somebody_else"}) == "200.00"
+    assert payable({"id": "tb_lily", "tier": "", "past_spend": "0"}) == "200.00"  # the cart's word wins
+
+
 def test_a_segments_count_and_the_cohorts(api, lily):
     assert api("service").get(f"{M}/segments/count", {"tiers": "gold"}).json()["count"] == 1
     assert api("service").get(f"{M}/segments/count", {"tiers": "none"}).json()["count"] == 0

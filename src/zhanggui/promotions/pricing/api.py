@@ -19,6 +19,7 @@ from zhanggui.catalog.selectors import costs_by_sku_code
 from zhanggui.core.errors import NotFoundError, ValidationFailed
 from zhanggui.promotions.engine import quote
 from zhanggui.promotions.offers.selectors import running_promotions
+from zhanggui.promotions.pricing import buyers
 from zhanggui.promotions.pricing.whatif import MAX_DAYS, ORDERS, source_carts, what_if
 from zhanggui.promotions.spec import parse_cart, parse_promotion, parse_promotions, stacking
 
@@ -74,14 +75,18 @@ def quote_cart(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ni
     Without "promotions", the stored promotions running at the cart's `at` (default now) are used: those of
     `payload["shop"]` (a shop code) and those of every shop. The stacking policy is `payload["stacking"]` (or the
     cart's), else the shop's, else the platforms' rule; the answer says which priced it. Every role may ask
-    for a quote: it changes nothing. A bad spec answers 422 with the field named; an unknown shop 404.
+    for a quote: it changes nothing. A bad spec answers 422 with the field named; an unknown shop 404. A cart
+    whose `buyer.id` names a known member (a platform nick, or `member:<id>`) and says nothing of the buyer's tier
+    or lifetime spend is priced with the member's.
     """
-    cart = parse_cart(payload.get("cart") or {})
     policy = stacking(payload.get("stacking"), "stacking")
     code = payload.get("shop")
     shop = (
         get_or_404(Shop.objects.all(), _("Shop"), code=code if isinstance(code, str) else repr(code)) if code else None
     )
+    raw = payload.get("cart") or {}
+    # A buyer named by id gets the member's tier and lifetime spend (pricing/buyers.py, filled by members).
+    cart = parse_cart(buyers.completed(shop, raw) if isinstance(raw, dict) else raw)
     if "promotions" in payload:
         promotions = parse_promotions(payload["promotions"])
     else:
