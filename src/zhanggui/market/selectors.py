@@ -168,14 +168,14 @@ def long_tail(*, shop: Shop, limit: int = 50, today: date | None = None) -> list
         .annotate(clicks=Sum("clicks"))
         .order_by("-clicks", "keyword")
     )
-    for row in ads:
-        term = normalize_keyword(row["keyword"])
+    for ad in ads:
+        term = normalize_keyword(ad["keyword"])
         if term in seen:
             continue
         seen.add(term)
         hit = built_on(term)
         if hit is not None:
-            found.append(LongTail(hit[0], term, None, hit[1], source="ads", clicks=row["clicks"] or 0))
+            found.append(LongTail(hit[0], term, None, hit[1], source="ads", clicks=ad["clicks"] or 0))
     return found[:limit]
 
 
