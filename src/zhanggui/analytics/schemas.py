@@ -6,12 +6,7 @@ from datetime import date
 
 from ninja import Schema
 
-
-class RejectedRowOut(Schema):
-    file: str
-    line: int
-    column: str
-    reason: str
+from zhanggui.orders.schemas import RejectedRowOut  # one shape for every import's refused rows
 
 
 class EventImportOut(Schema):

@@ -27,7 +27,6 @@ from zhanggui.market.models import (
     TitleChange,
 )
 from zhanggui.market.schemas import (
-    AlertOut,
     AnalysisOut,
     BoardOut,
     CompetitorOut,
@@ -37,6 +36,7 @@ from zhanggui.market.schemas import (
     ObservationIn,
     ObservationOut,
     QuestionOut,
+    RankAlertOut,
     ReviewOut,
     SuggestionsOut,
     ThemeNameIn,
@@ -231,7 +231,7 @@ def rank_record(request, payload: ObservationIn):
     return _observation(row, found.code)
 
 
-@router.get("/ranks/alerts", response={200: list[AlertOut], **ERRORS})
+@router.get("/ranks/alerts", response={200: list[RankAlertOut], **ERRORS})
 def rank_alerts(request, day: date, shop: str = Query("", description="Shop code; every shop when empty")):
     """The day's alerts of our items: off the first page, no longer found, or down more than the shop's N."""
     return [a.__dict__ for a in ranks.alerts(day=day, shop=_shop(shop) if shop else None)]

@@ -136,7 +136,7 @@ class ObservationOut(Schema):
     source: str
 
 
-class AlertOut(Schema):
+class RankAlertOut(Schema):
     shop_code: str
     day: date
     kind: str

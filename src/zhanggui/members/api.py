@@ -51,7 +51,7 @@ class MemberPage(Schema):
     items: list[MemberOut]
 
 
-class MergeIn(Schema):
+class MemberMergeIn(Schema):
     survivor: int
     absorbed: int
     reason: str = ""
@@ -243,7 +243,7 @@ def sync(request):
 
 
 @router.post("/merge", response={200: MemberOut, **ERRORS})
-def merge(request, payload: MergeIn):
+def merge(request, payload: MemberMergeIn):
     """`absorbed` is the same person as `survivor` (reversible: POST /{absorbed}/unmerge)."""
     survivor, absorbed = _member(payload.survivor), _member(payload.absorbed)
     services.merge(actor=request.auth, survivor=survivor, absorbed=absorbed, reason=payload.reason)

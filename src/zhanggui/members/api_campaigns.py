@@ -20,7 +20,7 @@ from zhanggui.promotions.models import Promotion
 router = Router(tags=["members"])
 
 
-class CampaignIn(Schema):
+class MemberCampaignIn(Schema):
     name: str
     segment: int
     kind: str = "coupon"
@@ -81,7 +81,7 @@ def campaign_list(request):
 
 
 @router.post("/campaigns", response={200: dict[str, Any], **ERRORS})
-def campaign_create(request, payload: CampaignIn):
+def campaign_create(request, payload: MemberCampaignIn):
     """A draft campaign; its seed is drawn now and kept (the control group it will draw is fixed by it)."""
     data = payload.dict()
     data["segment"] = get_or_404(Segment.objects.all(), _("Segment"), pk=data["segment"])

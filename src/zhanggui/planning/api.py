@@ -50,7 +50,7 @@ def _rate(value: str) -> Decimal:
     return found
 
 
-class MonthOut(Schema):
+class PlanMonthOut(Schema):
     month: int
     gmv_target: Decimal
     approved: Decimal | None
@@ -63,7 +63,7 @@ class MonthOut(Schema):
     uv_change: Decimal | None  # what the target needs of UV against the last 90 days, a fraction
 
 
-class TotalOut(Schema):
+class PlanTotalOut(Schema):
     label: str
     gmv_target: Decimal
     actual: Decimal | None
@@ -76,9 +76,9 @@ class PlanOut(Schema):
     approved: bool
     approved_version: int | None
     basis: str
-    months: list[MonthOut]
-    quarters: list[TotalOut]
-    year_total: TotalOut
+    months: list[PlanMonthOut]
+    quarters: list[PlanTotalOut]
+    year_total: PlanTotalOut
 
 
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]

@@ -86,7 +86,7 @@ class LineOut(Schema):
     warnings: list[str]
 
 
-class MonthOut(Schema):
+class BudgetMonthOut(Schema):
     month: int
     gmv_target: str
     mode: str | None
@@ -106,7 +106,7 @@ class MonthOut(Schema):
     unplanned: dict[str, ActualOut]
 
 
-class TotalOut(Schema):
+class BudgetTotalOut(Schema):
     label: str
     gmv_target: str
     amount: str
@@ -120,9 +120,9 @@ class BudgetYearOut(Schema):
     year: int
     plan_version: int
     tolerance: str
-    months: list[MonthOut]
-    quarters: list[TotalOut]
-    total: TotalOut
+    months: list[BudgetMonthOut]
+    quarters: list[BudgetTotalOut]
+    total: BudgetTotalOut
 
 
 def _s(value: Decimal | None) -> str | None:
@@ -216,7 +216,7 @@ def get_budgets(
     }
 
 
-@router.put("", response={200: MonthOut, **ERRORS})
+@router.put("", response={200: BudgetMonthOut, **ERRORS})
 def put_budget(request, payload: BudgetIn):
     """Set a month's budget and its lines (the lines sent replace the month's). A share budget is the month's GMV
     target × share to the fen, half up; the lines split it by their shares (adding up to 1) to the fen, exactly.

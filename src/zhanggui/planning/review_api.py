@@ -21,7 +21,7 @@ from zhanggui.planning.models import MonthlyReview
 router = Router(tags=["planning"])
 
 
-class ReviewOut(Schema):
+class MonthlyReviewOut(Schema):
     shop: str
     year: int
     month: int
@@ -77,13 +77,13 @@ def _get(shop: str | None, year: int | None, month: int | None) -> MonthlyReview
     return review.get(shop=_shop(shop), year=y, month=m)
 
 
-@router.get("", response={200: ReviewOut, **ERRORS})
+@router.get("", response={200: MonthlyReviewOut, **ERRORS})
 def get_review(request, shop: str | None = None, year: int | None = None, month: int | None = None):
     """The review: its figures (as closed, or live while open: money and rates as strings), texts, sentences."""
     return _out(_get(shop, year, month))
 
 
-@router.put("", response={200: ReviewOut, **ERRORS})
+@router.put("", response={200: MonthlyReviewOut, **ERRORS})
 def put_texts(request, body: TextsIn):
     """Save the text sections sent (a section left out stays as it is)."""
     texts = {key: value for key in review.TEXTS if (value := getattr(body, key)) is not None}
@@ -91,13 +91,13 @@ def put_texts(request, body: TextsIn):
     return _out(item)
 
 
-@router.post("/close", response={200: ReviewOut, **ERRORS})
+@router.post("/close", response={200: MonthlyReviewOut, **ERRORS})
 def close_review(request, body: ReviewRef):
     """Close the review: its figures are kept as they are now (409 when it is closed already)."""
     return _out(review.close(actor=request.auth, shop=_shop(body.shop), year=body.year, month=body.month))
 
 
-@router.post("/reopen", response={200: ReviewOut, **ERRORS})
+@router.post("/reopen", response={200: MonthlyReviewOut, **ERRORS})
 def reopen_review(request, body: ReviewRef):
     """Reopen a closed review: its figures are live again (an open review is left as it is)."""
     return _out(review.reopen(actor=request.auth, shop=_shop(body.shop), year=body.year, month=body.month))
