@@ -68,6 +68,8 @@ def test_merge_joins_the_figures_and_unmerge_restores_both_members_exactly(shop,
     services.merge(actor=users["service"], survivor=taobao, absorbed=jd, reason="同一手机号")
     taobao.refresh_from_db()
     assert (taobao.orders_count, str(taobao.spend), services.person_points(taobao)) == (3, "180.00", 180)
+    # The many-at-once read a campaign uses gives each merged member the person's balance too.
+    assert services.people_points([taobao.pk, jd.pk]) == {taobao.pk: 180, jd.pk: 180}
     assert list(selectors.members()) == [taobao]
     with pytest.raises(MergeRefused):
         services.merge(actor=users["service"], survivor=jd, absorbed=taobao)
