@@ -23,6 +23,7 @@ from zhanggui.core.services import record_audit
 from zhanggui.planning import services
 from zhanggui.planning.breakdown import CENT, MONTHS, PlanError, allocate
 from zhanggui.planning.models import AdBudget, AdBudgetLine, AdGoal, BudgetMode, Plan
+from zhanggui.planning.selectors import percent
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -41,11 +42,6 @@ class LineIn:
     goal: str
     share: Decimal
     expected_roi: Decimal | None = None
-
-
-def percent(fraction: Decimal | None) -> str:
-    """0.0823 reads "8.23 %"; None reads "—"."""
-    return "—" if fraction is None else f"{(fraction * 100).quantize(CENT)} %"
 
 
 def share_amount(target: Decimal, share: Decimal) -> Decimal:

@@ -26,15 +26,14 @@ from zhanggui.analytics import metrics
 from zhanggui.catalog.models import Shop
 from zhanggui.planning.breakdown import CENT, MONTHS, allocate
 from zhanggui.planning.models import PlanMonth
+from zhanggui.planning.services import month_span
 
 ZERO = Decimal(0)
 DAY, MONTH, QUARTER, YEAR = "day", "month", "quarter", "year"
 
 
 def days_of(year: int, month: int) -> list[date]:
-    first = date(year, month, 1)
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return [first + timedelta(days=n) for n in range((following - first).days)]
+    return month_span(year, month).each_day()
 
 
 def daily_targets(year: int, months: dict[int, Decimal]) -> dict[date, Decimal]:
