@@ -9,7 +9,7 @@ payment) and written to the members table; both sides read those figures, as the
 in a child process of its own (its time and its peak resident memory, VmHWM):
 
 - ours: members.segments.scored(now) and the counts of six segments (everyone, high value, churn risk, returning,
-  new, champions R ≥ 4 and F ≥ 4) through SegmentFilters.select (what the segments page and campaigns use);
+  new, champions R ≥ 4 and F ≥ 4) through SegmentFilters.mask (what the segments page and campaigns use);
 - SQL: one query — RANK() windows for the quintile scores (1 + ⌊5 × (rank − 1) ÷ n⌋ is docs/members.md's
   "people with a lower value"), CASE sums for the segments.
 
@@ -174,12 +174,11 @@ def step_ours(work: Path, url: str) -> dict:
         "champions": SegmentFilters(r_min=4, f_min=4),
     }
     started = time.perf_counter()
-    rows = segments.scored(NOW)
-    counts = {name: len(f.select(rows)) for name, f in filters.items()}
+    scores = segments.scored(NOW)
+    counts = {name: int(f.mask(scores).sum()) for name, f in filters.items()}
     seconds = time.perf_counter() - started
-    checksum = sum(
-        row.member_id * (row.r + 7 * row.f + 49 * row.m + 343 * row.returning + 686 * row.churn_risk) for row in rows
-    )
+    weights = scores.r + 7 * scores.f + 49 * scores.m + 343 * scores.returning + 686 * scores.churn_risk
+    checksum = int((scores.member_id * weights).sum())
     return {"seconds": seconds, "counts": counts, "checksum": checksum}
 
 

@@ -47,6 +47,7 @@ from zhanggui.aftersales.replacements import services as replacements
 from zhanggui.aftersales.returns import services as returns
 from zhanggui.core import roles
 from zhanggui.core.errors import DomainError
+from zhanggui.inventory.models import StockMove
 from zhanggui.orders import services as order_services
 from zhanggui.orders.models import Order, OrderStatus
 
@@ -153,6 +154,26 @@ class _Backdate:
                     changed.append(row)
             if changed:
                 model.objects.bulk_update(changed, fields, batch_size=500)
+            if model is StockMove and changed:
+                _rerun_balances(
+                    {
+                        (move.sku_id, move.warehouse_id)
+                        for move in StockMove.objects.filter(pk__in=[row.pk for row in changed])
+                    }
+                )
+
+
+def _rerun_balances(pairs: set[tuple[int, int]]) -> None:
+    """A return or a reissue booked after the story but dated inside it: each move's balance after it is counted
+    again in the order of the (simulated) times, so the ledger reads as it would have (demo data only)."""
+    for sku_id, warehouse_id in pairs:
+        running, changed = 0, []
+        for move in StockMove.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).order_by("created_at", "pk"):
+            running += move.quantity
+            if move.on_hand_after != running:
+                move.on_hand_after = running
+                changed.append(move)
+        StockMove.objects.bulk_update(changed, ["on_hand_after"], batch_size=500)
 
 
 @dataclass

@@ -61,6 +61,7 @@ JD_SOURCES = (
     ("自主访问", "购物车", Decimal("0.10"), Decimal("2.0")),
     ("站外流量", "其他", Decimal("0.10"), Decimal("0.5")),
 )
+DAILY_AD_FLOOR = Decimal("200.00")
 # (plan ID, plan, share of the shop's ad budget, ROI around)
 TAOBAO_PLANS = (
     ("2001", "爆款四件套-关键词", Decimal("0.55"), Decimal("3.2")),
@@ -281,7 +282,10 @@ def _sources(shop: Shop, day: date, visitors: int, figures: _Day, plan: tuple[An
 
 
 def _ads(shop: Shop, day: date, figures: _Day, rng: random.Random, jd: bool) -> list[AdDay]:
-    budget = _money(figures.gmv * Decimal(rng.randint(6, 10)) / 100) if figures.gmv else Decimal("50.00")
+    # 6–10 % of the day's sales, never below the ¥200 a day a shop keeps its ads running on: each plan spends
+    # enough in a week for diagnosis to judge it (MIN_AD_COST), whatever the small demo sold that week.
+    share = Decimal(rng.randint(6, 10)) / 100
+    budget = max(_money(figures.gmv * share), DAILY_AD_FLOOR)
     rows = []
     for plan_id, name, share, roi in JD_PLANS if jd else TAOBAO_PLANS:
         cost = _money(budget * share)

@@ -141,7 +141,17 @@ class Cluster:
 
 
 def cluster(texts: Sequence[str], *, k: int | None = None, keep: Sequence[str] = ()) -> Cluster:
-    """Group sentences into k themes (k None: the best silhouette in 2 … MAX_THEMES). Deterministic."""
+    """Group sentences into k themes (k None: the best silhouette in 2 … MAX_THEMES). Deterministic.
+
+    One thread: a few hundred sentences take milliseconds, and a web worker or a task should not start a pool of
+    OpenMP/BLAS threads per request (each new thread that calls them gets a pool of its own)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _cluster(texts, k=k, keep=keep)
+
+
+def _cluster(texts: Sequence[str], *, k: int | None, keep: Sequence[str]) -> Cluster:
     import numpy as np
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer

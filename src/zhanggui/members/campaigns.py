@@ -76,7 +76,8 @@ def new_seed() -> int:
 def segment_people(campaign: Campaign, now: datetime | None = None) -> list[int]:
     """The root member ids in the campaign's segment now."""
     filters = segments.SegmentFilters.from_dict(campaign.segment.filters)
-    return [row.member.pk for row in segments.members_in(filters, now)]
+    scores = segments.scored(now)
+    return scores.member_id[filters.mask(scores)].tolist()
 
 
 def preview_counts(campaign: Campaign, now: datetime | None = None) -> dict[str, int]:

@@ -164,20 +164,23 @@ def member_points(request: HttpRequest, pk: int) -> HttpResponse:
 def _segments_page(request: HttpRequest, form: SegmentForm, status: int = 200) -> HttpResponse:
     filters = form.filters()
     now = timezone.now()
-    rows = segments.members_in(filters, now)
+    scores = segments.scored(now)
+    matched = filters.mask(scores).nonzero()[0]
     if request.GET.get("export") == "xlsx":
+        rows = segments.with_members(scores.rows(matched))
         response = HttpResponse(
             segments.xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         response["Content-Disposition"] = 'attachment; filename="members-segment.xlsx"'
         return response
     saved = [
-        (s, segments.count(segments.SegmentFilters.from_dict(s.filters), now)) for s in Segment.objects.order_by("name")
+        (s, int(segments.SegmentFilters.from_dict(s.filters).mask(scores).sum()))
+        for s in Segment.objects.order_by("name")
     ]
     context = {
         "form": form,
-        "count": len(rows),
-        "rows": rows[:100],
+        "count": len(matched),
+        "rows": segments.with_members(scores.rows(matched[:100])),
         "saved": saved,
         "query": _query(filters),
         "filter_pairs": _pairs(filters),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from zhanggui.members import cohorts, segments, services
 from zhanggui.members.models import Member
@@ -78,3 +81,38 @@ def test_the_cohort_table_counts_repurchase_within_30_90_and_180_days(shop, paid
     assert january.median_gap == Decimal("70.0")  # the gaps 20 and 120 days
     assert (november.people, november.rate(30)) == (1, None)
     assert (total.people, total.rate(30), total.rate(180)) == (4, Decimal("33.3"), Decimal("66.7"))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"])
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=1_500_000_000, max_value=1_900_000_000), min_size=1, max_size=60))
+def test_local_days_agree_with_the_zones_own_dates_across_daylight_saving(zone, seconds):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import numpy as np
+
+    tz = ZoneInfo(zone)
+    # each moment with the seconds either side of it
+    moments = sorted({s + d for s in seconds for d in (-1, 0, 1)})
+    got = segments.local_days(np.array(moments, dtype=float), tz).tolist()
+    assert got == [(datetime.fromtimestamp(s, tz).date() - date(1970, 1, 1)).days for s in moments]
+
+
+def test_local_days_at_the_new_york_spring_and_autumn_changes():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import numpy as np
+
+    tz = ZoneInfo("America/New_York")
+    utc = ZoneInfo("UTC")
+    changes = [datetime(2026, 3, 8, 7, 0, tzinfo=utc), datetime(2026, 11, 1, 6, 0, tzinfo=utc)]  # 2 a.m. local
+    moments = [int(c.timestamp()) + d for c in changes for d in range(-7200, 7201, 450)]
+    moments += [
+        int(datetime(2026, 11, 1, 23, 59, 59, tzinfo=tz).timestamp()),
+        int(datetime(2026, 11, 2, tzinfo=tz).timestamp()),
+    ]
+    got = segments.local_days(np.array(moments, dtype=float), tz).tolist()
+    assert got == [(datetime.fromtimestamp(s, tz).date() - date(1970, 1, 1)).days for s in moments]
+    assert got[-2:] == [(date(2026, 11, 1) - date(1970, 1, 1)).days, (date(2026, 11, 2) - date(1970, 1, 1)).days]
