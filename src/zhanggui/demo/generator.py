@@ -594,7 +594,7 @@ class _Story:
         for sale in due:
             self.open[sale.parsed.order_no] = sale
         closing = [s for s in due if self.rng.random() < CLOSED_SHARE]
-        if not any(o.status == OrderStatus.CANCELLED for o in Order.objects.filter(shop__in=self.shops.values())):
+        if not Order.objects.filter(shop__in=self.shops.values(), status=OrderStatus.CANCELLED).exists():
             closing = closing or due[:1]  # the desk shows at least one
         if closing:
             closed = [replace(s, parsed=demo_orders.as_status(s.parsed, records.CLOSED)) for s in closing]

@@ -301,23 +301,32 @@ def _binary_types(fields: tuple[Any, ...]) -> list[str] | None:
 
 
 def update_statuses(orders: Sequence[Order]) -> None:
-    """Write the status fields (services.STATUS_FIELDS) of orders just inserted, one executemany: bulk_update
-    builds a CASE WHEN a row and a field, seconds for the shipped orders of a big file (the rows-first path)."""
-    if not orders:
+    """Write the status fields (services.STATUS_FIELDS) of orders just inserted (the rows-first path)."""
+    update_rows(Order, orders, services.STATUS_FIELDS)
+
+
+def update_rows(model: type[Order] | type[OrderLine], objects: Sequence[Any], names: Sequence[str]) -> None:
+    """Write these fields of stored rows, one prepared UPDATE run for all of them: bulk_update builds a CASE WHEN
+    a row and a field, which on a follow-up export (thousands of orders changing status) took most of the
+    import's time. The values are what the fields store already (as insert_rows)."""
+    if not objects:
         return
-    fields = [f for f in Order._meta.concrete_fields if f.name in services.STATUS_FIELDS]
+    wanted = set(names)
+    fields = [f for f in model._meta.concrete_fields if f.name in wanted or f.attname in wanted]
     ops = connection.ops
     assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields)
     values = itemgetter(*[f.attname for f in fields], "id")
     moments = [i for i, f in enumerate(fields) if isinstance(f, DateTimeField)]
     rows = []
-    for order in orders:
-        row = list(values(order.__dict__))
+    for obj in objects:
+        row = list(values(obj.__dict__))
         for i in moments:
             row[i] = ops.adapt_datetimefield_value(row[i])
         rows.append(row)
+    table = ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {ops.quote_name(ORDER_TABLE)} SET {assignments} WHERE id = %s", rows)
+        for chunk in _chunks(rows):
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", chunk)
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -521,9 +530,7 @@ class Store:
         for chunk in _chunks(removed):
             OrderLine.objects.filter(pk__in=chunk).delete()
         insert_rows(OrderLine, [line for plan in plans for line in plan.new_lines])
-        OrderLine.objects.bulk_update(
-            [line for plan in plans for line in plan.changed_lines], LINE_FIELDS, batch_size=CHUNK
-        )
+        update_rows(OrderLine, [line for plan in plans for line in plan.changed_lines], LINE_FIELDS)
 
         events: list[OrderEvent] = []
         changed: list[Order] = []
@@ -536,7 +543,7 @@ class Store:
             self.report.orders_updated += 1
             changed.append(plan.order)
         fields = list(dict.fromkeys([*ORDER_FIELDS, *services.STATUS_FIELDS]))
-        Order.objects.bulk_update(changed, fields, batch_size=CHUNK)
+        update_rows(Order, changed, fields)
         insert_rows(OrderEvent, events)
         self._count_held(plan.order for plan in plans)
 

@@ -3,6 +3,8 @@ members exactly; consent per channel follows into the messaging app's opt-outs."
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.forms.models import model_to_dict
 
@@ -93,3 +95,40 @@ def test_an_opt_out_of_platform_messages_is_kept_in_the_messaging_opt_outs(shop,
     with pytest.raises(Exception) as denied:
         services.record_consent(actor=users["operator"], member=lily, channel="sms", granted=False)
     assert denied.value.code == "permission_denied"
+
+
+def test_many_imports_in_one_transaction_sync_each_shop_once_and_a_rolled_back_one_none(monkeypatch):
+    from django.db import transaction
+
+    from zhanggui.catalog.tests.factories import ShopFactory
+    from zhanggui.members import hooks, tasks
+
+    synced: list[int] = []
+    monkeypatch.setattr(tasks, "sync_shop_members", SimpleNamespace(enqueue=synced.append))
+    tmall, jd = ShopFactory(), ShopFactory()
+    with transaction.atomic():  # the test's own transaction holds the callbacks: this block is a savepoint
+        try:
+            with transaction.atomic():
+                hooks.orders_imported(jd)
+                raise RuntimeError("the import failed")
+        except RuntimeError:
+            pass
+        for shop in (tmall, tmall, jd, tmall):
+            hooks.orders_imported(shop)
+    assert synced == []  # nothing before the commit
+    connection = transaction.get_connection()
+    for _sids, func, *_rest in list(connection.run_on_commit):
+        func()
+    assert synced == [tmall.pk, jd.pk]
+
+
+def test_an_import_outside_a_transaction_syncs_at_once(monkeypatch, transactional_db):
+    from zhanggui.catalog.tests.factories import ShopFactory
+    from zhanggui.members import hooks, tasks
+
+    synced: list[int] = []
+    monkeypatch.setattr(tasks, "sync_shop_members", SimpleNamespace(enqueue=synced.append))
+    shop = ShopFactory()
+    hooks.orders_imported(shop)
+    hooks.orders_imported(shop)
+    assert synced == [shop.pk, shop.pk]  # each import committed on its own: each one syncs
