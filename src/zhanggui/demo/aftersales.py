@@ -98,6 +98,9 @@ CASH_BACK = ("30.00", "50.00")
 TODAY_HOURS_LEFT = (-3, 1.5, 5, 9, 20, 30)
 
 
+HISTORY_AGE_DAYS = 12  # a history case's order was paid at least this long ago (create_demo_cases)
+
+
 class _Backdate:
     """Maps the real moments of the steps to simulated ones and, at the end, moves the timestamps the steps
     wrote back in time. Only rows created by the steps, and the orders they touched, are moved."""
@@ -115,12 +118,15 @@ class _Backdate:
             model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model, _ in self.models
         }
         self.end = timezone.now()
+        self.latest = self.end - timedelta(minutes=1)
         self.real: list[datetime] = []
         self.shift: list[timedelta] = []
         self.orders: set[int] = set()
 
     def step(self, moment: datetime, do: Callable[[], Any]) -> Any:
-        """Run one service call that, in the story, happens at `moment`."""
+        """Run one service call that, in the story, happens at `moment` (never later than the story's start: a
+        step the story dates after now, a parcel sent an hour after a late answer, happens now)."""
+        moment = min(moment, self.latest)
         real = timezone.now()
         if self.real and real <= self.real[-1]:
             real = self.real[-1] + timedelta(microseconds=1)
@@ -200,7 +206,9 @@ def create_demo_cases(*, people: dict[str, Any], extra_service: list[Any], shops
         .order_by("paid_at", "pk")
     )
     opened = 0
-    history = [o for o in orders if o.paid_at < now - timedelta(days=3)]
+    # A case of the history runs its whole course before today: opened up to 4 days after shipping, answered,
+    # sent back, received and refunded over up to 8 more (_story's steps), so its order was paid 12 days ago.
+    history = [o for o in orders if o.paid_at < now - timedelta(days=HISTORY_AGE_DAYS)]
     kinds = [kind for kind, _w, _r in MIX]
     weights = [weight for _k, weight, _r in MIX]
     reasons = {kind: reasons for kind, _w, reasons in MIX}
@@ -264,7 +272,7 @@ def _story(clock: _Backdate, team: _Team, rng: random.Random, order: Order, kind
         return
     asked = sum((_share(order, pk, n) for pk, n in lines), Decimal("0.00"))
     if kind == K.PRICE_DIFFERENCE:
-        asked = Decimal(rng.choice(("5.00", "10.00", "15.00")))
+        asked = min(Decimal(rng.choice(("5.00", "10.00", "15.00"))), order.paid_total)  # never above what was paid
     case = clock.step(
         start,
         lambda: cases.open_case(

@@ -133,9 +133,10 @@ def _lapsed_buyers(
 ) -> list[int]:
     """`count` members who bought in the earlier year and not since (their purchases appended to `earlier`)."""
     made: list[int] = []
+    platforms = dict(MemberIdentity.objects.filter(shop__in=shops).values_list("shop_id", "platform").distinct())
     for n in range(count):
         shop = shops[n % len(shops)]
-        platform = MemberIdentity.objects.filter(shop=shop).values_list("platform", flat=True).first()
+        platform = platforms.get(shop.pk)
         if platform is None:
             continue
         nick = f"{rng.choice(NICK_WORDS)}_老客{n + 1}"
