@@ -213,15 +213,11 @@ def capped(member_ids: list[int], cap_days: int, now: datetime) -> set[int]:
 
 
 def _deliver(campaign: Campaign, row: CampaignMember, now: datetime, points: int | None = None) -> None:
-    """Grant the coupon and hand the text to the messaging sender; the row records the outcome."""
+    """Hand the text to the messaging sender and record the outcome on the row (saved by the caller, with the
+    coupon grants, for all rows at once)."""
     from zhanggui.messaging.senders import get_sender
 
     member = row.member
-    if campaign.kind == CampaignKind.COUPON and campaign.promotion_id:
-        CouponGrant.objects.get_or_create(
-            key=f"campaign:{campaign.pk}:{member.pk}",
-            defaults={"member": member, "promotion_id": campaign.promotion_id, "campaign": campaign, "at": now},
-        )
     row.text = render(campaign, member, points) if campaign.template else ""
     outcome = ""
     if row.text:
@@ -235,7 +231,26 @@ def _deliver(campaign: Campaign, row: CampaignMember, now: datetime, points: int
         except Exception as exc:  # a sender raises when the message did not reach the buyer
             outcome = f"failed: {exc}"[:12]
     row.status, row.sent_at, row.outcome = DeliveryStatus.SENT, now, outcome
-    row.save(update_fields=["text", "status", "sent_at", "outcome"])
+
+
+def _grant_coupons(rows: list[CampaignMember], now: datetime) -> None:
+    """The coupon of each coupon campaign's delivered row, once: a grant's key is its campaign and member, and the
+    keys granted already (a retry) are read first, so a thousand receivers cost a read and an insert, not three
+    queries each."""
+    grants = {
+        f"campaign:{row.campaign_id}:{row.member_id}": CouponGrant(
+            member_id=row.member_id, promotion_id=row.campaign.promotion_id, campaign_id=row.campaign_id, at=now
+        )
+        for row in rows
+        if row.campaign.kind == CampaignKind.COUPON and row.campaign.promotion_id
+    }
+    keys = list(grants)
+    for at in range(0, len(keys), 500):
+        for key in CouponGrant.objects.filter(key__in=keys[at : at + 500]).values_list("key", flat=True):
+            grants.pop(key)
+    for key, grant in grants.items():
+        grant.key = key
+    CouponGrant.objects.bulk_create(list(grants.values()), batch_size=500)
 
 
 @transaction.atomic
@@ -288,6 +303,7 @@ def send(*, actor: Any, campaign: Campaign, now: datetime | None = None) -> dict
     return {"treatment": len(treatment), "control": len(control), "sent": counts["sent"]}
 
 
+@transaction.atomic
 def deliver_deferred(*, campaign: Campaign | None = None, now: datetime | None = None) -> dict[str, int]:
     """Deliver what quiet hours held back, for campaigns now outside their quiet hours (the worker, hourly)."""
     now = now or timezone.now()
@@ -303,11 +319,11 @@ def deliver_deferred(*, campaign: Campaign | None = None, now: datetime | None =
     from zhanggui.members.services import people_points
 
     points = people_points([row.member_id for row in due]) if due else {}
-    sent = 0
     for row in due:
         _deliver(row.campaign, row, now, points.get(row.member_id))
-        sent += 1
-    return {"sent": sent}
+    _grant_coupons(due, now)
+    CampaignMember.objects.bulk_update(due, ["text", "status", "sent_at", "outcome"], batch_size=500)
+    return {"sent": len(due)}
 
 
 # --------------------------------------------------------------------------------------------------------

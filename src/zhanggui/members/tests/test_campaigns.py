@@ -119,6 +119,24 @@ def test_quiet_hours_defer_until_they_end(everyone, operator, shop):
     assert campaign.members.filter(status="sent", sent_at=at("2026-10-03 09:00")).count() == 15
 
 
+def test_a_deferred_delivery_tried_again_grants_each_coupon_once(everyone, operator, shop):
+    campaign = new_campaign(operator, everyone, shop, quiet_start=time(21, 0), quiet_end=time(9, 0))
+    campaigns.send(actor=operator, campaign=campaign, now=at("2026-10-02 23:00"))
+    first = campaign.members.filter(status="deferred").order_by("member_id").first()
+    # An earlier try granted this member's coupon and stopped before the rows were saved.
+    CouponGrant.objects.create(
+        key=f"campaign:{campaign.pk}:{first.member_id}",
+        member_id=first.member_id,
+        promotion=campaign.promotion,
+        campaign=campaign,
+        at=at("2026-10-03 09:00"),
+    )
+    assert campaigns.deliver_deferred(now=at("2026-10-03 09:00"))["sent"] == 15
+    grants = list(CouponGrant.objects.filter(campaign=campaign).values_list("member_id", flat=True))
+    assert len(grants) == len(set(grants)) == 15
+    assert campaign.members.filter(status="sent", text__startswith="亲爱的").count() == 15
+
+
 def test_unknown_variables_are_refused(everyone, operator, shop):
     with pytest.raises(ValidationFailed, match="order_no"):
         new_campaign(operator, everyone, shop, template="{order_no}")
