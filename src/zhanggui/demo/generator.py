@@ -653,13 +653,17 @@ class _Story:
                     ),
                 )
             )
+        self.count_moves_since(first_move)
+        waves.finish_waves(made)
+        self.history.closings.append((first_reservation, last_reservation, shipped_at))
+        self.mark(day, hour + 1)
+
+    def count_moves_since(self, first_move: int) -> None:
+        """The story's on-hand follows the ledger's moves booked since `first_move` (a wave's sales)."""
         for sku_id, warehouse_id, quantity in StockMove.objects.filter(pk__gt=first_move).values_list(
             "sku_id", "warehouse_id", "quantity"
         ):
             self.on_hand[(sku_id, warehouse_id)] += quantity
-        waves.finish_waves(made)
-        self.history.closings.append((first_reservation, last_reservation, shipped_at))
-        self.mark(day, hour + 1)
 
     def platform_wave(self, day: int, hour: int) -> None:
         """Before the shop picked in waves here, it shipped from the platform's back office: the orders paid since
@@ -695,10 +699,7 @@ class _Story:
             self.settle(sale)
             if order.status == OrderStatus.SHIPPED:
                 self.shipped_on[day].append(sale)
-        for sku_id, warehouse_id, quantity in StockMove.objects.filter(pk__gt=first_move).values_list(
-            "sku_id", "warehouse_id", "quantity"
-        ):
-            self.on_hand[(sku_id, warehouse_id)] += quantity
+        self.count_moves_since(first_move)
         self.history.closings.append((first_reservation, _max_pk(Reservation), shipped_at))
 
     def make_waves(self, day: int, hour: int) -> list[Wave]:

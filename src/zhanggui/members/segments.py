@@ -319,11 +319,9 @@ class SegmentFilters:
         return scores.rows(self.mask(scores))
 
 
-def members_in(filters: SegmentFilters, now: datetime | None = None, *, limit: int | None = None) -> list[Row]:
-    """The people the filters match (the first `limit` of them), with their members loaded."""
-    scores = scored(now)
-    which = filters.mask(scores).nonzero()[0][:limit]
-    return with_members(scores.rows(which))
+def members_in(filters: SegmentFilters, now: datetime | None = None) -> list[Row]:
+    """The people the filters match, with their members loaded."""
+    return with_members(filters.select(scored(now)))
 
 
 def count(filters: SegmentFilters, now: datetime | None = None) -> int:
