@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (in /dev/shm when there is one, so as fast as memory), never
+    ":memory:". An in-memory database is one connection that the test and every request thread of a live server
+    share, and two threads inside it at once can deadlock while one holds the GIL: a query calling one of
+    Django's Python functions (date truncation, regexp) waits for the GIL inside SQLite, while the other thread,
+    holding the GIL, waits for the connection's mutex to read a row. Nothing runs after that, not even a timeout,
+    and a browser test stalled two whole CI runs so. With a file each thread opens its own connection."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="zhanggui-tests-", dir=shm if shm.is_dir() else None))
+    db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -142,6 +142,19 @@ def _not_held(order: Order) -> None:
         )
 
 
+def _has_goods(order: Order, lines: Sequence[OrderLine]) -> None:
+    """An order whose goods all ship in its parts (拆单), or whose lines a later export took away, has nothing to
+    allocate or ship: it would go out as an empty parcel."""
+    if not lines:
+        raise OrderRuleBroken(
+            _(
+                "Order %(no)s has no goods of its own left to ship: its lines ship in its parts, "
+                "or the platform took them away."
+            )
+            % {"no": order.platform_order_no}
+        )
+
+
 def refuse_carried(order: Order) -> None:
     """A merged order moves with its main order: the desk acts on the main one (cancel and the platform's own
     changes take it out of the parcel instead)."""
@@ -421,6 +434,7 @@ def allocate(*, actor: Any, order: Order) -> Order:
     for member in parcel:
         _check(member, S.ALLOCATED)
         lines[member.pk] = fulfilment_lines(member)
+        _has_goods(member, lines[member.pk])
         map_skus_and_save(member, lines[member.pk])
     unknown = [code for member in parcel for code in unknown_codes(lines[member.pk])]
     kind, why = "", ""
@@ -502,10 +516,13 @@ def ship(*, actor: Any, order: Order, carrier: str, tracking_no: str, at: dateti
     parcel = [order, *(other for other in carried_orders(order) if other.status == order.status)]
     at = at or whole_seconds()
     reason = _("shipped: %(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}
+    shipping = {}
     for member in parcel:
         _check(member, S.SHIPPED)
+        shipping[member.pk] = fulfilment_lines(member)
+        _has_goods(member, shipping[member.pk])
     for member in parcel:
-        lines = fulfilment_lines(member)
+        lines = shipping[member.pk]
         map_skus_and_save(member, lines)
         book_sale(member, lines, actor)
         member.carrier, member.tracking_no, member.shipped_at = carrier, tracking_no, at

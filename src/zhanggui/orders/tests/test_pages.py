@@ -403,13 +403,16 @@ def test_importing_needs_the_right(client, users, shop):
 
 def test_the_sla_board_counts_due_orders_and_the_late_rate(client, users, queue, shop):
     now = timezone.now()
+    # Every shipment between the local midnight and now, so all four fall on today whatever the hour.
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = now - midnight
     for n, late in enumerate((True, False, False, True)):
         order_of(
             shop,
             platform_order_no=f"S-{n}",
             status=S.SHIPPED,
-            ship_by=now - timedelta(hours=5),
-            shipped_at=now - timedelta(hours=6 if not late else 4),
+            ship_by=midnight + elapsed / 2,
+            shipped_at=midnight + elapsed * (3 if late else 1) / 4,
         )
     order_of(shop, platform_order_no="OLD", status=S.SHIPPED, ship_by=now - timedelta(days=20),
              shipped_at=now - timedelta(days=19))  # fmt: skip
@@ -420,7 +423,7 @@ def test_the_sla_board_counts_due_orders_and_the_late_rate(client, users, queue,
     assert [o.platform_order_no for o in response.context["soon"]] == ["B-SOON"]
     late = response.context["late"]
     assert [(r.shop.code, r.shipped, r.late) for r in late] == [("tb01", 4, 2)]
-    assert late[0].day == timezone.localdate(now - timedelta(hours=5))
+    assert late[0].day == timezone.localdate(now)
     body = response.content.decode()
     assert "50%" in body
     assert f"?shop={shop.pk}&amp;due=late&amp;shipped_on={late[0].day.isoformat()}" in body

@@ -29,7 +29,8 @@ from zhanggui.inventory import services as stock
 from zhanggui.inventory.models import MoveReason, Reservation, ReservationStatus, StockMove
 from zhanggui.inventory.tests.factories import WarehouseFactory
 from zhanggui.orders import imports, parcels, services
-from zhanggui.orders.models import SHIPPED_STATUSES, Order
+from zhanggui.orders.errors import OrderRuleBroken
+from zhanggui.orders.models import SHIPPED_STATUSES, Order, OrderStatus
 from zhanggui.orders.tests.factories import parse_result, parsed_line, parsed_order, receive
 
 KNOWN = ["A", "B"]
@@ -113,7 +114,9 @@ class Desk:
             assert held == (wanted if order.stock_reserved else {}), f"{no}: reserved {dict(held)}"
             if order.status in SHIPPED_STATUSES:
                 if no not in self.shipped_units:  # it has just shipped: what left is its lines, once
-                    assert issued == sum(wanted.values()) > 0, no
+                    assert issued == sum(wanted.values()), no
+                    # Nothing left only when the platform shipped a split order whose goods all went to its parts.
+                    assert issued > 0 or order.has_parts, f"{no} shipped an empty parcel"
                     self.shipped_units[no] = issued
                 assert issued == self.shipped_units[no], f"{no}: units issued again after it shipped"
             else:
@@ -212,3 +215,25 @@ def test_every_sequence_of_three_steps_on_one_order_keeps_the_rules():
                 except AssertionError as exc:
                     raise AssertionError(f"after {' → '.join(sequence)}: {exc}") from exc
             transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_an_order_whose_goods_all_went_to_its_parts_is_never_shipped_empty():
+    """Found by the long runs: 拆单 moved A into a part, then the platform's export dropped B, so the order kept
+    no line of its own. The desk refuses to allocate or ship it; the platform shipping it ships the part."""
+    desk = Desk()
+    desk.import_order(0, records.PAID, [("B", 1), ("A", 1)])
+    desk.step("split", 0)  # A (the last line) ships in the part
+    desk.import_order(0, records.PAID, [("A", 1)])  # B is gone
+    desk.check()
+    order = Order.objects.get(platform_order_no="T0")
+    assert services.fulfilment_lines(order) == []
+    for step in (services.allocate, lambda **kw: services.ship(carrier="顺丰", tracking_no="SF1", **kw)):
+        with pytest.raises(OrderRuleBroken, match="no goods of its own"):
+            step(actor=desk.manager, order=order)
+    desk.check()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+    desk.import_order(0, records.SHIPPED, [("A", 1)])
+    desk.check()
+    assert order.parts.get().status == OrderStatus.SHIPPED
+    assert desk.shipped_units == {"T0": 0, "T0-2": 1}
