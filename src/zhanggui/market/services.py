@@ -37,6 +37,8 @@ from zhanggui.market.watch_imports import IMPORT_WATCH, match_item
 #: Titles and the shop's dictionary are edited by whoever edits products (店长, 运营, 美工, 文案).
 EDIT_TITLES = roles.EDIT_CATALOG
 WORD_MAX = 32
+#: The days an observation may be dated: the platforms' tools keep no older figures, and none from the future.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @transaction.atomic
@@ -123,6 +125,10 @@ def record_observation(
         raise ObservationRejected(_("Unknown device %(device)s.") % {"device": device})
     if position is not None and position < 1:
         raise ObservationRejected(_("A position starts at 1; leave it empty when the item was not found."))
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ObservationRejected(
+            _("The day must be between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+        )
     word, _created = Keyword.objects.get_or_create(text=text)
     product, competitor_item = match_item(shop=shop, item_id=item_id, until=day)
     row, _new = RankObservation.objects.update_or_create(

@@ -36,10 +36,12 @@ PERIOD_DAYS = 30
 
 
 def _day(text: str | None) -> date | None:
+    """A day from the address or the form; None when it is not one, or not one the desk can hold."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is None or services.FIRST_DAY <= day <= services.LAST_DAY else None
 
 
 def _shop(request: HttpRequest) -> tuple[list[Shop], Shop | None]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.core import roles
 from zhanggui.core.errors import ValidationFailed
+from zhanggui.core.rows import update_rows
 from zhanggui.core.services import record_audit
 from zhanggui.members import segments, selectors
 from zhanggui.members.models import (
@@ -322,7 +323,7 @@ def deliver_deferred(*, campaign: Campaign | None = None, now: datetime | None =
     for row in due:
         _deliver(row.campaign, row, now, points.get(row.member_id))
     _grant_coupons(due, now)
-    CampaignMember.objects.bulk_update(due, ["text", "status", "sent_at", "outcome"], batch_size=500)
+    update_rows(CampaignMember, due, ["text", "status", "sent_at", "outcome"])
     return {"sent": len(due)}
 
 

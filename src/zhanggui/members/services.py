@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.catalog.models import Shop
 from zhanggui.core import roles
 from zhanggui.core.errors import ValidationFailed
+from zhanggui.core.rows import update_rows
 from zhanggui.core.services import record_audit
 from zhanggui.members import crypto, points, selectors
 from zhanggui.members.errors import MergeRefused
@@ -132,7 +133,7 @@ def refresh(*, member_ids: list[int] | None = None, now: datetime | None = None)
                 refunds=refunds,
             )
         booked["tier_changes"] += _evaluate_tier(root, orders, tiers, now)
-    _save_figures(figures)
+    update_rows(Member, figures, FIGURES)  # one prepared UPDATE: bulk_update's CASE per field is ~10× slower
     booked["points_earned"] = points.book_earnings(earnings)
     for group, amount, key, reference in refunds:
         booked["points_taken_back"] += points.use(
@@ -151,28 +152,6 @@ def refresh(*, member_ids: list[int] | None = None, now: datetime | None = None)
 
 
 FIGURES = ["orders_count", "spend", "first_paid_at", "previous_paid_at", "last_paid_at"]
-
-
-def _save_figures(members: list[Member]) -> None:
-    """One prepared UPDATE run for every changed member: bulk_update's CASE per field is ~10× slower here."""
-    if not members:
-        return
-    ops = connection.ops
-    table = Member._meta.db_table
-    sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in FIGURES)
-    rows = [
-        (
-            m.orders_count,
-            ops.adapt_decimalfield_value(m.spend, 14, 2),
-            ops.adapt_datetimefield_value(m.first_paid_at),
-            ops.adapt_datetimefield_value(m.previous_paid_at),
-            ops.adapt_datetimefield_value(m.last_paid_at),
-            m.pk,
-        )
-        for m in members
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {ops.quote_name(table)} SET {sets} WHERE id = %s", rows)
 
 
 def _store_figures(

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from zhanggui.catalog.models import Shop, Sku
 from zhanggui.channels import records
 from zhanggui.channels.records import ParsedLine, ParsedOrder
+from zhanggui.core.rows import update_rows
 from zhanggui.core.text import CleanCharField, CleanTextField
 from zhanggui.inventory import services as inventory
 from zhanggui.inventory.errors import InsufficientStock
@@ -303,30 +304,6 @@ def _binary_types(fields: tuple[Any, ...]) -> list[str] | None:
 def update_statuses(orders: Sequence[Order]) -> None:
     """Write the status fields (services.STATUS_FIELDS) of orders just inserted (the rows-first path)."""
     update_rows(Order, orders, services.STATUS_FIELDS)
-
-
-def update_rows(model: type[Order] | type[OrderLine], objects: Sequence[Any], names: Sequence[str]) -> None:
-    """Write these fields of stored rows, one prepared UPDATE run for all of them: bulk_update builds a CASE WHEN
-    a row and a field, which on a follow-up export (thousands of orders changing status) took most of the
-    import's time. The values are what the fields store already (as insert_rows)."""
-    if not objects:
-        return
-    wanted = set(names)
-    fields = [f for f in model._meta.concrete_fields if f.name in wanted or f.attname in wanted]
-    ops = connection.ops
-    assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields)
-    values = itemgetter(*[f.attname for f in fields], "id")
-    moments = [i for i, f in enumerate(fields) if isinstance(f, DateTimeField)]
-    rows = []
-    for obj in objects:
-        row = list(values(obj.__dict__))
-        for i in moments:
-            row[i] = ops.adapt_datetimefield_value(row[i])
-        rows.append(row)
-    table = ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows):
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", chunk)
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from django.utils import translation
 
 from zhanggui.catalog.models import Channel
 from zhanggui.catalog.tests.factories import ProductFactory, ShopFactory
 from zhanggui.core.errors import PermissionDeniedError
 from zhanggui.market import ranks, services
+from zhanggui.market.errors import ObservationRejected
+from zhanggui.market.models import RankObservation
 from zhanggui.market.ranks import DROPPED, NOT_FOUND, OFF_FIRST_PAGE, Step, alert_kind
 from zhanggui.market.tests.watch_factories import D1, D2, competitor_item, observe
 
@@ -86,3 +91,15 @@ def test_a_typed_position_is_matched_and_corrected(users):
         services.record_observation(
             actor=users["designer"], shop=shop, keyword="连衣裙", item_id="1001", device="pc", day=D1, position=1
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2100, 1, 1)])
+def test_a_typed_position_on_a_day_the_desk_cannot_hold_is_refused(users, day):
+    """Found by the API fuzzer: 0001-01-01 reached the traffic lookup's date arithmetic and answered 500."""
+    shop = ShopFactory(code="tm01", channel=Channel.TMALL)
+    with translation.override("en"), pytest.raises(ObservationRejected, match="between 2000-01-01 and 2099-12-31"):
+        services.record_observation(
+            actor=users["operator"], shop=shop, keyword="连衣裙", item_id="1001", device="pc", day=day, position=1
+        )
+    assert not RankObservation.objects.exists()
