@@ -16,6 +16,7 @@ decimals, half up (0.0123 reads 1.23 %). ROI to 2 decimals, half up. Pages per v
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -92,8 +93,11 @@ def _start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+def _local_day_of() -> Callable[[datetime], date]:
+    """The local date of a stored moment, with the current zone looked up once: a page reads thousands of rows,
+    and timezone.localtime finds the zone again for each (a third of the 店长's sales card on the demo)."""
+    zone = timezone.get_current_timezone()
+    return lambda moment: moment.astimezone(zone).date()
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -224,9 +228,10 @@ def load(
         "sku__cost",
         "sku__listing_status",
     )
+    local_day = _local_day_of()
     line_rows = [
         Line(
-            _local_day(at),
+            local_day(at),
             order_id,
             shop_id,
             total,
@@ -265,7 +270,7 @@ def load(
     if shop is not None:
         refunds = refunds.filter(case__shop=shop)
     refund_rows: list[tuple[date, int, int | None, Decimal]] = [
-        (_local_day(at), shop_id, sku_id, amount)
+        (local_day(at), shop_id, sku_id, amount)
         for at, shop_id, sku_id, amount in refunds.values_list("at", "case__shop_id", "order_line__sku_id", "amount")
     ]
     seen = traffic_spans if traffic_spans is not None else spans
