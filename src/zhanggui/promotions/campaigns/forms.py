@@ -221,23 +221,28 @@ class CampaignForm(forms.Form):
         required=False,
         help_text=_("With the rules left empty, the preset's rules are copied."),
     )
+    code = forms.CharField(
+        label=_("Code"), required=False, max_length=64, help_text=_("Short, unique in the shop: 2026-618-tejia")
+    )
+    name = forms.CharField(label=_("Name"), required=False, max_length=100)
     spec = JsonField(
-        label=_("Rules (JSON, docs/campaigns.md)"),
+        label=_("Rules as JSON (docs/campaigns.md)"),
         expect=dict,
         required=False,
-        help_text=_("Its id is the campaign's code in the shop; name and rules as in docs/campaigns.md."),
+        help_text=_("Used only when no rule row above is filled. Its id is the campaign's code in the shop."),
     )
     apply_by = _moment(_("Apply by"), _("The platform's registration deadline"))
     starts_at = _moment(_("Event starts at"))
     ends_at = _moment(_("Event ends at"))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, has_rules: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.has_rules = has_rules  # rule rows were filled (campaigns.rule_rows): they make the spec
         if editing:
-            del self.fields["shop"], self.fields["preset"]
-            self.fields["spec"].required = True
-            self.fields["spec"].help_text = _("Its id is the campaign's code and stays as it is.")
+            del self.fields["shop"], self.fields["preset"], self.fields["code"]
+            self.fields["spec"].required = not has_rules
+            self.fields["spec"].help_text = _("Used only when no rule row above is filled. Its id stays the code.")
         else:
             self.fields["preset"].choices = [("", _("— none: my own rules —")), *_offered(self)]
 
@@ -247,8 +252,11 @@ class CampaignForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if "preset" in self.fields and not data.get("spec") and not data.get("preset") and "spec" not in self.errors:
-            self.add_error("spec", _("Paste the rules or choose a preset."))
+        if self.has_rules:
+            if "code" in self.fields and not (data.get("code") or "").strip():
+                self.add_error("code", _("Give the campaign a code."))
+        elif "preset" in self.fields and not data.get("spec") and not data.get("preset") and "spec" not in self.errors:
+            self.add_error("spec", _("Add a rule or choose a preset."))
         _check_platform(self, data)
         return data
 

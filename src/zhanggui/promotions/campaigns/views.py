@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from zhanggui.catalog.models import Category, Product, Shop
 from zhanggui.core import edges, roles
 from zhanggui.core.listing import list_response
-from zhanggui.promotions.campaigns import lists, selectors, services
+from zhanggui.promotions.campaigns import lists, rule_rows, selectors, services
 from zhanggui.promotions.campaigns.eligibility import Campaign, Offer, SkuFacts, check_many, parse_campaign
 from zhanggui.promotions.campaigns.errors import CampaignCodeTaken, CampaignSpecError, InvalidCampaign
 from zhanggui.promotions.campaigns.facts import sku_facts
@@ -272,7 +272,12 @@ def _attempt(form: CampaignForm, call: Callable[[], OfficialCampaign]) -> Offici
 
 
 def _editor(
-    request: HttpRequest, campaign: OfficialCampaign | None, form: CampaignForm, *, status: int = 200
+    request: HttpRequest,
+    campaign: OfficialCampaign | None,
+    form: CampaignForm,
+    rows: list[rule_rows.RuleRow],
+    *,
+    status: int = 200,
 ) -> HttpResponse:
     can_manage = request.user.has_perm(roles.MANAGE_PROMOTIONS)
     if campaign is not None:
@@ -285,6 +290,9 @@ def _editor(
         "can_manage": can_manage,
         "presets": preset_choices(campaign.shop if campaign else form.chosen_shop()),
         "preset_note": NOTES.get(preset, ""),
+        "rows": rows,
+        "row_params": [(name, rule_rows.RuleRow.base_fields[name].label) for name in rule_rows.PARAMS],
+        "kind_params": {kind: rule_rows.uses(kind) for kind in rule_rows.RULE_KINDS},
         "audit": selectors.campaign_history(campaign) if campaign else [],
     }
     return edges.render_page(request, "promotions/campaign_form.html", context, status=status)
@@ -296,15 +304,20 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     """GET: the form, the rules of ?preset= filled in; POST: create the campaign."""
     edges.require(request, roles.MANAGE_PROMOTIONS)
     if request.method == "POST":
-        form = CampaignForm(request.POST)
-        if form.is_valid():
+        rows, rules = _posted_rules(request)
+        form = CampaignForm(request.POST, has_rules=rules is not None)
+        if form.is_valid() and not _row_errors(rows):
             data = form.cleaned_data
+            raw_spec = data["spec"]
+            if rules is not None:
+                base = services.preset_spec(data["preset"]) if data["preset"] else {}
+                raw_spec = _spec_of(base, data["code"].strip(), data["name"], rules)
             campaign = _attempt(
                 form,
                 lambda: services.create_campaign(
                     actor=request.user,
                     shop=data["shop"],
-                    raw_spec=data["spec"],
+                    raw_spec=raw_spec,
                     preset=data["preset"],
                     apply_by=data["apply_by"],
                     starts_at=data["starts_at"],
@@ -315,16 +328,19 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             if campaign is not None:
                 messages.success(request, _("Campaign saved. Check your SKUs against it."))
                 return redirect("promotions:campaign-detail", pk=campaign.pk)
-        return _editor(request, None, form, status=edges.FORM_ERROR)
+        return _editor(request, None, form, rows, status=edges.FORM_ERROR)
     shop = _shop_from(request)
     preset = request.GET.get("preset", "")
     preset = preset if preset in preset_ids_for(shop.channel if shop else None) else ""
+    spec = services.preset_spec(preset) if preset else {}
     initial = {
         "shop": shop,
         "preset": preset,
-        "spec": dumps(services.preset_spec(preset)) if preset else "",
+        "code": spec.get("id", ""),
+        "name": spec.get("name", ""),
+        "spec": dumps(spec) if preset else "",
     }
-    return _editor(request, None, CampaignForm(initial=initial))
+    return _editor(request, None, CampaignForm(initial=initial), rule_rows.unbound(spec.get("rules", [])))
 
 
 @login_required
@@ -334,15 +350,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     if request.method == "POST":
         edges.require(request, roles.MANAGE_PROMOTIONS)
-        form = CampaignForm(request.POST, editing=True)
-        if form.is_valid():
+        rows, rules = _posted_rules(request)
+        form = CampaignForm(request.POST, editing=True, has_rules=rules is not None)
+        if form.is_valid() and not _row_errors(rows):
             data = form.cleaned_data
+            raw_spec = data["spec"]
+            if rules is not None:
+                raw_spec = _spec_of(campaign.spec, campaign.code, data["name"] or campaign.name, rules)
             saved = _attempt(
                 form,
                 lambda: services.update_campaign(
                     actor=request.user,
                     campaign=campaign,
-                    raw_spec=data["spec"],
+                    raw_spec=raw_spec,
                     apply_by=data["apply_by"],
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
@@ -352,15 +372,37 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if saved is not None:
                 messages.success(request, _("Campaign saved."))
                 return redirect("promotions:campaign-detail", pk=pk)
-        return _editor(request, _campaign(pk), form, status=edges.FORM_ERROR)
+        return _editor(request, _campaign(pk), form, rows, status=edges.FORM_ERROR)
     initial = {
+        "name": campaign.name,
         "spec": dumps(campaign.spec),
         "apply_by": campaign.apply_by,
         "starts_at": campaign.starts_at,
         "ends_at": campaign.ends_at,
         "note": campaign.note,
     }
-    return _editor(request, campaign, CampaignForm(initial=initial, editing=True))
+    rows = rule_rows.unbound(campaign.spec.get("rules", []))
+    return _editor(request, campaign, CampaignForm(initial=initial, editing=True), rows)
+
+
+def _posted_rules(request: HttpRequest) -> tuple[list[rule_rows.RuleRow], list[dict[str, Any]] | None]:
+    """The rule rows posted and the rules they make (None: no row filled, or a row that does not read)."""
+    rows = rule_rows.bound(request.POST)
+    if not all([row.is_valid() for row in rows]):  # every row checked, so each shows its own errors
+        return rows, [] if any(row.data.get(f"{row.prefix}-kind") for row in rows) else None
+    return rows, rule_rows.rules_of(rows)
+
+
+def _row_errors(rows: list[rule_rows.RuleRow]) -> bool:
+    return any(row.errors for row in rows)
+
+
+def _spec_of(base: dict[str, Any], code: str, name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The spec the rows make: the code, the name and the rules typed; a preset's or the stored spec's note kept."""
+    spec: dict[str, Any] = {"id": code, "name": name, "rules": rules}
+    if base.get("note"):
+        spec["note"] = base["note"]
+    return spec
 
 
 def _archiving(request: HttpRequest, pk: int, change: Any, done: str) -> HttpResponse:

@@ -41,12 +41,26 @@ def test_operator_enters_a_campaign_from_a_preset_and_sees_the_failing_rule(page
     base = live_server.url
     log_in(page, base, "operator")
     page.goto(f"{base}/promotions/campaigns/new/?preset=tiantiantejia&lang=zh-hans")
-    assert "tiantiantejia" in page.locator("#id_spec").input_value()  # the preset's rules, copied in
+    # The preset's rules, copied into rows: a kind picked and its numbers in cells, the others hidden.
+    assert page.locator("#id_rule-0-kind").input_value() == "min_sales"
+    assert page.locator("#id_rule-0-units").input_value() == "10"
+    assert page.locator("#id_rule-0-amount").is_hidden()
+    page.locator("#id_rule-1-max").fill("250")  # this time the shop offers at most 250
+    page.select_option("#id_rule-2-kind", "free_shipping")  # and one rule more, with no number
+    assert page.locator("#id_rule-2-days").is_hidden()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#campaign-editor").screenshot(path=str(SHOTS / "campaign-rules.png"))
     page.select_option("#id_shop", str(shop.pk))
     page.click("#save-campaign")
     page.wait_for_url(re.compile(r"/promotions/campaigns/\d+/$"))
     campaign = OfficialCampaign.objects.get()
     assert (campaign.shop_id, campaign.code, campaign.preset) == (shop.pk, "tiantiantejia", "tiantiantejia")
+    assert campaign.spec["rules"] == [
+        {"kind": "min_sales", "days": 30, "units": 10},
+        {"kind": "offer_quantity", "min": 50, "max": 250},
+        {"kind": "free_shipping"},
+    ]
+    assert page.locator("#id_rule-2-kind").input_value() == "free_shipping"  # the saved rules, shown again
 
     page.click("#check-campaign")
     page.click("#paste-rows summary")  # typed lines are the advanced way in; the table is the ordinary one

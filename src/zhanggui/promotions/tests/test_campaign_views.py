@@ -234,9 +234,7 @@ def test_a_bad_spec_comes_back_on_the_form_with_the_typed_text_and_nothing_is_sa
     assert "{&quot;id&quot;: &quot;mine&quot;, &quot;rules&quot;: [}" in response.content.decode()
 
     response = client.post(reverse("promotions:campaign-new"), {"shop": shop.pk})
-    assert response.status_code == 422 and response.context["form"].errors["spec"] == [
-        "Paste the rules or choose a preset."
-    ]
+    assert response.status_code == 422 and response.context["form"].errors["spec"] == ["Add a rule or choose a preset."]
 
     ends_first = {
         "shop": shop.pk,
@@ -294,6 +292,72 @@ def test_operator_edits_and_archives_and_an_archived_campaign_is_read_only(clien
         "campaign.archive",
         "campaign.restore",
     ]
+
+
+def rows(*rules: dict) -> dict[str, object]:
+    """The rule rows as the page posts them: each rule's kind and cells, then an empty row."""
+    posted: dict[str, object] = {"rule-rows": len(rules) + 1}
+    for i, rule in enumerate(rules):
+        posted.update({f"rule-{i}-{key}": value for key, value in rule.items()})
+    posted[f"rule-{len(rules)}-kind"] = ""
+    return posted
+
+
+def test_own_rules_typed_in_rows_make_the_campaign(client, users):
+    shop = ShopFactory()
+    login(client, users["operator"])
+    typed = rows(
+        {"kind": "min_sales", "days": "30", "units": "10"},
+        {"kind": "price_rate_of_original", "min_rate": "1", "max_rate": "5.5"},
+        {"kind": "min_offer_value", "amount": "10000.00", "days": "7"},  # a cell the rule does not take: ignored
+    )
+    url = reverse("promotions:campaign-new")
+    response = client.post(url, {"shop": shop.pk, "code": " dct-0618 ", "name": "独畅团 6月", **typed})
+    assert response.status_code == 302
+    campaign = OfficialCampaign.objects.get()
+    assert (campaign.code, campaign.name, campaign.preset) == ("dct-0618", "独畅团 6月", "")
+    assert campaign.spec["rules"] == [
+        {"kind": "min_sales", "days": 30, "units": 10},
+        {"kind": "price_rate_of_original", "min_rate": "1", "max_rate": "5.5"},
+        {"kind": "min_offer_value", "amount": "10000.00"},
+    ]
+    page = client.get(reverse("promotions:campaign-detail", args=[campaign.pk]))
+    shown = page.context["rows"]
+    assert [row["kind"].value() or "" for row in shown] == [
+        "min_sales",
+        "price_rate_of_original",
+        "min_offer_value",
+        "",
+        "",
+        "",
+    ]
+
+    # Edited in rows: the code stays, the name and rules change.
+    edited = rows({"kind": "min_reviews", "count": "5"})
+    response = client.post(page.wsgi_request.path, {"name": "独畅团 6月（改）", **edited})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.code, campaign.name) == ("dct-0618", "独畅团 6月（改）")
+    assert campaign.spec["rules"] == [{"kind": "min_reviews", "count": 5}]
+
+
+def test_a_row_missing_its_number_or_a_missing_code_comes_back_and_nothing_is_saved(client, users):
+    shop = ShopFactory()
+    login(client, users["operator"])
+    url = reverse("promotions:campaign-new")
+    response = client.post(url, {"shop": shop.pk, "code": "x", **rows({"kind": "min_sales", "days": "30"})})
+    assert response.status_code == 422
+    assert response.context["rows"][0].errors["units"] == ["A “Minimum sales” rule needs this."]
+    assert response.context["rows"][0]["days"].value() == "30"  # what was typed stays
+
+    response = client.post(url, {"shop": shop.pk, **rows({"kind": "min_reviews", "count": "5"})})
+    assert response.status_code == 422 and response.context["form"].errors["code"] == ["Give the campaign a code."]
+
+    response = client.post(
+        url, {"shop": shop.pk, "code": "x", **rows({"kind": "min_sales", "days": "400", "units": "1"})}
+    )
+    assert response.status_code == 422 and response.context["rows"][0].errors["days"]
+    assert not OfficialCampaign.objects.exists()
 
 
 # --------------------------------------------------------------------------------------------------------
