@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,6 +25,7 @@ from zhanggui.core import edges
 from zhanggui.core.errors import ValidationFailed
 from zhanggui.promotions import spec
 from zhanggui.promotions.forms import dumps
+from zhanggui.promotions.models import Promotion
 from zhanggui.promotions.offers.forms import sample_cart, starter_spec
 from zhanggui.promotions.offers.selectors import running_promotions
 from zhanggui.promotions.offers.views import promotion_or_404
@@ -40,6 +41,8 @@ def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpRespon
     """A saved promotion (GET prefilled) or the editor's unsaved draft (POST) replayed over carts."""
     if request.method == "GET" and request.GET.get("part"):
         return _builder_part(request)
+    if pk is None and (picked := _picked_promotion(request)) is not None:
+        return redirect("promotions:promotion-what-if", pk=picked)
     promotion = promotion_or_404(pk) if pk is not None else None
     report, error, status, used = None, None, 200, ""
     if request.method == "POST":
@@ -85,8 +88,26 @@ def promotion_what_if(request: HttpRequest, pk: int | None = None) -> HttpRespon
         "built": built,
         "source": source,
         "orders_source": CART_SOURCES.get(ORDERS),
+        "promotions": _promotions_to_try() if promotion is None else [],
     }
     return edges.render_page(request, "promotions/what_if.html", context, status=status)
+
+
+#: The promotions the standalone page offers to try (the newest first).
+PICKER_SIZE = 200
+
+
+def _promotions_to_try() -> list[Promotion]:
+    """The stored promotions a person may replay: drafts and the rest, newest first, with their shop."""
+    return list(Promotion.objects.select_related("shop").order_by("-id")[:PICKER_SIZE])
+
+
+def _picked_promotion(request: HttpRequest) -> int | None:
+    """?promotion=<id> on the standalone page: the promotion to open the report of, when it exists."""
+    text = request.GET.get("promotion", "")
+    if not text.isdigit():
+        return None
+    return Promotion.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
 
 
 def _carts(data: dict[str, Any], shop: Shop | None, running: list[spec.Promotion]) -> tuple[list[Any], str]:

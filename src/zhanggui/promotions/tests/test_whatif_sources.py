@@ -269,3 +269,21 @@ def test_the_cart_builder_searches_the_shops_catalog_and_adds_lines_and_carts(cl
     assert f'name="bc" value="{key}"' in cart.content.decode()
     assert client.get(url, {"part": "line", "cart": "a1", "sku": 999999}, **HTMX).status_code == 404
     assert client.get(url, {"part": "search", "cart": "<x>", "q": "T"}, **HTMX).status_code == 400
+
+
+def test_the_standalone_page_picks_a_stored_promotion_instead_of_json(client, users, shop):
+    promotion = offers.create_promotion(actor=users["operator"], shop=shop, raw_spec=mj("mj-pick"))
+    login(client, users["operator"])
+    page = client.get(reverse("promotions:what-if"))
+    assert page.status_code == 200 and [p.pk for p in page.context["promotions"]] == [promotion.pk]
+    assert f'<option value="{promotion.pk}">' in page.content.decode()
+
+    picked = client.get(reverse("promotions:what-if"), {"promotion": promotion.pk})
+    assert picked.status_code == 302
+    assert picked["Location"] == reverse("promotions:promotion-what-if", args=[promotion.pk])
+    opened = client.get(picked["Location"])
+    assert opened.context["promotion"] == promotion and opened.context["promotions"] == []
+    assert json.loads(opened.context["form"]["spec"].value())["id"] == "mj-pick"
+
+    for bad in ("abc", str(promotion.pk + 100)):  # not a number, or no such promotion: the page as it was
+        assert client.get(reverse("promotions:what-if"), {"promotion": bad}).status_code == 200
