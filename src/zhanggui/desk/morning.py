@@ -119,13 +119,10 @@ def sales(now: datetime) -> dict[str, Any]:
     yesterday = today - timedelta(days=1)
     first = yesterday.replace(day=1)
     day_span, month_span = metrics.Span(yesterday, yesterday), metrics.Span(first, yesterday)
-    # The year to yesterday is read too: each shop's progress against its yearly plan (planning.progress).
-    raw = metrics.load(
-        shop=None,
-        spans=[progress.metric_spans(today)[progress.YEAR], day_span, month_span],
-        traffic_spans=[day_span, month_span],  # the year's sales only: its traffic is not shown
-    )
+    raw = metrics.load(shop=None, spans=[day_span, month_span], refunds_and_ads=False)  # the card shows neither
     plans = progress.plan_months(yesterday.year)
+    # Each shop's progress against its yearly plan (planning.progress): the year's GMV a row a day, not its lines.
+    daily = progress.year_gmv(None, today) if plans else {}
     infos = sorted(raw.shops.values(), key=lambda info: info.shop.code)
     rows = []
     for info in infos:
@@ -137,7 +134,7 @@ def sales(now: datetime) -> dict[str, Any]:
                 "day": day,
                 "month": metrics.figures(raw, month_span, shop_ids=[info.shop.pk]),
                 "conversion_pct": percent(day.conversion, Decimal(1)),
-                "plan": progress.from_raw(raw, info.shop.pk, months, today)[1:] if months else None,
+                "plan": progress.from_daily(daily, info.shop.pk, months, today)[1:] if months else None,
             }
         )
     total_day = metrics.figures(raw, day_span)

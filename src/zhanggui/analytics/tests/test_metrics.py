@@ -239,3 +239,30 @@ def test_several_periods_read_together_give_what_each_gives_alone(data, django_a
         day, week = metrics.periods_figures(shop=shop, periods=[(FIRST, FIRST), (FIRST, LAST)])
     assert week == metrics.period_figures(shop=shop, first=FIRST, last=LAST)
     assert (day.gmv, day.orders, day.uv, day.ad_spend) == (D("190.00"), 1, 100, D("30.00"))
+
+
+def test_daily_gmv_adds_up_to_what_the_figures_count(data):
+    """The plan's progress reads GMV a row a day (daily_gmv) instead of a year of lines: every span must give
+    what figures gives — each order once, the cancelled one included, the merged one counted, the one paid
+    00:10 the next Shanghai day on that day — and a split part or an order of replacement lines alone adds
+    nothing."""
+    from zhanggui.analytics.tests.metrics_fixtures import order
+    from zhanggui.orders.models import LineOrigin, Order, OrderLine
+
+    shop = data["shop"]
+    whole = Order.objects.get(buyer_nick="bob")
+    part, _ = order(shop, date(2026, 6, 9), (13, 0), "bob", "70.00", [], split_from=whole)
+    spare, (line,) = order(shop, date(2026, 6, 12), (8, 0), "fay", "30.00", [(data["a"], 1, "30.00")])
+    OrderLine.objects.filter(pk=line.pk).update(origin=LineOrigin.REPLACEMENT)
+    assert part.pk and spare.pk
+    daily = metrics.daily_gmv(shop=None, first=date(2025, 1, 1), last=date(2026, 12, 31))
+    spans = [Span(FIRST, LAST), Span(date(2026, 6, 1), date(2026, 6, 7)), Span(date(2026, 6, 15), date(2026, 6, 15))]
+    spans += [Span(day, day) for day in Span(date(2026, 6, 1), date(2026, 6, 15)).each_day()]
+    raw = metrics.load(shop=None, spans=spans)
+    for span in spans:
+        want = metrics.figures(raw, span).gmv
+        assert sum((gmv for (_shop, day), gmv in daily.items() if day in span), Decimal(0)) == want, span
+    assert daily[(shop.pk, date(2026, 6, 15))] == Decimal("500.00")  # paid 00:10 Shanghai: the 15th
+    assert daily[(shop.pk, LAST)] == Decimal("100.00")  # the cancelled order counts, as in figures
+    just_one = metrics.daily_gmv(shop=ShopFactory(), first=FIRST, last=LAST)
+    assert just_one == {}
