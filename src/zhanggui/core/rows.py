@@ -17,12 +17,21 @@ from django.db import connection, models
 CHUNK = 500  # rows a round trip
 
 
+#: Fields whose values the driver does not take as they are (text, numbers, booleans, foreign keys' ids it does).
+_CONVERTED = (
+    models.DateField,  # DateTimeField too
+    models.TimeField,
+    models.DecimalField,
+    models.JSONField,
+    models.UUIDField,
+    models.DurationField,
+    models.BinaryField,
+)
+
+
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:
-    """How a value of the field becomes what the database driver takes; None when it takes the value as it is
-    (text, numbers, booleans, foreign keys' ids)."""
-    if isinstance(field, (models.DateTimeField, models.DateField, models.TimeField, models.DecimalField)):
-        return lambda value: field.get_db_prep_save(value, connection)
-    if isinstance(field, (models.JSONField, models.UUIDField, models.DurationField, models.BinaryField)):
+    """How a value of the field becomes what the database driver takes; None when it takes the value as it is."""
+    if isinstance(field, _CONVERTED):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
