@@ -28,6 +28,8 @@ def apply_order_cap(
     Item discounts are never trimmed (they are the unit prices the listing shows); when they alone exceed the
     cap, the note says so, with what was given and what the cap could not take back.
     """
+    if cart.max_discount is None and cart.max_discount_rate is None:
+        return
     cap = order_cap(cart, sum(line.list_amount for line in priced))
     if cap is None:
         return

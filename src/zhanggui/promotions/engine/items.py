@@ -48,6 +48,10 @@ class Lot:
         stack: list[Promotion],
         line: int = 0,
         first: int = 0,
+        sku: str = "",
+        price: int = 0,
+        steps: list[tuple[Promotion, int]] | None = None,
+        locked: bool = False,
     ):
         self.count = count  # how many units
         self.list_price = list_price
@@ -56,13 +60,13 @@ class Lot:
         self.stack = stack  # stackable ones, in the engine's order (common.order_key)
         self.line = line  # index of its line
         self.first = first  # the cart position of its first unit (ties between equal prices: the lower first)
-        self.sku = ""  # its line's SKU
+        self.sku = sku  # its line's SKU
         self.index = 0  # its place among the basket's lots
         self.shift = 0  # where its bit field starts in a packed set of units
         self.field = 0  # its bit field, all ones
-        self.price = 0  # unit price after the enabled item promotions
-        self.steps: list[tuple[Promotion, int]] = []  # each promotion's cut of that (a unit), in order
-        self.locked = False  # an exclusive promotion is among the steps
+        self.price = price  # unit price after the enabled item promotions
+        self.steps: list[tuple[Promotion, int]] = [] if steps is None else steps  # each one's cut of that, in order
+        self.locked = locked  # an exclusive promotion is among the steps
 
     @property
     def full(self) -> int:
@@ -121,44 +125,35 @@ def item_lots(
     for li, (line, (promos, promos_key)) in enumerate(zip(lines, line_items, strict=True)):
         list_price, floor, quantity = line.unit_price, line.floor or 0, line.quantity
         if not promos:
-            lot = Lot(quantity, list_price, floor, [], [], li, first)
-            lot.price, lot.sku = list_price, line.sku
-            lots.append(lot)
+            lots.append(Lot(quantity, list_price, floor, [], [], li, first, line.sku, list_price))
             first += quantity
             continue
         # Runs of the line's units with the same flash sales left out: split where an allowance ends.
-        cuts = {quantity}
-        flash = [p for p in promos if p.id in allowance] if allowance else []
-        for p in flash:
-            n = allowance[p.id].get(li, 0)
-            if 0 < n < quantity:
-                cuts.add(n)
-        start = 0
-        for end in sorted(cuts):
-            left_out = tuple(p.id for p in flash if allowance[p.id].get(li, 0) <= start)
+        flash = [p for p in promos if p.id in allowance] if allowance else None
+        if not flash:  # the usual line: one run
+            runs: Any = ((0, quantity, ()),)
+        else:
+            cuts = {quantity}
+            for p in flash:
+                n = allowance[p.id].get(li, 0)
+                if 0 < n < quantity:
+                    cuts.add(n)
+            runs, start = [], 0
+            for end in sorted(cuts):
+                runs.append((start, end, tuple(p.id for p in flash if allowance[p.id].get(li, 0) <= start)))
+                start = end
+        for start, end, left_out in runs:
             key = (buyer, list_price, floor, promos_key, left_out)
             found = known.get(key)
             if found is None:
-                options, stack = [], []
-                for p in promos:
-                    if p.id in left_out:
-                        continue
-                    if p.stackable:
-                        stack.append(p)
-                    else:
-                        price = _apply_item(p, list_price, cart)
-                        if price is not None and price < list_price:
-                            options.append((p, price))
-                stack.sort(key=lambda p: rank[p.id])
-                lot = Lot(0, list_price, floor, options, stack)
-                price, steps = _lot_price(lot, None, cart)
+                found = _priced_options(promos, left_out, list_price, floor, cart, rank)
                 if len(known) >= 100_000:
                     known.clear()
-                found = known[key] = (options, stack, price, steps, any(p.exclusive for p, _a in steps))
-            lot = Lot(end - start, list_price, floor, found[0], found[1], li, first + start)
-            lot.price, lot.steps, lot.locked, lot.sku = found[2], found[3], found[4], line.sku
-            lots.append(lot)
-            start = end
+                known[key] = found
+            options, stack, price, steps, locked = found
+            lots.append(
+                Lot(end - start, list_price, floor, options, stack, li, first + start, line.sku, price, steps, locked)
+            )
         first += quantity
     shift = 0
     for k, lot in enumerate(lots):
@@ -166,6 +161,27 @@ def item_lots(
         lot.index, lot.shift, lot.field = k, shift, ((1 << width) - 1) << shift
         shift += width
     return lots
+
+
+def _priced_options(
+    promos: list[Promotion], left_out: tuple[str, ...], list_price: int, floor: int, cart: Cart, rank: dict[str, int]
+) -> tuple[list[tuple[Promotion, int]], list[Promotion], int, list[tuple[Promotion, int]], bool]:
+    """A run's item promotions (those not `left_out`): the non-stackable ones that apply with the price each
+    gives, the stackable ones in the engine's order; and its price with all of them on, each one's cut of it,
+    and whether an exclusive one is among them."""
+    options, stack = [], []
+    for p in promos:
+        if p.id in left_out:
+            continue
+        if p.stackable:
+            stack.append(p)
+        else:
+            price = _apply_item(p, list_price, cart)
+            if price is not None and price < list_price:
+                options.append((p, price))
+    stack.sort(key=lambda p: rank[p.id])
+    price, steps = _lot_price(Lot(0, list_price, floor, options, stack), None, cart)
+    return options, stack, price, steps, any(p.exclusive for p, _a in steps)
 
 
 def _lot_price(lot: Lot, on: set[str] | None, cart: Cart) -> tuple[int, list[tuple[Promotion, int]]]:

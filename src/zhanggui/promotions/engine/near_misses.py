@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 from zhanggui.promotions.engine.results import NearMiss
 from zhanggui.promotions.spec import Kind, Promotion, rate_text, yuan
 
@@ -82,9 +84,19 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
     return result
 
 
+_RATES: dict[tuple[str | None, int], str] = {}  # (language, rate) → its text
+
+
 def _rate(r: int) -> str:
-    """A rate held in parts of 10,000 as the language says it: "8.5折" in Chinese, "15% off" in English."""
-    return rate_text(Decimal(r) / 1000)
+    """A rate held in parts of 10,000 as the language says it: "8.5折" in Chinese, "15% off" in English (each
+    rate's text made once a language: a quote may name several)."""
+    key = (get_language(), r)
+    text = _RATES.get(key)
+    if text is None:
+        if len(_RATES) >= 10_000:
+            _RATES.clear()
+        text = _RATES[key] = rate_text(Decimal(r) / 1000)
+    return text
 
 
 def _miss(p: Promotion, missing: int, missing_items: int, benefit: str, _: Callable[[str], str]) -> NearMiss:

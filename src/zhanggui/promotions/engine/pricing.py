@@ -44,7 +44,11 @@ def quote(cart: Cart, promotions: Sequence[Promotion], stacking: str | None = No
         if len(own) == 1:  # the usual line: one lot
             lot = own[0]
             unit_prices = [(lot.price, line.quantity)]
-            steps = [(p, amount * line.quantity) for p, amount in lot.steps]
+            if not lot.steps:  # no item promotion: nothing more to record
+                priced.append(PricedLine(line.sku, line.quantity, line.unit_price, unit_prices, []))
+                continue
+            n = line.quantity
+            steps = [(p, amount * n) for p, amount in lot.steps]
         else:  # a flash sale's allowance split it: its lots' prices and item discounts add up
             groups: dict[int, int] = {}
             merged: dict[str, tuple[Promotion, int]] = {}

@@ -23,7 +23,7 @@ from zhanggui.promotions.engine.coupons import (
     coupon_units,
     pick_coupons,
 )
-from zhanggui.promotions.engine.items import lost_without, price_lots
+from zhanggui.promotions.engine.items import Lot, lost_without, price_lots
 from zhanggui.promotions.engine.shop import (
     SPEND_KINDS,
     Outcome,
@@ -37,6 +37,8 @@ from zhanggui.promotions.engine.shop import (
     runs_of,
 )
 from zhanggui.promotions.spec import Cart, Kind, Promotion
+
+MULTIBUY, ANY_N_FOR, BUNDLE = Kind.MULTIBUY, Kind.ANY_N_FOR, Kind.BUNDLE  # an enum's member is slower to reach
 
 # ------------------------------------------------------------------------------------------------------------
 # The search
@@ -91,15 +93,19 @@ class Search:
         self.all_fields = covered.all_fields
         self.floors = any(self.lows)
         self.ranked: dict[str, Any] = {}  # a multibuy's lots (a bundle's, per item) by price (per set of prices)
+        self.all_ranked: list[Lot] | None = None  # every lot by price (per set of prices)
+        self.spend_lots: dict[str, list[tuple[int, int, int]]] = {}  # (field, shift, price) of a promotion's lots
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
         self.prices = [-1] * len(lots)  # per lot: its unit price
         self.amounts = [0] * len(lots)  # per lot: what all its units cost
         self.locked = 0  # bit fields of the locked lots
+        self.free = -1  # ~locked: the units later layers may use
         self.line_amount = [0] * len(basket.lines)  # each line's unlocked units: what they cost, how many
         self.line_count = [0] * len(basket.lines)
-        self.outcomes: dict[tuple[str, int], Outcome | None] = {}
+        # Per shop promotion: its outcome on each set of units (packed) asked, while their prices hold.
+        self.outcomes: dict[str, dict[int, Outcome | None]] = {p.id: {} for p in self.shop}
         self.realized: dict[tuple[tuple[str, int], ...], tuple[int, list[CouponUse]]] = {}
         self.coupon_units: CouponUnits = []
         self.coupon_base: list[int] = []  # each coupon's in-scope amount before the shop layer
@@ -134,11 +140,15 @@ class Search:
             else:
                 line_amount[lot.line] += amounts[k]
                 line_count[lot.line] += lot.count
-        self.locked = locked
+        self.locked, self.free = locked, ~locked
         # Outcomes on lots whose prices did not change stay right: item-promotion subsets move a few lots.
-        self.outcomes = {key: o for key, o in self.outcomes.items() if not key[1] & changed}
+        for pid, known in self.outcomes.items():
+            if known and changed & self.scope[pid]:
+                self.outcomes[pid] = {mask: o for mask, o in known.items() if not mask & changed}
         self.realized = {}
         self.ranked = {}
+        self.all_ranked = None
+        self.spend_lots = {}
         self.shares = {}
         self.coupon_cut = {}
         self.coupon_units = coupon_units(self.coupons, locked, self.covered)
@@ -160,45 +170,57 @@ class Search:
     def evaluate(self, p: Promotion, available: int) -> Outcome | None:
         """What p gives on the units `available` (packed) of its scope that are not locked, once per set of units
         and prices."""
-        scope = self.scope[p.id]
-        mask = available & scope & ~self.locked
+        mask = available & self.scope[p.id] & self.free
         if not mask:  # nothing left to use (the usual answer once a shop-wide promotion took every unit)
             return None
-        key = (p.id, mask)
-        outcome = self.outcomes.get(key, _UNKNOWN)
+        known = self.outcomes[p.id]
+        outcome = known.get(mask, _UNKNOWN)
         if outcome is _UNKNOWN:
-            kind = p.kind
-            if kind in SPEND_KINDS:  # amounts from the lines or the lots: the units of a lot cost the same
-                lots = self.covered[p.id]
-                if mask == self.everything & scope & ~self.locked:  # all its lines' unlocked units
-                    lines = self.covered.lines_of[p.id]
-                    amount = sum(map(self.line_amount.__getitem__, lines))
-                    count = sum(map(self.line_count.__getitem__, lines))
-                else:
-                    amount = count = 0
-                    for lot in lots:
-                        n = (mask & lot.field) >> lot.shift  # lot.taken(mask), inlined: asked most
-                        if n:
-                            amount += lot.price * n
-                            count += n
-                outcome = evaluate_spend(p, amount, count, mask, lots) if count else None
-            elif kind in (Kind.MULTIBUY, Kind.ANY_N_FOR):  # its lots ranked by price once per set of prices
-                ordered = self.ranked.get(p.id)
-                if ordered is None:
-                    ordered = self.ranked[p.id] = ranked(self.covered[p.id])
-                runs = runs_of(ordered, mask)
-                if not runs:
-                    outcome = None
-                elif kind == Kind.MULTIBUY:
-                    outcome = evaluate_multibuy(p, runs)
-                else:
-                    outcome = evaluate_any_n_for(p, runs)
-            elif kind == Kind.BUNDLE:
-                outcome = self._bundle(p, mask)
-            else:  # a kind without a faster way: the plain definition
-                outcome = evaluate(p, self.covered[p.id], mask)
-            self.outcomes[key] = outcome
+            outcome = known[mask] = self._outcome(p, mask)
         return outcome  # type: ignore[return-value]
+
+    def _outcome(self, p: Promotion, mask: int) -> Outcome | None:
+        """What p gives on the units `mask` (in its scope, not locked), by the fastest way its kind has."""
+        kind = p.kind
+        if kind in SPEND_KINDS:  # amounts from the lines or the lots: the units of a lot cost the same
+            lots = self.covered[p.id]
+            if mask == self.everything & self.scope[p.id] & self.free:  # all its lines' unlocked units
+                lines = self.covered.lines_of[p.id]
+                amount = sum(map(self.line_amount.__getitem__, lines))
+                count = sum(map(self.line_count.__getitem__, lines))
+            else:
+                fields = self.spend_lots.get(p.id)
+                if fields is None:
+                    fields = self.spend_lots[p.id] = [(lot.field, lot.shift, lot.price) for lot in lots]
+                amount = count = 0
+                for field, shift, price in fields:
+                    n = (mask & field) >> shift  # lot.taken(mask), inlined: asked most
+                    if n:
+                        amount += price * n
+                        count += n
+            return evaluate_spend(p, amount, count, mask, lots) if count else None
+        if kind in (MULTIBUY, ANY_N_FOR):  # its lots ranked by price once per set of prices
+            ordered = self.ranked.get(p.id)
+            if ordered is None:
+                ordered = self.ranked[p.id] = self._ranked(p)
+            runs = runs_of(ordered, mask)
+            if not runs:
+                return None
+            return evaluate_multibuy(p, runs) if kind == MULTIBUY else evaluate_any_n_for(p, runs)
+        if kind == BUNDLE:
+            return self._bundle(p, mask)
+        return evaluate(p, self.covered[p.id], mask)  # a kind without a faster way: the plain definition
+
+    def _ranked(self, p: Promotion) -> list[Lot]:
+        """p's lots dearest first (shop.ranked): every lot is ranked once per set of prices and each promotion takes
+        its own from that list (a stable sort of the lots in order, so the same order as ranking its own)."""
+        if self.all_ranked is None:
+            self.all_ranked = ranked(self.lots)
+        lots = self.covered[p.id]
+        if len(lots) == len(self.lots):
+            return self.all_ranked
+        scope = self.scope[p.id]
+        return [lot for lot in self.all_ranked if lot.field & scope]
 
     def _bundle(self, p: Promotion, mask: int) -> Outcome | None:
         """A bundle on the units `mask`: only its items' lots are looked at, ranked by price once per set of
@@ -303,18 +325,31 @@ class Search:
         for j in range(len(plain) - 1, -1, -1):
             reach[j] = reach[j + 1] | self.scope[plain[j].id]
         known: list[dict[int, int]] = [{} for _ in reach]
+        free = self.free
+        masks = [self.scope[p.id] & free for p in plain]  # the units each may use
+        outcomes = [self.outcomes[p.id] for p in plain]  # shared with evaluate()
+        outcome_of = self._outcome
 
         def most_plain(j: int, available: int) -> int:
+            # Asked most of all: evaluate() inlined.
             available &= reach[j]
             if not available:
                 return 0
-            found = known[j].get(available)
+            memo = known[j]
+            found = memo.get(available)
             if found is None:
                 found = most_plain(j + 1, available)
-                o = self.evaluate(plain[j], available)
-                if o is not None:
-                    found = max(found, o.discount + most_plain(j + 1, available - o.consumed))
-                known[j][available] = found
+                mask = available & masks[j]
+                if mask:
+                    cache = outcomes[j]
+                    o = cache.get(mask, _UNKNOWN)
+                    if o is _UNKNOWN:
+                        o = cache[mask] = outcome_of(plain[j], mask)
+                    if o is not None:
+                        taken = o.discount + most_plain(j + 1, available - o.consumed)
+                        if taken > found:
+                            found = taken
+                memo[available] = found
             return found
 
         def most(k: int, available: int) -> int:
