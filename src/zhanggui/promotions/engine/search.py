@@ -95,6 +95,7 @@ class Search:
         self.ranked: dict[str, Any] = {}  # a multibuy's lots (a bundle's, per item) by price (per set of prices)
         self.all_ranked: list[Lot] | None = None  # every lot by price (per set of prices)
         self.spend_lots: dict[str, list[tuple[int, int, int]]] = {}  # (field, shift, price) of a promotion's lots
+        self.spent: dict[int, tuple[int, int]] = {}  # a set of units (packed) → what they cost, how many
         self.exhausted = False
         self.memo: dict[tuple, Choice] = {}
         # Per set of prices (set by above() from the lots):
@@ -149,6 +150,7 @@ class Search:
         self.ranked = {}
         self.all_ranked = None
         self.spend_lots = {}
+        self.spent = {}
         self.shares = {}
         self.coupon_cut = {}
         self.coupon_units = coupon_units(self.coupons, locked, self.covered)
@@ -188,25 +190,35 @@ class Search:
                 lines = self.covered.lines_of[p.id]
                 amount = sum(map(self.line_amount.__getitem__, lines))
                 count = sum(map(self.line_count.__getitem__, lines))
-            else:
-                fields = self.spend_lots.get(p.id)
-                if fields is None:
-                    fields = self.spend_lots[p.id] = [(lot.field, lot.shift, lot.price) for lot in lots]
-                amount = count = 0
-                for field, shift, price in fields:
-                    n = (mask & field) >> shift  # lot.taken(mask), inlined: asked most
-                    if n:
-                        amount += price * n
-                        count += n
+            else:  # what the units cost, once per set of units (promotions of one scope ask the same)
+                known = self.spent.get(mask)
+                if known is None:
+                    fields = self.spend_lots.get(p.id)
+                    if fields is None:
+                        fields = self.spend_lots[p.id] = [(lot.field, lot.shift, lot.price) for lot in lots]
+                    amount = count = 0
+                    for field, shift, price in fields:
+                        n = (mask & field) >> shift  # lot.taken(mask), inlined: asked most
+                        if n:
+                            amount += price * n
+                            count += n
+                    self.spent[mask] = (amount, count)
+                else:
+                    amount, count = known
             return evaluate_spend(p, amount, count, mask, lots) if count else None
         if kind in (MULTIBUY, ANY_N_FOR):  # its lots ranked by price once per set of prices
             ordered = self.ranked.get(p.id)
             if ordered is None:
                 ordered = self.ranked[p.id] = self._ranked(p)
-            runs = runs_of(ordered, mask)
+            runs, n = [], 0
+            for lot in ordered:  # runs_of(), counting the units: asked often
+                taken = (mask & lot.field) >> lot.shift
+                if taken:
+                    runs.append((lot, taken))
+                    n += taken
             if not runs:
                 return None
-            return evaluate_multibuy(p, runs) if kind == MULTIBUY else evaluate_any_n_for(p, runs)
+            return evaluate_multibuy(p, runs, n) if kind == MULTIBUY else evaluate_any_n_for(p, runs)
         if kind == BUNDLE:
             return self._bundle(p, mask)
         return evaluate(p, self.covered[p.id], mask)  # a kind without a faster way: the plain definition

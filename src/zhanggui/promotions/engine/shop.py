@@ -72,8 +72,12 @@ class Cover(dict):
         return m
 
     def __missing__(self, promotion_id: str) -> list[Lot]:
+        lines = self.lines_of[promotion_id]
+        if len(lines) == len(self.line_lots):  # every line (shop-wide): every lot, in order
+            found = self[promotion_id] = self.lots
+            return found
         line_lots = self.line_lots
-        found = self[promotion_id] = [lot for li in self.lines_of[promotion_id] for lot in line_lots[li]]
+        found = self[promotion_id] = [lot for li in lines for lot in line_lots[li]]
         return found
 
 
@@ -138,13 +142,16 @@ def _cut(price: int, rate: int | None) -> int:
     return price if rate is None else price - (price * 2 * rate + RATE_ONE) // (2 * RATE_ONE)
 
 
-def evaluate_multibuy(p: Promotion, runs: Runs) -> Outcome | None:
+def evaluate_multibuy(p: Promotion, runs: Runs, n: int | None = None) -> Outcome | None:
     """What multibuy p (第N件 x折, 买B送F) gives on the units `runs` (dearest first): of n units in groups of N
     (or B+F), the first groups × (N−1) (or × B) are the conditions and the last groups (or groups × F) get the
     benefit, so the cheapest units are given away; the units in between are not used. Each run is walked
     once: the positions it holds are compared with those two ranges."""
     size, free, rate = _multibuy_shape(p)
-    n = sum(count for _lot, count in runs)
+    if n is None:  # how many units the runs hold
+        n = 0
+        for _lot, count in runs:
+            n += count
     groups = n // size
     if not groups:
         return None
