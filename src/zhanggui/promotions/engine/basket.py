@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,15 +106,13 @@ def _lines_covered(
     ordered = index.promotions
     running = index.running(at)
     all_running = all(running)
-    found: dict[int, list[int]] = {}
+    found: defaultdict[int, list[int]] = defaultdict(list)
     line_items: list[tuple[list[Promotion], tuple[int, ...]]] = []
+    covering = index.covering
     for li, line in enumerate(lines):
-        specific, items, item_promotions = index.covering(line)
+        specific, items, item_promotions = covering(line)
         for k in specific:
-            if k in found:
-                found[k].append(li)
-            else:
-                found[k] = [li]
+            found[k].append(li)
         if all_running:
             line_items.append((item_promotions, items))
         else:
@@ -124,11 +123,12 @@ def _lines_covered(
         found[k] = every_line
     lines_of: dict[str, list[int]] = {}
     by_layer: dict[str, list[Promotion]] = {ITEM: [], SHOP: [], COUPON: []}
+    layers = index.layers
     for k in sorted(found):
         if running[k]:
             p = ordered[k]
             lines_of[p.id] = found[k]
-            by_layer[index.layers[k]].append(p)
+            by_layer[layers[k]].append(p)
     return lines_of, by_layer, line_items
 
 
@@ -203,8 +203,10 @@ def prepare(cart: Cart, promotions: Sequence[Promotion], notes: list[str], _: Ca
     lots = item_lots(lines, line_items, allowance, cart, index.rank, index.item_options)
     covered = Cover(line_cover, lots, len(lines))
     everything = 0
+    lot_line, lot_low = [], []
     for lot in lots:
-        everything |= lot.full
-    lot_line = [lot.line for lot in lots]
-    lot_low = [min(lot.floor, lot.list_price) * lot.count for lot in lots]
+        everything |= lot.count << lot.shift  # lot.full
+        lot_line.append(lot.line)
+        floor, list_price = lot.floor, lot.list_price
+        lot_low.append((floor if floor < list_price else list_price) * lot.count)
     return Basket(order, lines, lots, lot_line, lot_low, items, shop, coupons, covered, index.rank, everything)
