@@ -7,7 +7,8 @@ quantity a line may have (spec.MAX_COUNT), and their ratio (the cost should grow
 not with units); and, last, the lines `p95_ms_best_for_buyer: <the worst seed's p95>` and
 `p95_ms: <the worst seed's p95 under platform>`. Promotions are parsed once (as a running desk keeps its
 active promotions); each cart is priced from its parsed form. The parsed carts are moved out of the garbage
-collector's sight (gc.freeze) before timing: a server does not hold them. Fixed seeds, so runs compare.
+collector's sight (gc.freeze) before timing: a server does not hold them. Fixed seeds, so runs compare. The
+first line says whether the engine ran compiled (mypyc, ADR 0005) or as plain Python (ZHANGGUI_PURE_PYTHON=1).
 
     python bench/pricing.py [--carts 3000] [--seeds 1-8] [--policies platform,best_for_buyer] [--no-bulk]
 """
@@ -31,6 +32,7 @@ django.setup()
 
 from django.utils.translation import gettext  # noqa: E402
 
+from zhanggui.core import native  # noqa: E402
 from zhanggui.promotions.engine import quote  # noqa: E402
 from zhanggui.promotions.spec import (  # noqa: E402
     BEST_FOR_BUYER,
@@ -201,6 +203,7 @@ def main() -> None:
     args = parser.parse_args()
     policies = [p for p in args.policies.split(",") if p]
     worst: dict[str, float] = {}
+    print(f"engine: {native.mode('zhanggui.promotions.engine')}")
     print(f"carts: {args.carts} per seed × 20 lines, promotions running: 50; policies: {', '.join(policies)}")
     for seed in seeds_of(args.seeds):
         rng = random.Random(seed)

@@ -30,3 +30,8 @@ ensure_venv() {  # $1: pip extras, e.g. "[dev]" or ""
   fi
   export PATH="$ROOT/.venv/bin:$PATH"
 }
+
+build_native() {  # $1: "--strict" to fail when the engine could be compiled here but was not (bin/test)
+  echo "== Compiled pricing engine (mypyc; plain Python where no C compiler is found, same results)"
+  python -m zhanggui.core.native build ${1:-}
+}

@@ -143,9 +143,9 @@ class Search:
                 line_count[lot.line] += lot.count
         self.locked, self.free = locked, ~locked
         # Outcomes on lots whose prices did not change stay right: item-promotion subsets move a few lots.
-        for pid, known in self.outcomes.items():
-            if known and changed & self.scope[pid]:
-                self.outcomes[pid] = {mask: o for mask, o in known.items() if not mask & changed}
+        for pid, cached in self.outcomes.items():
+            if cached and changed & self.scope[pid]:
+                self.outcomes[pid] = {mask: o for mask, o in cached.items() if not mask & changed}
         self.realized = {}
         self.ranked = {}
         self.all_ranked = None
@@ -354,7 +354,7 @@ class Search:
                 mask = available & masks[j]
                 if mask:
                     cache = outcomes[j]
-                    o = cache.get(mask, _UNKNOWN)
+                    o: Any = cache.get(mask, _UNKNOWN)
                     if o is _UNKNOWN:
                         o = cache[mask] = outcome_of(plain[j], mask)
                     if o is not None:

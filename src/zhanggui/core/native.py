@@ -1,0 +1,229 @@
+"""Compiled modules: the pricing engine built ahead of time with mypyc, and loaded only while its sources are the
+ones it was built from (ADR 0005).
+
+The Python files stay the one truth. `python -m zhanggui.core.native build` compiles a package's modules into
+.build/native/<package>/ (never beside the sources) with a manifest holding the fingerprint of the sources it
+was built from: the compiled modules and every module of ours they import (mypyc may rely on their types).
+`install(package)`, called from the package's __init__ before it imports its modules, puts a finder in front
+of the import system for those modules when the fingerprint still matches; otherwise nothing changes and the
+plain Python runs. So an edited engine is never shadowed by a stale build, a machine without a C compiler runs
+the same code more slowly, and ZHANGGUI_PURE_PYTHON=1 turns the compiled modules off.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import io
+import json
+import os
+import shutil
+import sys
+import sysconfig
+import tempfile
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from types import ModuleType
+
+SRC = Path(__file__).resolve().parents[2]  # the directory holding the zhanggui package
+BUILD = Path(os.environ.get("ZHANGGUI_NATIVE_DIR", SRC.parent / ".build" / "native"))
+PURE = "ZHANGGUI_PURE_PYTHON"  # set (to anything but "" or "0") to run the plain Python
+EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+
+# The packages compiled, and their modules (the package's __init__ stays Python: it installs the finder).
+PACKAGES: dict[str, tuple[str, ...]] = {
+    "zhanggui.promotions.engine": (
+        "allocation",
+        "basket",
+        "caps",
+        "common",
+        "coupons",
+        "items",
+        "near_misses",
+        "pricing",
+        "results",
+        "search",
+        "shop",
+    ),
+}
+
+_MODE: dict[str, str] = {}  # package → what install() found, for mode()
+
+
+def source_of(module: str, src: Path = SRC) -> Path:
+    return src.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def compiled_modules(package: str) -> list[str]:
+    return [f"{package}.{name}" for name in PACKAGES[package]]
+
+
+def imported_modules(package: str, src: Path = SRC) -> list[str]:
+    """The modules of ours (zhanggui.*, outside the package) that the compiled modules import: their changes
+    must rebuild it too."""
+    found: set[str] = set()
+    for module in compiled_modules(package):
+        tree = ast.parse(source_of(module, src).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                if name.startswith("zhanggui.") and not name.startswith(package + "."):
+                    found.add(name)
+    return sorted(found)
+
+
+def fingerprint(package: str, src: Path = SRC, imports: list[str] | None = None) -> str:
+    """sha256 of the sources a build of `package` depends on, and of the interpreter it is for. `imports`: the
+    modules of ours they import, as a build found them (a change to that list is a change to a source)."""
+    digest = hashlib.sha256(EXT_SUFFIX.encode())
+    imports = imported_modules(package, src) if imports is None else imports
+    for module in [*compiled_modules(package), *imports]:
+        digest.update(b"\0" + module.encode() + b"\0")
+        digest.update(source_of(module, src).read_bytes())
+    return digest.hexdigest()
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    """Serves the compiled modules (and mypyc's shared library) of one build, by name."""
+
+    def __init__(self, files: dict[str, Path]):
+        self.files = files
+
+    def find_spec(self, fullname: str, path=None, target: ModuleType | None = None):
+        file = self.files.get(fullname)
+        if file is None:
+            return None
+        loader = importlib.machinery.ExtensionFileLoader(fullname, str(file))
+        return importlib.util.spec_from_file_location(fullname, file, loader=loader)
+
+
+def install(package: str, build: Path = BUILD, src: Path = SRC) -> bool:
+    """Load `package`'s modules compiled when its build matches its sources; True when it does."""
+    if os.environ.get(PURE, "") not in ("", "0"):
+        _MODE[package] = f"plain Python ({PURE} is set)"
+        return False
+    manifest_file = build / package / "manifest.json"
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        _MODE[package] = "plain Python (not compiled: python -m zhanggui.core.native build)"
+        return False
+    files = {name: build / package / rel for name, rel in manifest.get("modules", {}).items()}
+    try:
+        current = fingerprint(package, src, list(manifest.get("imports", [])))
+    except OSError:  # a module it imported is gone
+        current = ""
+    if manifest.get("fingerprint") != current:
+        _MODE[package] = "plain Python (the sources changed since the build: python -m zhanggui.core.native build)"
+        return False
+    if not set(compiled_modules(package)) <= set(files) or not all(f.is_file() for f in files.values()):
+        _MODE[package] = "plain Python (the build is incomplete)"
+        return False
+    sys.meta_path.insert(0, _Finder(files))
+    _MODE[package] = "compiled (mypyc)"
+    return True
+
+
+def mode(package: str) -> str:
+    """How `package` runs in this process: "compiled (mypyc)" or "plain Python (why)"."""
+    return _MODE.get(package, "plain Python (not imported yet)")
+
+
+def compiler_missing() -> str | None:
+    """Why no extension can be built here (no C compiler, no Python headers), or None."""
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(cc) is None:
+        return f"no C compiler ({cc})"
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
+        return "no Python headers (Python.h)"
+    try:
+        import mypyc.build  # noqa: F401
+        import setuptools  # noqa: F401
+    except ImportError as exc:
+        return f"mypyc or setuptools is not installed ({exc.name})"
+    return None
+
+
+def build(package: str, build_dir: Path = BUILD, src: Path = SRC) -> tuple[bool, str]:
+    """Compile `package` into build_dir unless its build is up to date; (built or up to date, what happened)."""
+    imports = imported_modules(package, src)
+    wanted = fingerprint(package, src, imports)  # before compiling: sources edited meanwhile never match this build
+    target = build_dir / package
+    try:
+        if json.loads((target / "manifest.json").read_text(encoding="utf-8")).get("fingerprint") == wanted:
+            return True, f"{package}: compiled build up to date"
+    except (OSError, ValueError):
+        pass
+    missing = compiler_missing()
+    if missing:
+        return False, f"{package}: not compiled, {missing}: it runs as plain Python (slower, same results)"
+    from mypyc.build import mypycify
+    from setuptools import setup
+
+    with tempfile.TemporaryDirectory(prefix="zhanggui-native-") as tmp:
+        out, log = Path(tmp) / "lib", io.StringIO()
+        here = os.getcwd()
+        os.chdir(src)  # module names come from the paths under src
+        try:
+            paths = [str(source_of(m, src).relative_to(src)) for m in compiled_modules(package)]
+            options = ["--ignore-missing-imports", "--follow-imports=silent"]
+            with redirect_stdout(log), redirect_stderr(log):
+                extensions = mypycify([*options, *paths], opt_level="3", target_dir=str(Path(tmp) / "c"))
+                setup(
+                    name="zhanggui-native",
+                    ext_modules=extensions,
+                    script_args=["-q", "build_ext", "--build-lib", str(out), "--build-temp", str(Path(tmp) / "t")],
+                )
+        except (Exception, SystemExit) as exc:  # mypy's type errors end in SystemExit
+            return False, f"{package}: the build failed ({exc!r}):\n{log.getvalue()[-4000:]}"
+        finally:
+            os.chdir(here)
+        modules = {}
+        for file in sorted(out.rglob("*" + EXT_SUFFIX)):
+            rel = file.relative_to(out).as_posix()
+            modules[rel[: -len(EXT_SUFFIX)].replace("/", ".")] = rel
+        if not set(compiled_modules(package)) <= set(modules):
+            return False, f"{package}: the build made {sorted(modules)}, not every module"
+        staged = build_dir / f".{package}.new"
+        shutil.rmtree(staged, ignore_errors=True)
+        for rel in modules.values():
+            (staged / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(out / rel, staged / rel)
+        manifest = {
+            "package": package,
+            "fingerprint": wanted,
+            "imports": imports,
+            "ext_suffix": EXT_SUFFIX,
+            "modules": modules,
+        }
+        (staged / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)
+        staged.rename(target)
+    return True, f"{package}: compiled with mypyc into {target}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m zhanggui.core.native build [--strict]: compile every package that has a build; --strict exits 1
+    when a package that could be compiled here was not (bin/test: a type error in the engine fails the run)."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] != "build":
+        print("usage: python -m zhanggui.core.native build [--strict]", file=sys.stderr)
+        return 2
+    status = 0
+    for package in PACKAGES:
+        ok, message = build(package)
+        print(message)
+        if not ok and "--strict" in args and compiler_missing() is None:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
