@@ -40,21 +40,24 @@ class Outcome:
         return self.weights
 
 
-class Cover(dict):
-    """Each promotion's lots (the lots of the lines its scope covers), listed when first asked for; and as bit
-    fields (`mask`): the set of those lots, to test and restrict packed sets of units."""
+class Cover:
+    """Each promotion's lots (the lots of the lines its scope covers: `cover[promotion_id]`), listed when first
+    asked for; and as bit fields (`mask`): the set of those lots, to test and restrict packed sets of units.
+
+    A plain class holding its dictionary, not a dict subclass: compiled by mypyc, a subclass of dict never
+    freed what it held (ADR 0005)."""
 
     def __init__(self, lines_of: dict[str, list[int]], lots: list[Lot], n_lines: int):
-        super().__init__()
         self.lines_of = lines_of
         self.lots = lots
         self.line_lots: list[list[Lot]] = [[] for _ in range(n_lines)]
+        all_fields = 0
         for lot in lots:
             self.line_lots[lot.line].append(lot)
-        self.all_fields = 0
-        for lot in lots:
-            self.all_fields |= lot.field
+            all_fields |= lot.field
+        self.all_fields = all_fields
         self.masks: dict[str, int] = {}
+        self.listed: dict[str, list[Lot]] = {}
 
     def mask(self, promotion_id: str) -> int:
         """The bit fields of the promotion's lots."""
@@ -71,13 +74,16 @@ class Cover(dict):
             self.masks[promotion_id] = m
         return m
 
-    def __missing__(self, promotion_id: str) -> list[Lot]:
-        lines = self.lines_of[promotion_id]
-        if len(lines) == len(self.line_lots):  # every line (shop-wide): every lot, in order
-            found = self[promotion_id] = self.lots
-            return found
-        line_lots = self.line_lots
-        found = self[promotion_id] = [lot for li in lines for lot in line_lots[li]]
+    def __getitem__(self, promotion_id: str) -> list[Lot]:
+        found = self.listed.get(promotion_id)
+        if found is None:
+            lines = self.lines_of[promotion_id]
+            if len(lines) == len(self.line_lots):  # every line (shop-wide): every lot, in order
+                found = self.lots
+            else:
+                line_lots = self.line_lots
+                found = [lot for li in lines for lot in line_lots[li]]
+            self.listed[promotion_id] = found
         return found
 
 
