@@ -203,7 +203,7 @@ def main() -> None:
     args = parser.parse_args()
     policies = [p for p in args.policies.split(",") if p]
     worst: dict[str, float] = {}
-    print(f"engine: {native.mode('zhanggui.promotions.engine')}")
+    print(f"engine: {native.mode('pricing')}")
     print(f"carts: {args.carts} per seed × 20 lines, promotions running: 50; policies: {', '.join(policies)}")
     for seed in seeds_of(args.seeds):
         rng = random.Random(seed)

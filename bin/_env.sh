@@ -33,5 +33,5 @@ ensure_venv() {  # $1: pip extras, e.g. "[dev]" or ""
 
 build_native() {  # $1: "--strict" to fail when the engine could be compiled here but was not (bin/test)
   echo "== Compiled pricing engine (mypyc; plain Python where no C compiler is found, same results)"
-  python -m zhanggui.core.native build ${1:-}
+  python -m zhanggui.core.build_native ${1:-}
 }

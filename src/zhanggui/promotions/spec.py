@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils.dateparse import parse_datetime
 
@@ -77,7 +77,9 @@ assert set(KINDS) == set(Kind)  # every kind has its layer
 
 
 class SpecError(ValidationFailed):
-    code = "invalid_promotion_spec"
+    # ClassVar: compiled by mypyc (ADR 0005), a bare class attribute would be an instance default that the base's
+    # __init__ never sets, and the error would say "validation_failed".
+    code: ClassVar[str] = "invalid_promotion_spec"
 
 
 def _decimal(value: Any, where: str, what: str) -> Decimal:

@@ -35,18 +35,14 @@ The package follows the way a cart is priced (`pricing.quote` calls them in this
     near_misses  thresholds not reached and what is missing
     results      what a quote returns
 
-Built with `python -m zhanggui.core.native build` (bin/start and bin/test do), these modules run compiled by
-mypyc, about 1.5× faster; any edit to them runs as plain Python until the next build (core/native.py).
+Built with `python -m zhanggui.core.build_native` (bin/start and bin/test do), these modules and spec.py run
+compiled by mypyc, about 1.5× faster; any edit to them runs as plain Python until the next build (core/native.py).
 """
 
-from zhanggui.core import native
-
-native.install(__name__)  # the modules below compiled with mypyc when built and up to date (ADR 0005)
-
-from zhanggui.promotions.engine.allocation import allocate  # noqa: E402
-from zhanggui.promotions.engine.common import EXACT_ITEMS, EXACT_SHOP, times  # noqa: E402
-from zhanggui.promotions.engine.pricing import quote  # noqa: E402
-from zhanggui.promotions.engine.results import Gift, NearMiss, PricedLine, Quote, Share, as_decimal  # noqa: E402
+from zhanggui.promotions.engine.allocation import allocate
+from zhanggui.promotions.engine.common import EXACT_ITEMS, EXACT_SHOP, times
+from zhanggui.promotions.engine.pricing import quote
+from zhanggui.promotions.engine.results import Gift, NearMiss, PricedLine, Quote, Share, as_decimal
 
 __all__ = [
     "EXACT_ITEMS",

@@ -70,4 +70,4 @@ def test_pricing_many_carts_keeps_no_object_alive(policy):
     after = census()
     grown = {name: after[name] - before[name] for name in after if after[name] > before[name]}
     # 120 quotes of 10 lines: a leak of a lot or an outcome a quote shows in the hundreds
-    assert sum(grown.values()) < 20, (native.mode("zhanggui.promotions.engine"), grown)
+    assert sum(grown.values()) < 20, (native.mode("pricing"), grown)

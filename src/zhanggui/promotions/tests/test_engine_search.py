@@ -18,7 +18,7 @@ from zhanggui.promotions.engine.basket import prepare
 from zhanggui.promotions.engine.common import times
 from zhanggui.promotions.engine.items import Lot, price_lots
 from zhanggui.promotions.engine.search import Search
-from zhanggui.promotions.spec import Promotion, parse_cart, parse_promotions
+from zhanggui.promotions.spec import Kind, Promotion, parse_cart, parse_promotions
 from zhanggui.promotions.tests.test_engine_properties import SCALE, carts, promotion_lists
 
 NOT_PROVEN = "Many promotions apply: a good plan is used, not proven the best."
@@ -174,8 +174,8 @@ def test_runs_of_equal_units_give_what_the_units_one_by_one_give(rows, params, n
     available = sum(take.draw(st.integers(0, lot.count)) << lot.shift for lot in lots)
     units = [lot for lot in shop.ranked(lots) for _ in range(lot.taken(available))]  # dearest first, as ranked
     for p, unit_rule in (
-        (Promotion(id="m", kind="multibuy", params=params), unit_multibuy),
-        (Promotion(id="n", kind="any_n_for", params={"n": n, "price": set_price}), unit_any_n_for),
+        (Promotion(id="m", kind=Kind.MULTIBUY, params=params), unit_multibuy),
+        (Promotion(id="n", kind=Kind.ANY_N_FOR, params={"n": n, "price": set_price}), unit_any_n_for),
     ):
         discount, used, weights = unit_rule(p, [lot.price for lot in units])
         outcome = shop.evaluate(p, lots, available)
@@ -197,7 +197,7 @@ def test_a_bundles_sets_counted_in_runs_are_the_sets_made_one_by_one(rows, set_p
     # Items S0 × 1 + S1 × 2 (lots alternate between the two SKUs): sets of the dearest units left of each.
     lots = make_lots(rows)
     available = sum(take.draw(st.integers(0, lot.count)) << lot.shift for lot in lots)
-    p = Promotion(id="b", kind="bundle", params={"items": (("S0", 1), ("S1", 2)), "price": set_price})
+    p = Promotion(id="b", kind=Kind.BUNDLE, params={"items": (("S0", 1), ("S1", 2)), "price": set_price})
     by_sku = {
         sku: [lot for lot in shop.ranked(lots) if lot.sku == sku for _ in range(lot.taken(available))]
         for sku in ("S0", "S1")
@@ -223,7 +223,7 @@ def test_a_bundles_sets_counted_in_runs_are_the_sets_made_one_by_one(rows, set_p
 @given(rows=lot_rows, params=multibuys, take=st.data())
 def test_a_multibuy_is_kept_in_the_search_exactly_when_some_subset_of_its_units_gives_something(rows, params, take):
     lots = make_lots(rows)
-    p = Promotion(id="m", kind="multibuy", params=params)
+    p = Promotion(id="m", kind=Kind.MULTIBUY, params=params)
     units = [lot.price for lot in shop.ranked(lots) for _ in range(lot.count)]
     gives = (
         any(
