@@ -34,10 +34,12 @@ BUILD = Path(os.environ.get("ZHANGGUI_NATIVE_DIR", SRC.parent / ".build" / "nati
 PURE = "ZHANGGUI_PURE_PYTHON"  # set (to anything but "" or "0") to run the plain Python
 EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
 
-# The groups compiled together, by name: their modules (a package's __init__ stays Python). The pricing engine and
-# the records it reads most (spec: promotions, carts, lines), so that reading them is native too.
+# The groups compiled together, by name: their modules (a package's __init__ stays Python). The pricing engine, the
+# records it reads most (spec: promotions, carts, lines) and the money arithmetic it calls (largest remainder), so
+# that none of its steps runs as plain Python.
 GROUPS: dict[str, tuple[str, ...]] = {
     "pricing": (
+        "zhanggui.core.money",
         "zhanggui.promotions.spec",
         *(
             f"zhanggui.promotions.engine.{name}"

@@ -43,7 +43,7 @@ def coupon_discount(p: Promotion, amount: int) -> int:
     return min(off, q["max_amount"]) if q["max_amount"] is not None else off
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class CouponUse:
     """A coupon the buyer may use on this cart: what it takes off, on which lots, measured on what amount."""
 
@@ -51,6 +51,13 @@ class CouponUse:
     discount: int
     lots: list[int]
     amount: int  # its in-scope amount, on which its minimum spend was met
+
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(self, promotion: Promotion, discount: int, lots: list[int], amount: int) -> None:
+        self.promotion = promotion
+        self.discount = discount
+        self.lots = lots
+        self.amount = amount
 
 
 def coupon_amounts(coupons: CouponUnits, after: list[int]) -> list[CouponUse]:

@@ -19,6 +19,7 @@ _THRESHOLD_KINDS = frozenset(
 def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[NearMiss]:
     """Threshold promotions not reached (or whose next tier is close): what is missing and what it would give."""
     result: list[NearMiss] = []
+    language = get_language()  # once: rates name it
     used = {p.id for p, _o in plan.shop} | {p.id for p in plan.coupons}
     # Per line, over its units that later layers may touch: the price after the item layer, after the shop
     # layer, and how many (a scope covers whole lines).
@@ -48,13 +49,13 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
         elif p.kind == Kind.SPEND_DISCOUNT:
             for threshold, r in q["tiers"]:
                 if amount < threshold:
-                    result.append(_miss(p, threshold - amount, 0, _("get %(rate)s") % {"rate": _rate(r)}, _))
+                    result.append(_miss(p, threshold - amount, 0, _("get %(rate)s") % {"rate": _rate(r, language)}, _))
                     break
         elif p.kind == Kind.QUANTITY_DISCOUNT:
             items_n = sum([line_open[li] for li in lines_of[p.id]])
             for n, r in q["tiers"]:
                 if items_n < n:
-                    result.append(_miss(p, 0, n - items_n, _("get %(rate)s") % {"rate": _rate(r)}, _))
+                    result.append(_miss(p, 0, n - items_n, _("get %(rate)s") % {"rate": _rate(r, language)}, _))
                     break
         elif p.kind == Kind.QUANTITY_SAVE:
             items_n = sum([line_open[li] for li in lines_of[p.id]])
@@ -79,7 +80,7 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
             if q["rate"] is None:
                 benefit = _("use coupon: ¥%(off)s off") % {"off": yuan(q["amount"])}
             else:
-                benefit = _("use coupon: %(rate)s") % {"rate": _rate(q["rate"])}
+                benefit = _("use coupon: %(rate)s") % {"rate": _rate(q["rate"], language)}
             result.append(_miss(p, p.params["min_spend"] - amount, 0, benefit, _))
     return result
 
@@ -87,10 +88,10 @@ def find_near_misses(lots, covered, shop, coupons, plan, lot_left, _) -> list[Ne
 _RATES: dict[tuple[str | None, int], str] = {}  # (language, rate) → its text
 
 
-def _rate(r: int) -> str:
+def _rate(r: int, language: str | None) -> str:
     """A rate held in parts of 10,000 as the language says it: "8.5折" in Chinese, "15% off" in English (each
     rate's text made once a language: a quote may name several)."""
-    key = (get_language(), r)
+    key = (language, r)
     text = _RATES.get(key)
     if text is None:
         if len(_RATES) >= 10_000:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,24 +13,46 @@ from zhanggui.promotions.spec import COUPON, ITEM, SHOP, yuan
 # ------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Share:
     promotion: str
     kind: str
     layer: str
     amount: int  # fen
 
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(self, promotion: str, kind: str, layer: str, amount: int) -> None:
+        self.promotion = promotion
+        self.kind = kind
+        self.layer = layer
+        self.amount = amount
+
     def as_dict(self) -> dict[str, Any]:
         return {"promotion": self.promotion, "kind": self.kind, "layer": self.layer, "amount": yuan(self.amount)}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class PricedLine:
     sku: str
     quantity: int
     list_unit_price: int
     unit_prices: list[tuple[int, int]]  # (price after the item layer, units)
-    shares: list[Share] = field(default_factory=list)
+    shares: list[Share]
+
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(
+        self,
+        sku: str,
+        quantity: int,
+        list_unit_price: int,
+        unit_prices: list[tuple[int, int]],
+        shares: list[Share] | None = None,
+    ) -> None:
+        self.sku = sku
+        self.quantity = quantity
+        self.list_unit_price = list_unit_price
+        self.unit_prices = unit_prices
+        self.shares = [] if shares is None else shares
 
     @property
     def list_amount(self) -> int:
@@ -58,17 +80,23 @@ class PricedLine:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Gift:
     promotion: str
     sku: str
     quantity: int
 
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(self, promotion: str, sku: str, quantity: int) -> None:
+        self.promotion = promotion
+        self.sku = sku
+        self.quantity = quantity
+
     def as_dict(self) -> dict[str, Any]:
         return {"promotion": self.promotion, "sku": self.sku, "quantity": self.quantity}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class NearMiss:
     """A promotion the cart almost reached: spend `missing` more (or add `missing_items`) to get `benefit`."""
 
@@ -78,6 +106,15 @@ class NearMiss:
     missing_items: int
     benefit: str
     message: str
+
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(self, promotion: str, kind: str, missing: int, missing_items: int, benefit: str, message: str) -> None:
+        self.promotion = promotion
+        self.kind = kind
+        self.missing = missing
+        self.missing_items = missing_items
+        self.benefit = benefit
+        self.message = message
 
     def as_dict(self) -> dict[str, Any]:
         return {

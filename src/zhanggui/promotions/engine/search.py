@@ -59,13 +59,19 @@ class Plan:
         return (-self.saving, len(ids), ids)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Choice:
     """The shop promotions and coupons chosen for a set of item prices, and what they give together."""
 
     given: int  # what the shop and coupon layers give, as allocated
     shop: list[tuple[Promotion, Outcome]]
     coupons: list[CouponUse]
+
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(self, given: int, shop: list[tuple[Promotion, Outcome]], coupons: list[CouponUse]) -> None:
+        self.given = given
+        self.shop = shop
+        self.coupons = coupons
 
 
 _UNKNOWN = object()  # not evaluated yet (None is an answer: the promotion gives nothing)

@@ -13,7 +13,7 @@ from zhanggui.promotions.spec import RATE_ONE, Kind, Promotion
 Runs = list[tuple[Lot, int]]  # lots and how many of their units, ranked dearest first (the lower position on ties)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Outcome:
     """What one shop promotion gives on a set of units: its discount, the units it uses (packed: conditions and
     benefits), and how its discount weighs on each lot for the allocation (worked out when first asked, from
@@ -24,6 +24,21 @@ class Outcome:
     lots: Sequence[Lot]  # the lots it may have used
     weights: dict[int, int] | None  # lot index → weight for the allocation; None: worked out when asked
     gift: Gift | None = None
+
+    # Its own __init__: the dataclass's would run as plain Python even when compiled (ADR 0005).
+    def __init__(
+        self,
+        discount: int,
+        consumed: int,
+        lots: Sequence[Lot],
+        weights: dict[int, int] | None,
+        gift: Gift | None = None,
+    ) -> None:
+        self.discount = discount
+        self.consumed = consumed
+        self.lots = lots
+        self.weights = weights
+        self.gift = gift
 
     def weights_at(self) -> dict[int, int]:
         """The allocation weights, at the lots' prices when the outcome was computed (an outcome is dropped when
