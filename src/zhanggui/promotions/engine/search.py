@@ -327,104 +327,11 @@ class Search:
         promotion takes all it may — so only plans whose shop discounts come within the coupons' face value of
         the best are realised (allocated, with coupons chosen on top).
         """
-        coupon_upper = self._coupons_after([])[0]
-        # The stackable promotions give the same whatever else applies: what those from k on give is fixed[k].
-        # The others are searched: from the j-th on (plain[j:]), only the units in reach[j] matter, so the
-        # memo is keyed on those and sets of units that differ elsewhere share one answer.
-        n = len(promos)
-        plain = [p for p in promos if not p.stackable]
-        fixed, first_plain = [0] * (n + 1), [len(plain)] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            p = promos[k]
-            o = stacked[p.id] if p.stackable else None
-            fixed[k] = fixed[k + 1] + (o.discount if o is not None else 0)
-            first_plain[k] = first_plain[k + 1] - (not p.stackable)
-        reach = [0] * (len(plain) + 1)
-        for j in range(len(plain) - 1, -1, -1):
-            reach[j] = reach[j + 1] | self.scope[plain[j].id]
-        known: list[dict[int, int]] = [{} for _ in reach]
-        free = self.free
-        masks = [self.scope[p.id] & free for p in plain]  # the units each may use
-        outcomes = [self.outcomes[p.id] for p in plain]  # shared with evaluate()
-        outcome_of = self._outcome
-
-        def most_plain(j: int, available: int) -> int:
-            # Asked most of all: evaluate() inlined.
-            available &= reach[j]
-            if not available:
-                return 0
-            memo = known[j]
-            found = memo.get(available)
-            if found is None:
-                found = most_plain(j + 1, available)
-                mask = available & masks[j]
-                if mask:
-                    cache = outcomes[j]
-                    o: Any = cache.get(mask, _UNKNOWN)
-                    if o is _UNKNOWN:
-                        o = cache[mask] = outcome_of(plain[j], mask)
-                    if o is not None:
-                        taken = o.discount + most_plain(j + 1, available - o.consumed)
-                        if taken > found:
-                            found = taken
-                memo[available] = found
-            return found
-
-        def most(k: int, available: int) -> int:
-            return fixed[k] + most_plain(first_plain[k], available)
-
-        # A stackable promotion that only gives a gift is always taken: it changes no price and a plan with
-        # one more gift is the better one. From k on: how many are so taken, how many could give a gift.
-        forced = [0] * (n + 1)
-        gifting = [0] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            p = promos[k]
-            o = stacked[p.id] if p.stackable else None
-            forced[k] = forced[k + 1] + (o is not None and not o.discount)
-            gifting[k] = gifting[k + 1] + (p.kind == Kind.GIFT)
-        best: list[Any] = [None]
-
-        def dfs(k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int, gifts: int) -> None:
-            bound = value + most(k, available) + coupon_upper
-            if bound <= target or (best[0] is not None and bound < best[0][1]):
-                return
-            if best[0] is not None and bound == best[0][1]:  # at most a tie: the key decides (_score)
-                _total, best_gifts, best_count, _ids = best[0][0]
-                most_gifts = gifts + gifting[k]
-                if most_gifts < -best_gifts or (most_gifts == -best_gifts and len(chosen) + forced[k] > best_count):
-                    return  # fewer gifts, or as many with more promotions: never the better key
-            if k == len(promos):
-                key, total, coupon_choice = self._score(chosen)
-                if total > target and (best[0] is None or key < best[0][0]):
-                    best[0] = (key, total, list(chosen), coupon_choice)
-                return
-            p = promos[k]
-            outcome = stacked[p.id] if p.stackable else self.evaluate(p, available)
-            if outcome is None:
-                dfs(k + 1, available, chosen, value, gifts)
-                return
-            gift = outcome.gift is not None
-            if p.stackable and not outcome.discount:
-                chosen.append((p, outcome))
-                dfs(k + 1, available, chosen, value, gifts + gift)
-                chosen.pop()
-                return
-            rest = available if p.stackable else available - outcome.consumed
-            # The branch that promises more first, leaving p out on a tie (fewer promotions is the better
-            # key): the best plan is found early and prunes the rest; the order cannot change the answer.
-            take_first = outcome.discount + most(k + 1, rest) > most(k + 1, available)
-            for take in (take_first, not take_first):
-                if take:
-                    chosen.append((p, outcome))
-                    dfs(k + 1, rest, chosen, value + outcome.discount, gifts + gift)
-                    chosen.pop()
-                else:
-                    dfs(k + 1, available, chosen, value, gifts)
-
-        dfs(0, self.everything, [], 0, 0)
-        if best[0] is None:
+        exact = _Exact(self, promos, stacked, target)
+        exact.dfs(0, self.everything, [], 0, 0)
+        if exact.best is None:
             return None
-        _key, total, chosen, coupon_choice = best[0]
+        _key, total, chosen, coupon_choice = exact.best
         return Choice(total, chosen, coupon_choice)
 
     def _greedy(self, candidates: list[Promotion], stacked, whole) -> Choice:
@@ -604,6 +511,110 @@ class Search:
             return 0, []
         after = self._after_shop(shop)[1]
         return best_coupons(coupon_amounts(self.coupon_units, after))
+
+
+class _Exact:
+    """One exact search (Search._exact). A class rather than closures: a closure that calls itself holds itself,
+    so each search (its outcomes, the quote's lots) stayed alive until the garbage collector's next pass, and
+    those passes, started by a quote's garbage, landed inside quotes."""
+
+    def __init__(self, search: Search, promos: list[Promotion], stacked: dict[str, Any], target: int):
+        self.search = search
+        self.promos = promos
+        self.stacked = stacked
+        self.target = target
+        self.coupon_upper = search._coupons_after([])[0]
+        # The stackable promotions give the same whatever else applies: what those from k on give is fixed[k].
+        # The others are searched: from the j-th on (plain[j:]), only the units in reach[j] matter, so the
+        # memo is keyed on those and sets of units that differ elsewhere share one answer.
+        n = len(promos)
+        self.plain = plain = [p for p in promos if not p.stackable]
+        self.fixed, self.first_plain = fixed, first_plain = [0] * (n + 1), [len(plain)] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            p = promos[k]
+            o = stacked[p.id] if p.stackable else None
+            fixed[k] = fixed[k + 1] + (o.discount if o is not None else 0)
+            first_plain[k] = first_plain[k + 1] - (not p.stackable)
+        self.reach = reach = [0] * (len(plain) + 1)
+        for j in range(len(plain) - 1, -1, -1):
+            reach[j] = reach[j + 1] | search.scope[plain[j].id]
+        self.known: list[dict[int, int]] = [{} for _ in reach]
+        self.masks = [search.scope[p.id] & search.free for p in plain]  # the units each may use
+        self.outcomes = [search.outcomes[p.id] for p in plain]  # shared with evaluate()
+        # A stackable promotion that only gives a gift is always taken: it changes no price and a plan with
+        # one more gift is the better one. From k on: how many are so taken, how many could give a gift.
+        self.forced = forced = [0] * (n + 1)
+        self.gifting = gifting = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            p = promos[k]
+            o = stacked[p.id] if p.stackable else None
+            forced[k] = forced[k + 1] + (o is not None and not o.discount)
+            gifting[k] = gifting[k + 1] + (p.kind == Kind.GIFT)
+        self.best: tuple[tuple, int, list[tuple[Promotion, Outcome]], list[CouponUse]] | None = None
+
+    def most_plain(self, j: int, available: int) -> int:
+        """The most the plain promotions j.. give on the units `available`. Asked most of all: evaluate() inlined."""
+        available &= self.reach[j]
+        if not available:
+            return 0
+        memo = self.known[j]
+        found = memo.get(available)
+        if found is None:
+            found = self.most_plain(j + 1, available)
+            mask = available & self.masks[j]
+            if mask:
+                cache = self.outcomes[j]
+                o: Any = cache.get(mask, _UNKNOWN)
+                if o is _UNKNOWN:
+                    o = cache[mask] = self.search._outcome(self.plain[j], mask)
+                if o is not None:
+                    taken = o.discount + self.most_plain(j + 1, available - o.consumed)
+                    if taken > found:
+                        found = taken
+            memo[available] = found
+        return found
+
+    def most(self, k: int, available: int) -> int:
+        return self.fixed[k] + self.most_plain(self.first_plain[k], available)
+
+    def dfs(self, k: int, available: int, chosen: list[tuple[Promotion, Outcome]], value: int, gifts: int) -> None:
+        best = self.best
+        bound = value + self.most(k, available) + self.coupon_upper
+        if bound <= self.target or (best is not None and bound < best[1]):
+            return
+        if best is not None and bound == best[1]:  # at most a tie: the key decides (_score)
+            _total, best_gifts, best_count, _ids = best[0]
+            most_gifts = gifts + self.gifting[k]
+            if most_gifts < -best_gifts or (most_gifts == -best_gifts and len(chosen) + self.forced[k] > best_count):
+                return  # fewer gifts, or as many with more promotions: never the better key
+        promos = self.promos
+        if k == len(promos):
+            key, total, coupon_choice = self.search._score(chosen)
+            if total > self.target and (best is None or key < best[0]):
+                self.best = (key, total, list(chosen), coupon_choice)
+            return
+        p = promos[k]
+        outcome = self.stacked[p.id] if p.stackable else self.search.evaluate(p, available)
+        if outcome is None:
+            self.dfs(k + 1, available, chosen, value, gifts)
+            return
+        gift = outcome.gift is not None
+        if p.stackable and not outcome.discount:
+            chosen.append((p, outcome))
+            self.dfs(k + 1, available, chosen, value, gifts + gift)
+            chosen.pop()
+            return
+        rest = available if p.stackable else available - outcome.consumed
+        # The branch that promises more first, leaving p out on a tie (fewer promotions is the better key): the
+        # best plan is found early and prunes the rest; the order cannot change the answer.
+        take_first = outcome.discount + self.most(k + 1, rest) > self.most(k + 1, available)
+        for take in (take_first, not take_first):
+            if take:
+                chosen.append((p, outcome))
+                self.dfs(k + 1, rest, chosen, value + outcome.discount, gifts + gift)
+                chosen.pop()
+            else:
+                self.dfs(k + 1, available, chosen, value, gifts)
 
 
 def choose_platform(basket: Basket) -> Plan:
