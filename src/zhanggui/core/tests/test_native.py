@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zhanggui.core import native
+from zhanggui.core import build_native, native
 
 GROUP = "pricing"
 
@@ -19,7 +19,7 @@ def tree(tmp_path, monkeypatch):
     """A copy of the engine's sources and what they import, and a build of it whose files are stand-ins: the
     finder is only asked which file serves which module, never made to load one."""
     src = tmp_path / "src"
-    for module in [*native.compiled_modules(GROUP), *native.imported_modules(GROUP)]:
+    for module in [*native.compiled_modules(GROUP), *build_native.imported_modules(GROUP)]:
         target = native.source_of(module, src)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(native.source_of(module), target)
@@ -28,7 +28,7 @@ def tree(tmp_path, monkeypatch):
     for rel in modules.values():
         (build / GROUP / rel).parent.mkdir(parents=True, exist_ok=True)
         (build / GROUP / rel).write_bytes(b"")
-    imports = native.imported_modules(GROUP, src)
+    imports = build_native.imported_modules(GROUP, src)
     manifest = {"fingerprint": native.fingerprint(GROUP, src, imports), "imports": imports, "modules": modules}
     (build / GROUP / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))  # what install() adds goes with the test
@@ -76,11 +76,11 @@ def test_a_build_missing_a_module_is_not_used(tree):
 
 def test_an_up_to_date_build_is_not_compiled_again(tree):
     src, build = tree
-    assert native.build(GROUP, build, src) == (True, f"{GROUP}: compiled build up to date")
+    assert build_native.build(GROUP, build, src) == (True, f"{GROUP}: compiled build up to date")
 
 
 def test_the_modules_of_ours_the_group_imports_are_found():
-    assert native.imported_modules(GROUP) == ["zhanggui.core.errors", "zhanggui.core.text"]
+    assert build_native.imported_modules(GROUP) == ["zhanggui.core.errors", "zhanggui.core.text"]
 
 
 def test_the_engine_runs_compiled_where_it_was_built():
@@ -92,7 +92,7 @@ def test_the_engine_runs_compiled_where_it_was_built():
         manifest = json.loads((native.BUILD / GROUP / "manifest.json").read_text(encoding="utf-8"))
     except OSError:
         pytest.skip(f"not built here: {native.mode(GROUP)}")
-    if manifest["fingerprint"] != native.fingerprint(GROUP, imports=manifest["imports"]):
+    if manifest["fingerprint"] != native.fingerprint(GROUP, native.SRC, manifest["imports"]):
         pytest.skip("the engine was edited since its build: python -m zhanggui.core.build_native")
     if native.mode(GROUP) == f"plain Python ({native.PURE} is set)":
         pytest.skip(f"{native.PURE} is set")
