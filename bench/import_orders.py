@@ -8,6 +8,10 @@ stock). Then, in one run:
 - ours: channels.orders.read_orders + orders.imports.import_orders, which reads, checks and stores the files as
   one stream (reading and parsing alone is timed apart, outside the ratio);
 - COPY: the same lines (the columns an order line stores) into a plain table with psycopg COPY, one transaction;
+- floor: the rows our first import wrote to the order tables (orders, lines, events) COPYed back by the database
+  alone, binary, no Python a row, under another shop, their foreign keys checked, then rolled back: what the
+  schema costs any importer, so `ceiling: <COPY ÷ floor>` is the highest ratio one could reach (a lower bound
+  of the floor: the stock moves and reservations of the orders shipped on the platform are left out);
 - memory: the peak resident memory the read + import adds, for 20,000 and for `--lines` lines (each in a
   child process, a fresh shop; the process's VmHWM after − before: it must stay flat, the files are streamed);
 - re-import: the same files again must change nothing (every order unchanged, no row of any touched table
@@ -220,6 +224,55 @@ def copy_baseline(url: str, rows: list[tuple]) -> float:
         return time.perf_counter() - started
 
 
+#: The order tables a first import writes, parents first; the columns naming an order.
+FLOOR_TABLES = ("orders_order", "orders_orderline", "orders_orderevent")
+FLOOR_ORDER_IDS = {"order_id", "merged_into_id", "split_from_id", "ships_in_id"}
+
+
+def database_floor(url: str, shop_id: int) -> tuple[float, float, dict[str, int]]:
+    """Seconds the database alone takes to write the shop's orders, lines and events again (in all, and the
+    COPYs alone, before their foreign keys are checked), and the rows' counts.
+
+    The rows are read back from the tables first (binary COPY), as a copy under a scratch shop with the ids
+    moved past the largest, so no Python builds a row while the clock runs; the timing covers their binary
+    COPY and the deferred foreign-key checks a commit would run, then everything is rolled back."""
+    with psycopg.connect(url) as conn, conn.transaction(force_rollback=True):
+        offset = conn.execute("SELECT max(id) + 1 FROM orders_order").fetchone()[0]
+        scratch = conn.execute(
+            "INSERT INTO catalog_shop (code, name, channel, warehouse_choice, is_active, stacking) "
+            "SELECT 'floor', name, channel, warehouse_choice, is_active, stacking FROM catalog_shop WHERE id = %s "
+            "RETURNING id",
+            [shop_id],
+        ).fetchone()[0]
+        ours = f"SELECT id FROM orders_order WHERE shop_id = {int(shop_id)}"
+        dumps: dict[str, tuple[list[str], bytes]] = {}
+        counts: dict[str, int] = {}
+        for table in FLOOR_TABLES:
+            query = "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position"
+            columns = [name for (name,) in conn.execute(query, [table])]
+            own = conn.execute(f"SELECT max(id) + 1 FROM {table}").fetchone()[0]
+            moved = {"id": f"id + {own}", "shop_id": f"{scratch}::bigint"}
+            moved.update({c: f"{c} + {offset}" for c in FLOOR_ORDER_IDS})
+            exprs = [moved.get(c, c) for c in columns]
+            where = f"id IN ({ours})" if table == "orders_order" else f"order_id IN ({ours})"
+            data = bytearray()
+            with conn.cursor().copy(
+                f"COPY (SELECT {', '.join(exprs)} FROM {table} WHERE {where}) TO STDOUT (FORMAT BINARY)"
+            ) as copy:
+                for block in copy:
+                    data += block
+            dumps[table] = (columns, bytes(data))
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+        started = time.perf_counter()
+        for table, (columns, data) in dumps.items():
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(data)
+        copied = time.perf_counter() - started
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign-key checks the commit would run
+        took = time.perf_counter() - started
+    return took, copied, counts
+
+
 def snapshot() -> dict[str, object]:
     """What a re-import must leave as it is: the count and newest change of every table an import writes."""
     from django.db import connection
@@ -312,6 +365,17 @@ def main() -> None:
             f"{ours_s:.2f} s = {ours_rate:,.0f} lines/s  (reading and parsing alone, measured apart: {read_s:.2f} s)"
         )
         print(f"COPY: {len(copy_rows):,} lines in {copy_s:.2f} s = {copy_rate:,.0f} rows/s")
+        floor_s, copied_s, counts = database_floor(url, shop.pk)
+        print(
+            f"floor: the database alone writing those {counts['orders_order']:,} orders, "
+            f"{counts['orders_orderline']:,} lines and {counts['orders_orderevent']:,} events (binary COPY, no "
+            f"Python) in {floor_s:.2f} s (COPY {copied_s:.2f} s, foreign-key checks {floor_s - copied_s:.2f} s) = "
+            f"{report.lines / floor_s:,.0f} lines/s"
+        )
+        print(
+            f"ceiling: COPY ÷ floor = {report.lines / floor_s / copy_rate:.2f} (no importer of this schema gets a "
+            f"higher ratio); ours ÷ floor = {floor_s / ours_s:.2f}"
+        )
         sys.stdout.flush()
 
         before = snapshot()
