@@ -714,6 +714,7 @@ def book_sales(*, actor: Any, sales: Iterable[Sale], shop: Shop | None = None) -
     moves: list[tuple[Any, ...]] = []
     issued: dict[int, int] = defaultdict(int)  # balance id → units issued
     emptied: set[int] = set()
+    codes: dict[int, str] = {}  # how a refusal names a SKU (a short SKU refuses many sales of a big import)
     for sale, wanted in zip(sales, requests, strict=True):
         taken: list[tuple[_Balance, int]] = []
         for sku_id, quantity in wanted.items():
@@ -738,7 +739,7 @@ def book_sales(*, actor: Any, sales: Iterable[Sale], shop: Shop | None = None) -
         for row, quantity in taken:
             row.reserved -= quantity
         available = sum(row.available for row in balances.get(sku_id, []) if row.sellable)
-        code = sku_code(sku_id)
+        code = codes[sku_id] if sku_id in codes else codes.setdefault(sku_id, sku_code(sku_id))  # once a SKU
         outcomes.append(
             InsufficientStock(
                 code,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from zhanggui.catalog.models import ListingStatus, Sku, WarehouseChoice
 from zhanggui.catalog.tests.factories import ShopFactory, SkuFactory
@@ -110,6 +111,18 @@ def test_many_sales_at_once_book_what_one_by_one_would(manager, stock, choice):
     assert ledger() == expected
     assert Sku.objects.get(pk=sock.pk).listing_status == ListingStatus.DELISTED
     assert services.check_ledger() == []
+
+
+def test_a_short_sku_is_named_once_however_many_sales_it_refuses(manager, stock, django_assert_num_queries):
+    shop, tee, _cap, _sock = stock
+    few = [Sale(f"order:{n}", ((tee.pk, 9),)) for n in range(2)]
+    many = [Sale(f"order:{n}", ((tee.pk, 9),)) for n in range(40)]
+    with CaptureQueriesContext(connection) as counted:
+        outcomes = services.book_sales(actor=manager, sales=few, shop=shop)
+    assert [(o.sku_code, o.wanted) for o in outcomes] == [("TEE", 9)] * 2
+    with django_assert_num_queries(len(counted)):
+        outcomes = services.book_sales(actor=manager, sales=many, shop=shop)
+    assert [(o.sku_code, o.wanted) for o in outcomes] == [("TEE", 9)] * 40
 
 
 def test_a_bad_request_books_nothing(manager, users, stock):
